@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"text/template"
+)
+
+// output writes a list the way Docker's list commands do: a table by
+// default, "json" for a JSON array, a Go template per row, or
+// "table TEMPLATE" for a template with a header row.
+type output struct {
+	// format is the --format value; empty means the default table.
+	format string
+	// headers maps a template field (".ID") to its column title
+	// ("CONTAINER ID"), for "table" templates.
+	headers map[string]string
+	// defaultTable is the template of the default table.
+	defaultTable string
+}
+
+var templateFuncs = template.FuncMap{
+	"json": func(v any) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	},
+	"upper":    strings.ToUpper,
+	"lower":    strings.ToLower,
+	"title":    strings.ToTitle,
+	"join":     strings.Join,
+	"split":    strings.Split,
+	"truncate": func(s string, n int) string { return truncate(s, n) },
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// write prints rows; each row is a struct whose exported fields the
+// templates name.
+func (o output) write(w io.Writer, rows []any) error {
+	format := o.format
+	switch {
+	case format == "json":
+		if rows == nil {
+			rows = []any{}
+		}
+		b, err := json.MarshalIndent(rows, "", "    ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	case format == "" || format == "table":
+		format = "table " + o.defaultTable
+	}
+	table := strings.HasPrefix(format, "table ")
+	body := strings.TrimPrefix(format, "table ")
+	body = unescapeTabs(body)
+	tmpl, err := template.New("format").Funcs(templateFuncs).Parse(body)
+	if err != nil {
+		return usageErrorf("--format %q: %v", o.format, err)
+	}
+	var tw io.Writer = w
+	var flush func() error
+	if table {
+		t := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+		tw, flush = t, t.Flush
+		fmt.Fprintln(tw, o.headerLine(body))
+	}
+	for _, r := range rows {
+		var buf bytes.Buffer
+		if err := tmpl.Execute(&buf, r); err != nil {
+			return usageErrorf("--format %q: %v", o.format, err)
+		}
+		line := strings.TrimRight(buf.String(), "\n")
+		fmt.Fprintln(tw, line)
+	}
+	if flush != nil {
+		return flush()
+	}
+	return nil
+}
+
+var fieldRef = regexp.MustCompile(`\{\{[^}]*?(\.[A-Za-z][A-Za-z0-9.]*)[^}]*\}\}`)
+
+// headerLine turns a row template into its header by replacing each
+// {{.Field}} with the field's column title.
+func (o output) headerLine(body string) string {
+	return fieldRef.ReplaceAllStringFunc(body, func(m string) string {
+		f := fieldRef.FindStringSubmatch(m)[1]
+		if h, ok := o.headers[f]; ok {
+			return h
+		}
+		return strings.ToUpper(strings.TrimPrefix(f, "."))
+	})
+}
+
+// unescapeTabs lets users write \t in a shell argument, as Docker does.
+func unescapeTabs(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, `\t`, "\t"), `\n`, "\n")
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	goruntime "runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+
+	"github.com/pod-project/pod/runtime"
+)
+
+type infoHost struct {
+	Hostname      string      `json:"hostname"`
+	Kernel        string      `json:"kernel"`
+	OS            string      `json:"os"`
+	Arch          string      `json:"arch"`
+	CPUs          int         `json:"cpus"`
+	Rootless      bool        `json:"rootless"`
+	UID           int         `json:"uid"`
+	GID           int         `json:"gid"`
+	UIDMap        []string    `json:"uidMap,omitempty"`
+	GIDMap        []string    `json:"gidMap,omitempty"`
+	RuntimeDir    string      `json:"runtimeDir"`
+	PauseFile     string      `json:"pauseFile,omitempty"`
+	OCIRuntime    infoRuntime `json:"ociRuntime"`
+	CgroupVersion string      `json:"cgroupVersion"`
+}
+
+type infoRuntime struct {
+	Name    string         `json:"name"`
+	Path    string         `json:"path"`
+	Version string         `json:"version"`
+	Skipped []runtime.Skip `json:"skipped,omitempty"`
+	Error   string         `json:"error,omitempty"`
+}
+
+type infoStore struct {
+	Driver        string `json:"graphDriverName"`
+	NativeOverlay bool   `json:"nativeOverlay"`
+	GraphRoot     string `json:"graphRoot"`
+	RunRoot       string `json:"runRoot"`
+	Images        int    `json:"imageCount"`
+	Containers    int    `json:"containerCount"`
+}
+
+type infoReport struct {
+	Host    infoHost    `json:"host"`
+	Store   infoStore   `json:"store"`
+	Version versionInfo `json:"version"`
+}
+
+func newInfoCommand(g *globalOptions) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "info",
+		Short: "Show how pod runs on this host",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := g.store()
+			if err != nil {
+				return err
+			}
+			r := infoReport{Version: currentVersion()}
+			var uts unix.Utsname
+			_ = unix.Uname(&uts)
+			hn, _ := os.Hostname()
+			r.Host = infoHost{
+				Hostname: hn, Kernel: unix.ByteSliceToString(uts.Release[:]), OS: goruntime.GOOS, Arch: goruntime.GOARCH,
+				CPUs: goruntime.NumCPU(), Rootless: g.mode.Rootless, UID: g.mode.HostUID, GID: g.mode.HostGID,
+				RuntimeDir: g.mode.RuntimeDir, CgroupVersion: cgroupVersion(),
+			}
+			if g.mode.Rootless {
+				r.Host.UIDMap = readMap("/proc/self/uid_map")
+				r.Host.GIDMap = readMap("/proc/self/gid_map")
+				r.Host.PauseFile = g.mode.PauseFile()
+			}
+			if rt, err := g.ociRuntime(cmd.Context()); err != nil {
+				r.Host.OCIRuntime.Error = err.Error()
+			} else {
+				r.Host.OCIRuntime = infoRuntime{Name: rt.Name, Path: rt.Path, Version: rt.Version, Skipped: rt.Skipped}
+			}
+			r.Store = infoStore{Driver: g.driver, NativeOverlay: g.driver == "overlay", GraphRoot: st.GraphRoot(), RunRoot: st.RunRoot()}
+			if imgs, err := st.Images(); err == nil {
+				r.Store.Images = len(imgs)
+			}
+			if cs, err := st.Containers(); err == nil {
+				r.Store.Containers = len(cs)
+			}
+			w := cmd.OutOrStdout()
+			switch format {
+			case "":
+				printInfo(w, r)
+				return nil
+			case "json":
+				b, _ := json.MarshalIndent(r, "", "  ")
+				fmt.Fprintln(w, string(b))
+				return nil
+			}
+			return output{format: format}.write(w, []any{r})
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "", "format the output: json or a Go template")
+	return cmd
+}
+
+func readMap(path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		out = append(out, strings.Join(strings.Fields(l), " "))
+	}
+	return out
+}
+
+func cgroupVersion() string {
+	var fs unix.Statfs_t
+	if err := unix.Statfs("/sys/fs/cgroup", &fs); err == nil && fs.Type == unix.CGROUP2_SUPER_MAGIC {
+		return "v2"
+	}
+	if _, err := os.Stat("/sys/fs/cgroup/unified/cgroup.controllers"); err == nil {
+		return "v1 (hybrid)"
+	}
+	return "v1"
+}

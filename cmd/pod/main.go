@@ -1,0 +1,28 @@
+// Command pod is a rootless, daemonless container tool.
+package main
+
+import (
+	"os"
+
+	"go.podman.io/storage/pkg/reexec"
+
+	"github.com/pod-project/pod/userns"
+)
+
+func main() {
+	// go.podman.io/storage re-executes this binary for chrooted archive
+	// work; those children stop here.
+	if reexec.Init() {
+		return
+	}
+	switch os.Getenv(userns.RoleEnv) {
+	case userns.RolePause:
+		userns.PauseMain()
+		return
+	case userns.RoleProbe:
+		// The runtime probe runs this binary as a container's process:
+		// reaching here proves the runtime can start a container.
+		os.Exit(0)
+	}
+	os.Exit(run(os.Args[1:]))
+}

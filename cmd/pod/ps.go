@@ -1,0 +1,116 @@
+package main
+
+import (
+	"strings"
+	"time"
+
+	units "github.com/docker/go-units"
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/container"
+)
+
+// psRow is one line of `pod ps`; --format templates name its fields.
+type psRow struct {
+	ID         string
+	Image      string
+	Command    string
+	CreatedAt  string
+	RunningFor string
+	Status     string
+	State      string
+	Ports      string
+	Names      string
+	Labels     map[string]string
+	ExitCode   int
+}
+
+var psHeaders = map[string]string{
+	".ID": "CONTAINER ID", ".Image": "IMAGE", ".Command": "COMMAND", ".CreatedAt": "CREATED AT",
+	".RunningFor": "CREATED", ".Status": "STATUS", ".State": "STATE", ".Ports": "PORTS", ".Names": "NAMES",
+	".Labels": "LABELS", ".ExitCode": "EXIT CODE",
+}
+
+func newPsCommand(g *globalOptions) *cobra.Command {
+	var all, quiet, noTrunc, latest bool
+	var last int
+	var format string
+	var filters []string
+	cmd := &cobra.Command{
+		Use:   "ps [flags]",
+		Short: "List containers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			match, err := container.ParseFilters(filters)
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			st, err := g.store()
+			if err != nil {
+				return err
+			}
+			recs, err := container.List(st)
+			if err != nil {
+				return err
+			}
+			if latest {
+				last = 1
+			}
+			now := time.Now()
+			var rows []any
+			for _, r := range recs {
+				if !all && last <= 0 && !r.Running() && !match.HasStatus() {
+					continue
+				}
+				if !match.Match(r) {
+					continue
+				}
+				if last > 0 && len(rows) >= last {
+					break
+				}
+				rows = append(rows, newPsRow(r, now, noTrunc))
+			}
+			if quiet {
+				format = "{{.ID}}"
+			}
+			return output{format: format, headers: psHeaders,
+				defaultTable: `{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}`,
+			}.write(cmd.OutOrStdout(), rows)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&all, "all", "a", false, "show all containers (default: running only)")
+	fl.BoolVarP(&quiet, "quiet", "q", false, "only display container IDs")
+	fl.BoolVar(&noTrunc, "no-trunc", false, "don't truncate output")
+	fl.BoolVarP(&latest, "latest", "l", false, "show the latest created container")
+	fl.IntVarP(&last, "last", "n", -1, "show the n last created containers")
+	fl.BoolP("size", "s", false, "display total file sizes")
+	fl.StringVar(&format, "format", "", "format the output: table, json, or a Go template")
+	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (status=, name=, id=, ancestor=, label=, exited=)")
+	return cmd
+}
+
+func newPsRow(r *container.Record, now time.Time, noTrunc bool) psRow {
+	c := r.Config
+	state := r.State
+	if state.Status == container.StatusRunning && !r.Running() {
+		state.Status = container.StatusExited
+	}
+	row := psRow{
+		ID: c.ID, Image: c.Image, Names: c.Name, Labels: c.Labels,
+		CreatedAt:  c.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
+		RunningFor: units.HumanDuration(now.Sub(c.Created)) + " ago",
+		Status:     state.Describe(now),
+		State:      string(state.Status),
+		ExitCode:   state.ExitCode,
+	}
+	cmdline := strings.Join(c.Command, " ")
+	if !noTrunc {
+		row.ID = container.ShortID(c.ID)
+		if len(cmdline) > 20 {
+			cmdline = cmdline[:19] + "…"
+		}
+	}
+	row.Command = `"` + cmdline + `"`
+	return row
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/container"
+)
+
+func newRmCommand(g *globalOptions) *cobra.Command {
+	var force, all bool
+	cmd := &cobra.Command{
+		Use:     "rm [flags] CONTAINER [CONTAINER...]",
+		Aliases: []string{"remove"},
+		Short:   "Remove one or more containers",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && !all {
+				return usageErrorf("pod rm needs at least one container (or --all)")
+			}
+			st, err := g.store()
+			if err != nil {
+				return err
+			}
+			targets := args
+			if all {
+				recs, err := container.List(st)
+				if err != nil {
+					return err
+				}
+				targets = nil
+				for _, r := range recs {
+					targets = append(targets, r.Config.ID)
+				}
+			}
+			opts := container.DeleteOptions{Force: force}
+			if force {
+				if rt, err := g.ociRuntime(cmd.Context()); err == nil {
+					opts.Runtime = rt
+				}
+			}
+			failed := 0
+			for _, t := range targets {
+				id, err := container.Delete(cmd.Context(), st, t, opts)
+				if err != nil {
+					failed++
+					fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", err)
+					continue
+				}
+				if all {
+					t = id
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), t)
+			}
+			if failed > 0 {
+				return &exitError{code: 125, err: fmt.Errorf("%d of %d containers not removed", failed, len(targets))}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill and remove running containers")
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all containers")
+	cmd.Flags().BoolP("volumes", "v", false, "remove anonymous volumes of the container")
+	return cmd
+}

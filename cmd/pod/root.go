@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/sirupsen/logrus"
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/storage"
+	"github.com/pod-project/pod/userns"
+)
+
+// globalOptions are the flags every command takes, and the handles opened
+// from them once per call.
+type globalOptions struct {
+	root          string
+	runroot       string
+	storageDriver string
+	runtime       string
+	logLevel      string
+
+	mode      userns.Mode
+	storeOnce sync.Once
+	st        storage.Store
+	driver    string
+	storeErr  error
+	rt        *runtime.Runtime
+}
+
+// noNamespace marks commands that must never create or join the user
+// namespace (version, help, completion...).
+const noNamespace = "pod.io/no-namespace"
+
+func newRootCommand(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "pod",
+		Short:         "Run and manage OCI containers, rootless and daemonless",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return g.prepare(cmd)
+		},
+	}
+	root.CompletionOptions.HiddenDefaultCmd = true
+	f := root.PersistentFlags()
+	f.StringVar(&g.root, "root", "", "storage graph root (default $XDG_DATA_HOME/pod/storage, or /var/lib/pod/storage as root)")
+	f.StringVar(&g.runroot, "runroot", "", "storage run root (default $XDG_RUNTIME_DIR/pod/storage, or /run/pod/storage as root)")
+	f.StringVar(&g.storageDriver, "storage-driver", "", "force a storage driver: overlay, fuse-overlayfs or vfs")
+	f.StringVar(&g.runtime, "runtime", "", "force an OCI runtime: crun, runc, or a path")
+	f.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+
+	root.AddCommand(
+		newVersionCommand(g),
+		newInfoCommand(g),
+		newUnshareCommand(g),
+		newRunCommand(g),
+		newPsCommand(g),
+		newRmCommand(g),
+		newContainerCommand(g),
+		newImportCommand(g),
+		newImagesCommand(g),
+		newTagCommand(g),
+		newRmiCommand(g),
+		newHistoryCommand(g),
+		newImageCommand(g),
+		newInspectCommand(g),
+		newCompletionCommand(g),
+	)
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			c.Annotations = map[string]string{noNamespace: "true"}
+		}
+	}
+	return root
+}
+
+// prepare sets up logging and, for commands that need it, enters the user
+// namespace. Rootless is decided here, once, for the whole call.
+func (g *globalOptions) prepare(cmd *cobra.Command) error {
+	lvl, err := logrus.ParseLevel(g.logLevel)
+	if err != nil {
+		return usageErrorf("--log-level %q: use debug, info, warn or error", g.logLevel)
+	}
+	logrus.SetLevel(lvl)
+	logrus.SetOutput(os.Stderr)
+	g.mode, err = userns.Detect()
+	if err != nil {
+		return err
+	}
+	if !needsNamespace(cmd) {
+		return nil
+	}
+	// Returns only on error when a re-exec into the namespace is needed.
+	return userns.Enter(g.mode, os.Args)
+}
+
+func needsNamespace(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		if c.Annotations[noNamespace] != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// store opens the storage once per call, with the paths and driver the flags
+// and the mode say.
+func (g *globalOptions) store() (storage.Store, error) {
+	g.storeOnce.Do(func() {
+		graph, run := g.mode.StoragePaths()
+		if g.root != "" {
+			graph = g.root
+		}
+		if g.runroot != "" {
+			run = g.runroot
+		}
+		var warn io.Writer = os.Stderr
+		g.st, g.driver, g.storeErr = storage.Open(storage.Options{
+			GraphRoot: graph, RunRoot: run, Driver: g.storageDriver, Warn: warn,
+		})
+	})
+	return g.st, g.storeErr
+}
+
+// shutdown releases the store at the end of a call.
+func (g *globalOptions) shutdown() {
+	if g.st != nil {
+		_, _ = g.st.Shutdown(false)
+	}
+}
+
+func run(args []string) int {
+	g := &globalOptions{}
+	root := newRootCommand(g)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	g.shutdown()
+	if err == nil {
+		return 0
+	}
+	return reportError(os.Stderr, err)
+}
+
+func usageErrorf(format string, a ...any) error {
+	return &exitError{code: 125, err: fmt.Errorf(format, a...)}
+}
+
+// ociRuntime finds the OCI runtime once per call (probed and cached on disk
+// per binary), as --runtime says or the first that works.
+func (g *globalOptions) ociRuntime(ctx context.Context) (*runtime.Runtime, error) {
+	st, err := g.store()
+	if err != nil {
+		return nil, err
+	}
+	if g.rt == nil {
+		g.rt, err = runtime.Find(ctx, runtime.FindOptions{Forced: g.runtime, RunRoot: st.RunRoot(), Rootless: g.mode.Rootless})
+	}
+	return g.rt, err
+}

@@ -1,0 +1,62 @@
+package container
+
+import (
+	"time"
+
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Config is the one description of a container: the CLI fills it at create
+// time, it is stored as config.json in the container's directory, and the
+// runtime spec, ps, inspect and the monitor all read it. A zero field means
+// "the image's value, or Docker's default".
+type Config struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+
+	// Image is the reference the user gave; ImageID the resolved image.
+	Image   string `json:"image"`
+	ImageID string `json:"imageId"`
+
+	// Entrypoint and Cmd as given on the command line; nil means the image's.
+	// An empty, non-nil Entrypoint clears the image's entrypoint.
+	Entrypoint []string `json:"entrypoint,omitempty"`
+	Cmd        []string `json:"cmd,omitempty"`
+	// Command is what the container runs, entrypoint and cmd resolved against
+	// the image at create time (shown by ps and inspect).
+	Command []string `json:"command,omitempty"`
+	// Env holds KEY=VALUE pairs from -e and --env-file, applied over the image's.
+	Env []string `json:"env,omitempty"`
+	// WorkingDir overrides the image's; created in the rootfs when missing.
+	WorkingDir string `json:"workingDir,omitempty"`
+	// User is USER[:GROUP] by name or number; empty means the image's user.
+	User     string            `json:"user,omitempty"`
+	Hostname string            `json:"hostname,omitempty"`
+	Labels   map[string]string `json:"labels,omitempty"`
+
+	Interactive bool `json:"interactive,omitempty"` // -i: keep stdin open
+	Tty         bool `json:"tty,omitempty"`         // -t: allocate a PTY
+	AutoRemove  bool `json:"autoRemove,omitempty"`  // --rm
+
+	// NetworkMode is "none", "host" or "" (private namespace; user-mode
+	// networking once network/slirp provides it).
+	NetworkMode string `json:"networkMode,omitempty"`
+
+	CapAdd         []string `json:"capAdd,omitempty"`
+	CapDrop        []string `json:"capDrop,omitempty"`
+	Privileged     bool     `json:"privileged,omitempty"`
+	ReadOnlyRootfs bool     `json:"readOnlyRootfs,omitempty"`
+	// SecurityOpt holds Docker's --security-opt values: "seccomp=unconfined",
+	// "seccomp=/path/profile.json", "no-new-privileges[:true|false]".
+	SecurityOpt []string `json:"securityOpt,omitempty"`
+	// SeccompProfile is the content of a seccomp=FILE profile, read at create
+	// time so the container does not depend on the file later.
+	SeccompProfile []byte `json:"seccompProfile,omitempty"`
+
+	StopSignal  string `json:"stopSignal,omitempty"`
+	StopTimeout *int   `json:"stopTimeout,omitempty"`
+}
+
+// ImageConfig is the part of an image's OCI configuration a container uses.
+type ImageConfig = v1.ImageConfig

@@ -1,0 +1,116 @@
+package container
+
+import "time"
+
+// InspectData is a container as `pod inspect` shows it, shaped like
+// Docker's ContainerJSON.
+type InspectData struct {
+	ID           string        `json:"Id"`
+	Created      time.Time     `json:"Created"`
+	Path         string        `json:"Path"`
+	Args         []string      `json:"Args"`
+	State        InspectState  `json:"State"`
+	Image        string        `json:"Image"`
+	ImageName    string        `json:"ImageName"`
+	Name         string        `json:"Name"`
+	RestartCount int           `json:"RestartCount"`
+	Driver       string        `json:"Driver"`
+	Config       InspectConfig `json:"Config"`
+	HostConfig   InspectHost   `json:"HostConfig"`
+	Mounts       []any         `json:"Mounts"`
+}
+
+// InspectState is Docker's State object.
+type InspectState struct {
+	Status     string `json:"Status"`
+	Running    bool   `json:"Running"`
+	Paused     bool   `json:"Paused"`
+	Restarting bool   `json:"Restarting"`
+	OOMKilled  bool   `json:"OOMKilled"`
+	Dead       bool   `json:"Dead"`
+	Pid        int    `json:"Pid"`
+	ExitCode   int    `json:"ExitCode"`
+	Error      string `json:"Error"`
+	StartedAt  string `json:"StartedAt"`
+	FinishedAt string `json:"FinishedAt"`
+}
+
+// InspectConfig is Docker's Config object.
+type InspectConfig struct {
+	Hostname    string            `json:"Hostname"`
+	User        string            `json:"User"`
+	Tty         bool              `json:"Tty"`
+	OpenStdin   bool              `json:"OpenStdin"`
+	Env         []string          `json:"Env"`
+	Cmd         []string          `json:"Cmd"`
+	Image       string            `json:"Image"`
+	WorkingDir  string            `json:"WorkingDir"`
+	Entrypoint  []string          `json:"Entrypoint"`
+	Labels      map[string]string `json:"Labels"`
+	StopSignal  string            `json:"StopSignal,omitempty"`
+	StopTimeout *int              `json:"StopTimeout,omitempty"`
+}
+
+// InspectHost is Docker's HostConfig object.
+type InspectHost struct {
+	AutoRemove     bool     `json:"AutoRemove"`
+	NetworkMode    string   `json:"NetworkMode"`
+	CapAdd         []string `json:"CapAdd"`
+	CapDrop        []string `json:"CapDrop"`
+	Privileged     bool     `json:"Privileged"`
+	ReadonlyRootfs bool     `json:"ReadonlyRootfs"`
+	SecurityOpt    []string `json:"SecurityOpt"`
+	Runtime        string   `json:"Runtime"`
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "0001-01-01T00:00:00Z"
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+// Inspect shapes r for `pod inspect`; driver is the storage driver in use.
+func (r *Record) Inspect(driver string) InspectData {
+	c, s := r.Config, r.State
+	status := s.Status
+	running := r.Running()
+	if status == StatusRunning && !running {
+		status = StatusExited
+	}
+	d := InspectData{
+		ID: c.ID, Created: c.Created, Image: "sha256:" + c.ImageID, ImageName: c.Image,
+		Name: c.Name, RestartCount: s.RestartCount, Driver: driver, Mounts: []any{},
+		State: InspectState{
+			Status: string(status), Running: running && status == StatusRunning, Paused: status == StatusPaused,
+			OOMKilled: s.OOMKilled, Pid: s.Pid, ExitCode: s.ExitCode, Error: s.Error,
+			StartedAt: formatTime(s.StartedAt), FinishedAt: formatTime(s.FinishedAt),
+		},
+		Config: InspectConfig{
+			Hostname: c.Hostname, User: c.User, Tty: c.Tty, OpenStdin: c.Interactive, Env: c.Env,
+			Cmd: c.Cmd, Image: c.Image, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Labels: c.Labels,
+			StopSignal: c.StopSignal, StopTimeout: c.StopTimeout,
+		},
+		HostConfig: InspectHost{
+			AutoRemove: c.AutoRemove, NetworkMode: networkMode(c.NetworkMode), CapAdd: c.CapAdd, CapDrop: c.CapDrop,
+			Privileged: c.Privileged, ReadonlyRootfs: c.ReadOnlyRootfs, SecurityOpt: c.SecurityOpt, Runtime: s.Runtime,
+		},
+	}
+	if d.Config.Hostname == "" {
+		d.Config.Hostname = ShortID(c.ID)
+	}
+	if !d.State.Running {
+		d.State.Pid = 0
+	}
+	if len(c.Command) > 0 {
+		d.Path, d.Args = c.Command[0], c.Command[1:]
+	}
+	return d
+}
+
+func networkMode(m string) string {
+	if m == "" {
+		return "private"
+	}
+	return m
+}

@@ -1,0 +1,342 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+
+	"github.com/pod-project/pod/storage"
+)
+
+// SpecVersion is the OCI runtime-spec version pod writes: the oldest that
+// has what pod uses, so that older runtimes (crun 1.8 refuses 1.3.0) accept it.
+const SpecVersion = "1.0.2"
+
+// Candidates are the runtimes pod tries, in order, when none is forced.
+var Candidates = []string{"crun", "runc"}
+
+// ErrNoRuntime: no OCI runtime on PATH works here.
+var ErrNoRuntime = errors.New("no working OCI runtime")
+
+// Runtime is an OCI runtime binary that was found and probed.
+type Runtime struct {
+	Name    string // "crun", "runc", or the base name of a forced path
+	Path    string
+	Version string // first line of --version
+	// StateRoot is the runtime's --root, pod's own per run root.
+	StateRoot string
+	// Skipped lists the candidates passed over, and why.
+	Skipped []Skip
+	// globalArgs come before every subcommand (runc's --rootless).
+	globalArgs []string
+}
+
+// Skip records why a candidate runtime was not used.
+type Skip struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+}
+
+// FindOptions say which runtime to use and where it keeps its state.
+type FindOptions struct {
+	// Forced is --runtime: a name on PATH or a path; it is used unprobed.
+	Forced string
+	// RunRoot is the storage run root; the runtime state and the probe
+	// cache live under it.
+	RunRoot string
+	// Rootless: pod runs in its user namespace, so the runtime must not
+	// expect to manage cgroups (runc decides that from XDG_RUNTIME_DIR
+	// otherwise).
+	Rootless bool
+}
+
+func globalArgs(name string, rootless bool) []string {
+	if rootless && name == "runc" {
+		return []string{"--rootless", "true"}
+	}
+	return nil
+}
+
+type probeCache struct {
+	Key     string `json:"key"`
+	Works   bool   `json:"works"`
+	Reason  string `json:"reason,omitempty"`
+	Version string `json:"version"`
+}
+
+// Find picks the runtime: the forced one, or the first candidate on PATH
+// whose probe (starting a tiny container) succeeds. Probe results are
+// cached per binary (path, size, mtime), so only the first call pays.
+func Find(ctx context.Context, opts FindOptions) (*Runtime, error) {
+	if opts.Forced != "" {
+		p, err := exec.LookPath(opts.Forced)
+		if err != nil {
+			return nil, fmt.Errorf("runtime %q (forced by --runtime) not found: install it or name another: %w", opts.Forced, ErrNoRuntime)
+		}
+		name := filepath.Base(p)
+		return &Runtime{Name: name, Path: p, Version: version(ctx, p), StateRoot: stateRoot(opts.RunRoot, name), globalArgs: globalArgs(name, opts.Rootless)}, nil
+	}
+	var skipped []Skip
+	for _, name := range Candidates {
+		p, err := exec.LookPath(name)
+		if err != nil {
+			skipped = append(skipped, Skip{name, "not found in $PATH"})
+			continue
+		}
+		pc := probe(ctx, opts.RunRoot, name, p, globalArgs(name, opts.Rootless))
+		if !pc.Works {
+			logrus.Debugf("runtime %s skipped: %s", name, pc.Reason)
+			skipped = append(skipped, Skip{name, pc.Reason})
+			continue
+		}
+		rt := &Runtime{Name: name, Path: p, Version: pc.Version, StateRoot: stateRoot(opts.RunRoot, name), Skipped: skipped, globalArgs: globalArgs(name, opts.Rootless)}
+		for _, s := range skipped {
+			logrus.Debugf("using runtime %s (%s); skipped %s: %s", name, p, s.Name, s.Reason)
+		}
+		return rt, nil
+	}
+	var why []string
+	for _, s := range skipped {
+		why = append(why, s.Name+": "+s.Reason)
+	}
+	return nil, fmt.Errorf("%w: %s; install runc (sudo apt-get install runc)", ErrNoRuntime, strings.Join(why, "; "))
+}
+
+func stateRoot(runRoot, name string) string { return filepath.Join(runRoot, "runtime-"+name) }
+
+func version(ctx context.Context, path string) string {
+	out, err := exec.CommandContext(ctx, path, "--version").Output()
+	if err != nil {
+		return "unknown"
+	}
+	line, _, _ := strings.Cut(string(out), "\n")
+	return strings.TrimSpace(line)
+}
+
+// probe starts a minimal container whose process is this very binary in
+// its probe role, and caches the verdict.
+func probe(ctx context.Context, runRoot, name, path string, gargs []string) probeCache {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return probeCache{Reason: err.Error()}
+	}
+	key := fmt.Sprintf("%s:%d:%d", path, fi.Size(), fi.ModTime().UnixNano())
+	cacheFile := filepath.Join(runRoot, "runtime-probe-"+name+".json")
+	var pc probeCache
+	if b, err := os.ReadFile(cacheFile); err == nil && json.Unmarshal(b, &pc) == nil && pc.Key == key {
+		return pc
+	}
+	pc = probeCache{Key: key, Version: version(ctx, path)}
+	if err := runProbe(ctx, runRoot, name, path, gargs); err != nil {
+		pc.Reason = err.Error()
+	} else {
+		pc.Works = true
+	}
+	if b, err := json.Marshal(pc); err == nil && os.MkdirAll(runRoot, 0o700) == nil {
+		_ = storage.WriteFileAtomic(cacheFile, b, 0o600)
+	}
+	return pc
+}
+
+func runProbe(ctx context.Context, runRoot, name, path string, gargs []string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(runRoot, 0o700); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp(runRoot, "probe-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Mkdir(filepath.Join(dir, "rootfs"), 0o755); err != nil {
+		return err
+	}
+	spec := probeSpec(self)
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o600); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	id := "pod-probe-" + filepath.Base(dir)
+	var stderr bytes.Buffer
+	base := append([]string{"--root", stateRoot(runRoot, name)}, gargs...)
+	cmd := exec.CommandContext(ctx, path, append(base, "run", "--bundle", dir, id)...)
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	_ = exec.Command(path, append(base, "delete", "--force", id)...).Run()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		line, _, _ := strings.Cut(msg, "\n")
+		return fmt.Errorf("a test container failed: %s", line)
+	}
+	return nil
+}
+
+func probeSpec(self string) *specs.Spec {
+	return &specs.Spec{
+		Version: SpecVersion,
+		Root:    &specs.Root{Path: "rootfs"},
+		Process: &specs.Process{
+			Args: []string{"/pod"},
+			Env:  []string{"POD_ROLE=probe"},
+			Cwd:  "/",
+		},
+		Mounts: []specs.Mount{
+			{Destination: "/proc", Type: "proc", Source: "proc"},
+			{Destination: "/pod", Type: "bind", Source: self, Options: []string{"bind", "ro"}},
+		},
+		Linux: &specs.Linux{
+			Namespaces: []specs.LinuxNamespace{{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.IPCNamespace}, {Type: specs.UTSNamespace}},
+		},
+	}
+}
+
+func (r *Runtime) command(ctx context.Context, args ...string) *exec.Cmd {
+	base := append([]string{"--root", r.StateRoot}, r.globalArgs...)
+	return exec.CommandContext(ctx, r.Path, append(base, args...)...)
+}
+
+// Error is a failed runtime call, with what the runtime said.
+type Error struct {
+	Op, ID, Msg string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Op, e.ID, e.Msg)
+}
+
+// CreateOptions are the stdio and console of a new container.
+type CreateOptions struct {
+	// ConsoleSocket receives the PTY master when the spec asks for a terminal.
+	ConsoleSocket string
+	PidFile       string
+	// Stdin, Stdout and Stderr become the container's stdio (no terminal).
+	// Files, never pipes for exec to copy: the container inherits them.
+	Stdin, Stdout, Stderr *os.File
+	// NewProcessGroup puts the container in its own process group, so that
+	// signals from the terminal reach it only through pod.
+	NewProcessGroup bool
+}
+
+// Create creates the container from bundle; its process waits for Start.
+func (r *Runtime) Create(ctx context.Context, id, bundle string, o CreateOptions) error {
+	args := []string{"create", "--bundle", bundle}
+	if o.ConsoleSocket != "" {
+		args = append(args, "--console-socket", o.ConsoleSocket)
+	}
+	if o.PidFile != "" {
+		args = append(args, "--pid-file", o.PidFile)
+	}
+	logFile := filepath.Join(bundle, "runtime.log")
+	cmd := r.command(ctx, append([]string{"--log", logFile, "--log-format", "json"}, append(args, id)...)...)
+	if o.Stdin != nil {
+		cmd.Stdin = o.Stdin
+	}
+	if o.Stdout != nil {
+		cmd.Stdout = o.Stdout
+	}
+	// The container inherits these: they must be files (never pipes that
+	// exec copies from), or Run would wait for the container to close them.
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if o.Stderr != nil {
+		cmd.Stderr = o.Stderr
+	}
+	if o.NewProcessGroup {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
+	if err := cmd.Run(); err != nil {
+		return &Error{Op: r.Name + " create", ID: id, Msg: lastLogError(logFile, stderr.String(), err)}
+	}
+	return nil
+}
+
+// lastLogError returns the runtime's own error message from its JSON log,
+// falling back to its stderr and the exit status.
+func lastLogError(logFile, stderr string, err error) string {
+	msg := ""
+	if b, e := os.ReadFile(logFile); e == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			var l struct{ Level, Msg string }
+			if json.Unmarshal([]byte(line), &l) == nil && (l.Level == "error" || l.Level == "fatal") {
+				msg = l.Msg
+			}
+		}
+	}
+	if msg == "" {
+		msg = strings.TrimSpace(stderr)
+	}
+	if msg == "" {
+		msg = err.Error()
+	}
+	return msg
+}
+
+func (r *Runtime) simple(ctx context.Context, op, id string, args ...string) error {
+	out, err := r.command(ctx, args...).CombinedOutput()
+	if err != nil {
+		msg := strings.TrimSpace(string(out))
+		if msg == "" {
+			msg = err.Error()
+		}
+		return &Error{Op: r.Name + " " + op, ID: id, Msg: msg}
+	}
+	return nil
+}
+
+// Start starts a created container's process.
+func (r *Runtime) Start(ctx context.Context, id string) error {
+	return r.simple(ctx, "start", id, "start", id)
+}
+
+// Kill sends sig to the container's init process (all processes with all).
+func (r *Runtime) Kill(ctx context.Context, id string, sig syscall.Signal, all bool) error {
+	args := []string{"kill"}
+	if all {
+		args = append(args, "--all")
+	}
+	return r.simple(ctx, "kill", id, append(args, id, fmt.Sprint(int(sig)))...)
+}
+
+// Delete removes the runtime's state of the container; force kills it first.
+func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
+	args := []string{"delete"}
+	if force {
+		args = append(args, "--force")
+	}
+	return r.simple(ctx, "delete", id, append(args, id)...)
+}
+
+// State returns the runtime's view of the container.
+func (r *Runtime) State(ctx context.Context, id string) (*specs.State, error) {
+	out, err := r.command(ctx, "state", id).Output()
+	if err != nil {
+		return nil, &Error{Op: r.Name + " state", ID: id, Msg: err.Error()}
+	}
+	var st specs.State
+	if err := json.Unmarshal(out, &st); err != nil {
+		return nil, fmt.Errorf("parsing %s state of %s: %w", r.Name, id, err)
+	}
+	return &st, nil
+}

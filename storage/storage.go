@@ -1,0 +1,116 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	cstorage "go.podman.io/storage"
+	"go.podman.io/storage/types"
+)
+
+// Store is the storage handle every package works on.
+type Store = cstorage.Store
+
+// Options says where and how to open the store. Zero fields mean pod's
+// defaults for the mode (see DefaultPaths).
+type Options struct {
+	GraphRoot string
+	RunRoot   string
+	// Driver forces a graph driver ("overlay", "fuse-overlayfs", "vfs");
+	// empty means: the driver recorded for GraphRoot, else native overlay,
+	// then fuse-overlayfs, then vfs.
+	Driver string
+	// Warn receives one line for each fallback; nil discards them.
+	Warn io.Writer
+}
+
+// driverFile records the driver chosen for a graph root, so later calls
+// neither probe again nor warn again.
+const driverFile = "pod-driver"
+
+// Open opens the store, choosing the graph driver as Options says, and
+// returns it with the name of the driver in use.
+func Open(opts Options) (Store, string, error) {
+	if opts.GraphRoot == "" || opts.RunRoot == "" {
+		return nil, "", errors.New("opening storage: graph root and run root must be set")
+	}
+	if opts.Warn == nil {
+		opts.Warn = io.Discard
+	}
+	if opts.Driver != "" {
+		s, err := openDriver(opts, opts.Driver)
+		if err != nil {
+			return nil, "", fmt.Errorf("opening storage with driver %q (forced by --storage-driver): %w", opts.Driver, err)
+		}
+		return s, opts.Driver, nil
+	}
+	if b, err := os.ReadFile(filepath.Join(opts.GraphRoot, driverFile)); err == nil {
+		name := strings.TrimSpace(string(b))
+		s, err := openDriver(opts, name)
+		if err != nil {
+			return nil, "", fmt.Errorf("opening storage at %s with its driver %q: %w", opts.GraphRoot, name, err)
+		}
+		return s, name, nil
+	}
+	var reasons []string
+	for _, name := range []string{"overlay", "fuse-overlayfs", "vfs"} {
+		if name == "fuse-overlayfs" {
+			if _, err := exec.LookPath("fuse-overlayfs"); err != nil {
+				reasons = append(reasons, "fuse-overlayfs: not installed (apt-get install fuse-overlayfs)")
+				continue
+			}
+		}
+		s, err := openDriver(opts, name)
+		if err != nil {
+			reasons = append(reasons, name+": "+err.Error())
+			fmt.Fprintf(opts.Warn, "WARN: storage driver %s refused: %v; trying the next one\n", name, firstLine(err.Error()))
+			continue
+		}
+		if err := os.MkdirAll(opts.GraphRoot, 0o700); err == nil {
+			_ = WriteFileAtomic(filepath.Join(opts.GraphRoot, driverFile), []byte(name+"\n"), 0o600)
+		}
+		return s, name, nil
+	}
+	return nil, "", fmt.Errorf("opening storage at %s: no graph driver works: %s", opts.GraphRoot, strings.Join(reasons, "; "))
+}
+
+func openDriver(opts Options, name string) (Store, error) {
+	so := types.StoreOptions{
+		GraphRoot:       opts.GraphRoot,
+		RunRoot:         opts.RunRoot,
+		GraphDriverName: name,
+	}
+	switch name {
+	case "fuse-overlayfs":
+		prog, err := exec.LookPath("fuse-overlayfs")
+		if err != nil {
+			return nil, errors.New("fuse-overlayfs is not installed (apt-get install fuse-overlayfs)")
+		}
+		so.GraphDriverName = "overlay"
+		so.GraphDriverOptions = []string{"overlay.mount_program=" + prog}
+	case "overlay":
+		so.GraphDriverOptions = []string{"overlay.mountopt=nodev"}
+	}
+	return cstorage.GetStore(so)
+}
+
+// DriverName reports the user-facing name of a driver in use: "overlay"
+// (native kernel overlayfs), "fuse-overlayfs" or "vfs".
+func DriverName(s Store, chosen string) string {
+	if chosen != "" {
+		return chosen
+	}
+	return s.GraphDriverName()
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

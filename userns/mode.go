@@ -1,0 +1,123 @@
+package userns
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// Environment variables of pod's own roles and of the re-exec into the
+// namespace. The _CONTAINERS_* pair tells go.podman.io/storage and image
+// that they already run in the rootless user namespace, and as whom.
+const (
+	RoleEnv   = "POD_ROLE"
+	RolePause = "pause"
+	RoleProbe = "probe"
+
+	joinedEnv     = "_POD_JOINED"
+	hostUIDEnv    = "_POD_HOST_UID"
+	hostGIDEnv    = "_POD_HOST_GID"
+	runtimeDirEnv = "_POD_RUNTIME_DIR"
+	cwdEnv        = "_POD_CWD"
+	usernsConfEnv = "_CONTAINERS_USERNS_CONFIGURED"
+	rootlessUID   = "_CONTAINERS_ROOTLESS_UID"
+)
+
+// Mode is decided once per call: rootless or not, and whether this process
+// already runs inside the user namespace.
+type Mode struct {
+	Rootless bool
+	// Joined: this process runs inside pod's user namespace (uid 0 there).
+	Joined bool
+	// HostUID and HostGID are the user's ids on the host.
+	HostUID, HostGID int
+	// UserName is the host user's login name ("" if unknown).
+	UserName string
+	// Home is the user's home directory.
+	Home string
+	// RuntimeDir holds the pause PID file and locks ($XDG_RUNTIME_DIR/pod,
+	// or /tmp/pod-UID; /run/pod as root).
+	RuntimeDir string
+}
+
+// Detect decides the mode of this call. Inside the namespace it also moves
+// back to the directory the user called pod from.
+func Detect() (Mode, error) {
+	m := Mode{HostUID: os.Getuid(), HostGID: os.Getgid(), Home: os.Getenv("HOME")}
+	if os.Getenv(joinedEnv) == "1" {
+		m.Joined = true
+		m.Rootless = true
+		m.HostUID, _ = strconv.Atoi(os.Getenv(hostUIDEnv))
+		m.HostGID, _ = strconv.Atoi(os.Getenv(hostGIDEnv))
+		m.RuntimeDir = os.Getenv(runtimeDirEnv)
+		if d := os.Getenv(cwdEnv); d != "" {
+			_ = os.Chdir(d)
+		}
+	} else {
+		m.Rootless = m.HostUID != 0
+	}
+	if u, err := user.LookupId(strconv.Itoa(m.HostUID)); err == nil {
+		m.UserName = u.Username
+		if m.Home == "" {
+			m.Home = u.HomeDir
+		}
+	}
+	if m.RuntimeDir != "" {
+		return m, nil
+	}
+	if !m.Rootless {
+		m.RuntimeDir = "/run/pod"
+		return m, nil
+	}
+	dir, err := rootlessRuntimeDir(m.HostUID)
+	if err != nil {
+		return m, err
+	}
+	m.RuntimeDir = dir
+	return m, nil
+}
+
+// rootlessRuntimeDir is $XDG_RUNTIME_DIR/pod when XDG_RUNTIME_DIR is set and
+// writable, else /tmp/pod-UID (created 0700 and required to be the user's).
+func rootlessRuntimeDir(uid int) (string, error) {
+	if x := os.Getenv("XDG_RUNTIME_DIR"); x != "" && unix.Access(x, unix.W_OK|unix.X_OK) == nil {
+		d := filepath.Join(x, "pod")
+		if err := os.MkdirAll(d, 0o700); err == nil {
+			return d, nil
+		}
+	}
+	d := fmt.Sprintf("/tmp/pod-%d", uid)
+	if err := os.Mkdir(d, 0o700); err != nil && !os.IsExist(err) {
+		return "", fmt.Errorf("XDG_RUNTIME_DIR is unset or not writable, and creating the fallback %s failed: %w", d, err)
+	}
+	var st unix.Stat_t
+	if err := unix.Lstat(d, &st); err != nil {
+		return "", fmt.Errorf("checking %s: %w", d, err)
+	}
+	if int(st.Uid) != uid || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return "", fmt.Errorf("XDG_RUNTIME_DIR is unset or not writable, and the fallback %s is not a directory owned by uid %d: remove it, or set XDG_RUNTIME_DIR to a directory you own", d, uid)
+	}
+	if st.Mode&0o077 != 0 {
+		_ = os.Chmod(d, 0o700)
+	}
+	return d, nil
+}
+
+// StoragePaths returns the default graph root and run root for the mode.
+func (m Mode) StoragePaths() (graph, run string) {
+	if !m.Rootless {
+		return "/var/lib/pod/storage", "/run/pod/storage"
+	}
+	data := os.Getenv("XDG_DATA_HOME")
+	if data == "" {
+		data = filepath.Join(m.Home, ".local", "share")
+	}
+	return filepath.Join(data, "pod", "storage"), filepath.Join(m.RuntimeDir, "storage")
+}
+
+// PauseFile is where the pause process's PID is kept.
+func (m Mode) PauseFile() string { return filepath.Join(m.RuntimeDir, "pause.pid") }
