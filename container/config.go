@@ -21,7 +21,7 @@ type Config struct {
 
 	// Entrypoint and Cmd as given on the command line; nil means the image's.
 	// An empty, non-nil Entrypoint clears the image's entrypoint.
-	Entrypoint []string `json:"entrypoint,omitempty"`
+	Entrypoint []string `json:"entrypoint"`
 	Cmd        []string `json:"cmd,omitempty"`
 	// Command is what the container runs, entrypoint and cmd resolved against
 	// the image at create time (shown by ps and inspect).

@@ -67,22 +67,3 @@ func ParseLabels(labels []string) (map[string]string, error) {
 	}
 	return m, nil
 }
-
-// SeccompProfileFile reads the profile named by a seccomp=FILE security
-// option, so the container keeps it even if the file goes away. Other
-// options are checked by the spec builder.
-func SeccompProfileFile(opts []string) ([]byte, error) {
-	var profile []byte
-	for _, o := range opts {
-		k, v, _ := strings.Cut(o, "=")
-		if k != "seccomp" || v == "unconfined" || v == "" {
-			continue
-		}
-		b, err := os.ReadFile(v)
-		if err != nil {
-			return nil, fmt.Errorf("--security-opt seccomp=%s: %w", v, err)
-		}
-		profile = b
-	}
-	return profile, nil
-}

@@ -101,22 +101,15 @@ func exitCodeOf(err error) int {
 // writes /etc files and the OCI spec into the bundle.
 func prepare(rec *container.Record, img *container.ImageConfig, rootfs, bundle string, rootless bool) (*specs.Spec, error) {
 	cfg := &rec.Config
-	userSpec := cfg.User
-	if userSpec == "" {
-		userSpec = img.User
-	}
-	u, err := container.ResolveUser(rootfs, userSpec)
+	u, err := container.ResolveUser(rootfs, container.UserSpec(cfg, img))
 	if err != nil {
-		return nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", cfg.Name, err)}
+		return nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s of image %s: %w", cfg.Name, cfg.Image, err)}
 	}
 	args, err := container.Command(cfg, img)
 	if err != nil {
 		return nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", cfg.Name, err)}
 	}
-	hostname := cfg.Hostname
-	if hostname == "" {
-		hostname = container.ShortID(cfg.ID)
-	}
+	hostname := container.Hostname(cfg)
 	env := container.Environment(cfg, img, hostname, u)
 	cwd := container.WorkingDir(cfg, img)
 	if err := makeWorkdir(rootfs, cwd, u); err != nil {
@@ -132,7 +125,7 @@ func prepare(rec *container.Record, img *container.ImageConfig, rootfs, bundle s
 	spec, err := runtime.Spec(cfg, runtime.SpecOptions{
 		Rootfs: rootfs, Rootless: rootless,
 		HostsFile: files.hosts, HostnameFile: files.hostname, ResolvConfFile: files.resolv,
-		User: u, ProcessArgs: args, Env: env, Cwd: cwd,
+		User: u, ProcessArgs: args, Env: env, Cwd: cwd, CgroupV2: runtime.IsCgroupV2(),
 	})
 	if err != nil {
 		return nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", cfg.Name, err)}

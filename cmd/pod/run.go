@@ -10,6 +10,7 @@ import (
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/monitor"
+	"github.com/pod-project/pod/runtime"
 )
 
 // createFlags are the flags `run` (and later `create`) turn into a Config.
@@ -86,11 +87,19 @@ func (f *createFlags) config(cmd *cobra.Command, imageRef string, args []string)
 		t := f.stopTimeout
 		cfg.StopTimeout = &t
 	}
-	profile, err := container.SeccompProfileFile(f.secOpt)
+	sec, err := runtime.ParseSecurityOpts(f.secOpt)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	cfg.SeccompProfile = profile
+	if _, err := runtime.Capabilities(f.capAdd, f.capDrop, f.privileged); err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	if p := sec.Seccomp; p != "" && p != "builtin" && p != "unconfined" {
+		// Read now, so the container keeps its profile if the file goes.
+		if cfg.SeccompProfile, err = os.ReadFile(p); err != nil {
+			return nil, usageErrorf("--security-opt seccomp=%s: %v", p, err)
+		}
+	}
 	return cfg, nil
 }
 

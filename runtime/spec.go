@@ -1,0 +1,363 @@
+package runtime
+
+import (
+	"bufio"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/sys/capability"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/pod-project/pod/container"
+)
+
+// SpecOptions is what the spec of a container needs beyond its Config: the
+// values resolved at start against its mounted root filesystem and image.
+type SpecOptions struct {
+	Rootfs string // the mounted container root filesystem (absolute path)
+	// Rootless: pod runs inside its user namespace (uid 0 there, not real
+	// root), so no cgroups, no host devices, and limits it cannot raise.
+	Rootless bool
+	// Host files bind-mounted over /etc/hosts, /etc/hostname and
+	// /etc/resolv.conf; "" mounts none.
+	HostsFile, HostnameFile, ResolvConfFile string
+	User                                    container.ExecUser // from container.ResolveUser
+	ProcessArgs                             []string           // from container.Command
+	Env                                     []string           // from container.Environment
+	Cwd                                     string             // from container.WorkingDir; "" is "/"
+	// CgroupV2: the host runs the unified cgroup v2 hierarchy (see
+	// IsCgroupV2). The container then gets its own cgroup namespace, as with
+	// Docker, and /sys/fs/cgroup is mounted. On cgroup v1 it is mounted only
+	// when rootful: a rootless cgroup v1 mount fails (see cgroupMount).
+	CgroupV2 bool
+}
+
+// ociVersion is the runtime spec version pod writes: Debian 12's crun 1.8
+// refuses any later than 1.1, and pod uses nothing newer than 1.0.2.
+const ociVersion = "1.0.2"
+
+// maxOpenFiles is the RLIMIT_NOFILE and RLIMIT_NPROC of a container when
+// pod may raise limits.
+const maxOpenFiles = 1048576
+
+// Spec builds the OCI runtime spec of the container cfg with Docker's
+// defaults (namespaces, mounts, capabilities, masked paths, seccomp) and
+// what rootless mode allows.
+func Spec(cfg *container.Config, opts SpecOptions) (*specs.Spec, error) {
+	if !filepath.IsAbs(opts.Rootfs) {
+		return nil, fmt.Errorf("container %s: root filesystem %q is not an absolute path", cfg.ID, opts.Rootfs)
+	}
+	if len(opts.ProcessArgs) == 0 {
+		return nil, fmt.Errorf("container %s: no command specified", cfg.ID)
+	}
+	sec, err := ParseSecurityOpts(cfg.SecurityOpt)
+	if err != nil {
+		return nil, err
+	}
+	caps, err := Capabilities(cfg.CapAdd, cfg.CapDrop, cfg.Privileged)
+	if err != nil {
+		return nil, err
+	}
+	rlimits, err := processRlimits(opts.Rootless)
+	if err != nil {
+		return nil, err
+	}
+	cwd := opts.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	s := &specs.Spec{
+		Version: ociVersion,
+		Process: &specs.Process{
+			Terminal: cfg.Tty,
+			User: specs.User{
+				UID:            opts.User.UID,
+				GID:            opts.User.GID,
+				AdditionalGids: slices.Clone(opts.User.AdditionalGids),
+			},
+			Args: slices.Clone(opts.ProcessArgs),
+			Env:  slices.Clone(opts.Env),
+			Cwd:  cwd,
+			// As Docker: the same set everywhere but ambient; the kernel
+			// clears effective and permitted when a non-root user execs.
+			Capabilities: &specs.LinuxCapabilities{
+				Bounding:  slices.Clone(caps),
+				Effective: slices.Clone(caps),
+				Permitted: slices.Clone(caps),
+			},
+			Rlimits:         rlimits,
+			NoNewPrivileges: sec.NoNewPrivileges,
+		},
+		Root:     &specs.Root{Path: opts.Rootfs, Readonly: cfg.ReadOnlyRootfs},
+		Hostname: container.Hostname(cfg),
+		Mounts:   mounts(cfg, opts, sec),
+		Linux:    linux(cfg, opts, sec),
+	}
+	s.Linux.Seccomp, err = seccompFilter(sec, cfg.SeccompProfile, cfg.Privileged, s)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// linux builds the Linux section but seccomp.
+func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.Linux {
+	hostNetwork := cfg.NetworkMode == "host"
+	l := &specs.Linux{
+		Namespaces: []specs.LinuxNamespace{{Type: specs.MountNamespace}},
+	}
+	if !hostNetwork {
+		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace})
+		// As Docker: any port and ICMP echo without capabilities. The ping
+		// range must be mapped, which a rootless namespace is not in full.
+		l.Sysctl = map[string]string{"net.ipv4.ip_unprivileged_port_start": "0"}
+		if !opts.Rootless {
+			l.Sysctl["net.ipv4.ping_group_range"] = "0 2147483647"
+		}
+	}
+	l.Namespaces = append(l.Namespaces,
+		specs.LinuxNamespace{Type: specs.UTSNamespace},
+		specs.LinuxNamespace{Type: specs.PIDNamespace},
+		specs.LinuxNamespace{Type: specs.IPCNamespace})
+	if opts.CgroupV2 {
+		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+	}
+	if !cfg.Privileged && !sec.UnconfinedSystemPaths {
+		l.MaskedPaths = slices.Clone(maskedPaths)
+		l.ReadonlyPaths = slices.Clone(readonlyPaths)
+	}
+	if opts.Rootless {
+		// No cgroups to manage and no host devices to give: the runtime
+		// bind-mounts its default devices from the host's /dev.
+		return l
+	}
+	l.CgroupsPath = "/pod/" + cfg.ID
+	if cfg.Privileged {
+		l.Devices = hostDevices()
+		l.Resources = &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}}
+	} else {
+		l.Resources = &specs.LinuxResources{Devices: defaultDeviceRules()}
+	}
+	return l
+}
+
+// maskedPaths and readonlyPaths are Docker's defaults.
+var (
+	maskedPaths = []string{
+		"/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+		"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+		"/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+		"/sys/devices/virtual/powercap",
+	}
+	readonlyPaths = []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
+)
+
+// mounts returns Docker's default mounts and the /etc file binds.
+func mounts(cfg *container.Config, opts SpecOptions, sec SecurityOptions) []specs.Mount {
+	pts := []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}
+	if gidMapped(5) { // the tty group; devpts refuses an unmapped gid
+		pts = append(pts, "gid=5")
+	}
+	ms := []specs.Mount{
+		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
+		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
+		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: pts},
+		sysMount(cfg, opts),
+	}
+	if m, ok := cgroupMount(cfg, opts, sec); ok {
+		ms = append(ms, m)
+	}
+	ms = append(ms,
+		specs.Mount{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
+		specs.Mount{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+	)
+	for _, b := range []struct{ src, dst string }{
+		{opts.HostsFile, "/etc/hosts"},
+		{opts.HostnameFile, "/etc/hostname"},
+		{opts.ResolvConfFile, "/etc/resolv.conf"},
+	} {
+		if b.src != "" {
+			ms = append(ms, specs.Mount{Destination: b.dst, Type: "bind", Source: b.src, Options: []string{"rbind", "rprivate"}})
+		}
+	}
+	return ms
+}
+
+// sysMount is /sys: a read-only sysfs (read-write when privileged); a
+// rootless container without its own network namespace cannot mount sysfs,
+// so it gets the host's /sys bound instead, as Podman does.
+func sysMount(cfg *container.Config, opts SpecOptions) specs.Mount {
+	o := []string{"nosuid", "noexec", "nodev"}
+	if !cfg.Privileged {
+		o = append(o, "ro")
+	}
+	if opts.Rootless && cfg.NetworkMode == "host" {
+		return specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: append([]string{"rbind", "rprivate"}, o...)}
+	}
+	return specs.Mount{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: o}
+}
+
+// cgroupMount is /sys/fs/cgroup: the cgroup filesystem, read-only unless
+// privileged or writable-cgroups, except for a rootless container on cgroup
+// v1, which cannot mount it: that one sees an empty directory, also when the
+// host's /sys is bound (whose cgroup submounts would stay writable) unless
+// privileged.
+func cgroupMount(cfg *container.Config, opts SpecOptions, sec SecurityOptions) (specs.Mount, bool) {
+	o := []string{"nosuid", "noexec", "nodev"}
+	if !cfg.Privileged && !sec.WritableCgroups {
+		o = append(o, "ro")
+	}
+	switch {
+	case !opts.Rootless || opts.CgroupV2:
+		return specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: o}, true
+	case cfg.NetworkMode == "host" && !cfg.Privileged:
+		return specs.Mount{Destination: "/sys/fs/cgroup", Type: "tmpfs", Source: "tmpfs", Options: append(o, "mode=755", "size=64k")}, true
+	}
+	return specs.Mount{}, false
+}
+
+// processRlimits returns RLIMIT_NOFILE and RLIMIT_NPROC: 1048576 when pod
+// may raise limits (real root with CAP_SYS_RESOURCE), else the current hard
+// limits (rootless, or root in a restricted container).
+func processRlimits(rootless bool) ([]specs.POSIXRlimit, error) {
+	limits := []struct {
+		name     string
+		resource int
+	}{{"RLIMIT_NOFILE", unix.RLIMIT_NOFILE}, {"RLIMIT_NPROC", unix.RLIMIT_NPROC}}
+	raise := !rootless && canRaiseLimits()
+	out := make([]specs.POSIXRlimit, 0, len(limits))
+	for _, l := range limits {
+		v := uint64(maxOpenFiles)
+		if !raise {
+			var cur unix.Rlimit
+			if err := unix.Getrlimit(l.resource, &cur); err != nil {
+				return nil, fmt.Errorf("reading %s: %w", l.name, err)
+			}
+			v = cur.Max
+		}
+		out = append(out, specs.POSIXRlimit{Type: l.name, Hard: v, Soft: v})
+	}
+	return out, nil
+}
+
+// canRaiseLimits reports whether this process holds CAP_SYS_RESOURCE, which
+// raising a hard limit takes.
+func canRaiseLimits() bool {
+	c, err := capability.NewPid2(0)
+	if err != nil || c.Load() != nil {
+		return false
+	}
+	return c.Get(capability.EFFECTIVE, capability.CAP_SYS_RESOURCE)
+}
+
+// gidMapped reports whether gid is mapped in pod's user namespace; when the
+// map cannot be read it assumes so.
+func gidMapped(gid uint32) bool {
+	f, err := os.Open("/proc/self/gid_map")
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) != 3 {
+			continue
+		}
+		inside, err1 := strconv.ParseUint(fields[0], 10, 32)
+		count, err2 := strconv.ParseUint(fields[2], 10, 32)
+		if err1 == nil && err2 == nil && uint64(gid) >= inside && uint64(gid) < inside+count {
+			return true
+		}
+	}
+	return false
+}
+
+// IsCgroupV2 reports whether the host mounts the unified cgroup v2
+// hierarchy at /sys/fs/cgroup.
+func IsCgroupV2() bool {
+	var st unix.Statfs_t
+	return unix.Statfs("/sys/fs/cgroup", &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC
+}
+
+// defaultDeviceRules is the device cgroup of a rootful container: deny all
+// but mknod and the devices every container has.
+func defaultDeviceRules() []specs.LinuxDeviceCgroup {
+	rule := func(typ string, major, minor int64, access string) specs.LinuxDeviceCgroup {
+		r := specs.LinuxDeviceCgroup{Allow: true, Type: typ, Access: access}
+		if major >= 0 {
+			r.Major = &major
+		}
+		if minor >= 0 {
+			r.Minor = &minor
+		}
+		return r
+	}
+	return []specs.LinuxDeviceCgroup{
+		{Allow: false, Access: "rwm"},
+		rule("c", -1, -1, "m"), rule("b", -1, -1, "m"),
+		rule("c", 1, 3, "rwm"), rule("c", 1, 5, "rwm"), rule("c", 1, 7, "rwm"), // null zero full
+		rule("c", 1, 8, "rwm"), rule("c", 1, 9, "rwm"), // random urandom
+		rule("c", 5, 0, "rwm"), rule("c", 5, 1, "rwm"), rule("c", 5, 2, "rwm"), // tty console ptmx
+		rule("c", 136, -1, "rwm"), // pts
+	}
+}
+
+// hostDevices lists the host's device nodes for a rootful privileged
+// container, skipping what the runtime sets up itself.
+func hostDevices() []specs.LinuxDevice {
+	var devs []specs.LinuxDevice
+	skipDirs := map[string]bool{"/dev/pts": true, "/dev/shm": true, "/dev/fd": true, "/dev/mqueue": true, "/dev/.lxc": true, "/dev/.lxd-mounts": true, "/dev/.udev": true}
+	_ = filepath.WalkDir("/dev", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if d != nil && d.IsDir() && p != "/dev" {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if skipDirs[p] {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p == "/dev/console" || p == "/dev/ptmx" {
+			return nil
+		}
+		if dev, ok := deviceAt(p); ok {
+			devs = append(devs, dev)
+		}
+		return nil
+	})
+	return devs
+}
+
+// deviceAt describes the device node at p, if it is one.
+func deviceAt(p string) (specs.LinuxDevice, bool) {
+	var st unix.Stat_t
+	if err := unix.Lstat(p, &st); err != nil {
+		return specs.LinuxDevice{}, false
+	}
+	var typ string
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFCHR:
+		typ = "c"
+	case unix.S_IFBLK:
+		typ = "b"
+	default:
+		return specs.LinuxDevice{}, false
+	}
+	mode := fs.FileMode(st.Mode & 0o777)
+	uid, gid := st.Uid, st.Gid
+	return specs.LinuxDevice{
+		Path: p, Type: typ,
+		Major: int64(unix.Major(uint64(st.Rdev))), Minor: int64(unix.Minor(uint64(st.Rdev))),
+		FileMode: &mode, UID: &uid, GID: &gid,
+	}, true
+}
