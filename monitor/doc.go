@@ -1,4 +1,4 @@
 // Package monitor runs a container from creation to exit: it prepares the
 // bundle, creates and starts the container with the OCI runtime, holds its
-// stdio or terminal, forwards signals, records its exit and cleans up.
+// stdio, forwards signals, records its exit and cleans up.
 package monitor

@@ -16,7 +16,6 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
-	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
 	"github.com/pod-project/pod/container"
@@ -50,6 +49,7 @@ func (e *ExitError) ExitCode() int { return e.Code }
 // process's own status, or 128+N when signal N ended it.
 func Run(ctx context.Context, st storage.Store, rec *container.Record, img *container.ImageConfig, o RunOptions) (int, error) {
 	cfg := &rec.Config
+	logrus.Debugf("mounting container %s", cfg.ID)
 	rootfs, err := st.Mount(cfg.ID, "")
 	if err != nil {
 		return 0, fmt.Errorf("mounting the root filesystem of %s: %w", cfg.Name, err)
@@ -186,89 +186,59 @@ func writeEtcFiles(bundle, hostname, network string) (etcFiles, error) {
 	return f, nil
 }
 
-// execute creates and starts the container, holds its terminal or stdio,
-// forwards signals and waits for its exit.
+// execute runs the container through the runtime's `run`, with the user's
+// stdio (the runtime holds the PTY with -t, in raw mode, following the
+// window size), forwards signals, and records start and exit.
 func execute(ctx context.Context, rec *container.Record, bundle string, tty bool, o RunOptions) (int, error) {
 	cfg := &rec.Config
 	rt := o.Runtime
-	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-		return 0, fmt.Errorf("becoming the subreaper of %s: %w", cfg.Name, err)
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return 0, err
 	}
+	defer null.Close()
 	stdinTerm := term.IsTerminal(int(o.Stdin.Fd()))
-	create := runtime.CreateOptions{
+	// A container reading the terminal must stay in its foreground process
+	// group; otherwise it gets its own, and terminal signals reach it only
+	// through pod (once, not twice).
+	sharedGroup := tty || (cfg.Interactive && stdinTerm)
+	ro := runtime.RunOptions{
 		PidFile: filepath.Join(bundle, "pid"),
-		// Signals from the terminal would reach a container in pod's process
-		// group twice (directly and forwarded): give it its own group unless
-		// it reads the terminal without a PTY of its own.
-		NewProcessGroup: !(cfg.Interactive && !tty && stdinTerm),
+		Stdin:   null, Stdout: o.Stdout, Stderr: o.Stderr,
+		NewProcessGroup: !sharedGroup,
 	}
-	var console *consoleSocket
-	if tty {
-		var err error
-		if console, err = newConsoleSocket(); err != nil {
-			return 0, err
-		}
-		defer console.Close()
-		create.ConsoleSocket = console.path
-	} else {
-		null, err := os.Open(os.DevNull)
-		if err != nil {
-			return 0, err
-		}
-		defer null.Close()
-		create.Stdin, create.Stdout, create.Stderr = null, o.Stdout, o.Stderr
-		if cfg.Interactive {
-			create.Stdin = o.Stdin
-		}
+	if cfg.Interactive {
+		ro.Stdin = o.Stdin
 	}
-	// Catch signals before the container exists, so none is lost.
+	_ = os.Remove(ro.PidFile)
 	sigs := make(chan os.Signal, 32)
 	signal.Notify(sigs)
 	defer signal.Stop(sigs)
 
-	if err := rt.Create(ctx, cfg.ID, bundle, create); err != nil {
-		_ = rt.Delete(context.Background(), cfg.ID, true)
-		return 0, &ExitError{Code: startExitCode(err), Err: fmt.Errorf("creating container %s: %w", cfg.Name, err)}
-	}
-	pid, err := readPid(create.PidFile)
+	logrus.Debugf("running container %s with %s", cfg.ID, rt.Path)
+	cmd, err := rt.Run(ctx, cfg.ID, bundle, ro)
 	if err != nil {
-		_ = rt.Delete(context.Background(), cfg.ID, true)
-		return 0, err
+		return 0, &ExitError{Code: 125, Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
 	}
-	var tm *terminal
-	if tty {
-		master, err := console.receive(10 * time.Second)
-		if err != nil {
-			_ = rt.Delete(context.Background(), cfg.ID, true)
-			return 0, fmt.Errorf("receiving the terminal of %s: %w", cfg.Name, err)
-		}
-		tm = newTerminal(master, o.Stdin, o.Stdout, cfg.Interactive)
-		defer tm.restore()
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	stop := make(chan struct{})
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		recordStart(rec, ro.PidFile, rt.Name, stop)
+	}()
+	waitErr := forwardLoop(sigs, waited, cmd.Process, !tty && cfg.Interactive && stdinTerm)
+	close(stop)
+	<-recorded
+	code, err := rt.RunResult(cfg.ID, bundle, waitErr)
+	logrus.Debugf("container %s exited with %d", cfg.ID, code)
+	if err != nil {
+		return 0, &ExitError{Code: startExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
 	}
-	if err := rec.UpdateState(func(s *container.State) {
-		s.Status, s.Pid, s.StartedAt, s.Runtime, s.Error = container.StatusRunning, pid, time.Now().UTC(), rt.Name, ""
-		s.MonitorPid = os.Getpid()
-	}); err != nil {
-		_ = rt.Delete(context.Background(), cfg.ID, true)
-		return 0, err
-	}
-	if err := rt.Start(ctx, cfg.ID); err != nil {
-		_ = rt.Delete(context.Background(), cfg.ID, true)
-		return 0, &ExitError{Code: startExitCode(err), Err: fmt.Errorf("starting container %s: %w", cfg.Name, err)}
-	}
-	if tm != nil {
-		tm.start()
-	}
-	done := make(chan int, 1)
-	go func() { done <- waitPid(pid) }()
-	var code int
-	forwardLoop(sigs, done, pid, &code, tm, o.Stdin, stdinTerm && !tty && cfg.Interactive)
-	if tm != nil {
-		tm.drain(2 * time.Second)
-		tm.restore()
-	}
-	if err := rt.Delete(context.Background(), cfg.ID, true); err != nil {
-		logrus.Debugf("deleting runtime state of %s: %v", cfg.Name, err)
+	if cfg.AutoRemove {
+		// The record goes right after; no need to make the exit durable.
+		return code, nil
 	}
 	if err := rec.UpdateState(func(s *container.State) {
 		s.Status, s.ExitCode, s.FinishedAt, s.Pid = container.StatusExited, code, time.Now().UTC(), 0
@@ -278,69 +248,55 @@ func execute(ctx context.Context, rec *container.Record, bundle string, tty bool
 	return code, nil
 }
 
-// forwardLoop passes signals to the container until it exits. SIGINT and
-// SIGQUIT are left to the terminal when the container shares pod's process
-// group (it got them already).
-func forwardLoop(sigs chan os.Signal, done chan int, pid int, code *int, t *terminal, stdin *os.File, sharedGroup bool) {
+// recordStart waits for the runtime's pid file and records the container
+// as running, until stop is closed (the runtime has exited).
+func recordStart(rec *container.Record, pidFile, runtimeName string, stop <-chan struct{}) {
+	for delay := time.Millisecond; ; delay = min(delay*2, 20*time.Millisecond) {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
+				err := rec.UpdateState(func(s *container.State) {
+					s.Status, s.Pid, s.StartedAt, s.Runtime, s.Error = container.StatusRunning, pid, time.Now().UTC(), runtimeName, ""
+					s.MonitorPid = os.Getpid()
+				})
+				if err != nil {
+					logrus.Warnf("recording the start of %s: %v", rec.Config.Name, err)
+				}
+				return
+			}
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(delay):
+		}
+	}
+}
+
+// forwardLoop passes signals to the runtime, which passes them to the
+// container, until the runtime exits. SIGINT and SIGQUIT are left to the
+// terminal when the container shares pod's process group (it got them
+// already); SIGWINCH is the runtime's own business.
+func forwardLoop(sigs chan os.Signal, waited chan error, p *os.Process, sharedGroup bool) error {
 	for {
 		select {
-		case c := <-done:
-			*code = c
-			return
+		case err := <-waited:
+			return err
 		case s := <-sigs:
 			sig, ok := s.(syscall.Signal)
 			if !ok {
 				continue
 			}
 			switch sig {
-			case syscall.SIGCHLD, syscall.SIGURG, syscall.SIGPIPE:
-				continue
-			case syscall.SIGWINCH:
-				if t != nil {
-					t.resize()
-				}
+			case syscall.SIGCHLD, syscall.SIGURG, syscall.SIGPIPE, syscall.SIGWINCH:
 				continue
 			case syscall.SIGINT, syscall.SIGQUIT:
 				if sharedGroup {
 					continue
 				}
 			}
-			_ = unix.Kill(pid, sig)
+			_ = p.Signal(sig)
 		}
 	}
-}
-
-// waitPid reaps the container's init (our child since runc create exited
-// and pod is a subreaper) and returns its exit code.
-func waitPid(pid int) int {
-	for {
-		var ws unix.WaitStatus
-		_, err := unix.Wait4(pid, &ws, 0, nil)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			// Not our child (should not happen): poll until it is gone.
-			for unix.Kill(pid, 0) == nil {
-				time.Sleep(50 * time.Millisecond)
-			}
-			return 0
-		}
-		switch {
-		case ws.Exited():
-			return ws.ExitStatus()
-		case ws.Signaled():
-			return 128 + int(ws.Signal())
-		}
-	}
-}
-
-func readPid(path string) (int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, fmt.Errorf("reading the container's pid file: %w", err)
-	}
-	return strconv.Atoi(strings.TrimSpace(string(b)))
 }
 
 // startExitCode maps a runtime's refusal to Docker's codes.

@@ -239,6 +239,85 @@ type CreateOptions struct {
 	NewProcessGroup bool
 }
 
+// RunOptions are the stdio of a container run in the foreground.
+type RunOptions struct {
+	PidFile string
+	// Stdin, Stdout and Stderr are handed to the runtime as they are; with
+	// a terminal in the spec the runtime copies them to and from the PTY.
+	Stdin, Stdout, Stderr *os.File
+	// NewProcessGroup: see CreateOptions.
+	NewProcessGroup bool
+}
+
+// Run starts `run`: the runtime creates, starts and waits for the container
+// and exits with its status (128+N for signal N), deleting it afterwards.
+// It is one runtime process instead of create, start and delete. The caller
+// waits for the returned command and passes it to RunResult.
+func (r *Runtime) Run(ctx context.Context, id, bundle string, o RunOptions) (*exec.Cmd, error) {
+	logFile := filepath.Join(bundle, "runtime.log")
+	_ = os.Remove(logFile)
+	args := []string{"--log", logFile, "--log-format", "json", "run", "--bundle", bundle}
+	if o.PidFile != "" {
+		args = append(args, "--pid-file", o.PidFile)
+	}
+	cmd := r.command(context.WithoutCancel(ctx), append(args, id)...)
+	if o.Stdin != nil {
+		cmd.Stdin = o.Stdin
+	}
+	if o.Stdout != nil {
+		cmd.Stdout = o.Stdout
+	}
+	if o.Stderr != nil {
+		cmd.Stderr = o.Stderr
+	}
+	if o.NewProcessGroup {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("running %s: %w", r.Path, err)
+	}
+	return cmd, nil
+}
+
+// RunResult turns the end of a Run into the container's exit code, or
+// into an *Error when the runtime itself failed (it logged an error).
+func (r *Runtime) RunResult(id, bundle string, waitErr error) (int, error) {
+	code := 0
+	if waitErr != nil {
+		var ee *exec.ExitError
+		if !errors.As(waitErr, &ee) {
+			return 0, &Error{Op: r.Name + " run", ID: id, Msg: waitErr.Error()}
+		}
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			code = 128 + int(ws.Signal())
+		} else {
+			code = ee.ExitCode()
+		}
+	}
+	if code != 0 {
+		if msg := logError(filepath.Join(bundle, "runtime.log")); msg != "" {
+			return code, &Error{Op: r.Name + " run", ID: id, Msg: msg}
+		}
+	}
+	return code, nil
+}
+
+// logError returns the last error the runtime wrote to its JSON log.
+func logError(logFile string) string {
+	b, err := os.ReadFile(logFile)
+	if err != nil {
+		return ""
+	}
+	msg := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		var l struct{ Level, Msg string }
+		if json.Unmarshal([]byte(line), &l) == nil && (l.Level == "error" || l.Level == "fatal") {
+			msg = l.Msg
+		}
+	}
+	return msg
+}
+
 // Create creates the container from bundle; its process waits for Start.
 func (r *Runtime) Create(ctx context.Context, id, bundle string, o CreateOptions) error {
 	args := []string{"create", "--bundle", bundle}
@@ -275,15 +354,7 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, o CreateOptions
 // lastLogError returns the runtime's own error message from its JSON log,
 // falling back to its stderr and the exit status.
 func lastLogError(logFile, stderr string, err error) string {
-	msg := ""
-	if b, e := os.ReadFile(logFile); e == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			var l struct{ Level, Msg string }
-			if json.Unmarshal([]byte(line), &l) == nil && (l.Level == "error" || l.Level == "fatal") {
-				msg = l.Msg
-			}
-		}
-	}
+	msg := logError(logFile)
 	if msg == "" {
 		msg = strings.TrimSpace(stderr)
 	}

@@ -87,6 +87,7 @@ func (g *globalOptions) prepare(cmd *cobra.Command) error {
 		return usageErrorf("--log-level %q: use debug, info, warn or error", g.logLevel)
 	}
 	logrus.SetLevel(lvl)
+	logrus.SetFormatter(&logrus.TextFormatter{FullTimestamp: true, TimestampFormat: "15:04:05.000000"})
 	logrus.SetOutput(os.Stderr)
 	g.mode, err = userns.Detect()
 	if err != nil {
