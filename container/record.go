@@ -83,7 +83,7 @@ func Load(st storage.Store, idOrName string) (*Record, error) {
 	c, err := st.Container(idOrName)
 	if err != nil {
 		if errors.Is(err, cstorage.ErrContainerUnknown) {
-			return nil, fmt.Errorf("%q: %w", idOrName, ErrNoSuchContainer)
+			return nil, fmt.Errorf("%w: %q (pod ps -a lists containers)", ErrNoSuchContainer, idOrName)
 		}
 		return nil, fmt.Errorf("looking up container %q: %w", idOrName, err)
 	}
