@@ -26,8 +26,11 @@ type output struct {
 
 var templateFuncs = template.FuncMap{
 	"json": func(v any) (string, error) {
-		b, err := json.Marshal(v)
-		return string(b), err
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		err := enc.Encode(v)
+		return strings.TrimSuffix(buf.String(), "\n"), err
 	},
 	"upper":    strings.ToUpper,
 	"lower":    strings.ToLower,
@@ -53,12 +56,7 @@ func (o output) write(w io.Writer, rows []any) error {
 		if rows == nil {
 			rows = []any{}
 		}
-		b, err := json.MarshalIndent(rows, "", "    ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(w, "%s\n", b)
-		return err
+		return writeJSON(w, rows)
 	case format == "" || format == "table":
 		format = "table " + o.defaultTable
 	}
@@ -107,4 +105,13 @@ func (o output) headerLine(body string) string {
 // unescapeTabs lets users write \t in a shell argument, as Docker does.
 func unescapeTabs(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, `\t`, "\t"), `\n`, "\n")
+}
+
+// writeJSON prints v indented, without HTML escaping ("<none>" stays as is,
+// as Docker prints it).
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "    ")
+	return enc.Encode(v)
 }

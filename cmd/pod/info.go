@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"os"
 	goruntime "runtime"
 	"strings"
@@ -96,9 +94,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 				printInfo(w, r)
 				return nil
 			case "json":
-				b, _ := json.MarshalIndent(r, "", "  ")
-				fmt.Fprintln(w, string(b))
-				return nil
+				return writeJSON(w, r)
 			}
 			return output{format: format}.write(w, []any{r})
 		},

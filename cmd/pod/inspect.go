@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -53,11 +52,9 @@ func newInspectCommandOf(g *globalOptions, kind inspectKind, use, short string) 
 				if items == nil {
 					items = []any{}
 				}
-				b, err := json.MarshalIndent(items, "", "    ")
-				if err != nil {
+				if err := writeJSON(w, items); err != nil {
 					return err
 				}
-				fmt.Fprintln(w, string(b))
 			} else if err := (output{format: format}).write(w, items); err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	goruntime "runtime"
 	"runtime/debug"
@@ -43,9 +42,7 @@ func newVersionCommand(g *globalOptions) *cobra.Command {
 			v := currentVersion()
 			w := cmd.OutOrStdout()
 			if format == "json" {
-				b, _ := json.MarshalIndent(v, "", "  ")
-				fmt.Fprintln(w, string(b))
-				return nil
+				return writeJSON(w, v)
 			}
 			if format != "" {
 				return output{format: format}.write(w, []any{v})

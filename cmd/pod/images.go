@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/image"
+)
+
+// imageRow is one line of `pod images`; --format templates name its fields.
+type imageRow struct {
+	Repository   string
+	Tag          string
+	ID           string
+	Digest       string
+	CreatedSince string
+	CreatedAt    string
+	Size         string
+}
+
+var imageHeaders = map[string]string{
+	".Repository": "REPOSITORY", ".Tag": "TAG", ".ID": "IMAGE ID", ".Digest": "DIGEST",
+	".CreatedSince": "CREATED", ".CreatedAt": "CREATED AT", ".Size": "SIZE",
+}
+
+// newImagesCommand builds `pod images`, also `pod image ls`.
+func newImagesCommand(g *globalOptions) *cobra.Command {
+	var all, quiet, noTrunc, digests bool
+	var format string
+	var filters []string
+	cmd := &cobra.Command{
+		Use:   "images [flags] [REPOSITORY[:TAG]]",
+		Short: "List local images",
+		Long: "List local images, newest first, one row per tag; untagged images show <none>.\n" +
+			"Filters: reference=PATTERN, dangling=true|false, label=KEY[=VALUE], before=IMAGE, since=IMAGE.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts := image.ListOptions{All: all, Filters: filters}
+			if len(args) == 1 {
+				opts.Reference = args[0]
+			}
+			if _, err := image.ParseFilters(filters); err != nil {
+				return usageErrorf("%v", err)
+			}
+			st, err := g.store()
+			if err != nil {
+				return err
+			}
+			entries, err := image.List(st, opts)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if quiet {
+				var seen []string
+				for _, e := range entries {
+					id := imageID(e.ID, noTrunc)
+					if !slices.Contains(seen, id) {
+						seen = append(seen, id)
+						fmt.Fprintln(w, id)
+					}
+				}
+				return nil
+			}
+			now := time.Now()
+			rows := make([]any, 0, len(entries))
+			for _, e := range entries {
+				rows = append(rows, newImageRow(e, now, noTrunc))
+			}
+			table := `{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
+			if digests {
+				table = `{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
+			}
+			return output{format: format, headers: imageHeaders, defaultTable: table}.write(w, rows)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&all, "all", "a", false, "show all images (intermediate images are hidden by default)")
+	f.BoolVarP(&quiet, "quiet", "q", false, "only show image IDs")
+	f.BoolVar(&noTrunc, "no-trunc", false, "show full image IDs")
+	f.BoolVar(&digests, "digests", false, "show digests")
+	f.StringVar(&format, "format", "", "format the output: table, table TEMPLATE, json, or a Go template")
+	f.StringArrayVarP(&filters, "filter", "f", nil, "filter output (reference=, dangling=, label=, before=, since=)")
+	return cmd
+}
+
+func newImageRow(e image.ListEntry, now time.Time, noTrunc bool) imageRow {
+	digest := "<none>"
+	if e.Digest != "" {
+		digest = e.Digest.String()
+	}
+	return imageRow{
+		Repository:   e.Repository,
+		Tag:          e.Tag,
+		ID:           imageID(e.ID, noTrunc),
+		Digest:       digest,
+		CreatedSince: image.CreatedSince(e.Created, now),
+		CreatedAt:    image.CreatedAt(e.Created),
+		Size:         image.HumanSize(e.Size),
+	}
+}
+
+// imageID is Docker's display of an image ID: 12 hex, or sha256:FULL.
+func imageID(id string, noTrunc bool) string {
+	if noTrunc {
+		return "sha256:" + id
+	}
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/image"
+)
+
+// newTagCommand builds `pod tag`, also `pod image tag`.
+func newTagCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG] [TARGET_IMAGE[:TAG]...]",
+		Short: "Give an image another name",
+		Long:  "Give an image another name. A name another image had moves to this one.",
+		Args:  cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := g.store()
+			if err != nil {
+				return err
+			}
+			for _, target := range args[1:] {
+				if err := image.Tag(st, args[0], target); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,42 @@
+package image
+
+import (
+	"os"
+	"path/filepath"
+
+	"go.podman.io/image/v5/signature"
+	"go.podman.io/image/v5/types"
+
+	"github.com/pod-project/pod/storage"
+)
+
+// SystemContext is the go.podman.io/image context pod copies with: the
+// blob-info cache next to the store (never the shared containers paths),
+// big temporary files in TempDir.
+func SystemContext(store storage.Store) *types.SystemContext {
+	return &types.SystemContext{
+		BlobInfoCacheDir:     filepath.Join(filepath.Dir(store.GraphRoot()), "cache"),
+		BigFilesTemporaryDir: TempDir(),
+	}
+}
+
+// TempDir is where big temporary files go: $TMPDIR, else /var/tmp (disk,
+// not a RAM-backed /tmp), as Podman does.
+func TempDir() string {
+	if d := os.Getenv("TMPDIR"); d != "" {
+		return d
+	}
+	if fi, err := os.Stat("/var/tmp"); err == nil && fi.IsDir() {
+		return "/var/tmp"
+	}
+	return os.TempDir()
+}
+
+// acceptAnything is a signature policy context that accepts every image,
+// for sources the user names directly (a local tarball).
+func acceptAnything() (*signature.PolicyContext, error) {
+	policy := &signature.Policy{
+		Default: signature.PolicyRequirements{signature.NewPRInsecureAcceptAnything()},
+	}
+	return signature.NewPolicyContext(policy)
+}

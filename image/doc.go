@@ -1,0 +1,30 @@
+// Package image owns pod's local images: import, list, tag, remove, inspect
+// and history, on go.podman.io/storage through go.podman.io/image/v5.
+//
+// Names. Images are stored under fully normalized names, the way the
+// containers-storage transport writes them: "demo:1" is kept as
+// "docker.io/library/demo:1" and "demo" as "docker.io/library/demo:latest".
+// Users see Docker's familiar form: `pod images` shows REPOSITORY "demo" and
+// TAG "1", `rmi` prints "Untagged: demo:1", inspect's RepoTags hold "demo:1".
+// Names from other registries keep their domain ("quay.io/x/y:2",
+// "localhost/app:latest").
+//
+// Lookup (the one way a user's string becomes a local image) accepts a full
+// or short image ID (at least 3 hex digits, a unique prefix, optionally with
+// "sha256:"), a name (normalized as above; an unqualified name also finds
+// "localhost/NAME:TAG", the name Podman-style builds give), or
+// name@sha256:digest (a manifest digest recorded for that repository). A
+// full 64-hex ID is tried as an ID first; any other string is tried as a name
+// first and then, when it is hex, as a short ID, as Docker does.
+//
+// Digests. The manifest digest of every stored image is kept, so RepoDigests
+// list NAME@DIGEST for each repository of an image (as Podman does), also
+// for images that were imported and never pushed.
+//
+// Removal. `rmi NAME` of an image with other tags only untags NAME. `rmi ID`
+// of an image whose tags span several repositories is refused unless forced,
+// as Docker does. An image that containers use is refused, naming the
+// containers; with Force the containers are deleted from storage first
+// (unlike Docker, which only untags): their records and layers go with them,
+// so only force-remove images of containers you no longer need.
+package image

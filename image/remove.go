@@ -1,0 +1,112 @@
+package image
+
+import (
+	"fmt"
+	"strings"
+
+	cstorage "go.podman.io/storage"
+
+	"github.com/pod-project/pod/storage"
+)
+
+// RemoveOptions say how `pod rmi` removes.
+type RemoveOptions struct {
+	// Force removes an image by ID although its tags span several
+	// repositories, and deletes the containers that use it first
+	// (their storage, records and layers).
+	Force bool
+}
+
+// RemoveResult is what happened to one target.
+type RemoveResult struct {
+	Target   string
+	Untagged []string // familiar names removed ("demo:1")
+	Deleted  string   // image ID deleted; "" when only untagged
+	// RemovedContainers are the IDs of containers deleted because of Force.
+	RemovedContainers []string
+	Err               error
+}
+
+// Remove untags or deletes each target, as `docker rmi` does, trying every
+// one; each result carries its own error.
+func Remove(store storage.Store, targets []string, opts RemoveOptions) []RemoveResult {
+	results := make([]RemoveResult, 0, len(targets))
+	for _, t := range targets {
+		r := RemoveResult{Target: t}
+		r.Err = removeOne(store, t, opts, &r)
+		results = append(results, r)
+	}
+	return results
+}
+
+func removeOne(store storage.Store, target string, opts RemoveOptions, r *RemoveResult) error {
+	img, name, err := resolve(store, target)
+	if err != nil {
+		return err
+	}
+	if name != "" && len(img.Names) > 1 {
+		// A name of an image with other names: only untag.
+		if err := store.RemoveNames(img.ID, []string{name}); err != nil {
+			return fmt.Errorf("untagging %s: %w", target, err)
+		}
+		r.Untagged = append(r.Untagged, FamiliarName(name))
+		return nil
+	}
+	if name == "" && !opts.Force {
+		if repos := repositories(sortedNames(img.Names)); len(repos) > 1 {
+			return fmt.Errorf("unable to delete %s: %w (%s): remove the tags by name, or use -f",
+				shortID(img.ID), ErrMultipleRepositories, strings.Join(repos, ", "))
+		}
+	}
+	users, err := containersUsing(store, img.ID)
+	if err != nil {
+		return err
+	}
+	if len(users) > 0 {
+		if !opts.Force {
+			return fmt.Errorf("unable to delete %s (%s): %w: %s: remove it with pod rm, or use -f",
+				target, shortID(img.ID), ErrImageInUse, containerList(users))
+		}
+		for _, c := range users {
+			if err := store.DeleteContainer(c.ID); err != nil {
+				return fmt.Errorf("deleting container %s that uses image %s: %w", shortID(c.ID), target, err)
+			}
+			r.RemovedContainers = append(r.RemovedContainers, c.ID)
+		}
+	}
+	if _, err := store.DeleteImage(img.ID, true); err != nil {
+		return fmt.Errorf("deleting image %s: %w", shortID(img.ID), err)
+	}
+	for _, n := range sortedNames(img.Names) {
+		r.Untagged = append(r.Untagged, FamiliarName(n))
+	}
+	r.Deleted = img.ID
+	return nil
+}
+
+// repositories lists the distinct familiar repositories of names.
+func repositories(names []string) []string {
+	var repos []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		repo, _ := splitName(n)
+		if !seen[repo] {
+			seen[repo] = true
+			repos = append(repos, repo)
+		}
+	}
+	return repos
+}
+
+// containerList names containers as "NAME (ID)".
+func containerList(cs []cstorage.Container) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		label := shortID(c.ID)
+		if len(c.Names) > 0 {
+			label = c.Names[0] + " (" + label + ")"
+		}
+		parts = append(parts, label)
+	}
+	return strings.Join(parts, ", ")
+}
