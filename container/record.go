@@ -46,7 +46,7 @@ func Create(st storage.Store, cfg *Config) (*Record, error) {
 		cfg.ID = NewID()
 	}
 	if cfg.Name == "" {
-		cfg.Name = RandomName()
+		cfg.Name = freeName(st)
 	} else if !validName.MatchString(cfg.Name) {
 		return nil, fmt.Errorf("name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed: %w", cfg.Name, ErrBadName)
 	}
