@@ -57,18 +57,24 @@ func Open(opts Options) (Store, string, error) {
 		}
 		return s, name, nil
 	}
+	return chooseDriver(opts, openDriver)
+}
+
+// chooseDriver tries native overlay, fuse-overlayfs and vfs in turn, warns
+// once for each refusal, and records the first that opens.
+func chooseDriver(opts Options, open func(Options, string) (Store, error)) (Store, string, error) {
+	if opts.Warn == nil {
+		opts.Warn = io.Discard
+	}
 	var reasons []string
-	for _, name := range []string{"overlay", "fuse-overlayfs", "vfs"} {
-		if name == "fuse-overlayfs" {
-			if _, err := exec.LookPath("fuse-overlayfs"); err != nil {
-				reasons = append(reasons, "fuse-overlayfs: not installed (apt-get install fuse-overlayfs)")
-				continue
-			}
-		}
-		s, err := openDriver(opts, name)
+	drivers := []string{"overlay", "fuse-overlayfs", "vfs"}
+	for i, name := range drivers {
+		s, err := open(opts, name)
 		if err != nil {
 			reasons = append(reasons, name+": "+err.Error())
-			fmt.Fprintf(opts.Warn, "WARN: storage driver %s refused: %v; trying the next one\n", name, firstLine(err.Error()))
+			if i < len(drivers)-1 {
+				fmt.Fprintf(opts.Warn, "WARN: storage driver %s refused (%v); trying %s\n", name, firstLine(err.Error()), drivers[i+1])
+			}
 			continue
 		}
 		if err := os.MkdirAll(opts.GraphRoot, 0o700); err == nil {
