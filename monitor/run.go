@@ -190,6 +190,9 @@ func writeEtcFiles(bundle, hostname, network string) (etcFiles, error) {
 // stdio (the runtime holds the PTY with -t, in raw mode, following the
 // window size), forwards signals, and records start and exit.
 func execute(ctx context.Context, rec *container.Record, bundle string, tty bool, o RunOptions) (int, error) {
+	if tty {
+		return executeTTY(ctx, rec, bundle, o)
+	}
 	cfg := &rec.Config
 	rt := o.Runtime
 	null, err := os.Open(os.DevNull)
@@ -201,7 +204,7 @@ func execute(ctx context.Context, rec *container.Record, bundle string, tty bool
 	// A container reading the terminal must stay in its foreground process
 	// group; otherwise it gets its own, and terminal signals reach it only
 	// through pod (once, not twice).
-	sharedGroup := tty || (cfg.Interactive && stdinTerm)
+	sharedGroup := cfg.Interactive && stdinTerm
 	ro := runtime.RunOptions{
 		PidFile: filepath.Join(bundle, "pid"),
 		Stdin:   null, Stdout: o.Stdout, Stderr: o.Stderr,
@@ -228,7 +231,7 @@ func execute(ctx context.Context, rec *container.Record, bundle string, tty bool
 		defer close(recorded)
 		recordStart(rec, ro.PidFile, rt.Name, stop)
 	}()
-	waitErr := forwardLoop(sigs, waited, cmd.Process, !tty && cfg.Interactive && stdinTerm)
+	waitErr := forwardLoop(sigs, waited, cmd.Process, sharedGroup, nil)
 	close(stop)
 	<-recorded
 	code, err := rt.RunResult(cfg.ID, bundle, waitErr)
@@ -236,16 +239,18 @@ func execute(ctx context.Context, rec *container.Record, bundle string, tty bool
 	if err != nil {
 		return 0, &ExitError{Code: startExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
 	}
-	if cfg.AutoRemove {
-		// The record goes right after; no need to make the exit durable.
-		return code, nil
+	return code, recordExit(rec, code)
+}
+
+// recordExit writes the exit into the record; a container about to be
+// removed (--rm) skips that.
+func recordExit(rec *container.Record, code int) error {
+	if rec.Config.AutoRemove {
+		return nil
 	}
-	if err := rec.UpdateState(func(s *container.State) {
+	return rec.UpdateState(func(s *container.State) {
 		s.Status, s.ExitCode, s.FinishedAt, s.Pid = container.StatusExited, code, time.Now().UTC(), 0
-	}); err != nil {
-		return code, err
-	}
-	return code, nil
+	})
 }
 
 // recordStart waits for the runtime's pid file and records the container
@@ -275,8 +280,8 @@ func recordStart(rec *container.Record, pidFile, runtimeName string, stop <-chan
 // forwardLoop passes signals to the runtime, which passes them to the
 // container, until the runtime exits. SIGINT and SIGQUIT are left to the
 // terminal when the container shares pod's process group (it got them
-// already); SIGWINCH is the runtime's own business.
-func forwardLoop(sigs chan os.Signal, waited chan error, p *os.Process, sharedGroup bool) error {
+// already); SIGWINCH goes to winch, if any.
+func forwardLoop(sigs chan os.Signal, waited chan error, p *os.Process, sharedGroup bool, winch func()) error {
 	for {
 		select {
 		case err := <-waited:
@@ -287,7 +292,12 @@ func forwardLoop(sigs chan os.Signal, waited chan error, p *os.Process, sharedGr
 				continue
 			}
 			switch sig {
-			case syscall.SIGCHLD, syscall.SIGURG, syscall.SIGPIPE, syscall.SIGWINCH:
+			case syscall.SIGCHLD, syscall.SIGURG, syscall.SIGPIPE:
+				continue
+			case syscall.SIGWINCH:
+				if winch != nil {
+					winch()
+				}
 				continue
 			case syscall.SIGINT, syscall.SIGQUIT:
 				if sharedGroup {

@@ -279,6 +279,26 @@ func (r *Runtime) Run(ctx context.Context, id, bundle string, o RunOptions) (*ex
 	return cmd, nil
 }
 
+// RunDetached runs the container with `run --detach`: the runtime exits once
+// the container has started, sending its PTY master to consoleSocket. The
+// caller, a child subreaper, then reaps the container itself and deletes it
+// with Delete.
+func (r *Runtime) RunDetached(ctx context.Context, id, bundle, consoleSocket, pidFile string) error {
+	logFile := filepath.Join(bundle, "runtime.log")
+	_ = os.Remove(logFile)
+	args := []string{"--log", logFile, "--log-format", "json", "run", "--detach", "--bundle", bundle, "--pid-file", pidFile}
+	if consoleSocket != "" {
+		args = append(args, "--console-socket", consoleSocket)
+	}
+	var stderr bytes.Buffer
+	cmd := r.command(ctx, append(args, id)...)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return &Error{Op: r.Name + " run", ID: id, Msg: lastLogError(logFile, stderr.String(), err)}
+	}
+	return nil
+}
+
 // RunResult turns the end of a Run into the container's exit code, or
 // into an *Error when the runtime itself failed (it logged an error).
 func (r *Runtime) RunResult(id, bundle string, waitErr error) (int, error) {

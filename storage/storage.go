@@ -42,15 +42,25 @@ func Open(opts Options) (Store, string, error) {
 	if opts.Warn == nil {
 		opts.Warn = io.Discard
 	}
+	recorded := ""
+	if b, err := os.ReadFile(filepath.Join(opts.GraphRoot, driverFile)); err == nil {
+		recorded = strings.TrimSpace(string(b))
+	}
 	if opts.Driver != "" {
+		if recorded != "" && recorded != opts.Driver {
+			return nil, "", fmt.Errorf("storage at %s uses the %s driver, not %s: drop --storage-driver, or use another --root", opts.GraphRoot, recorded, opts.Driver)
+		}
 		s, err := openDriver(opts, opts.Driver)
 		if err != nil {
 			return nil, "", fmt.Errorf("opening storage with driver %q (forced by --storage-driver): %w", opts.Driver, err)
 		}
+		if recorded == "" {
+			record(opts.GraphRoot, opts.Driver)
+		}
 		return s, opts.Driver, nil
 	}
-	if b, err := os.ReadFile(filepath.Join(opts.GraphRoot, driverFile)); err == nil {
-		name := strings.TrimSpace(string(b))
+	if recorded != "" {
+		name := recorded
 		s, err := openDriver(opts, name)
 		if err != nil {
 			return nil, "", fmt.Errorf("opening storage at %s with its driver %q: %w", opts.GraphRoot, name, err)
@@ -77,9 +87,7 @@ func chooseDriver(opts Options, open func(Options, string) (Store, error)) (Stor
 			}
 			continue
 		}
-		if err := os.MkdirAll(opts.GraphRoot, 0o700); err == nil {
-			_ = WriteFileAtomic(filepath.Join(opts.GraphRoot, driverFile), []byte(name+"\n"), 0o600)
-		}
+		record(opts.GraphRoot, name)
 		return s, name, nil
 	}
 	return nil, "", fmt.Errorf("opening storage at %s: no graph driver works: %s", opts.GraphRoot, strings.Join(reasons, "; "))
@@ -119,4 +127,11 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// record notes the driver a graph root was opened with.
+func record(graphRoot, name string) {
+	if err := os.MkdirAll(graphRoot, 0o700); err == nil {
+		_ = WriteFileAtomic(filepath.Join(graphRoot, driverFile), []byte(name+"\n"), 0o600)
+	}
 }

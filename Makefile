@@ -1,0 +1,71 @@
+# pod — build, test, demo, install.
+
+GO       ?= go
+TAGS     := containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_devicemapper
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BIN      := bin/pod
+E2E_TIMEOUT ?= 45m
+# -race needs cgo; without a C compiler unit tests run without it.
+RACE     := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
+UNIT_PKGS = $(shell $(GO) list -tags "$(TAGS)" ./... | grep -v -e /test/e2e -e /bench)
+
+export CGO_ENABLED = 0
+
+.PHONY: all build test test-unit test-e2e deps demo install lint bench completions clean
+
+all: build
+
+build:
+	$(GO) build -tags "$(TAGS)" -o $(BIN) ./cmd/pod
+
+deps:
+	hack/deps.sh
+
+# Unit tests with the race detector, then the end-to-end tests. As root,
+# the end-to-end tests run pod as the unprivileged user podtest.
+test: deps
+	@if [ "$$(id -u)" -eq 0 ]; then hack/testuser.sh; fi
+	$(MAKE) test-unit
+	$(MAKE) test-e2e
+
+test-unit:
+	CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -tags "$(TAGS)" -count=1 $(UNIT_PKGS)
+
+test-e2e: build
+	POD_BINARY=$(CURDIR)/$(BIN) $(GO) test -tags "$(TAGS)" -count=1 -timeout $(E2E_TIMEOUT) -v ./test/e2e/
+
+# Builds the example image and runs it rootless.
+demo: deps build
+	@if [ "$$(id -u)" -eq 0 ]; then hack/testuser.sh; fi
+	hack/demo.sh
+
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pod
+	@for f in completions/pod.bash completions/_pod completions/pod.fish; do \
+		[ -f $$f ] || continue; \
+		case $$f in \
+		*.bash) install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pod ;; \
+		*/_pod) install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pod ;; \
+		*.fish) install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pod.fish ;; \
+		esac; \
+	done
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
+	if [ -n "$$out" ]; then echo "gofmt -l: files need formatting:"; echo "$$out"; exit 1; fi
+	$(GO) vet -tags "$(TAGS)" ./...
+	hack/check-imports.sh
+
+bench: build
+	bench/compare.sh
+
+completions: build
+	mkdir -p completions
+	$(BIN) completion bash > completions/pod.bash
+	$(BIN) completion zsh > completions/_pod
+	$(BIN) completion fish > completions/pod.fish
+	$(BIN) completion powershell > completions/pod.ps1
+
+clean:
+	rm -rf bin

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pod's build, tests and demo need, skipping
+# the ones already present. Uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+	runc            # OCI runtime (default on this project's CI)
+	crun            # OCI runtime, preferred when present
+	uidmap          # newuidmap/newgidmap: the rootless user namespace
+	slirp4netns     # user-mode networking
+	passt           # pasta: user-mode networking
+	fuse-overlayfs  # storage fallback when native overlay is refused
+	busybox-static  # test and demo images, built with no network
+	util-linux      # nsenter (joining the pause process), setpriv, runuser
+	git             # build contexts from git
+	docker-registry # a real registry for the tests
+	skopeo          # third-party client checking what pod writes
+	gcc             # cgo for go test -race
+	libc6-dev
+	make
+	ca-certificates
+	procps          # ps, for debugging failed tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all packages present"
+	exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	if ! command -v sudo >/dev/null; then
+		echo "deps: missing packages ${missing[*]}; run this script as root (no sudo found)" >&2
+		exit 1
+	fi
+	sudo=(sudo)
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
