@@ -212,6 +212,12 @@ func probeSpec(self string) *specs.Spec {
 	}
 }
 
+// Command returns an unstarted call of the runtime binary with pod's global
+// arguments (--root, and --rootless for runc) before args.
+func (r *Runtime) Command(ctx context.Context, args ...string) *exec.Cmd {
+	return r.command(ctx, args...)
+}
+
 func (r *Runtime) command(ctx context.Context, args ...string) *exec.Cmd {
 	base := append([]string{"--root", r.StateRoot}, r.globalArgs...)
 	return exec.CommandContext(ctx, r.Path, append(base, args...)...)
