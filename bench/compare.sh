@@ -24,7 +24,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$work/bin" "$work/hack" "$work/bench"
 	cp "$repo/bin/pod" "$work/bin/pod"
 	cp "$repo/hack/mkrootfs.sh" "$work/hack/"
-	cp "$repo/bench/compare.sh" "$work/bench/"
+	cp "$repo/bench/compare.sh" "$repo/bench/floor.sh" "$work/bench/"
 	chmod -R a+rX "$work"
 	chown -R "$uid:$gid" "$work"
 	run=/run/user/$uid
@@ -128,6 +128,28 @@ if command -v runc >/dev/null; then
 	measure "runc run true" runc --root "$work/runc" run --bundle "$work/bundle" bench-floor
 fi
 
+# The floor for pod's own work: the runtime running exactly the bundle pod
+# writes (same spec: seccomp, mounts, namespaces), inside pod's user
+# namespace, on an unpacked copy of the image.
+have_podfloor=
+if command -v runc >/dev/null; then
+	"$pod" "${pod_args[@]}" run --name floor-src "$image" true >/dev/null
+	id=$("$pod" "${pod_args[@]}" ps -a -q --no-trunc --filter name=floor-src | head -1)
+	cfg=$("$pod" "${pod_args[@]}" unshare sh -c "cat $work/pod/runroot/overlay-containers/$id/userdata/config.json")
+	mkdir -p "$work/podbundle"
+	cp -a "$work/bundle/rootfs" "$work/podbundle/rootfs"
+	printf '%s' "$cfg" | sed -e "s#\"root\":{\"path\":\"[^\"]*\"#\"root\":{\"path\":\"$work/podbundle/rootfs\"#" >"$work/podbundle/config.json"
+	for f in hosts hostname resolv.conf; do
+		"$pod" "${pod_args[@]}" unshare cat "$work/pod/runroot/overlay-containers/$id/userdata/$f" >"$work/podbundle/$f"
+		sed -i "s#$work/pod/runroot/overlay-containers/$id/userdata/$f#$work/podbundle/$f#g" "$work/podbundle/config.json"
+	done
+	echo "runc floor with pod's own bundle, inside pod's user namespace:"
+	result[runc run pod bundle]=$("$pod" "${pod_args[@]}" unshare env RUNS="$runs" BENCH_TOOL="${BENCH_TOOL:-}" \
+		bash "$(dirname "$0")/floor.sh" "$work/podbundle" "$work/runc-pod")
+	printf '  %-28s %8s ms\n' "runc run (pod's bundle)" "${result[runc run pod bundle]}"
+	have_podfloor=1
+fi
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 echo "ratios (median of $runs runs):"
 if [ -n "$have_podman" ]; then
@@ -136,5 +158,8 @@ if [ -n "$have_podman" ]; then
 	echo "  pod/podman ps -a (100):     $(ratio "${result[pod ps -a (100 exited)]}" "${result[podman ps -a (100 exited)]}")"
 fi
 if [ -n "$have_runc" ]; then
-	echo "  pod/runc run --rm true:     $(ratio "${result[pod run --rm true]}" "${result[runc run true]}")"
+	echo "  pod/runc run --rm true:     $(ratio "${result[pod run --rm true]}" "${result[runc run true]}")  (runc's default rootless spec)"
+fi
+if [ -n "$have_podfloor" ]; then
+	echo "  pod/runc run (pod bundle):  $(ratio "${result[pod run --rm true]}" "${result[runc run pod bundle]}")  (same spec as pod's)"
 fi

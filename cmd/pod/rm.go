@@ -43,6 +43,9 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 			for _, t := range targets {
 				id, err := container.Delete(cmd.Context(), st, t, opts)
 				if err != nil {
+					if len(targets) == 1 {
+						return err
+					}
 					failed++
 					fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", err)
 					continue
