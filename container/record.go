@@ -53,7 +53,9 @@ func Create(st storage.Store, cfg *Config) (*Record, error) {
 	if _, err := st.Container(cfg.Name); err == nil {
 		return nil, fmt.Errorf("the name %q is already in use by another container: remove it (pod rm %s) or choose another name: %w", cfg.Name, cfg.Name, ErrNameInUse)
 	}
-	c, err := st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", "", nil)
+	// A --rm container never outlives this boot: its storage record and
+	// layer are volatile (kept in the run root, written without fsync).
+	c, err := st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", "", &cstorage.ContainerOptions{Volatile: cfg.AutoRemove})
 	if err != nil {
 		if errors.Is(err, cstorage.ErrDuplicateName) {
 			return nil, fmt.Errorf("the name %q is already in use by another container: %w", cfg.Name, ErrNameInUse)
@@ -145,11 +147,11 @@ func (r *Record) UpdateState(change func(*State)) error {
 }
 
 func (r *Record) writeConfig() error {
-	return writeJSON(filepath.Join(r.Dir, configFile), &r.Config)
+	return r.writeJSON(filepath.Join(r.Dir, configFile), &r.Config)
 }
 
 func (r *Record) writeState() error {
-	return writeJSON(filepath.Join(r.Dir, stateFile), &r.State)
+	return r.writeJSON(filepath.Join(r.Dir, stateFile), &r.State)
 }
 
 func readJSON(path string, v any) error {
@@ -160,10 +162,13 @@ func readJSON(path string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-func writeJSON(path string, v any) error {
+func (r *Record) writeJSON(path string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
+	}
+	if r.Config.AutoRemove {
+		return storage.WriteFileAtomicVolatile(path, b, 0o600)
 	}
 	return storage.WriteFileAtomic(path, b, 0o600)
 }

@@ -76,8 +76,10 @@ func (r *Record) kill() error {
 
 // Remove deletes the storage container and its record, unmounting first.
 func Remove(st storage.Store, id string) error {
-	if _, err := st.Unmount(id, true); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) && !errors.Is(err, cstorage.ErrLayerUnknown) {
-		return fmt.Errorf("unmounting container %s: %w", ShortID(id), err)
+	if n, err := st.Mounted(id); err == nil && n > 0 {
+		if _, err := st.Unmount(id, true); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) && !errors.Is(err, cstorage.ErrLayerUnknown) {
+			return fmt.Errorf("unmounting container %s: %w", ShortID(id), err)
+		}
 	}
 	if err := st.DeleteContainer(id); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
 		return fmt.Errorf("removing container %s: %w", ShortID(id), err)
