@@ -1,5 +1,7 @@
-// Package image owns pod's local images: import, list, tag, remove, inspect
-// and history, on go.podman.io/storage through go.podman.io/image/v5.
+// Package image owns pod's images: import, list, tag, remove, inspect and
+// history of local images, on go.podman.io/storage; pull, push, login,
+// save, load and prune through go.podman.io/image/v5 (registry.go says how
+// registries are reached, shortname.go how short names resolve).
 //
 // Names. Images are stored under fully normalized names, the way the
 // containers-storage transport writes them: "demo:1" is kept as

@@ -16,5 +16,6 @@ func newImageCommand(g *globalOptions) *cobra.Command {
 	rm := newRmiCommand(g)
 	rm.Use, rm.Aliases = "rm [flags] IMAGE [IMAGE...]", []string{"rmi", "remove"}
 	cmd.AddCommand(ls, rm, newInspectCommandOf(g, "image", "inspect [flags] IMAGE [IMAGE...]", "Show details of images"), newHistoryCommand(g), newImportCommand(g), newTagCommand(g))
+	cmd.AddCommand(newPullCommand(g), newPushCommand(g), newSaveCommand(g), newLoadCommand(g), newImagePruneCommand(g), newImageExistsCommand(g))
 	return cmd
 }

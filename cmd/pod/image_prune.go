@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/image"
+)
+
+// newImagePruneCommand builds `pod image prune`.
+func newImagePruneCommand(g *globalOptions) *cobra.Command {
+	var all, force bool
+	var filters []string
+	cmd := &cobra.Command{
+		Use:   "prune [flags]",
+		Short: "Remove unused images",
+		Long: "Remove dangling (untagged) images no container uses; with -a every image no\n" +
+			"container uses. Filters: until=DURATION|TIME, label=KEY[=VALUE], label!=KEY[=VALUE].",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			if !force {
+				what := "all dangling images"
+				if all {
+					what = "all images without at least one container associated to them"
+				}
+				if !confirm(cmd.InOrStdin(), out, "WARNING! This will remove "+what+".") {
+					return nil
+				}
+			}
+			st, err := g.store()
+			if err != nil {
+				return err
+			}
+			pruned, err := image.Prune(st, image.PruneOptions{All: all, Filters: filters})
+			var total int64
+			if len(pruned) > 0 {
+				fmt.Fprintln(out, "Deleted Images:")
+			}
+			for _, p := range pruned {
+				fmt.Fprintf(out, "deleted: sha256:%s\n", p.ID)
+				total += p.Size
+			}
+			if err != nil {
+				return err
+			}
+			if len(pruned) > 0 {
+				fmt.Fprintln(out)
+			}
+			fmt.Fprintf(out, "Total reclaimed space: %s\n", image.HumanSize(total))
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&all, "all", "a", false, "remove all unused images, not only dangling ones")
+	f.BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	f.StringArrayVar(&filters, "filter", nil, "filter images (until=, label=, label!=)")
+	return cmd
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/pod-project/pod/image"
+)
+
+// newLoginCommand builds `pod login`.
+func newLoginCommand(g *globalOptions) *cobra.Command {
+	var rf registryFlags
+	var user, password string
+	var passwordStdin, getLogin bool
+	cmd := &cobra.Command{
+		Use:   "login [flags] [REGISTRY]",
+		Short: "Log in to a registry",
+		Long: "Check a username and password with the registry and store them in\n" +
+			"$XDG_RUNTIME_DIR/containers/auth.json (mode 0600), or --authfile. Without -u or a\n" +
+			"password, prompts on a terminal (the password without echo). REGISTRY defaults to docker.io.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			registry := "docker.io"
+			if len(args) == 1 {
+				registry = args[0]
+			}
+			out := cmd.OutOrStdout()
+			if getLogin {
+				u, err := image.LoggedInUser(registry, rf.options(cmd))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(out, u)
+				return nil
+			}
+			if passwordStdin && password != "" {
+				return usageErrorf("--password and --password-stdin cannot be used together")
+			}
+			in := bufio.NewReader(cmd.InOrStdin())
+			if passwordStdin {
+				if user == "" {
+					return usageErrorf("--password-stdin needs --username")
+				}
+				b, err := io.ReadAll(in)
+				if err != nil {
+					return fmt.Errorf("reading the password from standard input: %w", err)
+				}
+				password = strings.TrimRight(string(b), "\r\n")
+			}
+			var err error
+			if user, password, err = prompt(in, out, user, password); err != nil {
+				return err
+			}
+			_, err = image.Login(cmd.Context(), registry, image.LoginOptions{
+				RegistryOptions: rf.options(cmd), Username: user, Password: password,
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out, "Login Succeeded!")
+			return nil
+		},
+	}
+	rf.register(cmd, false, false)
+	f := cmd.Flags()
+	f.StringVarP(&user, "username", "u", "", "username")
+	f.StringVarP(&password, "password", "p", "", "password (visible to other users: prefer --password-stdin)")
+	f.BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
+	f.BoolVar(&getLogin, "get-login", false, "print the username stored for the registry")
+	return cmd
+}
+
+// prompt asks for what is missing on a terminal: the username with echo,
+// the password without.
+func prompt(in *bufio.Reader, out io.Writer, user, password string) (string, string, error) {
+	tty := term.IsTerminal(int(os.Stdin.Fd()))
+	if user == "" {
+		if !tty {
+			return "", "", usageErrorf("no username: use -u (and --password-stdin) when not on a terminal")
+		}
+		fmt.Fprint(out, "Username: ")
+		line, err := in.ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", "", err
+		}
+		user = strings.TrimSpace(line)
+	}
+	if password == "" {
+		if !tty {
+			return "", "", usageErrorf("no password: use --password-stdin when not on a terminal")
+		}
+		fmt.Fprint(out, "Password: ")
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(out)
+		if err != nil {
+			return "", "", fmt.Errorf("reading the password: %w", err)
+		}
+		password = string(b)
+	}
+	return user, password, nil
+}
