@@ -36,6 +36,10 @@ type SpecOptions struct {
 	// Docker, and /sys/fs/cgroup is mounted. On cgroup v1 it is mounted only
 	// when rootful: a rootless cgroup v1 mount fails (see cgroupMount).
 	CgroupV2 bool
+	// Mounts are the container's volumes, binds and tmpfs mounts (from
+	// volumes.Prepare), shallowest first; one on a default mount's
+	// destination (/dev/shm, /etc/hosts...) replaces it.
+	Mounts []specs.Mount
 }
 
 // ociVersion is the runtime spec version pod writes: Debian 12's crun 1.8
@@ -186,7 +190,34 @@ func mounts(cfg *container.Config, opts SpecOptions, sec SecurityOptions) []spec
 			ms = append(ms, specs.Mount{Destination: b.dst, Type: "bind", Source: b.src, Options: []string{"rbind", "rprivate"}})
 		}
 	}
-	return ms
+	return withUserMounts(ms, opts.Mounts)
+}
+
+// withUserMounts puts each user mount in the place of the default mount on
+// its destination, if any, and appends the others.
+func withUserMounts(defaults, user []specs.Mount) []specs.Mount {
+	if len(user) == 0 {
+		return defaults
+	}
+	byDst := make(map[string]int, len(user))
+	for i, m := range user {
+		byDst[filepath.Clean(m.Destination)] = i
+	}
+	used := make([]bool, len(user))
+	out := make([]specs.Mount, 0, len(defaults)+len(user))
+	for _, d := range defaults {
+		if i, ok := byDst[d.Destination]; ok {
+			out, used[i] = append(out, user[i]), true
+			continue
+		}
+		out = append(out, d)
+	}
+	for i, m := range user {
+		if !used[i] {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // sysMount is /sys: a read-only sysfs (read-write when privileged); a
