@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/container"
+)
+
+func newCommitCommand(g *globalOptions) *cobra.Command {
+	var (
+		changes         []string
+		message, author string
+		pause, quiet    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "commit [flags] CONTAINER [IMAGE]",
+		Short: "Create a new image from a container's changes",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := g.store()
+			if err != nil {
+				return err
+			}
+			o := container.CommitOptions{Changes: changes, Message: message, Author: author, Pause: pause}
+			if len(args) == 2 {
+				o.Reference = args[1]
+			}
+			// Rootless containers have no cgroup of their own to freeze:
+			// they are committed unpaused, as Podman does.
+			if pause && !g.mode.Rootless {
+				if rt, err := g.ociRuntime(cmd.Context()); err == nil {
+					o.Pauser = rt
+				}
+			}
+			id, err := container.Commit(cmd.Context(), st, args[0], o)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), "sha256:"+id)
+			return err
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&changes, "change", "c", nil, "apply a Dockerfile instruction to the image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)")
+	fl.StringVarP(&message, "message", "m", "", "commit message")
+	fl.StringVarP(&author, "author", "a", "", `author (e.g., "Jane Doe <jane@example.com>")`)
+	fl.BoolVarP(&pause, "pause", "p", true, "pause the container during the commit (where cgroups allow it)")
+	fl.BoolVarP(&quiet, "quiet", "q", false, "accepted for compatibility (pod prints no progress)")
+	return cmd
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/monitor"
+)
+
+func newExecCommand(g *globalOptions) *cobra.Command {
+	var (
+		interactive, tty, detach, privileged bool
+		env, envFile                         []string
+		user, workdir, detachKeys            string
+	)
+	cmd := &cobra.Command{
+		Use:   "exec [flags] CONTAINER COMMAND [ARG...]",
+		Short: "Run a command in a running container",
+		Args:  cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			envs, err := container.ParseEnv(env, envFile, os.LookupEnv)
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			if workdir != "" && !container.ValidExecWorkdir(workdir) {
+				return usageErrorf("--workdir %q: the working directory must be an absolute path", workdir)
+			}
+			st, err := g.store()
+			if err != nil {
+				return err
+			}
+			rec, err := g.loadContainer(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			rt, err := g.ociRuntime(cmd.Context())
+			if err != nil {
+				return err
+			}
+			code, err := monitor.Exec(cmd.Context(), st, rec, monitor.ExecOptions{
+				Runtime: rt, Cmd: args[1:], Env: envs, User: user, WorkingDir: workdir,
+				Interactive: interactive, Tty: tty, Detach: detach, Privileged: privileged,
+				Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+			})
+			if err != nil {
+				return err
+			}
+			return &containerExit{code: code}
+		},
+	}
+	fl := cmd.Flags()
+	fl.SetInterspersed(false)
+	fl.BoolVarP(&interactive, "interactive", "i", false, "keep STDIN open")
+	fl.BoolVarP(&tty, "tty", "t", false, "allocate a pseudo-TTY")
+	fl.BoolVarP(&detach, "detach", "d", false, "run the command in the background")
+	fl.BoolVar(&privileged, "privileged", false, "give the command every capability")
+	fl.StringArrayVarP(&env, "env", "e", nil, "set environment variables (KEY=VALUE, or KEY to pass the host's)")
+	fl.StringArrayVar(&envFile, "env-file", nil, "read environment variables from a file")
+	fl.StringVarP(&user, "user", "u", "", "USER[:GROUP] to run as, by name or number")
+	fl.StringVarP(&workdir, "workdir", "w", "", "working directory inside the container (absolute)")
+	fl.StringVar(&detachKeys, "detach-keys", "", "accepted for compatibility; an exec session cannot be detached from")
+	return cmd
+}

@@ -1,0 +1,71 @@
+package container
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"go.podman.io/storage/pkg/archive"
+
+	"github.com/pod-project/pod/storage"
+)
+
+// Change is one path of a container's filesystem that differs from its
+// image: Kind is "A" (added), "C" (changed) or "D" (deleted).
+type Change struct {
+	Kind string `json:"kind"`
+	Path string `json:"path"`
+}
+
+// Diff lists the changes of the container's filesystem against its image,
+// sorted by path, as `docker diff` shows them.
+func Diff(st storage.Store, idOrName string) ([]Change, error) {
+	r, err := Load(st, idOrName)
+	if err != nil {
+		return nil, err
+	}
+	c, err := st.Container(r.Config.ID)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", r.Config.Name, err)
+	}
+	changes, err := st.Changes("", c.LayerID)
+	if err != nil {
+		return nil, fmt.Errorf("comparing container %s with its image: %w", r.Config.Name, err)
+	}
+	return convertChanges(changes), nil
+}
+
+// convertChanges sorts the changes by path and leaves out the mount points
+// the runtime made for pod's /etc/hosts, /etc/hostname and
+// /etc/resolv.conf (and the change of /etc they alone caused), as Docker
+// keeps those out of its diff.
+func convertChanges(in []archive.Change) []Change {
+	out := make([]Change, 0, len(in))
+	etcChanged := false
+	for _, ch := range in {
+		if ch.Kind == archive.ChangeAdd && etcFiles[ch.Path] {
+			continue
+		}
+		if ch.Path != "/etc" && strings.HasPrefix(ch.Path, "/etc/") {
+			etcChanged = true
+		}
+		out = append(out, Change{Kind: ch.Kind.String(), Path: ch.Path})
+	}
+	if !etcChanged {
+		out = slices.DeleteFunc(out, func(c Change) bool { return c.Path == "/etc" && c.Kind == "C" })
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// WriteChanges prints changes one per line: "C /etc".
+func WriteChanges(w io.Writer, changes []Change) error {
+	for _, c := range changes {
+		if _, err := fmt.Fprintf(w, "%s %s\n", c.Kind, c.Path); err != nil {
+			return err
+		}
+	}
+	return nil
+}

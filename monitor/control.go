@@ -1,0 +1,142 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	units "github.com/docker/go-units"
+	"golang.org/x/sys/unix"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/storage"
+)
+
+// Pause freezes every process of the running container rec through the
+// runtime (its cgroup's freezer) and records it as paused. A container
+// without a cgroup of its own (rootless here) gets an error that says why.
+func Pause(ctx context.Context, st storage.Store, rt *runtime.Runtime, rec *container.Record) error {
+	if err := needCgroup(st, rec, "pausing"); err != nil {
+		return err
+	}
+	if rec.State.Status == container.StatusPaused {
+		return fmt.Errorf("container %s is already paused", rec.Config.Name)
+	}
+	if err := rt.Pause(ctx, rec.Config.ID); err != nil {
+		return fmt.Errorf("pausing %s: %w", rec.Config.Name, err)
+	}
+	return rec.UpdateState(func(s *container.State) { s.Status = container.StatusPaused })
+}
+
+// Unpause thaws a paused container.
+func Unpause(ctx context.Context, st storage.Store, rt *runtime.Runtime, rec *container.Record) error {
+	if err := needCgroup(st, rec, "unpausing"); err != nil {
+		return err
+	}
+	if rec.State.Status != container.StatusPaused {
+		return fmt.Errorf("container %s is not paused", rec.Config.Name)
+	}
+	if err := rt.Resume(ctx, rec.Config.ID); err != nil {
+		return fmt.Errorf("unpausing %s: %w", rec.Config.Name, err)
+	}
+	return rec.UpdateState(func(s *container.State) { s.Status = container.StatusRunning })
+}
+
+// StatsSample is one reading of a container's resource usage.
+type StatsSample struct {
+	At    time.Time
+	Stats *runtime.Stats
+}
+
+// Sample reads the resource usage of the running container rec from its
+// cgroup; a container without one gets an error that says why.
+func Sample(ctx context.Context, st storage.Store, rt *runtime.Runtime, rec *container.Record) (StatsSample, error) {
+	if err := needCgroup(st, rec, "reading the statistics of"); err != nil {
+		return StatsSample{}, err
+	}
+	s, err := rt.Stats(ctx, rec.Config.ID)
+	if err != nil {
+		return StatsSample{}, fmt.Errorf("reading the statistics of %s: %w", rec.Config.Name, err)
+	}
+	return StatsSample{At: time.Now(), Stats: s}, nil
+}
+
+// StatsRow is one line of `pod stats`, as Docker prints it.
+type StatsRow struct {
+	ID, Name, CPUPerc, MemUsage, MemPerc, NetIO, BlockIO, PIDs string
+}
+
+// NewStatsRow computes a row from two samples of the same container
+// (prev may be zero: CPU % is then 0).
+func NewStatsRow(rec *container.Record, prev, cur StatsSample) StatsRow {
+	s := cur.Stats
+	cpu := 0.0
+	if prev.Stats != nil && cur.At.After(prev.At) && s.CPU.Usage.Total >= prev.Stats.CPU.Usage.Total {
+		used := float64(s.CPU.Usage.Total - prev.Stats.CPU.Usage.Total)
+		cpu = used / float64(cur.At.Sub(prev.At).Nanoseconds()) * 100
+	}
+	mem := s.Memory.Usage.Usage
+	if s.Memory.Cache <= mem {
+		mem -= s.Memory.Cache
+	}
+	limit := s.Memory.Usage.Limit
+	if host := hostMemory(); host > 0 && (limit == 0 || limit > host) {
+		limit = host
+	}
+	memPerc := 0.0
+	if limit > 0 && limit < 1<<62 {
+		memPerc = float64(mem) / float64(limit) * 100
+	}
+	var rd, wr uint64
+	for _, e := range s.Blkio.IoServiceBytesRecursive {
+		switch e.Op {
+		case "Read", "read":
+			rd += e.Value
+		case "Write", "write":
+			wr += e.Value
+		}
+	}
+	return StatsRow{
+		ID: container.ShortID(rec.Config.ID), Name: rec.Config.Name,
+		CPUPerc:  fmt.Sprintf("%.2f%%", cpu),
+		MemUsage: units.BytesSize(float64(mem)) + " / " + units.BytesSize(float64(limit)),
+		MemPerc:  fmt.Sprintf("%.2f%%", memPerc),
+		NetIO:    "--", BlockIO: units.HumanSize(float64(rd)) + " / " + units.HumanSize(float64(wr)),
+		PIDs: fmt.Sprint(s.Pids.Current),
+	}
+}
+
+// hostMemory is the host's RAM in bytes: the limit of an unlimited
+// container, as Docker shows it.
+func hostMemory() uint64 {
+	var si unix.Sysinfo_t
+	if unix.Sysinfo(&si) != nil {
+		return 0
+	}
+	return uint64(si.Totalram) * uint64(si.Unit)
+}
+
+// needCgroup fails unless rec runs and has a cgroup of its own, saying
+// what the host lacks.
+func needCgroup(st storage.Store, rec *container.Record, what string) error {
+	name := rec.Config.Name
+	if !rec.Running() {
+		return container.NotRunning(name, "")
+	}
+	bundle, err := st.ContainerRunDirectory(rec.Config.ID)
+	if err != nil {
+		return fmt.Errorf("container %s: %w", name, err)
+	}
+	spec, err := readSpec(bundle)
+	if err != nil {
+		return fmt.Errorf("container %s: %w", name, err)
+	}
+	if spec.Linux != nil && spec.Linux.CgroupsPath != "" {
+		return nil
+	}
+	if runtime.IsCgroupV2() {
+		return &container.StateError{Err: container.ErrNoCgroup, Msg: what + " " + name + ": this needs a cgroup of the container's own, and pod does not yet place rootless containers in a delegated cgroup v2 subtree (systemd Delegate=yes for the cpu, memory and pids controllers)"}
+	}
+	return &container.StateError{Err: container.ErrNoCgroup, Msg: what + " " + name + ": this needs cgroup v2 with delegation of the freezer/cpu/memory controllers to your user; this host has cgroup v1, where rootless containers have no cgroup of their own"}
+}

@@ -1,0 +1,140 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// ExecOptions are a new process in a running container.
+type ExecOptions struct {
+	// Process is the process to start (args, env, user, cwd, terminal...).
+	Process *specs.Process
+	// Dir holds the process.json and the runtime's log for this exec.
+	Dir string
+	// Detach: the runtime exits once the process has started.
+	Detach bool
+	// Stdin, Stdout and Stderr are the process's stdio; nil is /dev/null.
+	// With a terminal in Process, the runtime copies them to and from the
+	// PTY it makes (and puts a terminal stdin in raw mode).
+	Stdin, Stdout, Stderr *os.File
+	// PidFile, when set, receives the process's PID.
+	PidFile string
+	// ConsoleSocket receives the PTY master when Process has a terminal
+	// (with Detach).
+	ConsoleSocket string
+}
+
+// Exec starts `exec --process`: the runtime joins the container's
+// namespaces, runs the process and (unless detached) waits for it, exiting
+// with its status. The caller waits for the returned command and passes the
+// result to ExecResult.
+func (r *Runtime) Exec(ctx context.Context, id string, o ExecOptions) (*exec.Cmd, error) {
+	b, err := json.Marshal(o.Process)
+	if err != nil {
+		return nil, err
+	}
+	procFile := filepath.Join(o.Dir, "process.json")
+	if err := os.WriteFile(procFile, b, 0o600); err != nil {
+		return nil, fmt.Errorf("writing the exec process of %s: %w", id, err)
+	}
+	logFile := filepath.Join(o.Dir, "runtime.log")
+	args := []string{"--log", logFile, "--log-format", "json", "exec", "--process", procFile}
+	if o.Detach {
+		args = append(args, "--detach")
+	}
+	if o.PidFile != "" {
+		args = append(args, "--pid-file", o.PidFile)
+	}
+	if o.ConsoleSocket != "" {
+		args = append(args, "--console-socket", o.ConsoleSocket)
+	}
+	cmd := r.command(context.WithoutCancel(ctx), append(args, id)...)
+	if o.Stdin != nil {
+		cmd.Stdin = o.Stdin
+	}
+	if o.Stdout != nil {
+		cmd.Stdout = o.Stdout
+	}
+	if o.Stderr != nil {
+		cmd.Stderr = o.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("running %s: %w", r.Path, err)
+	}
+	return cmd, nil
+}
+
+// ExecResult turns the end of an Exec into the process's exit code (128+N
+// for signal N), or into an *Error when the runtime itself failed: it
+// wrote an error to its log (a command not found, a stopped container).
+func (r *Runtime) ExecResult(id, dir string, waitErr error) (int, error) {
+	return r.result("exec", id, dir, waitErr)
+}
+
+// Pause freezes every process of the container (its cgroup's freezer).
+func (r *Runtime) Pause(ctx context.Context, id string) error {
+	return r.simple(ctx, "pause", id, "pause", id)
+}
+
+// Resume thaws a paused container.
+func (r *Runtime) Resume(ctx context.Context, id string) error {
+	return r.simple(ctx, "resume", id, "resume", id)
+}
+
+// Stats are a container's resource usage as the runtime reads it from the
+// container's cgroup (`events --stats`; runc's format).
+type Stats struct {
+	CPU struct {
+		Usage struct {
+			Total uint64 `json:"total"` // nanoseconds
+		} `json:"usage"`
+	} `json:"cpu"`
+	Memory struct {
+		Usage struct {
+			Usage uint64 `json:"usage"`
+			Limit uint64 `json:"limit"`
+		} `json:"usage"`
+		Cache uint64            `json:"cache"`
+		Raw   map[string]uint64 `json:"raw"`
+	} `json:"memory"`
+	Pids struct {
+		Current uint64 `json:"current"`
+		Limit   uint64 `json:"limit"`
+	} `json:"pids"`
+	Blkio struct {
+		IoServiceBytesRecursive []struct {
+			Op    string `json:"op"`
+			Value uint64 `json:"value"`
+		} `json:"ioServiceBytesRecursive"`
+	} `json:"blkio"`
+}
+
+// Stats reads the container's cgroup statistics once.
+func (r *Runtime) Stats(ctx context.Context, id string) (*Stats, error) {
+	var stderr bytes.Buffer
+	cmd := r.command(ctx, "events", "--stats", id)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := stderr.String()
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, &Error{Op: r.Name + " events", ID: id, Msg: msg}
+	}
+	var ev struct {
+		Type string `json:"type"`
+		Data *Stats `json:"data"`
+	}
+	if err := json.Unmarshal(out, &ev); err != nil || ev.Data == nil {
+		return nil, fmt.Errorf("parsing the %s statistics of %s: %q", r.Name, id, out)
+	}
+	return ev.Data, nil
+}
