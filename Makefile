@@ -12,7 +12,7 @@ UNIT_PKGS = $(shell $(GO) list -tags "$(TAGS)" ./... | grep -v -e /test/e2e -e /
 
 export CGO_ENABLED = 0
 
-.PHONY: all build test test-unit test-e2e deps demo install lint bench completions clean
+.PHONY: all build test test-unit test-e2e deps demo install lint bench bench-registry bench-lifecycle completions clean
 
 all: build
 
@@ -59,6 +59,16 @@ lint:
 
 bench: build
 	bench/compare.sh
+	bench/registry.sh
+	bench/lifecycle.sh
+
+# run -d/stop/rm cycle, ps -a with 200 containers, monitor memory, pod vs Podman.
+bench-lifecycle: build
+	bench/lifecycle.sh
+
+# Pull and push of a ~200 MB image from a local registry, pod vs Podman.
+bench-registry: build
+	bench/registry.sh
 
 completions: build
 	mkdir -p completions

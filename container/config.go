@@ -56,6 +56,22 @@ type Config struct {
 
 	StopSignal  string `json:"stopSignal,omitempty"`
 	StopTimeout *int   `json:"stopTimeout,omitempty"`
+
+	// Volumes and mounts (named volumes issue): -v, --mount, --tmpfs and
+	// the image's VOLUMEs as parsed mounts, and --volumes-from as given
+	// (CONTAINER[:ro|rw]), its mounts merged into Mounts at create time.
+	Mounts      []Mount  `json:"mounts,omitempty"`
+	VolumesFrom []string `json:"volumesFrom,omitempty"`
+
+	// Logs, restart policy and health checks (lifecycle issue):
+	// RestartPolicy is "no" (or ""), "always", "unless-stopped" or
+	// "on-failure[:N]"; Health is --health-* (nil: the image's check, a
+	// Test of ["NONE"]: none); LogConfig is --log-driver and --log-opt.
+	RestartPolicy string        `json:"restartPolicy,omitempty"`
+	Health        *HealthConfig `json:"health,omitempty"`
+	LogConfig     LogConfig     `json:"logConfig,omitzero"`
+	// ImageHealth is the image's HEALTHCHECK, read at create time.
+	ImageHealth *HealthConfig `json:"imageHealth,omitempty"`
 }
 
 // ImageConfig is the part of an image's OCI configuration a container uses.

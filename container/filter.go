@@ -11,7 +11,8 @@ import (
 // are OR-ed, different keys AND-ed.
 type Filters map[string][]string
 
-var filterKeys = map[string]bool{"status": true, "name": true, "id": true, "ancestor": true, "label": true, "exited": true}
+var filterKeys = map[string]bool{"status": true, "name": true, "id": true, "ancestor": true, "label": true, "exited": true,
+	"health": true, "restart-policy": true}
 
 // ParseFilters parses KEY=VALUE filter arguments.
 func ParseFilters(args []string) (Filters, error) {
@@ -19,7 +20,7 @@ func ParseFilters(args []string) (Filters, error) {
 	for _, a := range args {
 		k, v, ok := strings.Cut(a, "=")
 		if !ok || !filterKeys[k] {
-			return nil, fmt.Errorf("invalid filter %q: use status=, name=, id=, ancestor=, label= or exited=", a)
+			return nil, fmt.Errorf("invalid filter %q: use status=, name=, id=, ancestor=, label=, exited=, health= or restart-policy=", a)
 		}
 		switch k {
 		case "status":
@@ -31,6 +32,14 @@ func ParseFilters(args []string) (Filters, error) {
 		case "exited":
 			if _, err := strconv.Atoi(v); err != nil {
 				return nil, fmt.Errorf("invalid filter %q: exited takes an exit code", a)
+			}
+		case "health":
+			if v != HealthStarting && v != HealthHealthy && v != HealthUnhealthy && v != HealthNone {
+				return nil, fmt.Errorf("invalid filter %q: health is starting, healthy, unhealthy or none", a)
+			}
+		case "restart-policy":
+			if v != "no" && v != "always" && v != "unless-stopped" && v != "on-failure" {
+				return nil, fmt.Errorf("invalid filter %q: restart-policy is no, always, unless-stopped or on-failure", a)
 			}
 		}
 		f[k] = append(f[k], v)
@@ -83,6 +92,11 @@ func (f Filters) matchOne(k, v string, r *Record, status string) bool {
 	case "exited":
 		code, _ := strconv.Atoi(v)
 		return status == string(StatusExited) && r.State.ExitCode == code
+	case "health":
+		return r.HealthStatus() == v
+	case "restart-policy":
+		name, _, _ := strings.Cut(c.RestartPolicy, ":")
+		return v == name || (v == "no" && name == "")
 	}
 	return false
 }

@@ -33,6 +33,8 @@ type InspectState struct {
 	Error      string `json:"Error"`
 	StartedAt  string `json:"StartedAt"`
 	FinishedAt string `json:"FinishedAt"`
+	// Health is there when the container has a health check.
+	Health *HealthState `json:"Health,omitempty"`
 }
 
 // InspectConfig is Docker's Config object.
@@ -49,6 +51,7 @@ type InspectConfig struct {
 	Labels      map[string]string `json:"Labels"`
 	StopSignal  string            `json:"StopSignal,omitempty"`
 	StopTimeout *int              `json:"StopTimeout,omitempty"`
+	Healthcheck *HealthConfig     `json:"Healthcheck,omitempty"`
 }
 
 // InspectHost is Docker's HostConfig object.
@@ -61,6 +64,9 @@ type InspectHost struct {
 	ReadonlyRootfs bool     `json:"ReadonlyRootfs"`
 	SecurityOpt    []string `json:"SecurityOpt"`
 	Runtime        string   `json:"Runtime"`
+	// RestartPolicy and LogConfig: see inspectLifecycle.
+	RestartPolicy InspectRestartPolicy `json:"RestartPolicy"`
+	LogConfig     InspectLogConfig     `json:"LogConfig"`
 }
 
 func formatTime(t time.Time) string {
@@ -80,7 +86,7 @@ func (r *Record) Inspect(driver string) InspectData {
 	}
 	d := InspectData{
 		ID: c.ID, Created: c.Created, Image: "sha256:" + c.ImageID, ImageName: c.Image,
-		Name: c.Name, RestartCount: s.RestartCount, Driver: driver, Mounts: []any{},
+		Name: c.Name, RestartCount: s.RestartCount, Driver: driver, Mounts: inspectMounts(c.Mounts),
 		State: InspectState{
 			Status: string(status), Running: running && status == StatusRunning, Paused: status == StatusPaused,
 			OOMKilled: s.OOMKilled, Pid: s.Pid, ExitCode: s.ExitCode, Error: s.Error,
@@ -96,6 +102,7 @@ func (r *Record) Inspect(driver string) InspectData {
 			Privileged: c.Privileged, ReadonlyRootfs: c.ReadOnlyRootfs, SecurityOpt: c.SecurityOpt, Runtime: s.Runtime,
 		},
 	}
+	r.inspectLifecycle(&d, running)
 	if d.Config.Hostname == "" {
 		d.Config.Hostname = ShortID(c.ID)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 
 	cstorage "go.podman.io/storage"
@@ -50,7 +51,8 @@ func Create(st storage.Store, cfg *Config) (*Record, error) {
 	} else if !validName.MatchString(cfg.Name) {
 		return nil, fmt.Errorf("name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed: %w", cfg.Name, ErrBadName)
 	}
-	if _, err := st.Container(cfg.Name); err == nil {
+	// Container also matches ID prefixes ("c20"): only a name counts here.
+	if c, err := st.Container(cfg.Name); err == nil && slices.Contains(c.Names, cfg.Name) {
 		return nil, fmt.Errorf("the name %q is already in use by another container: remove it (pod rm %s) or choose another name: %w", cfg.Name, cfg.Name, ErrNameInUse)
 	}
 	// A --rm container never outlives this boot: its storage record and
@@ -101,7 +103,9 @@ func loadByID(st storage.Store, id string) (*Record, error) {
 	if err := readJSON(filepath.Join(dir, configFile), &r.Config); err != nil {
 		return nil, fmt.Errorf("reading container %s: %w", id, err)
 	}
-	if err := readJSON(filepath.Join(dir, stateFile), &r.State); err != nil {
+	// No state yet: a create under way in another call (its state is
+	// written right after the config); it is a created container.
+	if err := readJSON(filepath.Join(dir, stateFile), &r.State); err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("reading container %s: %w", id, err)
 	}
 	return r, nil
@@ -115,8 +119,11 @@ func List(st storage.Store) ([]*Record, error) {
 		return nil, fmt.Errorf("listing containers: %w", err)
 	}
 	out := make([]*Record, 0, len(cs))
+	// The directories are where the store keeps them (ContainerDirectory
+	// locks the store once per container).
+	base := filepath.Join(st.GraphRoot(), st.GraphDriverName()+"-containers")
 	for _, c := range cs {
-		r, err := loadByID(st, c.ID)
+		r, err := Open(filepath.Join(base, c.ID, "userdata"))
 		if err != nil {
 			continue
 		}

@@ -33,15 +33,22 @@ func Delete(ctx context.Context, st storage.Store, idOrName string, o DeleteOpti
 	if err != nil {
 		return "", err
 	}
-	if r.Running() {
+	if r.Stale() {
+		_, _ = r.repair(ctx, st, RepairOptions{Runtime: func() (Deleter, error) {
+			if o.Runtime == nil {
+				return nil, errors.New("no runtime")
+			}
+			return o.Runtime, nil
+		}})
+	}
+	if r.Active() {
 		if !o.Force {
 			return "", fmt.Errorf("container %s is running: stop it first, or remove it with pod rm -f: %w", r.Config.Name, ErrRunning)
 		}
-		if err := r.kill(); err != nil {
+		// Stopped by the user: its monitor does not restart it.
+		zero := 0
+		if err := r.stop(ctx, unix.SIGKILL, &zero); err != nil {
 			return "", err
-		}
-		if o.Runtime != nil {
-			_ = o.Runtime.Delete(ctx, r.Config.ID, true)
 		}
 	}
 	if err := Remove(st, r.Config.ID); err != nil {

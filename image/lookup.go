@@ -26,6 +26,9 @@ type Local struct {
 	Digest   digest.Digest // manifest digest
 	Created  time.Time
 	Config   *v1.Image // the OCI image config (Config.Config is the ImageConfig), never nil
+	// RawConfig is the config blob as stored: a Docker-format config keeps
+	// what OCI's has no field for (HEALTHCHECK); nil when there is none.
+	RawConfig []byte
 }
 
 // Lookup finds a local image by full or short ID (>= 3 hex chars, unique
@@ -43,7 +46,7 @@ func Lookup(store storage.Store, nameOrID string) (*Local, error) {
 }
 
 func localFrom(store storage.Store, img *cstorage.Image) (*Local, error) {
-	cfg, err := readConfig(store, img)
+	cfg, raw, err := readConfigRaw(store, img)
 	if err != nil {
 		return nil, err
 	}
@@ -52,12 +55,13 @@ func localFrom(store storage.Store, img *cstorage.Image) (*Local, error) {
 		created = *cfg.Created
 	}
 	return &Local{
-		ID:       img.ID,
-		Names:    slices.Clone(img.Names),
-		TopLayer: img.TopLayer,
-		Digest:   img.Digest,
-		Created:  created,
-		Config:   cfg,
+		ID:        img.ID,
+		Names:     slices.Clone(img.Names),
+		TopLayer:  img.TopLayer,
+		Digest:    img.Digest,
+		Created:   created,
+		Config:    cfg,
+		RawConfig: raw,
 	}, nil
 }
 
@@ -66,30 +70,36 @@ func localFrom(store storage.Store, img *cstorage.Image) (*Local, error) {
 // config digest's string. An image with no manifest (made without the
 // transport) gets an empty config.
 func readConfig(store storage.Store, img *cstorage.Image) (*v1.Image, error) {
+	cfg, _, err := readConfigRaw(store, img)
+	return cfg, err
+}
+
+// readConfigRaw is readConfig that also returns the config blob as stored.
+func readConfigRaw(store storage.Store, img *cstorage.Image) (*v1.Image, []byte, error) {
 	mb, err := store.ImageBigData(img.ID, cstorage.ImageDigestBigDataKey)
 	if errors.Is(err, os.ErrNotExist) {
-		return &v1.Image{}, nil
+		return &v1.Image{}, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading manifest of image %s: %w", shortID(img.ID), err)
+		return nil, nil, fmt.Errorf("reading manifest of image %s: %w", shortID(img.ID), err)
 	}
 	m, err := manifest.FromBlob(mb, manifest.GuessMIMEType(mb))
 	if err != nil {
-		return nil, fmt.Errorf("parsing manifest of image %s: %w", shortID(img.ID), err)
+		return nil, nil, fmt.Errorf("parsing manifest of image %s: %w", shortID(img.ID), err)
 	}
 	ci := m.ConfigInfo()
 	if ci.Digest == "" {
-		return &v1.Image{}, nil
+		return &v1.Image{}, nil, nil
 	}
 	cb, err := store.ImageBigData(img.ID, ci.Digest.String())
 	if err != nil {
-		return nil, fmt.Errorf("reading config of image %s: %w", shortID(img.ID), err)
+		return nil, nil, fmt.Errorf("reading config of image %s: %w", shortID(img.ID), err)
 	}
 	var cfg v1.Image
 	if err := json.Unmarshal(cb, &cfg); err != nil {
-		return nil, fmt.Errorf("parsing config of image %s: %w", shortID(img.ID), err)
+		return nil, nil, fmt.Errorf("parsing config of image %s: %w", shortID(img.ID), err)
 	}
-	return &cfg, nil
+	return &cfg, cb, nil
 }
 
 // resolve finds the storage image a user's string means. name is the stored

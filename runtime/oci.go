@@ -308,11 +308,18 @@ func (r *Runtime) RunDetached(ctx context.Context, id, bundle, consoleSocket, pi
 // RunResult turns the end of a Run into the container's exit code, or
 // into an *Error when the runtime itself failed (it logged an error).
 func (r *Runtime) RunResult(id, bundle string, waitErr error) (int, error) {
+	return r.result("run", id, bundle, waitErr)
+}
+
+// result turns a runtime call's end into the process's exit code (128+N
+// for signal N), or into an *Error when the runtime wrote an error to the
+// JSON log in dir.
+func (r *Runtime) result(op, id, dir string, waitErr error) (int, error) {
 	code := 0
 	if waitErr != nil {
 		var ee *exec.ExitError
 		if !errors.As(waitErr, &ee) {
-			return 0, &Error{Op: r.Name + " run", ID: id, Msg: waitErr.Error()}
+			return 0, &Error{Op: r.Name + " " + op, ID: id, Msg: waitErr.Error()}
 		}
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			code = 128 + int(ws.Signal())
@@ -321,8 +328,8 @@ func (r *Runtime) RunResult(id, bundle string, waitErr error) (int, error) {
 		}
 	}
 	if code != 0 {
-		if msg := logError(filepath.Join(bundle, "runtime.log")); msg != "" {
-			return code, &Error{Op: r.Name + " run", ID: id, Msg: msg}
+		if msg := logError(filepath.Join(dir, "runtime.log")); msg != "" {
+			return code, &Error{Op: r.Name + " " + op, ID: id, Msg: msg}
 		}
 	}
 	return code, nil

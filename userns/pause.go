@@ -48,7 +48,12 @@ func EnsurePause(m Mode) (int, error) {
 	if pid, ok := livePause(m); ok {
 		return pid, nil
 	}
-	pid, err := startPause(m)
+	// Containers may still run in the namespace of a dead pause process:
+	// join it through one of their monitors rather than make a new one.
+	pid, err := recoverPause(m)
+	if pid == 0 {
+		pid, err = startPause(m)
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -12,5 +12,9 @@ func newContainerCommand(g *globalOptions) *cobra.Command {
 	ls := newPsCommand(g)
 	ls.Use, ls.Aliases = "ls [flags]", []string{"list", "ps"}
 	cmd.AddCommand(ls, newRmCommand(g), newRunCommand(g), newContainerInspectCommand(g))
+	cmd.AddCommand(newLogsCommand(g))
+	cmd.AddCommand(newCreateCommand(g), newStartCommand(g), newStopCommand(g), newRestartCommand(g))
+	cmd.AddCommand(newKillCommand(g), newWaitCommand(g), newAttachCommand(g))
+	cmd.AddCommand(newExecCommand(g), newCpCommand(g), newDiffCommand(g), newCommitCommand(g), newExportCommand(g), newRenameCommand(g), newTopCommand(g), newPauseCommand(g), newUnpauseCommand(g), newStatsCommand(g))
 	return cmd
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -67,10 +68,13 @@ func (o output) write(w io.Writer, rows []any) error {
 	if err != nil {
 		return usageErrorf("--format %q: %v", o.format, err)
 	}
-	var tw io.Writer = w
+	// One write for the whole output, not one per cell.
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	var tw io.Writer = bw
 	var flush func() error
 	if table {
-		t := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+		t := tabwriter.NewWriter(bw, 0, 8, 3, ' ', 0)
 		tw, flush = t, t.Flush
 		fmt.Fprintln(tw, o.headerLine(body))
 	}

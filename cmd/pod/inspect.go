@@ -74,7 +74,7 @@ func newInspectCommandOf(g *globalOptions, kind inspectKind, use, short string) 
 func inspectOne(cmd *cobra.Command, g *globalOptions, kind inspectKind, name string) (any, error) {
 	st, _ := g.store()
 	if kind == "" || kind == "container" {
-		r, err := container.Load(st, name)
+		r, err := g.loadContainer(cmd.Context(), name)
 		if err == nil {
 			return r.Inspect(g.driver), nil
 		}

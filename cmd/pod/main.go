@@ -6,6 +6,7 @@ import (
 
 	"go.podman.io/storage/pkg/reexec"
 
+	"github.com/pod-project/pod/monitor"
 	"github.com/pod-project/pod/userns"
 )
 
@@ -23,6 +24,14 @@ func main() {
 		// The runtime probe runs this binary as a container's process:
 		// reaching here proves the runtime can start a container.
 		os.Exit(0)
+	case userns.RolePauseSpawn:
+		userns.PauseSpawnMain()
+		return
+	case monitor.Role:
+		// The per-container monitor, started by the CLI in its own
+		// session inside the user namespace.
+		monitor.Main()
+		return
 	}
 	os.Exit(run(os.Args[1:]))
 }

@@ -45,11 +45,7 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return usageErrorf("%v", err)
 			}
-			st, err := g.store()
-			if err != nil {
-				return err
-			}
-			recs, err := container.List(st)
+			recs, err := g.listContainers(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -59,7 +55,7 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			now := time.Now()
 			var rows []any
 			for _, r := range recs {
-				if !all && last <= 0 && !r.Running() && !match.HasStatus() {
+				if !all && last <= 0 && !r.Running() && !r.State.Restarting && !match.HasStatus() {
 					continue
 				}
 				if !match.Match(r) {
@@ -86,7 +82,7 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 	fl.IntVarP(&last, "last", "n", -1, "show the n last created containers")
 	fl.BoolP("size", "s", false, "display total file sizes")
 	fl.StringVar(&format, "format", "", "format the output: table, json, or a Go template")
-	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (status=, name=, id=, ancestor=, label=, exited=)")
+	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy=)")
 	return cmd
 }
 

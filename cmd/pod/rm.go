@@ -9,7 +9,7 @@ import (
 )
 
 func newRmCommand(g *globalOptions) *cobra.Command {
-	var force, all bool
+	var force, all, vols bool
 	cmd := &cobra.Command{
 		Use:     "rm [flags] CONTAINER [CONTAINER...]",
 		Aliases: []string{"remove"},
@@ -24,7 +24,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 			}
 			targets := args
 			if all {
-				recs, err := container.List(st)
+				recs, err := g.listContainers(cmd.Context())
 				if err != nil {
 					return err
 				}
@@ -41,7 +41,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 			}
 			failed := 0
 			for _, t := range targets {
-				id, err := container.Delete(cmd.Context(), st, t, opts)
+				id, err := deleteContainer(cmd.Context(), st, t, opts, vols)
 				if err != nil {
 					if len(targets) == 1 {
 						return err
@@ -63,6 +63,6 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill and remove running containers")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all containers")
-	cmd.Flags().BoolP("volumes", "v", false, "remove anonymous volumes of the container")
+	cmd.Flags().BoolVarP(&vols, "volumes", "v", false, "remove anonymous volumes of the container")
 	return cmd
 }

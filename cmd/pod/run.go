@@ -1,16 +1,16 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/monitor"
 	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/storage"
+	"github.com/pod-project/pod/volumes"
 )
 
 // createFlags are the flags `run` (and later `create`) turn into a Config.
@@ -23,6 +23,13 @@ type createFlags struct {
 	readOnly, privileged                   bool
 	stopSignal                             string
 	stopTimeout                            int
+	vol                                    volumeFlags // -v, --mount, --tmpfs, --volumes-from
+	pull                                   pullFlags   // --pull and the implicit pull's registry flags
+
+	// Health checks, logs and the restart policy.
+	health  healthFlags
+	logs    logFlags
+	restart restartFlags
 }
 
 func (f *createFlags) register(cmd *cobra.Command) {
@@ -47,6 +54,11 @@ func (f *createFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.privileged, "privileged", false, "give extended privileges (as far as rootless allows)")
 	fl.StringVar(&f.stopSignal, "stop-signal", "", "signal to stop the container (default: the image's, or SIGTERM)")
 	fl.IntVar(&f.stopTimeout, "stop-timeout", -1, "seconds to wait before killing the container on stop")
+	f.vol.register(fl)
+	f.pull.register(cmd)
+	f.health.register(fl)
+	f.logs.register(fl)
+	f.restart.register(fl)
 	// -h is --hostname, as in Docker; help stays on --help.
 	cmd.Flags().BoolP("help", "", false, "help for "+cmd.Name())
 }
@@ -87,6 +99,18 @@ func (f *createFlags) config(cmd *cobra.Command, imageRef string, args []string)
 		t := f.stopTimeout
 		cfg.StopTimeout = &t
 	}
+	if err := f.vol.apply(cfg); err != nil {
+		return nil, err
+	}
+	if err := f.health.apply(cfg); err != nil {
+		return nil, err
+	}
+	if err := f.logs.apply(cfg); err != nil {
+		return nil, err
+	}
+	if err := f.restart.apply(cfg); err != nil {
+		return nil, err
+	}
 	sec, err := runtime.ParseSecurityOpts(f.secOpt)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
@@ -105,48 +129,55 @@ func (f *createFlags) config(cmd *cobra.Command, imageRef string, args []string)
 
 func newRunCommand(g *globalOptions) *cobra.Command {
 	var f createFlags
+	var detach bool
 	cmd := &cobra.Command{
 		Use:   "run [flags] IMAGE [COMMAND [ARG...]]",
 		Short: "Run a command in a new container",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.config(cmd, args[0], args[1:])
+			st, rec, img, err := f.create(cmd, g, args)
 			if err != nil {
 				return err
 			}
-			st, err := g.store()
-			if err != nil {
-				return err
+			if detach {
+				return startDetached(cmd, g, st, rec, img, true)
 			}
-			img, err := image.Lookup(st, args[0])
-			if err != nil {
-				return err
-			}
-			cfg.ImageID = img.ID
-			cfg.Command, _ = container.Command(cfg, &img.Config.Config)
-			rt, err := g.ociRuntime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			rec, err := container.Create(st, cfg)
-			if err != nil {
-				return err
-			}
-			code, runErr := monitor.Run(cmd.Context(), st, rec, &img.Config.Config, monitor.RunOptions{
-				Runtime: rt, Rootless: g.mode.Rootless,
-				Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-			})
-			if cfg.AutoRemove {
-				if err := container.Remove(st, rec.Config.ID); err != nil && runErr == nil {
-					runErr = fmt.Errorf("removing container %s after it exited: %w", cfg.Name, err)
-				}
-			}
-			if runErr != nil {
-				return runErr
-			}
-			return &containerExit{code: code}
+			return runAttached(cmd, g, st, rec, img, os.Stdin)
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().BoolVarP(&detach, "detach", "d", false, "run the container in the background and print its ID")
 	return cmd
+}
+
+// create makes the container the flags describe (pod create, pod run).
+func (f *createFlags) create(cmd *cobra.Command, g *globalOptions, args []string) (storage.Store, *container.Record, *container.ImageConfig, error) {
+	cfg, err := f.config(cmd, args[0], args[1:])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := g.store()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	img, err := f.pull.image(cmd, st, args[0])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cfg.ImageID = img.ID
+	cfg.Command, _ = container.Command(cfg, &img.Config.Config)
+	if cfg.StopSignal == "" {
+		cfg.StopSignal = img.Config.Config.StopSignal
+	}
+	if cfg.ImageHealth, err = monitor.HealthFromDockerConfig(img.RawConfig); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := volumes.Complete(st, cfg, &img.Config.Config); err != nil {
+		return nil, nil, nil, err
+	}
+	rec, err := container.Create(st, cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return st, rec, &img.Config.Config, nil
 }

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# make bench-lifecycle: the container lifecycle of pod against Podman
+# (Debian's 4.3.1, runc, cgroupfs, file events) where it is installed:
+#   run -d + stop -t 0 + rm cycle, ps -a with 200 containers, and the
+#   resident memory of the per-container monitor (pod's monitor role,
+#   Podman's conmon) over 5 running containers.
+# As root it runs itself as the unprivileged user podtest ($POD_TEST_USER).
+# RUNS (default 20) sets the runs per measurement.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-20}
+image=localhost/bench/busybox:latest
+
+if [ "$(id -u)" -eq 0 ]; then
+	user=${POD_TEST_USER:-podtest}
+	if ! getent passwd "$user" >/dev/null; then
+		echo "bench-lifecycle: user $user missing: run hack/testuser.sh as root" >&2
+		exit 1
+	fi
+	uid=$(id -u "$user")
+	gid=$(id -g "$user")
+	work=$(mktemp -d /tmp/pod-bench-lc.XXXXXX)
+	mkdir -p "$work/bin" "$work/hack" "$work/bench"
+	cp "$repo/bin/pod" "$work/bin/pod"
+	cp "$repo/hack/mkrootfs.sh" "$work/hack/"
+	cp "$repo/bench/lifecycle.sh" "$work/bench/"
+	chmod -R a+rX "$work"
+	chown -R "$uid:$gid" "$work"
+	run=/run/user/$uid
+	[ -d "$run" ] || install -d -m 0700 -o "$uid" -g "$gid" "$run"
+	echo "bench-lifecycle: running as $user (uid $uid)"
+	status=0
+	setpriv --reuid="$uid" --regid="$gid" --init-groups \
+		env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user" \
+		PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+		XDG_RUNTIME_DIR="$run" RUNS="$runs" \
+		bash "$work/bench/lifecycle.sh" || status=$?
+	rm -rf "$work" 2>/dev/null || true
+	exit $status
+fi
+
+pod=$repo/bin/pod
+[ -x "$pod" ] || { echo "bench-lifecycle: $pod missing: run make build" >&2; exit 1; }
+command -v hyperfine >/dev/null || { echo "bench-lifecycle: hyperfine missing (apt-get install hyperfine)" >&2; exit 1; }
+work=$(mktemp -d /tmp/pod-bench-lc-run.XXXXXX)
+export XDG_RUNTIME_DIR=$work/xdg POD_BENCH_WORK=$work
+mkdir -m 0700 "$XDG_RUNTIME_DIR"
+podman_args=(--root "$work/podman/root" --runroot "$work/podman/runroot" --tmpdir "$work/podman/tmp"
+	--runtime runc --cgroup-manager cgroupfs --events-backend file --storage-driver overlay)
+pod_args=(--root "$work/pod/root" --runroot "$work/pod/runroot")
+cleanup() {
+	"$pod" "${pod_args[@]}" rm -f --all >/dev/null 2>&1 || true
+	"$pod" "${pod_args[@]}" unshare rm -rf "$work/pod" >/dev/null 2>&1 || true
+	if command -v podman >/dev/null; then
+		podman "${podman_args[@]}" rm -f --all >/dev/null 2>&1 || true
+		podman "${podman_args[@]}" unshare rm -rf "$work/podman" >/dev/null 2>&1 || true
+	fi
+	local pids
+	pids=$(cat "$XDG_RUNTIME_DIR/pod/pause.pid" 2>/dev/null || true)
+	pids="$pids $(grep -lzx "POD_BENCH_WORK=$work" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | grep -vx "$$" || true)"
+	kill -KILL $pids 2>/dev/null || true
+	rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# median CMD...: the median wall time of RUNS runs, in milliseconds.
+median() {
+	if ! hyperfine --shell=none --runs "$runs" --warmup 2 --style none \
+		--export-csv "$work/hf.csv" -- "$(printf '%q ' "$@")" >"$work/hf.log" 2>&1; then
+		echo "bench-lifecycle: $* failed:" >&2
+		cat "$work/hf.log" >&2
+		return 1
+	fi
+	awk -F, 'NR == 2 { printf "%.1f\n", $4 * 1000 }' "$work/hf.csv"
+}
+
+declare -A result
+measure() { # measure KEY CMD...
+	local key=$1
+	shift
+	result[$key]=$(median "$@")
+	printf '  %-34s %8s ms\n' "$key" "${result[$key]}"
+}
+
+# memory TOOL PID...: average RSS and PSS (kB) of the processes.
+memory() {
+	local tool=$1 rss=0 pss=0 n=0 p
+	shift
+	for p in "$@"; do
+		rss=$((rss + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status")))
+		pss=$((pss + $(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup")))
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || { echo "  $tool: no monitor processes found"; return; }
+	result["$tool rss"]=$((rss / n))
+	printf '  %-34s %8s kB (PSS %s kB, %d processes)\n' "$tool monitor RSS per container" $((rss / n)) $((pss / n)) "$n"
+}
+
+# cycle TOOL ARGS...: one run -d + stop -t 0 + rm of a container.
+cycle_script='id=$("$@" run -d '"$image"' sleep 1000) && "$@" stop -t 0 "$id" >/dev/null && "$@" rm "$id" >/dev/null'
+
+echo "bench-lifecycle: making the busybox image"
+"$repo/hack/mkrootfs.sh" "$work/rootfs"
+tar -C "$work/rootfs" --numeric-owner --owner=0 --group=0 -cf "$work/rootfs.tar" .
+"$pod" "${pod_args[@]}" import "$work/rootfs.tar" "$image" >/dev/null
+
+echo "pod ($("$pod" version 2>/dev/null | awk '/Version:/ { print $2; exit }')):"
+measure "pod run -d + stop + rm" bash -c "$cycle_script" cycle "$pod" "${pod_args[@]}"
+for i in $(seq 1 5); do "$pod" "${pod_args[@]}" run -d --name "up$i" "$image" sleep 1000 >/dev/null; done
+sleep 1
+mapfile -t mons < <(cat "$XDG_RUNTIME_DIR"/pod/monitors/*.pid)
+memory pod "${mons[@]}"
+"$pod" "${pod_args[@]}" rm -f --all >/dev/null
+for i in $(seq 1 200); do "$pod" "${pod_args[@]}" create --name "c$i" "$image" true >/dev/null; done
+measure "pod ps -a (200 containers)" "$pod" "${pod_args[@]}" ps -a
+
+have_podman=
+if command -v podman >/dev/null; then
+	have_podman=1
+	echo "podman ($(podman --version)):"
+	podman "${podman_args[@]}" import "$work/rootfs.tar" "$image" >/dev/null 2>&1
+	measure "podman run -d + stop + rm" bash -c "$cycle_script" cycle podman "${podman_args[@]}"
+	for i in $(seq 1 5); do podman "${podman_args[@]}" run -d --name "up$i" "$image" sleep 1000 >/dev/null; done
+	sleep 1
+	mapfile -t mons < <(for i in $(seq 1 5); do podman "${podman_args[@]}" inspect --format '{{.State.ConmonPid}}' "up$i"; done)
+	memory podman "${mons[@]}"
+	podman "${podman_args[@]}" rm -f --all >/dev/null 2>&1
+	for i in $(seq 1 200); do podman "${podman_args[@]}" create --name "c$i" "$image" true >/dev/null; done
+	measure "podman ps -a (200 containers)" podman "${podman_args[@]}" ps -a
+else
+	echo "podman: not installed, skipped"
+fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+echo "goals: ps -a with 200 containers under 50 ms: ${result[pod ps -a (200 containers)]} ms; monitor RSS under 5 MB: ${result[pod rss]} kB"
+if [ -n "$have_podman" ]; then
+	echo "ratios (median of $runs runs):"
+	echo "  pod/podman run -d + stop + rm: $(ratio "${result[pod run -d + stop + rm]}" "${result[podman run -d + stop + rm]}")"
+	echo "  pod/podman ps -a (200):        $(ratio "${result[pod ps -a (200 containers)]}" "${result[podman ps -a (200 containers)]}")"
+	echo "  pod/podman monitor RSS:        $(ratio "${result[pod rss]}" "${result[podman rss]}")"
+fi

@@ -1,0 +1,106 @@
+package container
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestParseSignal(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want syscall.Signal
+		bad  bool
+	}{
+		{"9", syscall.SIGKILL, false},
+		{"KILL", syscall.SIGKILL, false},
+		{"sigterm", syscall.SIGTERM, false},
+		{"SIGHUP", syscall.SIGHUP, false},
+		{"usr1", syscall.SIGUSR1, false},
+		{"SIGRTMIN+3", syscall.Signal(37), false},
+		{"0", 0, true},
+		{"65", 0, true},
+		{"NOPE", 0, true},
+		{"", 0, true},
+	} {
+		got, err := ParseSignal(c.in)
+		if (err != nil) != c.bad || got != c.want {
+			t.Errorf("ParseSignal(%q) = %v, %v; want %v (error %v)", c.in, got, err, c.want, c.bad)
+		}
+	}
+}
+
+func TestStopSignalAndTimeout(t *testing.T) {
+	r := &Record{}
+	if r.StopSignal() != syscall.SIGTERM {
+		t.Errorf("default stop signal %v", r.StopSignal())
+	}
+	r.Config.StopSignal = "SIGQUIT"
+	if r.StopSignal() != syscall.SIGQUIT {
+		t.Errorf("stop signal %v, want SIGQUIT", r.StopSignal())
+	}
+	if d := r.StopTimeout(nil); d != 10*time.Second {
+		t.Errorf("default timeout %v", d)
+	}
+	five, one := 5, 1
+	r.Config.StopTimeout = &five
+	if d := r.StopTimeout(nil); d != 5*time.Second {
+		t.Errorf("--stop-timeout 5: %v", d)
+	}
+	if d := r.StopTimeout(&one); d != time.Second {
+		t.Errorf("-t 1 over --stop-timeout: %v", d)
+	}
+}
+
+func TestParseWaitCondition(t *testing.T) {
+	for in, want := range map[string]WaitCondition{"": WaitNotRunning, "not-running": WaitNotRunning, "next-exit": WaitNextExit, "removed": WaitRemoved} {
+		if got, err := ParseWaitCondition(in); err != nil || got != want {
+			t.Errorf("ParseWaitCondition(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseWaitCondition("stopped"); err == nil {
+		t.Error("ParseWaitCondition(stopped): no error")
+	}
+}
+
+func TestMonitorLockAndStale(t *testing.T) {
+	dir := t.TempDir()
+	r := &Record{Dir: dir, Config: Config{Name: "c"}, State: State{Status: StatusRunning, Pid: os.Getpid()}}
+	if r.MonitorAlive() {
+		t.Fatal("alive without a lock file")
+	}
+	if !r.Stale() {
+		t.Fatal("running without a monitor is not stale")
+	}
+	f, err := r.HoldMonitorLock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.MonitorAlive() || r.Stale() {
+		t.Fatal("a held lock does not count as a live monitor")
+	}
+	if _, err := r.HoldMonitorLock(); err == nil {
+		t.Fatal("a second monitor got the lock")
+	}
+	f.Close()
+	if r.MonitorAlive() || !r.Stale() {
+		t.Fatal("a released lock still counts as a live monitor")
+	}
+	r.State.Status = StatusExited
+	if r.Stale() {
+		t.Fatal("an exited record is stale")
+	}
+	if _, err := os.Stat(filepath.Join(dir, monitorLockFile)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDescribeRestarting(t *testing.T) {
+	now := time.Now()
+	s := State{Status: StatusExited, ExitCode: 3, FinishedAt: now.Add(-2 * time.Second), Restarting: true}
+	if got := s.Describe(now); got != "Restarting (3) 2 seconds ago" {
+		t.Errorf("Describe = %q", got)
+	}
+}

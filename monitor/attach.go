@@ -1,0 +1,231 @@
+package monitor
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+)
+
+// The attach protocol on the monitor's unix socket: frames of one type
+// byte, a big-endian uint32 length and the payload.
+const (
+	frameStdin  byte = 0 // client → monitor: input
+	frameStdout byte = 1 // monitor → client: output
+	frameStderr byte = 2
+	frameExit   byte = 3 // monitor → client: the exit code, in decimal
+	frameEOF    byte = 4 // client → monitor: end of input
+	frameResize byte = 5 // client → monitor: "ROWS COLS"
+)
+
+const maxFrame = 1 << 20
+
+func writeFrame(w io.Writer, typ byte, p []byte) error {
+	hdr := make([]byte, 5, 5+len(p))
+	hdr[0] = typ
+	binary.BigEndian.PutUint32(hdr[1:], uint32(len(p)))
+	_, err := w.Write(append(hdr, p...))
+	return err
+}
+
+func readFrame(r io.Reader) (byte, []byte, error) {
+	var hdr [5]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return 0, nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[1:])
+	if n > maxFrame {
+		return 0, nil, fmt.Errorf("attach: a frame of %d bytes", n)
+	}
+	p := make([]byte, n)
+	if _, err := io.ReadFull(r, p); err != nil {
+		return 0, nil, err
+	}
+	return hdr[0], p, nil
+}
+
+// AttachSocketDir is where monitors listen for attach clients.
+func AttachSocketDir(runtimeDir string) string { return filepath.Join(runtimeDir, "attach") }
+
+// shortPath returns a path for a socket called name in dir that stays under
+// the 108-byte limit of socket addresses however long dir is: the dir is
+// opened and named through /proc/self/fd. The returned file must stay open
+// while the path is used.
+func shortPath(dir, name string) (string, *os.File, error) {
+	d, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	return "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + name, d, nil
+}
+
+// attachServer serves attach clients of one container.
+type attachServer struct {
+	l    *net.UnixListener
+	path string
+	out  *outputs
+	in   *inputs
+	mu   sync.Mutex
+	conn map[*attachClient]struct{}
+}
+
+func listenAttach(runtimeDir, id string, out *outputs, in *inputs) (*attachServer, error) {
+	dir := AttachSocketDir(runtimeDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	real := filepath.Join(dir, id)
+	_ = os.Remove(real)
+	p, d, err := shortPath(dir, id)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: p, Net: "unix"})
+	if err != nil {
+		return nil, err
+	}
+	l.SetUnlinkOnClose(false)
+	a := &attachServer{l: l, path: real, out: out, in: in, conn: map[*attachClient]struct{}{}}
+	go a.serve()
+	return a, nil
+}
+
+func (a *attachServer) serve() {
+	for {
+		c, err := a.l.AcceptUnix()
+		if err != nil {
+			return
+		}
+		ac := &attachClient{c: c, frames: make(chan frame, 256), done: make(chan struct{})}
+		a.mu.Lock()
+		a.conn[ac] = struct{}{}
+		a.mu.Unlock()
+		a.out.addClient(ac)
+		go ac.writeLoop()
+		go a.readLoop(ac)
+	}
+}
+
+// readLoop passes a client's input and resizes to the container.
+func (a *attachServer) readLoop(ac *attachClient) {
+	defer a.drop(ac)
+	for {
+		typ, p, err := readFrame(ac.c)
+		if err != nil {
+			return
+		}
+		switch typ {
+		case frameStdin:
+			_, _ = a.in.Write(p)
+		case frameEOF:
+			a.in.closeStdin()
+		case frameResize:
+			var rows, cols uint16
+			if f := strings.Fields(string(p)); len(f) == 2 {
+				r, _ := strconv.Atoi(f[0])
+				c, _ := strconv.Atoi(f[1])
+				rows, cols = uint16(r), uint16(c)
+			}
+			a.in.resize(rows, cols)
+		}
+	}
+}
+
+func (a *attachServer) drop(ac *attachClient) {
+	a.out.removeClient(ac)
+	a.mu.Lock()
+	delete(a.conn, ac)
+	a.mu.Unlock()
+	ac.close()
+}
+
+// exited tells every client the exit code and lets them go.
+func (a *attachServer) exited(code int) {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	clients := make([]*attachClient, 0, len(a.conn))
+	for c := range a.conn {
+		clients = append(clients, c)
+	}
+	a.mu.Unlock()
+	for _, c := range clients {
+		a.out.removeClient(c)
+		c.send(frameExit, []byte(strconv.Itoa(code)))
+		c.finish()
+	}
+}
+
+func (a *attachServer) close() {
+	if a == nil {
+		return
+	}
+	a.l.Close()
+	if err := os.Remove(a.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		logrus.Debugf("removing the attach socket: %v", err)
+	}
+}
+
+type frame struct {
+	typ byte
+	p   []byte
+}
+
+// attachClient is one connection; output is queued so that a slow client
+// never holds the container up (it loses output instead).
+type attachClient struct {
+	c        *net.UnixConn
+	frames   chan frame
+	done     chan struct{}
+	once     sync.Once
+	finished sync.Once
+}
+
+func (c *attachClient) send(typ byte, p []byte) {
+	select {
+	case c.frames <- frame{typ, append([]byte(nil), p...)}:
+	case <-c.done:
+	default:
+	}
+}
+
+func (c *attachClient) writeLoop() {
+	for {
+		select {
+		case f, ok := <-c.frames:
+			if !ok {
+				c.close()
+				return
+			}
+			if writeFrame(c.c, f.typ, f.p) != nil {
+				c.close()
+				return
+			}
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// finish closes the client once its queued frames are written.
+func (c *attachClient) finish() {
+	c.finished.Do(func() { close(c.frames) })
+}
+
+func (c *attachClient) close() {
+	c.once.Do(func() {
+		close(c.done)
+		c.c.Close()
+	})
+}

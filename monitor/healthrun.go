@@ -1,0 +1,52 @@
+package monitor
+
+import (
+	"context"
+	"syscall"
+
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+
+	"github.com/pod-project/pod/container"
+)
+
+// startHealth runs the container's health checks while this run lasts,
+// and does what --health-on-failure says when it turns unhealthy.
+func (m *monitor) startHealth(pid int) {
+	hc := m.cfg.Health
+	if hc == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.healthStop = cancel
+	// The checker writes the record's state under its lock; it gets a
+	// record of its own so the two never share memory.
+	rec := &container.Record{Config: m.rec.Config, Dir: m.rec.Dir}
+	_ = rec.Reload()
+	checker := NewHealthChecker(rec, *hc, ExecProbe(m.rt, m.rec.Config.ID))
+	go checker.Loop(ctx, func() { m.onUnhealthy(hc.OnFailure, pid) })
+}
+
+func (m *monitor) stopHealth() {
+	if m.healthStop != nil {
+		m.healthStop()
+		m.healthStop = nil
+	}
+}
+
+// onUnhealthy applies --health-on-failure: kill (the restart policy then
+// applies), restart (kill, then always start again) or stop.
+func (m *monitor) onUnhealthy(action string, pid int) {
+	logrus.Infof("container %s is unhealthy (on failure: %q)", m.rec.Config.Name, action)
+	switch action {
+	case "kill":
+		_ = unix.Kill(pid, syscall.SIGKILL)
+	case "restart":
+		m.forceRestart.Store(true)
+		_ = unix.Kill(pid, syscall.SIGKILL)
+	case "stop":
+		rec := &container.Record{Config: m.rec.Config, Dir: m.rec.Dir}
+		_ = rec.UpdateState(func(s *container.State) { s.StoppedByUser = true })
+		_ = unix.Kill(pid, rec.StopSignal())
+	}
+}

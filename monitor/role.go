@@ -1,0 +1,331 @@
+package monitor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/storage"
+	"github.com/pod-project/pod/volumes"
+)
+
+// Main is the monitor role: pod re-executed by the CLI (POD_ROLE=monitor)
+// in its own session, inside the user namespace. It runs one container
+// until it exits for good, then cleans up and exits.
+func Main() {
+	// A monitor lives as long as its container: keep it small.
+	debug.SetGCPercent(25)
+	sigs := make(chan os.Signal, 32)
+	signal.Notify(sigs)
+	// What the monitor inherited is its own: never pass it to the runtime
+	// and the container (the lock must die with the monitor).
+	for fd := fdControl; fd <= fdStderr; fd++ {
+		syscall.CloseOnExec(fd)
+	}
+	ctrl := os.NewFile(fdControl, "control")
+	dec := json.NewDecoder(ctrl)
+	m, err := receive(dec)
+	if err != nil || m.Type != msgStart || m.Start == nil {
+		// The CLI went away before it said what to run.
+		os.Exit(1)
+	}
+	mon, err := newMonitor(*m.Start, ctrl, dec, sigs)
+	if err != nil {
+		_ = send(ctrl, message{Type: msgError, Code: 125, Message: err.Error()})
+		os.Exit(1)
+	}
+	os.Exit(mon.run())
+}
+
+// settleAfter is how long a container runs before its monitor settles.
+const settleAfter = 500 * time.Millisecond
+
+// settle runs once the container is up: the start-up's garbage goes and
+// the pages only start-up used leave the resident set.
+func settle() {
+	debug.FreeOSMemory()
+	trimResident()
+}
+
+// monitor is the state of one monitor process.
+type monitor struct {
+	cfg   roleConfig
+	rec   *container.Record
+	rt    *runtime.Runtime
+	ctrl  *os.File
+	dec   *json.Decoder
+	sigs  chan os.Signal
+	out   *outputs
+	att   *attachServer
+	input *inputs
+	// attached: the CLI still waits for the exit (it went away otherwise).
+	attached bool
+	// cliCleans: the CLI acknowledged the exit and unmounts/removes itself.
+	cliCleans bool
+	// started: the CLI got started (or error) already.
+	started bool
+	pidFile string
+	// stopHealth ends the health checks of the current run.
+	healthStop context.CancelFunc
+	// forceRestart: --health-on-failure restart killed the container.
+	forceRestart atomic.Bool
+	// role: this is a monitor process (not a foreground pod run).
+	role bool
+	// lastCode is the last exit code; startErr why the first start failed.
+	lastCode int
+	startErr error
+	// sharedGroup: a foreground run whose container reads the user's
+	// terminal stays in pod's process group (see forwardLoop).
+	sharedGroup bool
+}
+
+func newMonitor(cfg roleConfig, ctrl *os.File, dec *json.Decoder, sigs chan os.Signal) (*monitor, error) {
+	rec, err := container.Open(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	logrus.SetOutput(os.Stderr)
+	logrus.SetFormatter(tagFormatter{tag: "monitor " + container.ShortID(rec.Config.ID) + ": "})
+	if lvl, err := logrus.ParseLevel(cfg.LogLevel); err == nil {
+		logrus.SetLevel(lvl)
+	}
+	m := &monitor{cfg: cfg, rec: rec, rt: runtime.FromHandle(cfg.OCI), ctrl: ctrl, dec: dec, sigs: sigs, attached: cfg.Attached, role: true}
+	var user [3]*os.File
+	if cfg.Attached {
+		user = [3]*os.File{os.NewFile(fdStdin, "stdin"), os.NewFile(fdStdout, "stdout"), os.NewFile(fdStderr, "stderr")}
+	}
+	m.setup(user)
+	m.pidFile = writeMonitorPid(cfg.RuntimeDir, rec.Config.ID)
+	return m, nil
+}
+
+// setup opens the log and the attach socket and joins the user's stdio.
+func (m *monitor) setup(user [3]*os.File) {
+	rec := m.rec
+	lw, err := NewLogWriter(rec.LogPath(), rec.Config.LogConfig)
+	if err != nil {
+		logrus.Warnf("container %s: %v; its output is not logged", rec.Config.Name, err)
+		lw = nil
+	}
+	m.out = newOutputs(lw, user[1], user[2])
+	m.input = newInputs(rec.Config.Interactive, user[0], user[1])
+	if !(user[1] != nil && rec.Config.AutoRemove) {
+		if m.att, err = listenAttach(m.cfg.RuntimeDir, rec.Config.ID, m.out, m.input); err != nil {
+			logrus.Warnf("attach socket: %v", err)
+		}
+	}
+}
+
+// run supervises the container: start, wait, restart as its policy says,
+// and clean up. It returns the monitor's own exit status.
+func (m *monitor) run() int {
+	cfg := &m.rec.Config
+	policy, err := ParseRestartPolicy(cfg.RestartPolicy)
+	if err != nil {
+		logrus.Warnf("%v; not restarting", err)
+	}
+	restarts := m.rec.State.RestartCount
+	attempt := 0
+	for {
+		began := time.Now()
+		code, err := m.runOnce()
+		m.stopHealth()
+		if err != nil {
+			m.fail(err)
+			break
+		}
+		m.lastCode = code
+		ranFor := time.Since(began)
+		_ = m.rec.UpdateState(func(s *container.State) {
+			s.Status, s.ExitCode, s.FinishedAt, s.Pid = container.StatusExited, code, time.Now().UTC(), 0
+			s.OOMKilled = false
+		})
+		forced := m.forceRestart.Swap(false) && !m.rec.State.StoppedByUser
+		restart := (forced || policy.ShouldRestart(code, restarts, m.rec.State.StoppedByUser)) && !cfg.AutoRemove
+		if restart {
+			_ = m.rec.UpdateState(func(s *container.State) { s.Restarting = true })
+		}
+		m.att.exited(code)
+		m.reportExit(code, restart)
+		if !restart || !m.backoff(Backoff(attempt, ranFor)) {
+			break
+		}
+		if ranFor >= ResetAfter {
+			attempt = 0
+		}
+		attempt++
+		restarts++
+		_ = m.rec.UpdateState(func(s *container.State) { s.RestartCount, s.Restarting = restarts, false })
+		logrus.Infof("restarting %s (restart %d)", cfg.Name, restarts)
+	}
+	m.cleanup()
+	return 0
+}
+
+// fail reports a container that could not be started: to the CLI on the
+// first start, in the record otherwise.
+func (m *monitor) fail(err error) {
+	logrus.Errorf("%v", err)
+	code := exitCodeOf(err)
+	_ = m.rec.UpdateState(func(s *container.State) {
+		s.Error, s.Status, s.ExitCode, s.Pid, s.Restarting = err.Error(), container.StatusExited, code, 0, false
+		s.MonitorPid = 0
+		s.FinishedAt = time.Now().UTC()
+	})
+	if !m.started {
+		m.started = true
+		m.startErr = err
+		if m.ctrl == nil || send(m.ctrl, message{Type: msgError, Code: code, Message: err.Error()}) == nil {
+			// The CLI waits for this answer and cleans up itself.
+			m.cliCleans = true
+		}
+		m.attached = false
+	}
+}
+
+// reportExit tells an attached CLI the exit code; without a restart the
+// CLI acknowledges and cleans up itself. With a restart, or when the CLI is
+// gone, the monitor goes on alone: it lets the user's stdio go.
+func (m *monitor) reportExit(code int, restarting bool) {
+	if !m.attached {
+		return
+	}
+	m.attached = false
+	if err := send(m.ctrl, message{Type: msgExited, Code: code, Restarting: restarting}); err == nil && !restarting {
+		if msg, err := receive(m.dec); err == nil && msg.Type == msgAck {
+			m.cliCleans = true
+		}
+	}
+	m.out.dropUser()
+	m.input.dropUser()
+}
+
+// started records the container's process as running and tells the CLI.
+func (m *monitor) recordStarted(pid int) {
+	err := m.rec.UpdateState(func(s *container.State) {
+		s.Status, s.Pid, s.StartedAt, s.Runtime, s.Error = container.StatusRunning, pid, time.Now().UTC(), m.rt.Name, ""
+		s.MonitorPid, s.Restarting = os.Getpid(), false
+	})
+	if err != nil {
+		logrus.Warnf("recording the start: %v", err)
+	}
+	if pid > 0 {
+		m.startHealth(pid)
+	}
+	if !m.started && m.ctrl == nil {
+		m.started = true
+	}
+	if !m.started {
+		m.started = true
+		if err := send(m.ctrl, message{Type: msgStarted, Pid: pid}); err != nil {
+			m.attached = false
+		}
+		if !m.attached {
+			_ = m.ctrl.Close()
+		}
+		// Short runs end before this: they never pay for it.
+		time.AfterFunc(settleAfter, settle)
+	}
+}
+
+// backoff waits before a restart; a pod stop or a signal to the monitor
+// in the meantime cancels the restart.
+func (m *monitor) backoff(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		select {
+		case s := <-m.sigs:
+			if s == syscall.SIGTERM || s == syscall.SIGINT || s == syscall.SIGHUP {
+				return false
+			}
+		case <-time.After(min(50*time.Millisecond, time.Until(deadline))):
+		}
+		if err := m.rec.Reload(); err != nil || m.rec.State.StoppedByUser {
+			// Stopped by the user, or removed.
+			return false
+		}
+	}
+	return true
+}
+
+// cleanup ends the monitor's work: runtime state, mounts, --rm, its pid
+// file and socket, and the record's last state.
+func (m *monitor) cleanup() {
+	cfg := &m.rec.Config
+	m.att.close()
+	m.out.close()
+	if m.pidFile != "" {
+		_ = os.Remove(m.pidFile)
+	}
+	if !m.cliCleans {
+		m.cleanStorage()
+	}
+	if !cfg.AutoRemove {
+		_ = m.rec.UpdateState(func(s *container.State) { s.MonitorPid, s.Restarting = 0, false })
+	}
+	logrus.Debugf("monitor of %s done", cfg.Name)
+}
+
+// cleanStorage unmounts the root filesystem, and removes a --rm container.
+func (m *monitor) cleanStorage() {
+	cfg := &m.rec.Config
+	st, _, err := storage.Open(storage.Options{GraphRoot: m.cfg.GraphRoot, RunRoot: m.cfg.RunRoot, Driver: m.cfg.Driver, Warn: io.Discard})
+	if err != nil {
+		logrus.Warnf("opening the storage to clean up: %v", err)
+		return
+	}
+	defer func() { _, _ = st.Shutdown(false) }()
+	if cfg.AutoRemove {
+		if err := container.Remove(st, cfg.ID); err != nil {
+			logrus.Warnf("removing %s: %v", cfg.Name, err)
+		}
+		if err := volumes.RemoveAnonymous(st, cfg); err != nil {
+			logrus.Warnf("removing the anonymous volumes of %s: %v", cfg.Name, err)
+		}
+		return
+	}
+	if _, err := st.Unmount(cfg.ID, false); err != nil {
+		logrus.Warnf("unmounting %s: %v", cfg.Name, err)
+	}
+}
+
+// MonitorsDir is where monitors keep their PID files (<id>.pid), for the
+// user namespace's recovery when the pause process has died.
+func MonitorsDir(runtimeDir string) string { return filepath.Join(runtimeDir, "monitors") }
+
+func writeMonitorPid(runtimeDir, id string) string {
+	if runtimeDir == "" {
+		return ""
+	}
+	dir := MonitorsDir(runtimeDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		logrus.Warnf("recording the monitor's pid: %v", err)
+		return ""
+	}
+	p := filepath.Join(dir, id+".pid")
+	if err := storage.WriteFileAtomicVolatile(p, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+		logrus.Warnf("recording the monitor's pid: %v", err)
+		return ""
+	}
+	return p
+}
+
+// tagFormatter prefixes the monitor's log lines with its container.
+type tagFormatter struct{ tag string }
+
+func (f tagFormatter) Format(e *logrus.Entry) ([]byte, error) {
+	return []byte(fmt.Sprintf("%s %s%s: %s\n", e.Time.Format(time.RFC3339Nano), f.tag, e.Level, e.Message)), nil
+}
