@@ -58,8 +58,6 @@ type Handle struct {
 	oldState *term.State
 	// pending is an exit that came before the start was seen.
 	pending *message
-	// local runs the monitor's work in this process (a foreground run).
-	local *monitor
 }
 
 // Start prepares a created or exited container (mount, OCI spec), starts
@@ -86,14 +84,11 @@ func Start(ctx context.Context, st storage.Store, rec *container.Record, img *co
 		signal.Notify(h.sigs)
 		h.makeRaw(cfg, o.Stdio)
 	}
-	local := o.Stdio != nil && runsInForeground(cfg, img)
 	// The monitor starts while the root filesystem is mounted and the
 	// spec written: its start-up overlaps that work.
-	if !local {
-		if err := h.spawn(bundle, o); err != nil {
-			h.release(false)
-			return nil, err
-		}
+	if err := h.spawn(bundle, o); err != nil {
+		h.release(false)
+		return nil, err
 	}
 	rootfs, err := st.Mount(cfg.ID, "")
 	if err != nil {
@@ -113,19 +108,11 @@ func Start(ctx context.Context, st storage.Store, rec *container.Record, img *co
 	}
 	// From here the record names its monitor: should it die before the
 	// container is recorded as running, the record is found stale.
-	monitorPid := os.Getpid()
-	if !local {
-		monitorPid = h.MonitorPid
-	}
 	if err := rec.UpdateState(func(s *container.State) {
-		s.StoppedByUser, s.Error, s.Restarting, s.MonitorPid = false, "", false, monitorPid
+		s.StoppedByUser, s.Error, s.Restarting, s.MonitorPid = false, "", false, h.MonitorPid
 	}); err != nil {
 		h.abort(true)
 		return nil, err
-	}
-	if local {
-		h.local = newLocalMonitor(rec, rc, o, h.sigs)
-		return h, nil
 	}
 	if err := send(h.ctrl, message{Type: msgStart, Start: &rc}); err != nil {
 		h.abort(true)
@@ -213,9 +200,6 @@ func (h *Handle) awaitStart(attached bool) error {
 func (h *Handle) Wait(ctx context.Context) (int, error) {
 	cfg := &h.rec.Config
 	defer h.release(true)
-	if h.local != nil {
-		return h.waitLocal()
-	}
 	got := make(chan message, 1)
 	go func() {
 		if h.pending != nil {

@@ -405,9 +405,9 @@ func TestLifecycleAttachedMonitor(t *testing.T) {
 	e.expectClean()
 }
 
-// TestLifecycleForegroundCLIKilled: a foreground run does the monitor's
-// work in the CLI; when that CLI is killed, the next call finds the
-// container stale, kills what is left and marks it exited.
+// TestLifecycleForegroundCLIKilled: a foreground run attaches to the
+// container's monitor, so, as with Docker, the container outlives a killed
+// CLI: it keeps running and logging, and stops and goes as usual.
 func TestLifecycleForegroundCLIKilled(t *testing.T) {
 	e := withImage(t)
 	p := e.startPiped("run", "--name", "fg", testImage, "sh", "-c", loopScript)
@@ -418,8 +418,13 @@ func TestLifecycleForegroundCLIKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.wait(30 * time.Second)
-	if got := e.statusOf("fg"); !strings.HasPrefix(got, "Exited (137) ") {
-		t.Fatalf("after its CLI was killed: %q, want Exited (137)", got)
+	if got := e.statusOf("fg"); !strings.HasPrefix(got, "Up ") {
+		t.Fatalf("after its CLI was killed: %q, want Up", got)
+	}
+	expect(t, e.pod("logs", "fg"), 0, "ready\n")
+	e.ok("stop", "-t", "1", "fg")
+	if got := e.statusOf("fg"); !strings.HasPrefix(got, "Exited (") {
+		t.Fatalf("after stop: %q, want Exited", got)
 	}
 	expect(t, e.pod("rm", "fg"), 0, "fg\n")
 	e.expectClean()
