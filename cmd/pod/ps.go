@@ -23,16 +23,18 @@ type psRow struct {
 	Names      string
 	Labels     map[string]string
 	ExitCode   int
+	// Size is the writable layer's size and the virtual size (with -s).
+	Size string
 }
 
 var psHeaders = map[string]string{
 	".ID": "CONTAINER ID", ".Image": "IMAGE", ".Command": "COMMAND", ".CreatedAt": "CREATED AT",
 	".RunningFor": "CREATED", ".Status": "STATUS", ".State": "STATE", ".Ports": "PORTS", ".Names": "NAMES",
-	".Labels": "LABELS", ".ExitCode": "EXIT CODE",
+	".Labels": "LABELS", ".Size": "SIZE", ".ExitCode": "EXIT CODE",
 }
 
 func newPsCommand(g *globalOptions) *cobra.Command {
-	var all, quiet, noTrunc, latest bool
+	var all, quiet, noTrunc, latest, size bool
 	var last int
 	var format string
 	var filters []string
@@ -64,13 +66,29 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 				if last > 0 && len(rows) >= last {
 					break
 				}
-				rows = append(rows, newPsRow(r, now, noTrunc))
+				row := newPsRow(r, now, noTrunc)
+				if size {
+					st, err := g.store()
+					if err != nil {
+						return err
+					}
+					rw, virtual, err := container.Size(st, r)
+					if err != nil {
+						return err
+					}
+					row.Size = units.HumanSizeWithPrecision(float64(rw), 3) + " (virtual " + units.HumanSizeWithPrecision(float64(virtual), 3) + ")"
+				}
+				rows = append(rows, row)
+			}
+			table := `{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}`
+			if size {
+				table += `\t{{.Size}}`
 			}
 			if quiet {
 				format = "{{.ID}}"
 			}
 			return output{format: format, headers: psHeaders,
-				defaultTable: `{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}`,
+				defaultTable: table,
 			}.write(cmd.OutOrStdout(), rows)
 		},
 	}
@@ -80,7 +98,7 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 	fl.BoolVar(&noTrunc, "no-trunc", false, "don't truncate output")
 	fl.BoolVarP(&latest, "latest", "l", false, "show the latest created container")
 	fl.IntVarP(&last, "last", "n", -1, "show the n last created containers")
-	fl.BoolP("size", "s", false, "display total file sizes")
+	fl.BoolVarP(&size, "size", "s", false, "display total file sizes")
 	fl.StringVar(&format, "format", "", "format the output: table, json, or a Go template")
 	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy=)")
 	return cmd
