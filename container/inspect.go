@@ -18,6 +18,8 @@ type InspectData struct {
 	Config       InspectConfig `json:"Config"`
 	HostConfig   InspectHost   `json:"HostConfig"`
 	Mounts       []any         `json:"Mounts"`
+	// NetworkSettings: see inspectNetwork.
+	NetworkSettings InspectNetwork `json:"NetworkSettings"`
 }
 
 // InspectState is Docker's State object.
@@ -67,6 +69,12 @@ type InspectHost struct {
 	// RestartPolicy and LogConfig: see inspectLifecycle.
 	RestartPolicy InspectRestartPolicy `json:"RestartPolicy"`
 	LogConfig     InspectLogConfig     `json:"LogConfig"`
+	// PortBindings, Dns*, ExtraHosts: see inspectNetwork.
+	PortBindings map[string][]InspectPortBinding `json:"PortBindings"`
+	DNS          []string                        `json:"Dns"`
+	DNSSearch    []string                        `json:"DnsSearch"`
+	DNSOptions   []string                        `json:"DnsOptions"`
+	ExtraHosts   []string                        `json:"ExtraHosts"`
 }
 
 func formatTime(t time.Time) string {
@@ -103,6 +111,7 @@ func (r *Record) Inspect(driver string) InspectData {
 		},
 	}
 	r.inspectLifecycle(&d, running)
+	r.inspectNetwork(&d)
 	if d.Config.Hostname == "" {
 		d.Config.Hostname = ShortID(c.ID)
 	}

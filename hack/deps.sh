@@ -20,6 +20,8 @@ packages=(
 	make
 	ca-certificates
 	procps          # ps, for debugging failed tests
+	dnsmasq-base    # a DNS server on 127.0.0.1 for the network tests (DNS through the stack's forwarder)
+	iperf3          # make bench-network: TCP throughput through a published port
 )
 
 missing=()

@@ -35,18 +35,22 @@ func Main() {
 	for fd := fdControl; fd <= fdStderr; fd++ {
 		syscall.CloseOnExec(fd)
 	}
+	early := startNetworkEarly()
 	ctrl := os.NewFile(fdControl, "control")
 	dec := json.NewDecoder(ctrl)
 	m, err := receive(dec)
 	if err != nil || m.Type != msgStart || m.Start == nil {
 		// The CLI went away before it said what to run.
+		early.stop()
 		os.Exit(1)
 	}
 	mon, err := newMonitor(*m.Start, ctrl, dec, sigs)
 	if err != nil {
+		early.stop()
 		_ = send(ctrl, message{Type: msgError, Code: 125, Message: err.Error()})
 		os.Exit(1)
 	}
+	mon.early = early
 	os.Exit(mon.run())
 }
 
@@ -90,6 +94,8 @@ type monitor struct {
 	// sharedGroup: a foreground run whose container reads the user's
 	// terminal stays in pod's process group (see forwardLoop).
 	sharedGroup bool
+	// early is the container's network, started before the start message.
+	early *earlyNetwork
 }
 
 func newMonitor(cfg roleConfig, ctrl *os.File, dec *json.Decoder, sigs chan os.Signal) (*monitor, error) {
@@ -139,6 +145,9 @@ func (m *monitor) run() int {
 	}
 	restarts := m.rec.State.RestartCount
 	attempt := 0
+	// The network comes up while the runtime sets the container up; the
+	// spec's hook holds the container's process until it is ready.
+	network := m.early
 	for {
 		began := time.Now()
 		code, err := m.runOnce()
@@ -171,6 +180,9 @@ func (m *monitor) run() int {
 		_ = m.rec.UpdateState(func(s *container.State) { s.RestartCount, s.Restarting = restarts, false })
 		logrus.Infof("restarting %s (restart %d)", cfg.Name, restarts)
 	}
+	downAt := time.Now()
+	network.stop()
+	logrus.Debugf("network down in %v", time.Since(downAt))
 	m.cleanup()
 	return 0
 }

@@ -13,6 +13,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/network/slirp"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
 	"github.com/pod-project/pod/volumes"
@@ -42,6 +43,12 @@ func exitCodeOf(err error) int {
 // prepare resolves the user, command, environment and working directory,
 // writes /etc files and the OCI spec into the bundle.
 func prepare(rec *container.Record, img *container.ImageConfig, rootfs, bundle string, rootless bool) (*specs.Spec, error) {
+	return prepareNet(rec, img, rootfs, bundle, rootless, netContext{})
+}
+
+// prepareNet is prepare with the container's network: a zero nc gives a
+// private mode an empty namespace of its own (no user-mode stack).
+func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundle string, rootless bool, nc netContext) (*specs.Spec, error) {
 	cfg := &rec.Config
 	u, err := container.ResolveUser(rootfs, container.UserSpec(cfg, img))
 	if err != nil {
@@ -64,18 +71,21 @@ func prepare(rec *container.Record, img *container.ImageConfig, rootfs, bundle s
 	if err != nil {
 		return nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", cfg.Name, err)}
 	}
-	files, err := writeEtcFiles(bundle, hostname, cfg.NetworkMode)
+	files, err := writeEtcFiles(bundle, hostname, cfg, nc)
 	if err != nil {
 		return nil, err
 	}
 	spec, err := runtime.Spec(cfg, runtime.SpecOptions{
 		Rootfs: rootfs, Rootless: rootless,
-		HostsFile: files.hosts, HostnameFile: files.hostname, ResolvConfFile: files.resolv,
+		HostsFile: files.hosts, HostnameFile: files.hostname, ResolvConfFile: files.resolv, NetNSPath: files.netns,
 		User: u, ProcessArgs: args, Env: env, Cwd: cwd, CgroupV2: runtime.IsCgroupV2(),
 		Mounts: mounts,
 	})
 	if err != nil {
 		return nil, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", cfg.Name, err)}
+	}
+	if files.waitNetwork {
+		spec.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{slirp.WaitHook(bundle)}}
 	}
 	b, err := json.Marshal(spec)
 	if err != nil {
@@ -102,35 +112,6 @@ func makeWorkdir(rootfs, cwd string, u container.ExecUser) error {
 		return err
 	}
 	return os.Lchown(p, int(u.UID), int(u.GID))
-}
-
-type etcFiles struct{ hosts, hostname, resolv string }
-
-func writeEtcFiles(bundle, hostname, network string) (etcFiles, error) {
-	f := etcFiles{
-		hosts:    filepath.Join(bundle, "hosts"),
-		hostname: filepath.Join(bundle, "hostname"),
-		resolv:   filepath.Join(bundle, "resolv.conf"),
-	}
-	hosts := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname + "\n"
-	if network == "host" {
-		if b, err := os.ReadFile("/etc/hosts"); err == nil {
-			hosts = string(b)
-		}
-	}
-	resolv, err := os.ReadFile("/etc/resolv.conf")
-	if err != nil {
-		resolv = nil
-	}
-	for _, w := range []struct {
-		path string
-		data []byte
-	}{{f.hosts, []byte(hosts)}, {f.hostname, []byte(hostname + "\n")}, {f.resolv, resolv}} {
-		if err := os.WriteFile(w.path, w.data, 0o644); err != nil {
-			return f, fmt.Errorf("writing %s: %w", w.path, err)
-		}
-	}
-	return f, nil
 }
 
 // forwardLoop passes signals to the runtime, which passes them to the

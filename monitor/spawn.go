@@ -84,9 +84,15 @@ func Start(ctx context.Context, st storage.Store, rec *container.Record, img *co
 		signal.Notify(h.sigs)
 		h.makeRaw(cfg, o.Stdio)
 	}
+	nc := netContext{cacheDir: netCacheDir(o, bundle), st: st}
+	netEnv, err := planNetwork(cfg, bundle, nc)
+	if err != nil {
+		h.release(false)
+		return nil, err
+	}
 	// The monitor starts while the root filesystem is mounted and the
-	// spec written: its start-up overlaps that work.
-	if err := h.spawn(bundle, o); err != nil {
+	// spec written: its start-up (and its network's) overlaps that work.
+	if err := h.spawn(bundle, o, netEnv); err != nil {
 		h.release(false)
 		return nil, err
 	}
@@ -95,7 +101,7 @@ func Start(ctx context.Context, st storage.Store, rec *container.Record, img *co
 		h.abort(false)
 		return nil, fmt.Errorf("mounting the root filesystem of %s: %w", cfg.Name, err)
 	}
-	if _, err := prepare(rec, img, rootfs, bundle, o.Rootless); err != nil {
+	if _, err := prepareNet(rec, img, rootfs, bundle, o.Rootless, nc); err != nil {
 		h.abort(true)
 		_ = rec.UpdateState(func(s *container.State) { s.Error = err.Error() })
 		return nil, err
@@ -122,7 +128,7 @@ func Start(ctx context.Context, st storage.Store, rec *container.Record, img *co
 }
 
 // spawn starts the monitor process; it waits for the start message.
-func (h *Handle) spawn(bundle string, o StartOptions) error {
+func (h *Handle) spawn(bundle string, o StartOptions, netEnv string) error {
 	cfg := &h.rec.Config
 	self, err := os.Executable()
 	if err != nil {
@@ -154,6 +160,9 @@ func (h *Handle) spawn(bundle string, o StartOptions) error {
 		Stderr:      logFile,
 		ExtraFiles:  extra,
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+	}
+	if netEnv != "" {
+		h.cmd.Env = append(h.cmd.Env, netEnv)
 	}
 	if err := h.cmd.Start(); err != nil {
 		h.ctrl.Close()

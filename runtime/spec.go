@@ -40,6 +40,10 @@ type SpecOptions struct {
 	// volumes.Prepare), shallowest first; one on a default mount's
 	// destination (/dev/shm, /etc/hosts...) replaces it.
 	Mounts []specs.Mount
+
+	// NetNSPath is the network namespace to join (network/slirp's, another
+	// container's, ns:PATH); "" makes a new, empty one.
+	NetNSPath string
 }
 
 // ociVersion is the runtime spec version pod writes: Debian 12's crun 1.8
@@ -98,10 +102,11 @@ func Spec(cfg *container.Config, opts SpecOptions) (*specs.Spec, error) {
 			Rlimits:         rlimits,
 			NoNewPrivileges: sec.NoNewPrivileges,
 		},
-		Root:     &specs.Root{Path: opts.Rootfs, Readonly: cfg.ReadOnlyRootfs},
-		Hostname: container.Hostname(cfg),
-		Mounts:   mounts(cfg, opts, sec),
-		Linux:    linux(cfg, opts, sec),
+		Root:       &specs.Root{Path: opts.Rootfs, Readonly: cfg.ReadOnlyRootfs},
+		Hostname:   container.Hostname(cfg),
+		Domainname: cfg.Domainname,
+		Mounts:     mounts(cfg, opts, sec),
+		Linux:      linux(cfg, opts, sec),
 	}
 	s.Linux.Seccomp, err = seccompFilter(sec, cfg.SeccompProfile, cfg.Privileged, s)
 	if err != nil {
@@ -117,7 +122,7 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		Namespaces: []specs.LinuxNamespace{{Type: specs.MountNamespace}},
 	}
 	if !hostNetwork {
-		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace})
+		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: opts.NetNSPath})
 		// As Docker: any port and ICMP echo without capabilities. The ping
 		// range must be mapped, which a rootless namespace is not in full.
 		l.Sysctl = map[string]string{"net.ipv4.ip_unprivileged_port_start": "0"}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"github.com/pod-project/pod/network/slirp"
 	"github.com/pod-project/pod/runtime"
 )
 
@@ -26,6 +27,9 @@ type infoHost struct {
 	PauseFile     string      `json:"pauseFile,omitempty"`
 	OCIRuntime    infoRuntime `json:"ociRuntime"`
 	CgroupVersion string      `json:"cgroupVersion"`
+
+	// Network is the default user-mode stack (network issue).
+	Network slirp.Choice `json:"network"`
 }
 
 type infoRuntime struct {
@@ -81,6 +85,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 			} else {
 				r.Host.OCIRuntime = infoRuntime{Name: rt.Name, Path: rt.Path, Version: rt.Version, Skipped: rt.Skipped}
 			}
+			r.Host.Network = slirp.Probe(g.mode.RuntimeDir)
 			r.Store = infoStore{Driver: g.driver, NativeOverlay: g.driver == "overlay", GraphRoot: st.GraphRoot(), RunRoot: st.RunRoot()}
 			if imgs, err := st.Images(); err == nil {
 				r.Store.Images = len(imgs)

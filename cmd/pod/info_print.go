@@ -30,6 +30,7 @@ func printInfo(w io.Writer, r infoReport) {
 	for _, s := range rt.Skipped {
 		fmt.Fprintf(w, "    skipped %s: %s\n", s.Name, s.Reason)
 	}
+	printNetwork(w, h.Network)
 	s := r.Store
 	fmt.Fprintf(w, "store:\n  graphDriverName: %s\n  nativeOverlay: %t\n  graphRoot: %s\n  runRoot: %s\n  imageCount: %d\n  containerCount: %d\n",
 		s.Driver, s.NativeOverlay, s.GraphRoot, s.RunRoot, s.Images, s.Containers)

@@ -126,5 +126,8 @@ func newPsRow(r *container.Record, now time.Time, noTrunc bool) psRow {
 		}
 	}
 	row.Command = `"` + cmdline + `"`
+	if state.Status == container.StatusRunning {
+		row.Ports = container.FormatPorts(c.Ports)
+	}
 	return row
 }

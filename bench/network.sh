@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# make bench-network: rootless networking of pod against Podman 4.3.1
+# (Debian; runc, cgroupfs, file events, slirp4netns with the rootlesskit
+# port handler) where it is installed, on loopback only:
+#   TCP throughput through a published port (iperf3 in the container,
+#   the client on the host), HTTP request latency through a published
+#   port (busybox httpd, curl), and the start time of `run --rm IMG true`
+#   with and without a network.
+# As root it runs itself as the unprivileged user podtest ($POD_TEST_USER).
+# RUNS (default 20) sets the runs per timing, SECONDS_IPERF (default 5)
+# the length of a throughput run.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-20}
+secs=${SECONDS_IPERF:-5}
+image=localhost/bench/netbox:latest
+
+if [ "$(id -u)" -eq 0 ]; then
+	user=${POD_TEST_USER:-podtest}
+	if ! getent passwd "$user" >/dev/null; then
+		echo "bench-network: user $user missing: run hack/testuser.sh as root" >&2
+		exit 1
+	fi
+	uid=$(id -u "$user")
+	gid=$(id -g "$user")
+	work=$(mktemp -d /tmp/pod-bench-net.XXXXXX)
+	mkdir -p "$work/bin" "$work/hack" "$work/bench"
+	cp "$repo/bin/pod" "$work/bin/pod"
+	cp "$repo/hack/mkrootfs.sh" "$work/hack/"
+	cp "$repo/bench/network.sh" "$work/bench/"
+	chmod -R a+rX "$work"
+	chown -R "$uid:$gid" "$work"
+	run=/run/user/$uid
+	[ -d "$run" ] || install -d -m 0700 -o "$uid" -g "$gid" "$run"
+	echo "bench-network: running as $user (uid $uid)"
+	status=0
+	setpriv --reuid="$uid" --regid="$gid" --init-groups \
+		env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user" \
+		PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+		XDG_RUNTIME_DIR="$run" RUNS="$runs" SECONDS_IPERF="$secs" \
+		bash "$work/bench/network.sh" || status=$?
+	rm -rf "$work" 2>/dev/null || true
+	exit $status
+fi
+
+pod=$repo/bin/pod
+[ -x "$pod" ] || { echo "bench-network: $pod missing: run make build" >&2; exit 1; }
+for p in hyperfine iperf3 curl; do
+	command -v "$p" >/dev/null || { echo "bench-network: $p missing (hack/deps.sh)" >&2; exit 1; }
+done
+work=$(mktemp -d /tmp/pod-bench-net-run.XXXXXX)
+export XDG_RUNTIME_DIR=$work/xdg POD_BENCH_WORK=$work
+mkdir -m 0700 "$XDG_RUNTIME_DIR"
+podman_args=(--root "$work/podman/root" --runroot "$work/podman/runroot" --tmpdir "$work/podman/tmp"
+	--runtime runc --cgroup-manager cgroupfs --events-backend file --storage-driver overlay)
+podman_net=(--network slirp4netns:port_handler=rootlesskit)
+pod_args=(--root "$work/pod/root" --runroot "$work/pod/runroot")
+cleanup() {
+	"$pod" "${pod_args[@]}" rm -f --all >/dev/null 2>&1 || true
+	"$pod" "${pod_args[@]}" unshare rm -rf "$work/pod" >/dev/null 2>&1 || true
+	if command -v podman >/dev/null; then
+		podman "${podman_args[@]}" rm -f --all >/dev/null 2>&1 || true
+		podman "${podman_args[@]}" unshare rm -rf "$work/podman" >/dev/null 2>&1 || true
+	fi
+	local pids
+	pids=$(cat "$XDG_RUNTIME_DIR/pod/pause.pid" 2>/dev/null || true)
+	pids="$pids $(grep -lzx "POD_BENCH_WORK=$work" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | grep -vx "$$" || true)"
+	kill -KILL $pids 2>/dev/null || true
+	rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# median CMD...: the median wall time of RUNS runs, in milliseconds.
+median() {
+	if ! hyperfine --shell=none --runs "$runs" --warmup 2 --style none \
+		--export-csv "$work/hf.csv" -- "$(printf '%q ' "$@")" >"$work/hf.log" 2>&1; then
+		echo "bench-network: $* failed:" >&2
+		cat "$work/hf.log" >&2
+		return 1
+	fi
+	awk -F, 'NR == 2 { printf "%.1f\n", $4 * 1000 }' "$work/hf.csv"
+}
+
+declare -A result
+show() { printf '  %-40s %10s %s\n' "$1" "${result[$1]}" "$2"; }
+
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# waitport PORT: until something accepts on 127.0.0.1:PORT.
+waitport() {
+	for _ in $(seq 1 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "bench-network: nothing listens on 127.0.0.1:$1" >&2
+	return 1
+}
+
+# netflags are the run flags that choose the network of the next runs.
+netflags=()
+
+# throughput KEY TOOL ARGS...: iperf3 through a published port, Gbit/s.
+throughput() {
+	local key=$1 port
+	shift
+	port=$(freeport)
+	"$@" run -d --name iperf "${netflags[@]}" -p "127.0.0.1:$port:5201" "$image" iperf3 -s -p 5201 >/dev/null
+	waitport "$port"
+	sleep 0.2
+	result[$key]=$(iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -J | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
+	"$@" rm -f iperf >/dev/null
+	show "$key" "Gbit/s"
+}
+
+# latency KEY TOOL ARGS...: median time of one HTTP request through a
+# published port (a new connection each), over 200 requests, in ms.
+latency() {
+	local key=$1 port
+	shift
+	port=$(freeport)
+	"$@" run -d --name web "${netflags[@]}" -p "127.0.0.1:$port:80" "$image" sh -c 'mkdir -p /www && echo hi > /www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
+	waitport "$port"
+	result[$key]=$(for _ in $(seq 1 200); do curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/"; done |
+		sort -n | awk '{ a[NR] = $1 } END { printf "%.3f\n", a[int((NR + 1) / 2)] * 1000 }')
+	"$@" rm -f web >/dev/null
+	show "$key" "ms"
+}
+
+start() { # start KEY TOOL ARGS... -- RUN-FLAGS...
+	local key=$1
+	shift
+	result[$key]=$(median "$@" true)
+	show "$key" "ms"
+}
+
+echo "bench-network: making the image (busybox and the host's iperf3 with its libraries)"
+"$repo/hack/mkrootfs.sh" "$work/rootfs"
+iperf=$(command -v iperf3)
+for f in "$iperf" $(ldd "$iperf" | grep -o '/[^ ]*'); do
+	mkdir -p "$work/rootfs$(dirname "$f")"
+	cp -L "$f" "$work/rootfs$f"
+done
+tar -C "$work/rootfs" --numeric-owner --owner=0 --group=0 -cf "$work/rootfs.tar" .
+"$pod" "${pod_args[@]}" import "$work/rootfs.tar" "$image" >/dev/null
+
+echo "pod ($("$pod" "${pod_args[@]}" info --format '{{.Host.Network.Driver}}' 2>/dev/null) by default):"
+netflags=()
+throughput "pod pasta throughput" "$pod" "${pod_args[@]}"
+latency "pod pasta request latency" "$pod" "${pod_args[@]}"
+netflags=(--network slirp4netns)
+throughput "pod slirp4netns throughput" "$pod" "${pod_args[@]}"
+latency "pod slirp4netns request latency" "$pod" "${pod_args[@]}"
+start "pod run --rm true (pasta)" "$pod" "${pod_args[@]}" run --rm "$image"
+start "pod run --rm true (slirp4netns)" "$pod" "${pod_args[@]}" run --rm --network slirp4netns "$image"
+start "pod run --rm true (--network none)" "$pod" "${pod_args[@]}" run --rm --network none "$image"
+
+have_podman=
+if command -v podman >/dev/null; then
+	have_podman=1
+	echo "podman ($(podman --version), slirp4netns + rootlesskit port handler):"
+	podman "${podman_args[@]}" import "$work/rootfs.tar" "$image" >/dev/null 2>&1
+	netflags=("${podman_net[@]}")
+	throughput "podman throughput" podman "${podman_args[@]}"
+	latency "podman request latency" podman "${podman_args[@]}"
+	start "podman run --rm true (slirp4netns)" podman "${podman_args[@]}" run --rm "${podman_net[@]}" "$image"
+	start "podman run --rm true (--network none)" podman "${podman_args[@]}" run --rm --network none "$image"
+else
+	echo "podman: not installed, skipped"
+fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+diff() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f ms", a - b }'; }
+echo "network start overhead (goal under 20 ms):"
+echo "  pod pasta:       $(diff "${result[pod run --rm true (pasta)]}" "${result[pod run --rm true (--network none)]}")"
+echo "  pod slirp4netns: $(diff "${result[pod run --rm true (slirp4netns)]}" "${result[pod run --rm true (--network none)]}")"
+if [ -n "$have_podman" ]; then
+	echo "  podman:          $(diff "${result[podman run --rm true (slirp4netns)]}" "${result[podman run --rm true (--network none)]}")"
+	echo "ratios:"
+	echo "  throughput pod pasta/podman:        $(ratio "${result[pod pasta throughput]}" "${result[podman throughput]}") (goal at least 1x)"
+	echo "  throughput pod slirp4netns/podman:  $(ratio "${result[pod slirp4netns throughput]}" "${result[podman throughput]}")"
+	echo "  request latency pod pasta/podman:   $(ratio "${result[pod pasta request latency]}" "${result[podman request latency]}")"
+fi

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/pflag"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/network/slirp"
+)
+
+// networkFlags are run's (and create's) network flags.
+type networkFlags struct {
+	network                      string
+	publish, expose              []string
+	publishAll                   bool
+	dns, dnsSearch, dnsOpt, host []string
+	domainname                   string
+}
+
+func (f *networkFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.network, "network", "", "network mode: pasta[:OPTS], slirp4netns[:OPTS], none, host, container:NAME|ID, ns:PATH (default: pasta, else slirp4netns)")
+	fs.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port to the host: [IP:][HOSTPORT:]CTRPORT[/tcp|udp], ranges allowed")
+	fs.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish every exposed port to a free host port")
+	fs.StringArrayVar(&f.expose, "expose", nil, "expose a port or range (PORT[-PORT][/PROTO]) for -P")
+	fs.StringArrayVar(&f.dns, "dns", nil, "set a DNS server in /etc/resolv.conf")
+	fs.StringArrayVar(&f.dnsSearch, "dns-search", nil, "set a DNS search domain (\".\" for none)")
+	fs.StringArrayVar(&f.dnsOpt, "dns-option", nil, "set a resolver option in /etc/resolv.conf")
+	fs.StringArrayVar(&f.host, "add-host", nil, "add a line to /etc/hosts (NAME:IP, IP may be host-gateway)")
+	fs.StringVar(&f.domainname, "domainname", "", "container NIS domain name, also used in /etc/hosts")
+}
+
+// apply checks the flags and sets cfg's network fields; -P's ports are
+// chosen by complete, once the image is known.
+func (f *networkFlags) apply(cfg *container.Config) error {
+	mode, opts, err := slirp.ParseMode(f.network)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	cfg.NetworkMode, cfg.NetworkOptions = mode, opts
+	if cfg.Ports, err = slirp.ParsePorts(f.publish); err != nil {
+		return usageErrorf("--publish: %v", err)
+	}
+	if cfg.Expose, err = slirp.ParseExpose(f.expose); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if err := slirp.ParseExtraHosts(f.host); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if (len(cfg.Ports) > 0 || f.publishAll) && !slirp.IsPrivate(mode) {
+		return usageErrorf("--publish needs a network of the container's own (not --network %s)", mode)
+	}
+	cfg.DNS, cfg.DNSSearch, cfg.DNSOptions, cfg.ExtraHosts = f.dns, f.dnsSearch, f.dnsOpt, f.host
+	cfg.Domainname = f.domainname
+	return nil
+}
+
+// complete adds -P's ports (the image's EXPOSE and --expose) and picks the
+// free host ports of the mappings that have none.
+func (f *networkFlags) complete(cfg *container.Config, img *container.ImageConfig) error {
+	if f.publishAll {
+		exposed := append([]string(nil), cfg.Expose...)
+		for p := range img.ExposedPorts {
+			exposed = append(exposed, p)
+		}
+		cfg.Ports = slirp.PublishAll(cfg.Ports, exposed)
+	}
+	return slirp.AllocatePorts(cfg.Ports)
+}
+
+// printNetwork is pod info's network section: the default user-mode
+// stack and why the others were passed over.
+func printNetwork(w io.Writer, c slirp.Choice) {
+	fmt.Fprintln(w, "  network:")
+	if c.Driver == "" {
+		fmt.Fprintln(w, "    error: no user-mode network stack works")
+	} else {
+		fmt.Fprintf(w, "    driver: %s\n    path: %s\n", c.Driver, c.Path)
+	}
+	for _, s := range c.Skipped {
+		fmt.Fprintf(w, "    skipped %s: %s\n", s.Name, s.Reason)
+	}
+}

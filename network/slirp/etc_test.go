@@ -1,0 +1,63 @@
+package slirp
+
+import (
+	"testing"
+)
+
+func TestHosts(t *testing.T) {
+	got := Hosts(HostsOptions{Hostname: "h1", Name: "web", Domainname: "example.org", Address: "10.0.2.100",
+		ExtraHosts: []string{"db:10.0.2.9", "v6=::1"}, HostGateway: "10.0.2.2"})
+	want := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" +
+		"10.0.2.9\tdb\n::1\tv6\n" +
+		"10.0.2.2\thost.containers.internal host.docker.internal\n" +
+		"10.0.2.100\th1.example.org h1 web\n"
+	if got != want {
+		t.Errorf("Hosts:\n%s\nwant:\n%s", got, want)
+	}
+	got = Hosts(HostsOptions{Hostname: "abc", Name: "abc"})
+	want = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\tabc\n"
+	if got != want {
+		t.Errorf("Hosts without network:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestExtraHosts(t *testing.T) {
+	if err := ParseExtraHosts([]string{"db:10.0.2.9", "gw:host-gateway", "v6:fe80::1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"db", ":1.2.3.4", "db:notanip"} {
+		if err := ParseExtraHosts([]string{bad}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	got := ResolveExtraHosts([]string{"gw:host-gateway", "db:10.0.2.9"}, "10.0.2.2")
+	if len(got) != 2 || got[0] != "gw:10.0.2.2" || got[1] != "db:10.0.2.9" {
+		t.Errorf("ResolveExtraHosts: %v", got)
+	}
+}
+
+func TestResolvConf(t *testing.T) {
+	host := []byte("# generated\nnameserver 127.0.0.53\nnameserver 192.0.2.53\nnameserver ::1\nsearch corp.example\noptions edns0\n")
+	tests := []struct {
+		name string
+		o    ResolvOptions
+		want string
+	}{
+		{"loopback replaced by the forwarder once", ResolvOptions{Forwarder: "10.0.2.3"},
+			"search corp.example\nnameserver 10.0.2.3\nnameserver 192.0.2.53\noptions edns0\n"},
+		{"loopback dropped without a forwarder", ResolvOptions{},
+			"search corp.example\nnameserver 192.0.2.53\noptions edns0\n"},
+		{"flags win", ResolvOptions{Forwarder: "10.0.2.3", DNS: []string{"1.1.1.1"}, Search: []string{"a.example", "b.example"}, Options: []string{"ndots:2"}},
+			"search a.example b.example\nnameserver 1.1.1.1\noptions ndots:2\n"},
+		{"search cleared", ResolvOptions{Search: []string{"."}},
+			"nameserver 192.0.2.53\noptions edns0\n"},
+	}
+	for _, tt := range tests {
+		if got := string(ResolvConf(host, tt.o)); got != tt.want {
+			t.Errorf("%s:\n%s\nwant:\n%s", tt.name, got, tt.want)
+		}
+	}
+	if got := string(ResolvConf([]byte("nameserver 127.0.0.1\n"), ResolvOptions{Forwarder: "10.0.2.3"})); got != "nameserver 10.0.2.3\n" {
+		t.Errorf("only loopback: %q", got)
+	}
+}

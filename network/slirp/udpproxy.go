@@ -1,0 +1,157 @@
+package slirp
+
+import (
+	"fmt"
+	"net"
+	"os"
+	goruntime "runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/pod-project/pod/container"
+)
+
+// proxiedUDP reports whether a UDP port is forwarded by pod itself rather
+// than by the stack: slirp4netns drops replies to the gateway when host
+// loopback is off, and pasta (2023 releases) loses replies to loopback
+// clients when the host and container ports differ.
+func proxiedUDP(driver string, m container.PortMapping) bool {
+	return m.Protocol == "udp" && (driver == Slirp4netns || m.HostPort != m.ContainerPort)
+}
+
+// splitPorts separates the ports the stack forwards from the ones pod's
+// UDP proxy does.
+func splitPorts(driver string, ports []container.PortMapping) (stack, proxied []container.PortMapping) {
+	for _, m := range ports {
+		if proxiedUDP(driver, m) {
+			proxied = append(proxied, m)
+		} else {
+			stack = append(stack, m)
+		}
+	}
+	return stack, proxied
+}
+
+// udpIdle is how long a client's flow lives without traffic.
+const udpIdle = 60 * time.Second
+
+// udpProxy forwards datagrams between a host port and the container's
+// port, from a socket made in the container's namespace per client (as
+// rootlesskit's builtin port driver does): the container sees 127.0.0.1.
+type udpProxy struct {
+	host    *net.UDPConn
+	nsPath  string
+	ctrPort int
+	mu      sync.Mutex
+	flows   map[string]*net.UDPConn
+}
+
+func startUDPProxy(nsPath string, m container.PortMapping) (*udpProxy, error) {
+	ip := net.ParseIP(m.HostIP)
+	host, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: int(m.HostPort)})
+	if err != nil {
+		return nil, fmt.Errorf("publishing %s:%d/udp: %w", m.HostIP, m.HostPort, err)
+	}
+	p := &udpProxy{host: host, nsPath: nsPath, ctrPort: int(m.ContainerPort), flows: map[string]*net.UDPConn{}}
+	go p.serve()
+	return p, nil
+}
+
+func (p *udpProxy) serve() {
+	buf := make([]byte, 65535)
+	for {
+		n, from, err := p.host.ReadFromUDP(buf)
+		if err != nil {
+			return
+		}
+		c, err := p.flow(from)
+		if err != nil {
+			continue
+		}
+		_ = c.SetDeadline(time.Now().Add(udpIdle))
+		_, _ = c.Write(buf[:n])
+	}
+}
+
+// flow is the namespace socket of one client, made on first use.
+func (p *udpProxy) flow(from *net.UDPAddr) (*net.UDPConn, error) {
+	key := from.String()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.flows[key]; c != nil {
+		return c, nil
+	}
+	c, err := dialInNetNS(p.nsPath, "127.0.0.1:"+strconv.Itoa(p.ctrPort))
+	if err != nil {
+		return nil, err
+	}
+	p.flows[key] = c
+	go func() {
+		buf := make([]byte, 65535)
+		for {
+			n, err := c.Read(buf)
+			if err != nil {
+				break
+			}
+			_ = c.SetDeadline(time.Now().Add(udpIdle))
+			_, _ = p.host.WriteToUDP(buf[:n], from)
+		}
+		c.Close()
+		p.mu.Lock()
+		delete(p.flows, key)
+		p.mu.Unlock()
+	}()
+	return c, nil
+}
+
+func (p *udpProxy) close() {
+	p.host.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.flows {
+		c.Close()
+	}
+}
+
+// dialInNetNS makes a connected UDP socket in the namespace at nsPath: a
+// locked thread enters it, makes the socket and returns; a thread that
+// cannot return to its own namespace is never unlocked, so it ends.
+func dialInNetNS(nsPath, addr string) (*net.UDPConn, error) {
+	type result struct {
+		c   *net.UDPConn
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		goruntime.LockOSThread()
+		self, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
+		if err != nil {
+			ch <- result{err: err}
+			return
+		}
+		defer self.Close()
+		ns, err := os.Open(nsPath)
+		if err != nil {
+			goruntime.UnlockOSThread()
+			ch <- result{err: err}
+			return
+		}
+		defer ns.Close()
+		if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
+			goruntime.UnlockOSThread()
+			ch <- result{err: fmt.Errorf("entering the container's network: %w", err)}
+			return
+		}
+		raddr, _ := net.ResolveUDPAddr("udp", addr)
+		c, err := net.DialUDP("udp", nil, raddr)
+		ch <- result{c, err}
+		if unix.Setns(int(self.Fd()), unix.CLONE_NEWNET) == nil {
+			goruntime.UnlockOSThread()
+		}
+	}()
+	r := <-ch
+	return r.c, r.err
+}
