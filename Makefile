@@ -12,7 +12,7 @@ UNIT_PKGS = $(shell $(GO) list -tags "$(TAGS)" ./... | grep -v -e /test/e2e -e /
 
 export CGO_ENABLED = 0
 
-.PHONY: all build test test-unit test-e2e deps demo install lint bench bench-registry bench-lifecycle completions clean
+.PHONY: all build test test-unit test-e2e deps demo install lint bench bench-registry bench-lifecycle bench-build bench-network completions clean
 
 all: build
 
@@ -61,10 +61,20 @@ bench: build
 	bench/compare.sh
 	bench/registry.sh
 	bench/lifecycle.sh
+	bench/build.sh
 
 # run -d/stop/rm cycle, ps -a with 200 containers, monitor memory, pod vs Podman.
 bench-lifecycle: build
 	bench/lifecycle.sh
+
+# iperf3 throughput and request latency through a published port, and the
+# start time of a container with and without a network, pod vs Podman.
+bench-network: build
+	bench/network.sh
+
+# pod build of a 20-step Dockerfile: cold, cached, one late file changed; pod vs Podman.
+bench-build: build
+	bench/build.sh
 
 # Pull and push of a ~200 MB image from a local registry, pod vs Podman.
 bench-registry: build

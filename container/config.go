@@ -72,6 +72,29 @@ type Config struct {
 	LogConfig     LogConfig     `json:"logConfig,omitzero"`
 	// ImageHealth is the image's HEALTHCHECK, read at create time.
 	ImageHealth *HealthConfig `json:"imageHealth,omitempty"`
+
+	// Networking (network issue): NetworkOptions are the driver's options
+	// (--network pasta:OPT,… or slirp4netns:OPT,…); Ports the -p and -P
+	// mappings, host ports chosen at create time; Expose the --expose and
+	// image EXPOSE ports ("80/tcp"); DNS, DNSSearch, DNSOptions and
+	// ExtraHosts ("NAME:IP") go into /etc/resolv.conf and /etc/hosts.
+	NetworkOptions []string      `json:"networkOptions,omitempty"`
+	Ports          []PortMapping `json:"ports,omitempty"`
+	Expose         []string      `json:"expose,omitempty"`
+	DNS            []string      `json:"dns,omitempty"`
+	DNSSearch      []string      `json:"dnsSearch,omitempty"`
+	DNSOptions     []string      `json:"dnsOptions,omitempty"`
+	ExtraHosts     []string      `json:"extraHosts,omitempty"`
+	Domainname     string        `json:"domainname,omitempty"`
+}
+
+// PortMapping is one published port: HostIP:HostPort on the host to
+// ContainerPort in the container (Protocol "tcp" or "udp").
+type PortMapping struct {
+	HostIP        string `json:"hostIP,omitempty"`
+	HostPort      uint16 `json:"hostPort"`
+	ContainerPort uint16 `json:"containerPort"`
+	Protocol      string `json:"protocol"`
 }
 
 // ImageConfig is the part of an image's OCI configuration a container uses.

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # make demo: builds the image of examples/hello and runs it rootless.
 # As root it runs itself as the unprivileged user podtest ($POD_TEST_USER),
-# made by hack/testuser.sh. DEMO_BUILDER=import (default) imports a rootfs
-# tar with --change CMD; DEMO_BUILDER=build uses `pod build` and the
-# example's Containerfile.
+# made by hack/testuser.sh. DEMO_BUILDER=build (default) uses `pod build`
+# and the example's Containerfile (FROM scratch, ADD of a busybox rootfs
+# tar: no network needed); DEMO_BUILDER=import imports the rootfs tar with
+# --change CMD. The container runs with the named volume demo-data.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 image=localhost/demo/hello:latest
-builder=${DEMO_BUILDER:-import}
+builder=${DEMO_BUILDER:-build}
 
 if [ "$(id -u)" -eq 0 ]; then
 	user=${POD_TEST_USER:-podtest}
@@ -74,6 +75,6 @@ esac
 
 echo "==> pod images"
 "$pod" images
-echo "==> pod run --rm $image"
-"$pod" run --rm "$image"
+echo "==> pod run --rm -v demo-data:/data $image"
+"$pod" run --rm -v demo-data:/data "$image"
 echo "==> done: the image stays in $(id -un)'s storage; try: pod run --rm -it $image sh"

@@ -97,6 +97,8 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newStatsCommand(g),
 		newLogsCommand(g),
 		newHealthcheckCommand(g),
+		newBuildCommand(g),
+		newPortCommand(g),
 	)
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {

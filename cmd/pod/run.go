@@ -15,21 +15,22 @@ import (
 
 // createFlags are the flags `run` (and later `create`) turn into a Config.
 type createFlags struct {
-	name, hostname, workdir, user, network string
-	entrypoint                             string
-	env, envFile, capAdd, capDrop, secOpt  []string
-	labels                                 []string
-	interactive, tty, rm                   bool
-	readOnly, privileged                   bool
-	stopSignal                             string
-	stopTimeout                            int
-	vol                                    volumeFlags // -v, --mount, --tmpfs, --volumes-from
-	pull                                   pullFlags   // --pull and the implicit pull's registry flags
+	name, hostname, workdir, user         string
+	entrypoint                            string
+	env, envFile, capAdd, capDrop, secOpt []string
+	labels                                []string
+	interactive, tty, rm                  bool
+	readOnly, privileged                  bool
+	stopSignal                            string
+	stopTimeout                           int
+	vol                                   volumeFlags // -v, --mount, --tmpfs, --volumes-from
+	pull                                  pullFlags   // --pull and the implicit pull's registry flags
 
 	// Health checks, logs and the restart policy.
 	health  healthFlags
 	logs    logFlags
 	restart restartFlags
+	net     networkFlags // --network, -p, -P, --expose, --dns*, --add-host, --domainname
 }
 
 func (f *createFlags) register(cmd *cobra.Command) {
@@ -39,7 +40,6 @@ func (f *createFlags) register(cmd *cobra.Command) {
 	fl.StringVarP(&f.hostname, "hostname", "h", "", "container host name (default: the short container ID)")
 	fl.StringVarP(&f.workdir, "workdir", "w", "", "working directory inside the container (created when missing)")
 	fl.StringVarP(&f.user, "user", "u", "", "USER[:GROUP] to run as, by name or number")
-	fl.StringVar(&f.network, "network", "", "network mode: none or host (default: a private network namespace)")
 	fl.StringVar(&f.entrypoint, "entrypoint", "", "overwrite the image's ENTRYPOINT")
 	fl.StringArrayVarP(&f.env, "env", "e", nil, "set environment variables (KEY=VALUE, or KEY to pass the host's)")
 	fl.StringArrayVar(&f.envFile, "env-file", nil, "read environment variables from a file")
@@ -59,6 +59,7 @@ func (f *createFlags) register(cmd *cobra.Command) {
 	f.health.register(fl)
 	f.logs.register(fl)
 	f.restart.register(fl)
+	f.net.register(fl)
 	// -h is --hostname, as in Docker; help stays on --help.
 	cmd.Flags().BoolP("help", "", false, "help for "+cmd.Name())
 }
@@ -73,14 +74,9 @@ func (f *createFlags) config(cmd *cobra.Command, imageRef string, args []string)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	switch f.network {
-	case "", "none", "host", "private", "default":
-	default:
-		return nil, usageErrorf("--network %q: use none or host (user-mode networks come with slirp4netns/pasta support)", f.network)
-	}
 	cfg := &container.Config{
 		Name: f.name, Hostname: f.hostname, WorkingDir: f.workdir, User: f.user,
-		NetworkMode: f.network, Env: env, Labels: labels, Image: imageRef,
+		Env: env, Labels: labels, Image: imageRef,
 		Interactive: f.interactive, Tty: f.tty, AutoRemove: f.rm,
 		CapAdd: f.capAdd, CapDrop: f.capDrop, Privileged: f.privileged,
 		ReadOnlyRootfs: f.readOnly, SecurityOpt: f.secOpt, StopSignal: f.stopSignal,
@@ -109,6 +105,9 @@ func (f *createFlags) config(cmd *cobra.Command, imageRef string, args []string)
 		return nil, err
 	}
 	if err := f.restart.apply(cfg); err != nil {
+		return nil, err
+	}
+	if err := f.net.apply(cfg); err != nil {
 		return nil, err
 	}
 	sec, err := runtime.ParseSecurityOpts(f.secOpt)
@@ -170,6 +169,9 @@ func (f *createFlags) create(cmd *cobra.Command, g *globalOptions, args []string
 		cfg.StopSignal = img.Config.Config.StopSignal
 	}
 	if cfg.ImageHealth, err = monitor.HealthFromDockerConfig(img.RawConfig); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := f.net.complete(cfg, &img.Config.Config); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := volumes.Complete(st, cfg, &img.Config.Config); err != nil {

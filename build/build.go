@@ -1,0 +1,303 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+	"github.com/sirupsen/logrus"
+
+	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/storage"
+)
+
+// Image formats of --format.
+const (
+	FormatDocker = "docker" // Docker schema 2 (the default, as Docker's)
+	FormatOCI    = "oci"
+)
+
+// ErrStepFailed is a RUN step whose command failed; the error is a
+// *StepError carrying the exit code.
+var ErrStepFailed = errors.New("build step failed")
+
+// StepError is a failed RUN: its exit code and where it is.
+type StepError struct {
+	File, Instruction string
+	Line, Code        int
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("%s:%d: %s: the command returned a non-zero code: %d", e.File, e.Line, e.Instruction, e.Code)
+}
+
+func (e *StepError) Unwrap() error { return ErrStepFailed }
+
+// ExitCode is the failed command's.
+func (e *StepError) ExitCode() int { return e.Code }
+
+// Options say what to build and how. Zero values are Docker's defaults.
+type Options struct {
+	// Tags name the image (-t, several allowed); none leaves it untagged.
+	Tags []string
+	// BuildArgs are --build-arg values (and --build-arg-file's).
+	BuildArgs map[string]string
+	// Target is the stage to build (default: the last).
+	Target string
+	// Labels and Annotations are added to the final image; annotations
+	// are kept in OCI images only.
+	Labels, Annotations map[string]string
+	// NoCache ignores cached steps (they are still recorded).
+	NoCache bool
+	// NoLayers (--layers=false) uses no cache and commits the build's
+	// new layers as one.
+	NoLayers bool
+	// Squash merges the build's new layers into one; SquashAll merges all.
+	Squash, SquashAll bool
+	// Pull is the base image pull policy; PullOptions its registry options.
+	Pull        image.PullPolicy
+	PullOptions image.PullOptions
+	// Format is FormatDocker ("" too) or FormatOCI.
+	Format string
+	// Network is RUN's network: "host" (the default) or "none".
+	Network string
+	// Secrets are --secret id=ID,src=PATH: ID → host path.
+	Secrets map[string]string
+	// BuildContexts are --build-context NAME=DIR: extra contexts that
+	// COPY --from and RUN --mount from= name.
+	BuildContexts map[string]string
+	// Timestamp, when set, is the creation time of the image and of its
+	// history (--timestamp, SOURCE_DATE_EPOCH).
+	Timestamp *time.Time
+	// Out receives the steps and their output (nil: discarded, as -q).
+	Out io.Writer
+	// Runtime finds the OCI runtime; called once, on the first RUN.
+	Runtime  func(context.Context) (*runtime.Runtime, error)
+	Rootless bool
+	// KeepContainers keeps the working containers of failed steps
+	// (--force-rm=false); they are removed otherwise.
+	KeepContainers bool
+}
+
+// Build builds the image the Dockerfile of c describes and returns its ID.
+func Build(ctx context.Context, st storage.Store, c *Context, o Options) (string, error) {
+	f, err := os.Open(c.Dockerfile)
+	if err != nil {
+		return "", fmt.Errorf("opening the Dockerfile: %w", err)
+	}
+	df, err := parseDockerfile(c.Dockerfile, f)
+	f.Close()
+	if err != nil {
+		return "", err
+	}
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	if o.Format == "" {
+		o.Format = FormatDocker
+	}
+	if o.Format != FormatDocker && o.Format != FormatOCI {
+		return "", fmt.Errorf("--format %q: use oci or docker", o.Format)
+	}
+	if df.Syntax != "" {
+		fmt.Fprintf(o.Out, "note: the syntax directive (%s) is ignored: pod builds with its own frontend\n", df.Syntax)
+	}
+	b := &builder{st: st, o: o, c: c, df: df, lex: shell.NewLex(df.Escape), results: map[int]*state{}, usedArgs: map[string]bool{}}
+	b.cache = openCache(st.GraphRoot())
+	return b.run(ctx)
+}
+
+// builder is one build.
+type builder struct {
+	st      storage.Store
+	o       Options
+	c       *Context
+	df      *dockerfile
+	lex     *shell.Lex
+	cache   *cacheIndex
+	meta    []kv // the global ARGs, evaluated
+	results map[int]*state
+	// baseLayers is how many layers the target's base image has (--squash).
+	baseLayers    int
+	step, steps   int
+	rt            *runtime.Runtime
+	usedArgs      map[string]bool
+	stageReported bool
+	// stageBase is the cache parent of the stage's base image.
+	stageBase string
+}
+
+func (b *builder) run(ctx context.Context) (string, error) {
+	meta, err := b.evalMetaArgs()
+	if err != nil {
+		return "", err
+	}
+	b.meta = meta
+	target := len(b.df.Stages) - 1
+	if b.o.Target != "" {
+		target = stageIndex(b.df.Stages, len(b.df.Stages), b.o.Target)
+		if target < 0 {
+			return "", fmt.Errorf("target stage %q not found in %s", b.o.Target, b.df.Name)
+		}
+	}
+	needed, err := b.neededStages(target)
+	if err != nil {
+		return "", err
+	}
+	for i := range b.df.Stages {
+		if needed[i] {
+			b.steps += 1 + len(b.df.Stages[i].Commands)
+		}
+	}
+	for i := 0; i <= target; i++ {
+		if !needed[i] {
+			continue
+		}
+		s, err := b.buildStage(ctx, i, i == target)
+		if err != nil {
+			return "", err
+		}
+		b.results[i] = s
+	}
+	b.warnUnusedArgs()
+	return b.finish(ctx, b.results[target])
+}
+
+// neededStages marks the target and the stages it depends on.
+func (b *builder) neededStages(target int) (map[int]bool, error) {
+	needed := map[int]bool{}
+	var visit func(i int)
+	visit = func(i int) {
+		if needed[i] {
+			return
+		}
+		needed[i] = true
+		st := &b.df.Stages[i]
+		if base, err := b.expandMeta(st.BaseName); err == nil {
+			if j := stageIndex(b.df.Stages, i, base); j >= 0 {
+				visit(j)
+			}
+		}
+		for _, cmd := range st.Commands {
+			for _, from := range stageRefs(cmd) {
+				from, err := b.expandMeta(from)
+				if err != nil {
+					continue
+				}
+				if j := stageIndex(b.df.Stages, i, from); j >= 0 {
+					visit(j)
+				}
+			}
+		}
+	}
+	visit(target)
+	return needed, nil
+}
+
+// stageRefs are the stages (or images) a command reads from.
+func stageRefs(cmd instructions.Command) []string {
+	switch c := cmd.(type) {
+	case *instructions.CopyCommand:
+		if c.From != "" {
+			return []string{c.From}
+		}
+	case *instructions.RunCommand:
+		var out []string
+		for _, m := range instructions.GetMounts(c) {
+			if m.From != "" {
+				out = append(out, m.From)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// finish applies labels and annotations, squashes, tags and reports.
+func (b *builder) finish(ctx context.Context, s *state) (string, error) {
+	if len(b.o.Labels) > 0 {
+		s = s.clone()
+		if s.Image.Config.Labels == nil {
+			s.Image.Config.Labels = map[string]string{}
+		}
+		for k, v := range b.o.Labels {
+			s.Image.Config.Labels[k] = v
+		}
+	}
+	if len(b.o.Annotations) > 0 && b.o.Format != FormatOCI {
+		fmt.Fprintln(b.o.Out, "warning: annotations are kept in OCI images only (--format oci)")
+	}
+	id := s.ID
+	if id == "" || len(b.o.Labels) > 0 || len(b.o.Annotations) > 0 && b.o.Format == FormatOCI {
+		s.Annotations = b.o.Annotations
+		var err error
+		if id, err = s.commit(b.st, b.o.Format, b.created()); err != nil {
+			return "", err
+		}
+	}
+	if b.o.SquashAll || b.o.Squash || b.o.NoLayers {
+		keep := b.baseLayers
+		if b.o.SquashAll {
+			keep = 0
+		}
+		if keep < len(s.Layers) {
+			var err error
+			if id, err = image.Squash(ctx, b.st, id, keep); err != nil {
+				return "", fmt.Errorf("squashing: %w", err)
+			}
+		}
+	}
+	for _, t := range b.o.Tags {
+		named, err := image.ParseTagName(t)
+		if err != nil {
+			return "", err
+		}
+		if err := b.st.AddNames(id, []string{named.String()}); err != nil {
+			return "", fmt.Errorf("tagging %s: %w", t, err)
+		}
+		fmt.Fprintf(b.o.Out, "Successfully tagged %s\n", named.String())
+	}
+	return id, nil
+}
+
+func (b *builder) created() time.Time {
+	if b.o.Timestamp != nil {
+		return b.o.Timestamp.UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (b *builder) warnUnusedArgs() {
+	var unused []string
+	for k := range b.o.BuildArgs {
+		if !b.usedArgs[k] && !isBuiltinArg(k) {
+			unused = append(unused, k)
+		}
+	}
+	if len(unused) > 0 {
+		fmt.Fprintf(b.o.Out, "[Warning] one or more build args were not consumed: %s\n", strings.Join(unused, ", "))
+	}
+}
+
+func (b *builder) runtime(ctx context.Context) (*runtime.Runtime, error) {
+	if b.rt != nil {
+		return b.rt, nil
+	}
+	if b.o.Runtime == nil {
+		return nil, errors.New("no OCI runtime to run RUN steps with")
+	}
+	rt, err := b.o.Runtime(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.rt = rt
+	logrus.Debugf("build: RUN steps use %s", rt.Path)
+	return rt, nil
+}

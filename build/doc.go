@@ -1,0 +1,2 @@
+// Package build builds images from Dockerfiles and Containerfiles.
+package build

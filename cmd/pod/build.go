@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/build"
+	"github.com/pod-project/pod/runtime"
+)
+
+func newBuildCommand(g *globalOptions) *cobra.Command {
+	f := &buildFlags{}
+	cmd := &cobra.Command{
+		Use:   "build [flags] [CONTEXT]",
+		Short: "Build an image from a Containerfile or Dockerfile",
+		Long: "Build an image from a Containerfile or Dockerfile. CONTEXT is a directory (default .), - for a tar\n" +
+			"on standard input, an http(s) URL of a tarball, or a git repository URL (URL#REF:SUBDIR).",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := f.options(cmd)
+			if err != nil {
+				return err
+			}
+			source := "."
+			if len(args) == 1 {
+				source = args[0]
+			}
+			st, err := g.store()
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			bc, err := build.OpenContext(ctx, source, build.ContextOptions{File: f.file, Stdin: cmd.InOrStdin()})
+			if err != nil {
+				return err
+			}
+			defer bc.Close()
+			if f.quiet {
+				o.PullOptions.Progress = nil
+			} else {
+				o.Out = cmd.OutOrStdout()
+			}
+			o.Rootless = g.mode.Rootless
+			o.Runtime = func(ctx context.Context) (*runtime.Runtime, error) { return g.ociRuntime(ctx) }
+			id, err := build.Build(ctx, st, bc, o)
+			if err != nil && ctx.Err() != nil {
+				return fmt.Errorf("build interrupted: no image was made: %w", err)
+			}
+			if err != nil {
+				return err
+			}
+			if err := writeIIDFile(f.iidfile, id); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), id)
+			return err
+		},
+	}
+	f.register(cmd)
+	return cmd
+}

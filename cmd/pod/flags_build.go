@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/build"
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/image"
+)
+
+// buildFlags are pod build's flags.
+type buildFlags struct {
+	file, target, iidfile, format, network, pull string
+	tags, buildArgs, buildArgFiles, labels       []string
+	annotations, secrets, buildContexts          []string
+	quiet, noCache, layers, squash, squashAll    bool
+	rm, forceRm                                  bool
+	timestamp                                    int64
+	reg                                          registryFlags
+}
+
+func (f *buildFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVarP(&f.file, "file", "f", "", "the Dockerfile (default: Containerfile, else Dockerfile, in the context); - reads it from standard input")
+	fl.StringArrayVarP(&f.tags, "tag", "t", nil, "name the image (may be given several times)")
+	fl.StringArrayVar(&f.buildArgs, "build-arg", nil, "set a build argument: KEY=VALUE, or KEY to take it from the environment")
+	fl.StringArrayVar(&f.buildArgFiles, "build-arg-file", nil, "read build arguments (KEY=VALUE lines) from a file")
+	fl.StringVar(&f.target, "target", "", "build this stage (default: the last)")
+	fl.StringArrayVar(&f.labels, "label", nil, "add a label to the image: KEY=VALUE")
+	fl.StringArrayVar(&f.annotations, "annotation", nil, "add an annotation to the image's manifest (OCI format): KEY=VALUE")
+	fl.StringVar(&f.iidfile, "iidfile", "", "write the image ID to this file")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the image ID")
+	fl.BoolVar(&f.noCache, "no-cache", false, "do not use cached steps")
+	fl.BoolVar(&f.layers, "layers", true, "cache each step's image; false commits the build's new layers as one")
+	fl.BoolVar(&f.squash, "squash", false, "merge the build's new layers into one")
+	fl.BoolVar(&f.squashAll, "squash-all", false, "merge all layers, the base image's too, into one")
+	fl.StringVar(&f.format, "format", "docker", "image format: docker or oci")
+	fl.StringVar(&f.network, "network", "host", "network of RUN steps: host or none")
+	fl.StringVar(&f.pull, "pull", "missing", "pull base images: always, missing, never or newer")
+	fl.StringArrayVar(&f.secrets, "secret", nil, "a secret for RUN --mount=type=secret: id=ID,src=PATH")
+	fl.StringArrayVar(&f.buildContexts, "build-context", nil, "an extra named context: NAME=DIR")
+	fl.BoolVar(&f.rm, "rm", true, "remove intermediate containers (always done)")
+	fl.BoolVar(&f.forceRm, "force-rm", true, "remove intermediate containers of failed steps (always done)")
+	fl.Int64Var(&f.timestamp, "timestamp", 0, "creation time of the image and its history, in seconds since the epoch (default: $SOURCE_DATE_EPOCH, else now)")
+	f.reg.register(cmd, true, true)
+}
+
+// options turns the flags into build.Options.
+func (f *buildFlags) options(cmd *cobra.Command) (build.Options, error) {
+	o := build.Options{
+		Tags: f.tags, Target: f.target, NoCache: f.noCache, NoLayers: !f.layers,
+		Squash: f.squash, SquashAll: f.squashAll, Format: f.format, Network: f.network,
+		PullOptions: f.reg.pullOptions(cmd),
+	}
+	if f.reg.platform != "" {
+		if host := goruntime.GOOS + "/" + goruntime.GOARCH; f.reg.platform != host {
+			return o, usageErrorf("--platform %s: pod builds for this host's platform (%s) only", f.reg.platform, host)
+		}
+	}
+	var err error
+	if o.Pull, err = image.ParsePullPolicy(f.pull); err != nil {
+		return o, usageErrorf("--pull: %v", err)
+	}
+	if o.BuildArgs, err = parseBuildArgs(f.buildArgs, f.buildArgFiles); err != nil {
+		return o, err
+	}
+	if o.Labels, err = container.ParseLabels(f.labels); err != nil {
+		return o, usageErrorf("--label: %v", err)
+	}
+	if o.Annotations, err = container.ParseLabels(f.annotations); err != nil {
+		return o, usageErrorf("--annotation: %v", err)
+	}
+	if o.Secrets, err = parseSecrets(f.secrets); err != nil {
+		return o, err
+	}
+	o.BuildContexts = map[string]string{}
+	for _, c := range f.buildContexts {
+		name, dir, ok := strings.Cut(c, "=")
+		if !ok || name == "" || dir == "" {
+			return o, usageErrorf("--build-context %q: use NAME=DIR", c)
+		}
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return o, usageErrorf("--build-context %q: %s is not a directory", c, dir)
+		}
+		o.BuildContexts[name] = dir
+	}
+	ts := f.timestamp
+	if !cmd.Flags().Changed("timestamp") {
+		if v := os.Getenv("SOURCE_DATE_EPOCH"); v != "" {
+			if ts, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return o, usageErrorf("SOURCE_DATE_EPOCH=%q: not a number of seconds", v)
+			}
+		}
+	}
+	if cmd.Flags().Changed("timestamp") || os.Getenv("SOURCE_DATE_EPOCH") != "" {
+		t := time.Unix(ts, 0).UTC()
+		o.Timestamp = &t
+	}
+	return o, nil
+}
+
+// parseBuildArgs reads --build-arg-file files, then --build-arg values
+// over them; KEY alone takes the value from the environment.
+func parseBuildArgs(args, files []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, name := range files {
+		fh, err := os.Open(name)
+		if err != nil {
+			return nil, usageErrorf("--build-arg-file: %v", err)
+		}
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			l := strings.TrimSpace(sc.Text())
+			if l == "" || strings.HasPrefix(l, "#") {
+				continue
+			}
+			args = append([]string{l}, args...)
+		}
+		fh.Close()
+	}
+	for _, a := range args {
+		k, v, ok := strings.Cut(a, "=")
+		if k == "" {
+			return nil, usageErrorf("--build-arg %q: use KEY=VALUE", a)
+		}
+		if !ok {
+			if v, ok = os.LookupEnv(k); !ok {
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// parseSecrets parses --secret id=ID,src=PATH (type=file).
+func parseSecrets(specs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, s := range specs {
+		var id, src string
+		for _, kv := range strings.Split(s, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "id":
+				id = v
+			case "src", "source":
+				src = v
+			case "type":
+				if v != "file" {
+					return nil, usageErrorf("--secret %q: only type=file is supported", s)
+				}
+			default:
+				return nil, usageErrorf("--secret %q: unknown option %q (use id=ID,src=PATH)", s, k)
+			}
+		}
+		if id == "" || src == "" {
+			return nil, usageErrorf("--secret %q: use id=ID,src=PATH", s)
+		}
+		if _, err := os.Stat(src); err != nil {
+			return nil, usageErrorf("--secret %q: %v", s, err)
+		}
+		out[id] = src
+	}
+	return out, nil
+}
+
+// writeIIDFile writes --iidfile.
+func writeIIDFile(path, id string) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.WriteFile(path, []byte("sha256:"+id), 0o644); err != nil {
+		return fmt.Errorf("--iidfile: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sync"
+	"syscall"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/storage"
+)
+
+// BuildRunOptions say how a build step's container runs.
+type BuildRunOptions struct {
+	Runtime  *runtime.Runtime
+	Rootless bool
+	// Stdout and Stderr receive the step's output (nil discards it); the
+	// step reads no input.
+	Stdout, Stderr io.Writer
+}
+
+// RunBuildStep runs the created container rec (a build's RUN step) in the
+// foreground with the same spec as `pod run`, with no monitor process:
+// mount, spec, the runtime's run, unmount. It returns the command's exit
+// code; a command that cannot start is an *ExitError (125, 126, 127).
+// Cancelling ctx kills the container.
+func RunBuildStep(ctx context.Context, st storage.Store, rec *container.Record, img *container.ImageConfig, o BuildRunOptions) (int, error) {
+	cfg := &rec.Config
+	bundle, err := st.ContainerRunDirectory(cfg.ID)
+	if err != nil {
+		return 0, fmt.Errorf("container %s: %w", cfg.Name, err)
+	}
+	if err := os.MkdirAll(bundle, 0o700); err != nil {
+		return 0, err
+	}
+	rootfs, err := st.Mount(cfg.ID, "")
+	if err != nil {
+		return 0, fmt.Errorf("mounting container %s: %w", cfg.Name, err)
+	}
+	defer func() { _, _ = st.Unmount(cfg.ID, true) }()
+	created := newMountpoints(rootfs, cfg.Mounts)
+	defer removeMountpoints(created)
+	if _, err := prepare(rec, img, rootfs, bundle, o.Rootless); err != nil {
+		return 0, err
+	}
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
+		return 0, err
+	}
+	defer devNull.Close()
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	var copies sync.WaitGroup
+	copies.Add(1)
+	go func() {
+		defer copies.Done()
+		w := o.Stdout
+		if w == nil {
+			w = io.Discard
+		}
+		_, _ = io.Copy(w, outR)
+		outR.Close()
+	}()
+	errOut := outW
+	if o.Stderr != nil && o.Stderr != o.Stdout {
+		errR, errW, err := os.Pipe()
+		if err != nil {
+			outW.Close()
+			return 0, err
+		}
+		copies.Add(1)
+		go func() {
+			defer copies.Done()
+			_, _ = io.Copy(o.Stderr, errR)
+			errR.Close()
+		}()
+		errOut = errW
+	}
+	cmd, err := o.Runtime.Run(ctx, cfg.ID, bundle, runtime.RunOptions{
+		Stdin: devNull, Stdout: outW, Stderr: errOut, NewProcessGroup: true,
+	})
+	outW.Close()
+	if errOut != outW {
+		errOut.Close()
+	}
+	if err != nil {
+		copies.Wait()
+		return 0, &ExitError{Code: 125, Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	var waitErr error
+	select {
+	case waitErr = <-waited:
+	case <-ctx.Done():
+		_ = o.Runtime.Kill(context.WithoutCancel(ctx), cfg.ID, syscall.SIGKILL, true)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		waitErr = <-waited
+		_ = o.Runtime.Delete(context.WithoutCancel(ctx), cfg.ID, true)
+	}
+	copies.Wait()
+	if ctx.Err() != nil {
+		return 0, ctx.Err()
+	}
+	code, err := o.Runtime.RunResult(cfg.ID, bundle, waitErr)
+	if err != nil {
+		return 0, &ExitError{Code: startExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
+	}
+	return code, nil
+}
+
+// newMountpoints lists, for each mount, the host paths of its destination
+// and of the parents the runtime will create (innermost first): a build
+// step's layer must not keep them.
+func newMountpoints(rootfs string, mounts []container.Mount) [][]string {
+	var out [][]string
+	for _, m := range mounts {
+		var missing []string
+		for d := path.Clean("/" + m.Destination); d != "/"; d = path.Dir(d) {
+			p, err := securejoin.SecureJoin(rootfs, d)
+			if err != nil {
+				break
+			}
+			if _, err := os.Lstat(p); err == nil {
+				break
+			}
+			missing = append(missing, p)
+		}
+		out = append(out, missing)
+	}
+	return out
+}
+
+// removeMountpoints removes the mountpoints the runtime created, as long
+// as they are empty (the step may have put files beside a mount).
+func removeMountpoints(created [][]string) {
+	for i := len(created) - 1; i >= 0; i-- {
+		for _, p := range created[i] {
+			if fi, err := os.Lstat(p); err != nil || (!fi.IsDir() && fi.Size() > 0) || os.Remove(p) != nil {
+				break
+			}
+		}
+	}
+}
