@@ -84,6 +84,9 @@ type Options struct {
 	// KeepContainers keeps the working containers of failed steps
 	// (--force-rm=false); they are removed otherwise.
 	KeepContainers bool
+	// KeepIntermediate keeps the working containers of steps that succeeded
+	// (--rm=false); they are removed otherwise.
+	KeepIntermediate bool
 }
 
 // Build builds the image the Dockerfile of c describes and returns its ID.

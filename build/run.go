@@ -19,6 +19,7 @@ import (
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/monitor"
+	"github.com/pod-project/pod/runtime"
 )
 
 // commandLine is CMD's or ENTRYPOINT's argv: the exec form as written,
@@ -119,11 +120,30 @@ func (b *builder) runStep(ctx context.Context, sc *scope, s *state, c *instructi
 	if err != nil {
 		return err
 	}
+	var stepErr error
 	defer func() {
+		// --rm=false keeps the containers of steps that worked,
+		// --force-rm=false those of the step that failed.
+		if (stepErr == nil && b.o.KeepIntermediate) || (stepErr != nil && b.o.KeepContainers) {
+			if _, err := b.st.Unmount(ccfg.ID, true); err != nil {
+				fmt.Fprintf(b.o.Out, "warning: %v\n", err)
+			}
+			fmt.Fprintf(b.o.Out, "--> Kept working container %s\n", ccfg.Name)
+			return
+		}
 		if err := container.Remove(b.st, ccfg.ID); err != nil {
 			fmt.Fprintf(b.o.Out, "warning: %v\n", err)
 		}
 	}()
+	stepErr = b.runInContainer(ctx, rt, rec, c, s, h)
+	return stepErr
+}
+
+// runInContainer runs the RUN step in its working container and commits
+// what it changed as a layer.
+func (b *builder) runInContainer(ctx context.Context, rt *runtime.Runtime, rec *container.Record, c *instructions.RunCommand, s *state, h v1.History) error {
+	cfg := &s.Image.Config
+	ccfg := &rec.Config
 	img := cfg.ImageConfig
 	code, err := monitor.RunBuildStep(ctx, b.st, rec, &img, monitor.BuildRunOptions{
 		Runtime: rt, Rootless: b.o.Rootless, Stdout: b.o.Out, Stderr: b.o.Out,

@@ -47,8 +47,8 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.pull, "pull", "missing", "pull base images: always, missing, never or newer")
 	fl.StringArrayVar(&f.secrets, "secret", nil, "a secret for RUN --mount=type=secret: id=ID,src=PATH")
 	fl.StringArrayVar(&f.buildContexts, "build-context", nil, "an extra named context: NAME=DIR")
-	fl.BoolVar(&f.rm, "rm", true, "remove intermediate containers (always done)")
-	fl.BoolVar(&f.forceRm, "force-rm", true, "remove intermediate containers of failed steps (always done)")
+	fl.BoolVar(&f.rm, "rm", true, "remove the working containers of successful steps")
+	fl.BoolVar(&f.forceRm, "force-rm", true, "remove the working container of a failed step")
 	fl.Int64Var(&f.timestamp, "timestamp", 0, "creation time of the image and its history, in seconds since the epoch (default: $SOURCE_DATE_EPOCH, else now)")
 	f.reg.register(cmd, true, true)
 }
@@ -58,7 +58,8 @@ func (f *buildFlags) options(cmd *cobra.Command) (build.Options, error) {
 	o := build.Options{
 		Tags: f.tags, Target: f.target, NoCache: f.noCache, NoLayers: !f.layers,
 		Squash: f.squash, SquashAll: f.squashAll, Format: f.format, Network: f.network,
-		PullOptions: f.reg.pullOptions(cmd),
+		PullOptions:      f.reg.pullOptions(cmd),
+		KeepIntermediate: !f.rm, KeepContainers: !f.forceRm,
 	}
 	if f.reg.platform != "" {
 		if host := goruntime.GOOS + "/" + goruntime.GOARCH; f.reg.platform != host {
