@@ -102,6 +102,7 @@ measure() { # measure KEY CMD...
 
 echo "pod ($("$pod" version 2>/dev/null | awk '/Version:/ { print $2; exit }')):"
 measure "pod run --rm true" "$pod" "${pod_args[@]}" run --rm "$image" true
+measure "pod run --rm --network none" "$pod" "${pod_args[@]}" run --rm --network none "$image" true
 measure "pod images" "$pod" "${pod_args[@]}" images
 for i in $(seq 1 100); do "$pod" "${pod_args[@]}" run --name "exited$i" "$image" true >/dev/null; done
 measure "pod ps -a (100 exited)" "$pod" "${pod_args[@]}" ps -a
@@ -133,7 +134,7 @@ fi
 # namespace, on an unpacked copy of the image.
 have_podfloor=
 if command -v runc >/dev/null; then
-	"$pod" "${pod_args[@]}" run --name floor-src "$image" true >/dev/null
+	"$pod" "${pod_args[@]}" run --name floor-src --network none "$image" true >/dev/null
 	id=$("$pod" "${pod_args[@]}" ps -a -q --no-trunc --filter name=floor-src | head -1)
 	cfg=$("$pod" "${pod_args[@]}" unshare sh -c "cat $work/pod/runroot/overlay-containers/$id/userdata/config.json")
 	mkdir -p "$work/podbundle"
@@ -161,5 +162,5 @@ if [ -n "$have_runc" ]; then
 	echo "  pod/runc run --rm true:     $(ratio "${result[pod run --rm true]}" "${result[runc run true]}")  (runc's default rootless spec)"
 fi
 if [ -n "$have_podfloor" ]; then
-	echo "  pod/runc run (pod bundle):  $(ratio "${result[pod run --rm true]}" "${result[runc run pod bundle]}")  (same spec as pod's)"
+	echo "  pod/runc run (pod bundle):  $(ratio "${result[pod run --rm --network none]}" "${result[runc run pod bundle]}")  (same spec as pod's, no network)"
 fi
