@@ -13,7 +13,6 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	specsv1 "github.com/opencontainers/image-spec/specs-go"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
-	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/manifest"
 	istorage "go.podman.io/image/v5/storage"
@@ -170,19 +169,7 @@ func copyCommitted(ctx context.Context, store storage.Store, parent string, name
 		}
 	}
 	src.ref = &commitRef{ImageReference: baseRef, src: src}
-	dest, err := istorage.Transport.NewStoreReference(store, named, id)
-	if err != nil {
-		src.Close()
-		return "", fmt.Errorf("committing: %w", err)
-	}
-	pc, err := acceptAnything()
-	if err != nil {
-		src.Close()
-		return "", fmt.Errorf("committing: %w", err)
-	}
-	defer func() { _ = pc.Destroy() }()
-	// copy.Image closes the source.
-	if _, err := copy.Image(ctx, pc, dest, src.ref, &copy.Options{SourceCtx: sys, DestinationCtx: sys}); err != nil {
+	if err := copyIntoStore(ctx, store, sys, src.ref, src, named, id); err != nil {
 		return "", fmt.Errorf("committing into storage: %w", err)
 	}
 	return id, nil

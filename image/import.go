@@ -14,11 +14,9 @@ import (
 	"time"
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
-	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/pkg/compression"
 	ctypes "go.podman.io/image/v5/pkg/compression/types"
-	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/tarball"
 
 	"github.com/pod-project/pod/storage"
@@ -98,19 +96,7 @@ func importLayer(ctx context.Context, store storage.Store, layer string, named r
 		return "", fmt.Errorf("importing: %w", err)
 	}
 	id := src.configDigest.Encoded()
-	dest, err := istorage.Transport.NewStoreReference(store, named, id)
-	if err != nil {
-		src.Close()
-		return "", fmt.Errorf("importing: %w", err)
-	}
-	pc, err := acceptAnything()
-	if err != nil {
-		src.Close()
-		return "", fmt.Errorf("importing: %w", err)
-	}
-	defer func() { _ = pc.Destroy() }()
-	// copy.Image closes the source.
-	if _, err := copy.Image(ctx, pc, dest, src.Reference(), &copy.Options{SourceCtx: sys, DestinationCtx: sys}); err != nil {
+	if err := copyIntoStore(ctx, store, sys, src.Reference(), src, named, id); err != nil {
 		return "", fmt.Errorf("importing into storage: %w", err)
 	}
 	return id, nil

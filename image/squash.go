@@ -13,7 +13,6 @@ import (
 
 	digest "github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
-	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/manifest"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
@@ -291,19 +290,7 @@ func copySquashed(ctx context.Context, store storage.Store, orig string, src *sq
 		return "", fmt.Errorf("squashing: reading image %s: %w", shortID(orig), err)
 	}
 	src.ref = &squashRef{ImageReference: baseRef, src: src}
-	dest, err := istorage.Transport.NewStoreReference(store, nil, id)
-	if err != nil {
-		src.Close()
-		return "", fmt.Errorf("squashing: %w", err)
-	}
-	pc, err := acceptAnything()
-	if err != nil {
-		src.Close()
-		return "", fmt.Errorf("squashing: %w", err)
-	}
-	defer func() { _ = pc.Destroy() }()
-	// copy.Image closes the source.
-	if _, err := copy.Image(ctx, pc, dest, src.ref, &copy.Options{SourceCtx: sys, DestinationCtx: sys}); err != nil {
+	if err := copyIntoStore(ctx, store, sys, src.ref, src, nil, id); err != nil {
 		return "", fmt.Errorf("squashing into storage: %w", err)
 	}
 	return id, nil
