@@ -16,33 +16,8 @@ runs=${RUNS:-10}
 cold_runs=${COLD_RUNS:-3}
 image=localhost/bench/busybox:latest
 
-if [ "$(id -u)" -eq 0 ]; then
-	user=${POD_TEST_USER:-podtest}
-	if ! getent passwd "$user" >/dev/null; then
-		echo "bench-build: user $user missing: run hack/testuser.sh as root" >&2
-		exit 1
-	fi
-	uid=$(id -u "$user")
-	gid=$(id -g "$user")
-	work=$(mktemp -d /tmp/pod-bench-build.XXXXXX)
-	mkdir -p "$work/bin" "$work/hack" "$work/bench"
-	cp "$repo/bin/pod" "$work/bin/pod"
-	cp "$repo/hack/mkrootfs.sh" "$work/hack/"
-	cp "$repo/bench/build.sh" "$work/bench/"
-	chmod -R a+rX "$work"
-	chown -R "$uid:$gid" "$work"
-	run=/run/user/$uid
-	[ -d "$run" ] || install -d -m 0700 -o "$uid" -g "$gid" "$run"
-	echo "bench-build: running as $user (uid $uid)"
-	status=0
-	setpriv --reuid="$uid" --regid="$gid" --init-groups \
-		env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user" \
-		PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-		XDG_RUNTIME_DIR="$run" RUNS="$runs" COLD_RUNS="$cold_runs" BENCH_TOOL="${BENCH_TOOL:-}" \
-		bash "$work/bench/build.sh" || status=$?
-	rm -rf "$work" 2>/dev/null || true
-	exit $status
-fi
+. "$repo/bench/lib.sh"
+bench_as_user bench-build RUNS COLD_RUNS BENCH_TOOL
 
 pod=$repo/bin/pod
 [ -x "$pod" ] || { echo "bench-build: $pod missing: run make build" >&2; exit 1; }
@@ -50,26 +25,7 @@ if ! "$pod" build --help >/dev/null 2>&1; then
 	echo "bench-build: this pod has no build command yet; skipped"
 	exit 0
 fi
-work=$(mktemp -d /tmp/pod-bench-build-run.XXXXXX)
-# Own runtime dir and a marker, so the pause processes of pod and podman
-# made here are found and ended at the end.
-export XDG_RUNTIME_DIR=$work/xdg POD_BENCH_WORK=$work
-mkdir -m 0700 "$XDG_RUNTIME_DIR"
-podman_args=(--root "$work/podman/root" --runroot "$work/podman/runroot" --tmpdir "$work/podman/tmp"
-	--runtime runc --cgroup-manager cgroupfs --events-backend file --storage-driver overlay)
-pod_args=(--root "$work/pod/root" --runroot "$work/pod/runroot")
-cleanup() {
-	"$pod" "${pod_args[@]}" unshare rm -rf "$work/pod" >/dev/null 2>&1 || true
-	if command -v podman >/dev/null; then
-		podman "${podman_args[@]}" unshare rm -rf "$work/podman" >/dev/null 2>&1 || true
-	fi
-	local pids
-	pids=$(cat "$XDG_RUNTIME_DIR/pod/pause.pid" 2>/dev/null || true)
-	pids="$pids $(grep -lzx "POD_BENCH_WORK=$work" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | grep -vx "$$" || true)"
-	kill -KILL $pids 2>/dev/null || true
-	rm -rf "$work" 2>/dev/null || true
-}
-trap cleanup EXIT
+bench_work bench-build
 
 # median N PREPARE CMD...: the median wall time of N runs of CMD, in
 # milliseconds; PREPARE (a shell command, or "") runs before each run.

@@ -12,80 +12,15 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-20}
 image=localhost/bench/busybox:latest
 
-if [ "$(id -u)" -eq 0 ]; then
-	user=${POD_TEST_USER:-podtest}
-	if ! getent passwd "$user" >/dev/null; then
-		echo "bench: user $user missing: run hack/testuser.sh as root" >&2
-		exit 1
-	fi
-	uid=$(id -u "$user")
-	gid=$(id -g "$user")
-	work=$(mktemp -d /tmp/pod-bench.XXXXXX)
-	mkdir -p "$work/bin" "$work/hack" "$work/bench"
-	cp "$repo/bin/pod" "$work/bin/pod"
-	cp "$repo/hack/mkrootfs.sh" "$work/hack/"
-	cp "$repo/bench/compare.sh" "$repo/bench/floor.sh" "$work/bench/"
-	chmod -R a+rX "$work"
-	chown -R "$uid:$gid" "$work"
-	run=/run/user/$uid
-	[ -d "$run" ] || install -d -m 0700 -o "$uid" -g "$gid" "$run"
-	echo "bench: running as $user (uid $uid)"
-	status=0
-	setpriv --reuid="$uid" --regid="$gid" --init-groups \
-		env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user" \
-		PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-		XDG_RUNTIME_DIR="$run" RUNS="$runs" BENCH_TOOL="${BENCH_TOOL:-}" \
-		bash "$work/bench/compare.sh" || status=$?
-	rm -rf "$work" 2>/dev/null || true
-	exit $status
-fi
+. "$repo/bench/lib.sh"
+bench_as_user bench RUNS BENCH_TOOL
 
 pod=$repo/bin/pod
 [ -x "$pod" ] || { echo "bench: $pod missing: run make build" >&2; exit 1; }
-work=$(mktemp -d /tmp/pod-bench-run.XXXXXX)
-# Own runtime dir and a marker, so the pause processes of pod and podman
-# made here are found and ended at the end.
-export XDG_RUNTIME_DIR=$work/xdg POD_BENCH_WORK=$work
-mkdir -m 0700 "$XDG_RUNTIME_DIR"
-podman_args=(--root "$work/podman/root" --runroot "$work/podman/runroot" --tmpdir "$work/podman/tmp"
-	--runtime runc --cgroup-manager cgroupfs --events-backend file --storage-driver overlay)
-pod_args=(--root "$work/pod/root" --runroot "$work/pod/runroot")
-cleanup() {
-	"$pod" "${pod_args[@]}" rm -f --all >/dev/null 2>&1 || true
-	"$pod" "${pod_args[@]}" unshare rm -rf "$work/pod" >/dev/null 2>&1 || true
-	if command -v podman >/dev/null; then
-		podman "${podman_args[@]}" rm -f --all >/dev/null 2>&1 || true
-		podman "${podman_args[@]}" unshare rm -rf "$work/podman" >/dev/null 2>&1 || true
-	fi
-	local pids
-	pids=$(cat "$XDG_RUNTIME_DIR/pod/pause.pid" 2>/dev/null || true)
-	pids="$pids $(grep -lzx "POD_BENCH_WORK=$work" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | grep -vx "$$" || true)"
-	kill -KILL $pids 2>/dev/null || true
-	rm -rf "$work" 2>/dev/null || true
-}
-trap cleanup EXIT
+bench_work bench-run
 
-# median CMD...: prints the median wall time of RUNS runs, in milliseconds.
-median() {
-	if [ "${BENCH_TOOL:-}" != loop ] && command -v hyperfine >/dev/null; then
-		if ! hyperfine --shell=none --runs "$runs" --warmup 2 --style none \
-			--export-csv "$work/hf.csv" -- "$(printf '%q ' "$@")" >"$work/hf.log" 2>&1; then
-			echo "bench: $* failed:" >&2
-			cat "$work/hf.log" >&2
-			return 1
-		fi
-		awk -F, 'NR == 2 { printf "%.1f\n", $4 * 1000 }' "$work/hf.csv"
-		return
-	fi
-	"$@" >/dev/null 2>&1 || true
-	local i t0 t1
-	for ((i = 0; i < runs; i++)); do
-		t0=$(date +%s%N)
-		"$@" >/dev/null 2>&1
-		t1=$(date +%s%N)
-		echo $(((t1 - t0) / 1000))
-	done | sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f\n", m / 1000 }'
-}
+# median CMD...: the median wall time of RUNS runs, in milliseconds.
+median() { bench_median bench "$@"; }
 
 echo "bench: making the busybox rootfs and bundle"
 "$repo/hack/mkrootfs.sh" "$work/bundle/rootfs"

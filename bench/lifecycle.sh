@@ -12,68 +12,16 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-20}
 image=localhost/bench/busybox:latest
 
-if [ "$(id -u)" -eq 0 ]; then
-	user=${POD_TEST_USER:-podtest}
-	if ! getent passwd "$user" >/dev/null; then
-		echo "bench-lifecycle: user $user missing: run hack/testuser.sh as root" >&2
-		exit 1
-	fi
-	uid=$(id -u "$user")
-	gid=$(id -g "$user")
-	work=$(mktemp -d /tmp/pod-bench-lc.XXXXXX)
-	mkdir -p "$work/bin" "$work/hack" "$work/bench"
-	cp "$repo/bin/pod" "$work/bin/pod"
-	cp "$repo/hack/mkrootfs.sh" "$work/hack/"
-	cp "$repo/bench/lifecycle.sh" "$work/bench/"
-	chmod -R a+rX "$work"
-	chown -R "$uid:$gid" "$work"
-	run=/run/user/$uid
-	[ -d "$run" ] || install -d -m 0700 -o "$uid" -g "$gid" "$run"
-	echo "bench-lifecycle: running as $user (uid $uid)"
-	status=0
-	setpriv --reuid="$uid" --regid="$gid" --init-groups \
-		env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user" \
-		PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-		XDG_RUNTIME_DIR="$run" RUNS="$runs" \
-		bash "$work/bench/lifecycle.sh" || status=$?
-	rm -rf "$work" 2>/dev/null || true
-	exit $status
-fi
+. "$repo/bench/lib.sh"
+bench_as_user bench-lifecycle RUNS
 
 pod=$repo/bin/pod
 [ -x "$pod" ] || { echo "bench-lifecycle: $pod missing: run make build" >&2; exit 1; }
 command -v hyperfine >/dev/null || { echo "bench-lifecycle: hyperfine missing (apt-get install hyperfine)" >&2; exit 1; }
-work=$(mktemp -d /tmp/pod-bench-lc-run.XXXXXX)
-export XDG_RUNTIME_DIR=$work/xdg POD_BENCH_WORK=$work
-mkdir -m 0700 "$XDG_RUNTIME_DIR"
-podman_args=(--root "$work/podman/root" --runroot "$work/podman/runroot" --tmpdir "$work/podman/tmp"
-	--runtime runc --cgroup-manager cgroupfs --events-backend file --storage-driver overlay)
-pod_args=(--root "$work/pod/root" --runroot "$work/pod/runroot")
-cleanup() {
-	"$pod" "${pod_args[@]}" rm -f --all >/dev/null 2>&1 || true
-	"$pod" "${pod_args[@]}" unshare rm -rf "$work/pod" >/dev/null 2>&1 || true
-	if command -v podman >/dev/null; then
-		podman "${podman_args[@]}" rm -f --all >/dev/null 2>&1 || true
-		podman "${podman_args[@]}" unshare rm -rf "$work/podman" >/dev/null 2>&1 || true
-	fi
-	local pids
-	pids=$(cat "$XDG_RUNTIME_DIR/pod/pause.pid" 2>/dev/null || true)
-	pids="$pids $(grep -lzx "POD_BENCH_WORK=$work" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | grep -vx "$$" || true)"
-	kill -KILL $pids 2>/dev/null || true
-	rm -rf "$work" 2>/dev/null || true
-}
-trap cleanup EXIT
+bench_work bench-lc
 
 # median CMD...: the median wall time of RUNS runs, in milliseconds.
-median() {
-	if ! hyperfine --shell=none --runs "$runs" --warmup 2 --style none \
-		--export-csv "$work/hf.csv" -- "$(printf '%q ' "$@")" >"$work/hf.log" 2>&1; then
-		echo "bench-lifecycle: $* failed:" >&2
-		cat "$work/hf.log" >&2
-		return 1
-	fi
-	awk -F, 'NR == 2 { printf "%.1f\n", $4 * 1000 }' "$work/hf.csv"
-}
+median() { bench_median bench-lifecycle "$@"; }
 
 declare -A result
 measure() { # measure KEY CMD...

@@ -13,45 +13,17 @@ runs=${RUNS:-5}
 layers=${LAYERS:-4}
 layer_mb=${LAYER_MB:-50}
 
-if [ "$(id -u)" -eq 0 ]; then
-	user=${POD_TEST_USER:-podtest}
-	if ! getent passwd "$user" >/dev/null; then
-		echo "bench-registry: user $user missing: run hack/testuser.sh as root" >&2
-		exit 1
-	fi
-	uid=$(id -u "$user")
-	gid=$(id -g "$user")
-	work=$(mktemp -d /tmp/pod-bench-reg.XXXXXX)
-	mkdir -p "$work/bin" "$work/bench"
-	cp "$repo/bin/pod" "$work/bin/pod"
-	(cd "$repo" && CGO_ENABLED=0 go build -o "$work/bin/mkimage" ./bench/mkimage)
-	cp "$repo/bench/registry.sh" "$work/bench/"
-	chmod -R a+rX "$work"
-	chown -R "$uid:$gid" "$work"
-	run=/run/user/$uid
-	[ -d "$run" ] || install -d -m 0700 -o "$uid" -g "$gid" "$run"
-	echo "bench-registry: running as $user (uid $uid)"
-	status=0
-	setpriv --reuid="$uid" --regid="$gid" --init-groups \
-		env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user" \
-		PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-		XDG_RUNTIME_DIR="$run" RUNS="$runs" LAYERS="$layers" LAYER_MB="$layer_mb" \
-		bash "$work/bench/registry.sh" || status=$?
-	rm -rf "$work" 2>/dev/null || true
-	exit $status
-fi
+# The registry's image generator goes with the copy made for the test user.
+bench_copy_extra() { (cd "$repo" && CGO_ENABLED=0 go build -o "$1/bin/mkimage" ./bench/mkimage); }
+. "$repo/bench/lib.sh"
+bench_as_user bench-registry RUNS LAYERS LAYER_MB
 
 pod=$repo/bin/pod
 [ -x "$pod" ] || { echo "bench-registry: $pod missing: run make build" >&2; exit 1; }
 for p in docker-registry skopeo podman; do
 	command -v "$p" >/dev/null || { echo "bench-registry: $p missing: run hack/deps.sh" >&2; exit 1; }
 done
-work=$(mktemp -d /tmp/pod-bench-reg-run.XXXXXX)
-export XDG_RUNTIME_DIR=$work/xdg POD_BENCH_WORK=$work
-mkdir -m 0700 "$XDG_RUNTIME_DIR"
-podman_args=(--root "$work/podman/root" --runroot "$work/podman/runroot" --tmpdir "$work/podman/tmp"
-	--runtime runc --cgroup-manager cgroupfs --events-backend file --storage-driver overlay)
-pod_args=(--root "$work/pod/root" --runroot "$work/pod/runroot")
+bench_work bench-reg
 regpid=
 stop_registry() {
 	if [ -n "$regpid" ]; then
@@ -60,17 +32,7 @@ stop_registry() {
 		regpid=
 	fi
 }
-cleanup() {
-	stop_registry
-	"$pod" "${pod_args[@]}" unshare rm -rf "$work/pod" >/dev/null 2>&1 || true
-	podman "${podman_args[@]}" unshare rm -rf "$work/podman" >/dev/null 2>&1 || true
-	local pids
-	pids=$(cat "$XDG_RUNTIME_DIR/pod/pause.pid" 2>/dev/null || true)
-	pids="$pids $(grep -lzx "POD_BENCH_WORK=$work" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 | grep -vx "$$" || true)"
-	kill -KILL $pids 2>/dev/null || true
-	rm -rf "$work" 2>/dev/null || true
-}
-trap cleanup EXIT
+bench_cleanup_extra() { stop_registry; }
 
 # A free port on 127.0.0.1.
 port=
