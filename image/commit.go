@@ -2,10 +2,8 @@ package image
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -136,19 +134,11 @@ func writeDiff(store storage.Store, layer, path string) (digest.Digest, int64, e
 		return "", 0, fmt.Errorf("reading the container's changes: %w", err)
 	}
 	defer rc.Close()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return "", 0, err
-	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), rc)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	d, n, err := spoolDigest(rc, path)
 	if err != nil {
 		return "", 0, fmt.Errorf("reading the container's changes: %w", err)
 	}
-	return digest.NewDigestFromBytes(digest.SHA256, h.Sum(nil)), n, nil
+	return d, n, nil
 }
 
 // copyCommitted copies src into storage; the parent's layers are reused

@@ -2,10 +2,12 @@ package image
 
 import (
 	"context"
+	"crypto/sha256"
 	"io"
 	"os"
 	"path/filepath"
 
+	digest "github.com/opencontainers/go-digest"
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/signature"
@@ -64,4 +66,22 @@ func copyIntoStore(ctx context.Context, store storage.Store, sys *types.SystemCo
 	defer func() { _ = pc.Destroy() }()
 	_, err = copy.Image(ctx, pc, dest, src, &copy.Options{SourceCtx: sys, DestinationCtx: sys})
 	return err
+}
+
+// spoolDigest writes r to a new file at path and returns the sha256 digest and
+// size of what it wrote (a layer's diff ID and size).
+func spoolDigest(r io.Reader, path string) (digest.Digest, int64, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", 0, err
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	return digest.NewDigestFromBytes(digest.SHA256, h.Sum(nil)), n, nil
 }

@@ -2,7 +2,6 @@ package image
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -161,19 +160,11 @@ func writeMerged(store storage.Store, from, top, path string) (digest.Digest, in
 		}
 	}
 	defer rc.Close()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return "", 0, err
-	}
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), rc)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	d, n, err := spoolDigest(rc, path)
 	if err != nil {
 		return "", 0, fmt.Errorf("writing the merged layer: %w", err)
 	}
-	return digest.NewDigestFromBytes(digest.SHA256, h.Sum(nil)), n, nil
+	return d, n, nil
 }
 
 // keptHistory returns the history entries up to the keep-th entry that
