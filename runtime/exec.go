@@ -56,15 +56,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, o ExecOptions) (*exec.Cmd
 		args = append(args, "--console-socket", o.ConsoleSocket)
 	}
 	cmd := r.command(context.WithoutCancel(ctx), append(args, id)...)
-	if o.Stdin != nil {
-		cmd.Stdin = o.Stdin
-	}
-	if o.Stdout != nil {
-		cmd.Stdout = o.Stdout
-	}
-	if o.Stderr != nil {
-		cmd.Stderr = o.Stderr
-	}
+	setStdio(cmd, o.Stdin, o.Stdout, o.Stderr)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("running %s: %w", r.Path, err)
 	}

@@ -232,26 +232,14 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s %s: %s", e.Op, e.ID, e.Msg)
 }
 
-// CreateOptions are the stdio and console of a new container.
-type CreateOptions struct {
-	// ConsoleSocket receives the PTY master when the spec asks for a terminal.
-	ConsoleSocket string
-	PidFile       string
-	// Stdin, Stdout and Stderr become the container's stdio (no terminal).
-	// Files, never pipes for exec to copy: the container inherits them.
-	Stdin, Stdout, Stderr *os.File
-	// NewProcessGroup puts the container in its own process group, so that
-	// signals from the terminal reach it only through pod.
-	NewProcessGroup bool
-}
-
 // RunOptions are the stdio of a container run in the foreground.
 type RunOptions struct {
 	PidFile string
-	// Stdin, Stdout and Stderr are handed to the runtime as they are; with
-	// a terminal in the spec the runtime copies them to and from the PTY.
+	// Stdin, Stdout and Stderr are handed to the runtime as they are, and
+	// the container's process inherits them (see setStdio).
 	Stdin, Stdout, Stderr *os.File
-	// NewProcessGroup: see CreateOptions.
+	// NewProcessGroup puts the container in its own process group, so that
+	// signals from the terminal reach it only through pod.
 	NewProcessGroup bool
 }
 
@@ -267,15 +255,7 @@ func (r *Runtime) Run(ctx context.Context, id, bundle string, o RunOptions) (*ex
 		args = append(args, "--pid-file", o.PidFile)
 	}
 	cmd := r.command(context.WithoutCancel(ctx), append(args, id)...)
-	if o.Stdin != nil {
-		cmd.Stdin = o.Stdin
-	}
-	if o.Stdout != nil {
-		cmd.Stdout = o.Stdout
-	}
-	if o.Stderr != nil {
-		cmd.Stderr = o.Stderr
-	}
+	setStdio(cmd, o.Stdin, o.Stdout, o.Stderr)
 	if o.NewProcessGroup {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	}
@@ -351,39 +331,6 @@ func logError(logFile string) string {
 	return msg
 }
 
-// Create creates the container from bundle; its process waits for Start.
-func (r *Runtime) Create(ctx context.Context, id, bundle string, o CreateOptions) error {
-	args := []string{"create", "--bundle", bundle}
-	if o.ConsoleSocket != "" {
-		args = append(args, "--console-socket", o.ConsoleSocket)
-	}
-	if o.PidFile != "" {
-		args = append(args, "--pid-file", o.PidFile)
-	}
-	logFile := filepath.Join(bundle, "runtime.log")
-	cmd := r.command(ctx, append([]string{"--log", logFile, "--log-format", "json"}, append(args, id)...)...)
-	if o.Stdin != nil {
-		cmd.Stdin = o.Stdin
-	}
-	if o.Stdout != nil {
-		cmd.Stdout = o.Stdout
-	}
-	// The container inherits these: they must be files (never pipes that
-	// exec copies from), or Run would wait for the container to close them.
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if o.Stderr != nil {
-		cmd.Stderr = o.Stderr
-	}
-	if o.NewProcessGroup {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	}
-	if err := cmd.Run(); err != nil {
-		return &Error{Op: r.Name + " create", ID: id, Msg: lastLogError(logFile, stderr.String(), err)}
-	}
-	return nil
-}
-
 // lastLogError returns the runtime's own error message from its JSON log,
 // falling back to its stderr and the exit status.
 func lastLogError(logFile, stderr string, err error) string {
@@ -409,11 +356,6 @@ func (r *Runtime) simple(ctx context.Context, op, id string, args ...string) err
 	return nil
 }
 
-// Start starts a created container's process.
-func (r *Runtime) Start(ctx context.Context, id string) error {
-	return r.simple(ctx, "start", id, "start", id)
-}
-
 // Kill sends sig to the container's init process (all processes with all).
 func (r *Runtime) Kill(ctx context.Context, id string, sig syscall.Signal, all bool) error {
 	args := []string{"kill"}
@@ -432,15 +374,17 @@ func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
 	return r.simple(ctx, "delete", id, append(args, id)...)
 }
 
-// State returns the runtime's view of the container.
-func (r *Runtime) State(ctx context.Context, id string) (*specs.State, error) {
-	out, err := r.command(ctx, "state", id).Output()
-	if err != nil {
-		return nil, &Error{Op: r.Name + " state", ID: id, Msg: err.Error()}
+// setStdio hands files to the runtime as its stdio, which the container's
+// process inherits: files, never pipes for exec to copy (Wait would then
+// wait for the container to close them). nil leaves /dev/null.
+func setStdio(cmd *exec.Cmd, in, out, errw *os.File) {
+	if in != nil {
+		cmd.Stdin = in
 	}
-	var st specs.State
-	if err := json.Unmarshal(out, &st); err != nil {
-		return nil, fmt.Errorf("parsing %s state of %s: %w", r.Name, id, err)
+	if out != nil {
+		cmd.Stdout = out
 	}
-	return &st, nil
+	if errw != nil {
+		cmd.Stderr = errw
+	}
 }
