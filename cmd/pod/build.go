@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pod-project/pod/build"
+	"github.com/pod-project/pod/builder"
 	"github.com/pod-project/pod/runtime"
 )
 
@@ -36,7 +36,7 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			bc, err := build.OpenContext(ctx, source, build.ContextOptions{File: f.file, Stdin: cmd.InOrStdin()})
+			bc, err := builder.OpenContext(ctx, source, builder.ContextOptions{File: f.file, Stdin: cmd.InOrStdin()})
 			if err != nil {
 				return err
 			}
@@ -48,7 +48,7 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 			}
 			o.Rootless = g.mode.Rootless
 			o.Runtime = func(ctx context.Context) (*runtime.Runtime, error) { return g.ociRuntime(ctx) }
-			id, err := build.Build(ctx, st, bc, o)
+			id, err := builder.Build(ctx, st, bc, o)
 			if err != nil && ctx.Err() != nil {
 				return fmt.Errorf("build interrupted: no image was made: %w", err)
 			}

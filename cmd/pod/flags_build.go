@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pod-project/pod/build"
+	"github.com/pod-project/pod/builder"
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
 )
@@ -53,9 +53,9 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	f.reg.register(cmd, true, true)
 }
 
-// options turns the flags into build.Options.
-func (f *buildFlags) options(cmd *cobra.Command) (build.Options, error) {
-	o := build.Options{
+// options turns the flags into builder.Options.
+func (f *buildFlags) options(cmd *cobra.Command) (builder.Options, error) {
+	o := builder.Options{
 		Tags: f.tags, Target: f.target, NoCache: f.noCache, NoLayers: !f.layers,
 		Squash: f.squash, SquashAll: f.squashAll, Format: f.format, Network: f.network,
 		PullOptions:      f.reg.pullOptions(cmd),

@@ -1,2 +1,0 @@
-// Package build builds images from Dockerfiles and Containerfiles.
-package build

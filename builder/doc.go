@@ -1,0 +1,2 @@
+// Package builder builds images from Dockerfiles and Containerfiles.
+package builder
