@@ -121,7 +121,9 @@ func (id ID) Signal(sig syscall.Signal) error {
 
 // String is "PID-STARTTIME", a name for what the process owns (its
 // temporary directories).
-func (id ID) String() string { return strconv.Itoa(id.PID) + "-" + strconv.FormatUint(id.StartTime, 10) }
+func (id ID) String() string {
+	return strconv.Itoa(id.PID) + "-" + strconv.FormatUint(id.StartTime, 10)
+}
 
 // ParseString reads what String wrote (boot ID: this boot's).
 func ParseString(s string) (ID, error) {
