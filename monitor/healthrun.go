@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/runtime"
 )
 
 // startHealth runs the container's health checks while this run lasts,
@@ -23,7 +24,7 @@ func (m *monitor) startHealth(pid int) {
 	// record of its own so the two never share memory.
 	rec := &container.Record{Config: m.rec.Config, Dir: m.rec.Dir}
 	_ = rec.Reload()
-	checker := NewHealthChecker(rec, *hc, ExecProbe(m.rt, m.rec.Config.ID))
+	checker := container.NewHealthChecker(rec, *hc, runtime.ExecProbe(m.rt, m.rec.Config.ID))
 	go checker.Loop(ctx, func() { m.onUnhealthy(hc.OnFailure, pid) })
 }
 

@@ -5,70 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
-	units "github.com/docker/go-units"
-
 	"github.com/pod-project/pod/container"
 )
-
-// LogOptions are a container's --log-driver and --log-opt: Driver is
-// "json-file" (the default), "k8s-file" (the CRI format), "none" or
-// "passthrough"; MaxSize in bytes (0: never rotate); MaxFile files kept
-// (0 or 1: the log alone, truncated when full).
-type LogOptions = container.LogConfig
-
-// ParseLogOptions checks a --log-driver and its --log-opt values
-// (KEY=VALUE, several per value separated by commas): max-size (10m, 1g,
-// bytes) and max-file (a count, needs max-size), for json-file and k8s-file.
-func ParseLogOptions(driver string, opts []string) (LogOptions, error) {
-	o := LogOptions{Driver: driver}
-	switch driver {
-	case "", "json-file", "k8s-file":
-		if o.Driver == "" {
-			o.Driver = container.LogDriverJSON
-		}
-	case container.LogDriverNone, container.LogDriverPassthrough:
-		if len(opts) > 0 {
-			return o, fmt.Errorf("--log-opt: the %s log driver takes no options", driver)
-		}
-		return o, nil
-	default:
-		return o, fmt.Errorf("--log-driver %q: use json-file, k8s-file, none or passthrough", driver)
-	}
-	for _, opt := range opts {
-		for _, kv := range strings.Split(opt, ",") {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok || v == "" {
-				return o, fmt.Errorf("--log-opt %q: use KEY=VALUE (max-size=10m, max-file=3)", kv)
-			}
-			switch k {
-			case "max-size":
-				n, err := units.RAMInBytes(v)
-				if err != nil || n < 0 {
-					return o, fmt.Errorf("--log-opt max-size=%s: use a size such as 10m or 1g", v)
-				}
-				o.MaxSize = n
-			case "max-file":
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 1 {
-					return o, fmt.Errorf("--log-opt max-file=%s: use a count of at least 1", v)
-				}
-				o.MaxFile = n
-			default:
-				return o, fmt.Errorf("--log-opt %q: unknown option for %s (use max-size, max-file)", k, o.Driver)
-			}
-		}
-	}
-	if o.MaxFile > 1 && o.MaxSize == 0 {
-		return o, fmt.Errorf("--log-opt max-file=%d needs max-size", o.MaxFile)
-	}
-	return o, nil
-}
 
 // LogWriter appends a container's output to its log file, one line per
 // chunk of a stream with its time, rotating by size. It is safe for
@@ -77,7 +19,7 @@ func ParseLogOptions(driver string, opts []string) (LogOptions, error) {
 type LogWriter struct {
 	mu   sync.Mutex
 	path string
-	opts LogOptions
+	opts container.LogConfig
 	f    *os.File
 	size int64
 	buf  []byte
@@ -88,7 +30,7 @@ type LogWriter struct {
 // NewLogWriter opens (appending to) the log at path, normally
 // <container dir>/ctr.log; with the none and passthrough drivers nothing is
 // written.
-func NewLogWriter(path string, opts LogOptions) (*LogWriter, error) {
+func NewLogWriter(path string, opts container.LogConfig) (*LogWriter, error) {
 	w := &LogWriter{path: path, opts: opts, now: time.Now}
 	if opts.Driver == container.LogDriverNone || opts.Driver == container.LogDriverPassthrough {
 		return w, nil

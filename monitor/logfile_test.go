@@ -15,43 +15,9 @@ import (
 	"github.com/pod-project/pod/container"
 )
 
-func TestParseLogOptions(t *testing.T) {
-	for _, tc := range []struct {
-		driver string
-		opts   []string
-		want   LogOptions
-		err    string
-	}{
-		{"", nil, LogOptions{Driver: "json-file"}, ""},
-		{"json-file", []string{"max-size=10m,max-file=3"}, LogOptions{Driver: "json-file", MaxSize: 10 << 20, MaxFile: 3}, ""},
-		{"k8s-file", []string{"max-size=1k", "max-file=2"}, LogOptions{Driver: "k8s-file", MaxSize: 1024, MaxFile: 2}, ""},
-		{"json-file", []string{"max-size=100"}, LogOptions{Driver: "json-file", MaxSize: 100}, ""},
-		{"none", nil, LogOptions{Driver: "none"}, ""},
-		{"passthrough", nil, LogOptions{Driver: "passthrough"}, ""},
-		{"none", []string{"max-size=1m"}, LogOptions{}, "takes no options"},
-		{"syslog", nil, LogOptions{}, "use json-file"},
-		{"", []string{"max-file=3"}, LogOptions{}, "needs max-size"},
-		{"", []string{"max-file=0", "max-size=1m"}, LogOptions{}, "at least 1"},
-		{"", []string{"max-size=lots"}, LogOptions{}, "size"},
-		{"", []string{"tag=x"}, LogOptions{}, "unknown option"},
-		{"", []string{"max-size"}, LogOptions{}, "KEY=VALUE"},
-	} {
-		got, err := ParseLogOptions(tc.driver, tc.opts)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("ParseLogOptions(%q, %q) = %v, want error with %q", tc.driver, tc.opts, err, tc.err)
-			}
-			continue
-		}
-		if err != nil || got != tc.want {
-			t.Errorf("ParseLogOptions(%q, %q) = %+v, %v; want %+v", tc.driver, tc.opts, got, err, tc.want)
-		}
-	}
-}
-
 var fixedTime = time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
 
-func newTestWriter(t *testing.T, opts LogOptions) (*LogWriter, string) {
+func newTestWriter(t *testing.T, opts container.LogConfig) (*LogWriter, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), container.LogFileName)
 	w, err := NewLogWriter(path, opts)
@@ -63,7 +29,7 @@ func newTestWriter(t *testing.T, opts LogOptions) (*LogWriter, string) {
 }
 
 func TestLogWriterJSONFormat(t *testing.T) {
-	w, path := newTestWriter(t, LogOptions{Driver: "json-file"})
+	w, path := newTestWriter(t, container.LogConfig{Driver: "json-file"})
 	fmt.Fprint(w.Stream("stdout"), "one\ntwo \"q\"\n")
 	fmt.Fprint(w.Stream("stderr"), "prompt> ")
 	fmt.Fprint(w.Stream("stdout"), "tab\there\x01\n")
@@ -89,7 +55,7 @@ func TestLogWriterJSONFormat(t *testing.T) {
 }
 
 func TestLogWriterK8sFormat(t *testing.T) {
-	w, path := newTestWriter(t, LogOptions{Driver: "k8s-file"})
+	w, path := newTestWriter(t, container.LogConfig{Driver: "k8s-file"})
 	fmt.Fprint(w.Stream("stdout"), "full\npart")
 	fmt.Fprint(w.Stream("stderr"), "\n")
 	_ = w.Close()
@@ -127,7 +93,7 @@ func TestLogRoundTripBinaryAndPartial(t *testing.T) {
 	}
 	for _, driver := range []string{"json-file", "k8s-file"} {
 		t.Run(driver, func(t *testing.T) {
-			w, path := newTestWriter(t, LogOptions{Driver: driver})
+			w, path := newTestWriter(t, container.LogConfig{Driver: driver})
 			var want bytes.Buffer
 			for _, c := range chunks {
 				if _, err := w.Stream("stdout").Write(c); err != nil {
@@ -159,7 +125,7 @@ func TestLogRoundTripBinaryAndPartial(t *testing.T) {
 func TestLogRotation(t *testing.T) {
 	line := strings.Repeat("x", 50) + "\n" // about 120 bytes as a JSON line
 	t.Run("keeps max-file files", func(t *testing.T) {
-		w, path := newTestWriter(t, LogOptions{Driver: "json-file", MaxSize: 300, MaxFile: 3})
+		w, path := newTestWriter(t, container.LogConfig{Driver: "json-file", MaxSize: 300, MaxFile: 3})
 		for i := 0; i < 20; i++ {
 			fmt.Fprintf(w.Stream("stdout"), "%02d%s", i, line)
 		}
@@ -189,7 +155,7 @@ func TestLogRotation(t *testing.T) {
 		}
 	})
 	t.Run("a large chunk rotates line by line", func(t *testing.T) {
-		w, path := newTestWriter(t, LogOptions{Driver: "json-file", MaxSize: 300, MaxFile: 2})
+		w, path := newTestWriter(t, container.LogConfig{Driver: "json-file", MaxSize: 300, MaxFile: 2})
 		var chunk strings.Builder
 		for i := 0; i < 40; i++ {
 			fmt.Fprintf(&chunk, "%02d%s", i, line)
@@ -207,7 +173,7 @@ func TestLogRotation(t *testing.T) {
 		}
 	})
 	t.Run("one file is truncated", func(t *testing.T) {
-		w, path := newTestWriter(t, LogOptions{Driver: "json-file", MaxSize: 300})
+		w, path := newTestWriter(t, container.LogConfig{Driver: "json-file", MaxSize: 300})
 		for i := 0; i < 10; i++ {
 			fmt.Fprintf(w.Stream("stdout"), "%02d%s", i, line)
 		}
@@ -227,7 +193,7 @@ func TestLogRotation(t *testing.T) {
 }
 
 func TestLogWriterNoneAndAppend(t *testing.T) {
-	w, path := newTestWriter(t, LogOptions{Driver: "none"})
+	w, path := newTestWriter(t, container.LogConfig{Driver: "none"})
 	fmt.Fprint(w.Stream("stdout"), "dropped\n")
 	_ = w.Close()
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -237,7 +203,7 @@ func TestLogWriterNoneAndAppend(t *testing.T) {
 	dir := t.TempDir()
 	path = filepath.Join(dir, container.LogFileName)
 	for _, s := range []string{"first run\n", "second run\n"} {
-		w, err := NewLogWriter(path, LogOptions{Driver: "json-file"})
+		w, err := NewLogWriter(path, container.LogConfig{Driver: "json-file"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +216,7 @@ func TestLogWriterNoneAndAppend(t *testing.T) {
 }
 
 func TestLogWriterConcurrentStreams(t *testing.T) {
-	w, path := newTestWriter(t, LogOptions{Driver: "json-file", MaxSize: 4096, MaxFile: 100})
+	w, path := newTestWriter(t, container.LogConfig{Driver: "json-file", MaxSize: 4096, MaxFile: 100})
 	var wg sync.WaitGroup
 	for _, s := range []string{"stdout", "stderr"} {
 		wg.Add(1)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/runtime"
 )
 
@@ -64,8 +65,8 @@ type roleConfig struct {
 	// Attached: the user's stdio are fds 5-7 and the CLI waits for exited.
 	Attached bool `json:"attached,omitempty"`
 	// Health is the container's effective health check, nil for none.
-	Health   *HealthConfig `json:"health,omitempty"`
-	LogLevel string        `json:"logLevel,omitempty"`
+	Health   *container.HealthConfig `json:"health,omitempty"`
+	LogLevel string                  `json:"logLevel,omitempty"`
 }
 
 func send(w io.Writer, m message) error {

@@ -139,7 +139,7 @@ func (m *monitor) setup(user [3]*os.File) {
 // and clean up. It returns the monitor's own exit status.
 func (m *monitor) run() int {
 	cfg := &m.rec.Config
-	policy, err := ParseRestartPolicy(cfg.RestartPolicy)
+	policy, err := container.ParseRestartPolicy(cfg.RestartPolicy)
 	if err != nil {
 		logrus.Warnf("%v; not restarting", err)
 	}
@@ -169,10 +169,10 @@ func (m *monitor) run() int {
 		}
 		m.att.exited(code)
 		m.reportExit(code, restart)
-		if !restart || !m.backoff(Backoff(attempt, ranFor)) {
+		if !restart || !m.backoff(container.Backoff(attempt, ranFor)) {
 			break
 		}
-		if ranFor >= ResetAfter {
+		if ranFor >= container.ResetAfter {
 			attempt = 0
 		}
 		attempt++

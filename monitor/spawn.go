@@ -110,7 +110,7 @@ func Start(ctx context.Context, st storage.Store, rec *container.Record, img *co
 		Dir: rec.Dir, Bundle: bundle, OCI: o.Runtime.Handle(),
 		GraphRoot: o.GraphRoot, RunRoot: o.RunRoot, Driver: o.Driver,
 		RuntimeDir: o.RuntimeDir, Attached: o.Stdio != nil,
-		Health: EffectiveHealth(cfg, img), LogLevel: o.LogLevel,
+		Health: container.EffectiveHealth(cfg, img), LogLevel: o.LogLevel,
 	}
 	// From here the record names its monitor: should it die before the
 	// container is recorded as running, the record is found stale.

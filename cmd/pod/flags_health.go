@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/monitor"
 )
 
 // healthFlags are the health check flags of run (and create).
@@ -56,7 +55,7 @@ func (f *healthFlags) apply(cfg *container.Config) error {
 	if f.retries < 0 {
 		return usageErrorf("--health-retries %d: use a count >= 0", f.retries)
 	}
-	if f.onFailure != "" && !slices.Contains(monitor.HealthOnFailureActions, f.onFailure) {
+	if f.onFailure != "" && !slices.Contains(container.HealthOnFailureActions, f.onFailure) {
 		return usageErrorf("--health-on-failure %q: use none, kill, restart or stop", f.onFailure)
 	}
 	h := &container.HealthConfig{Interval: f.interval, Timeout: f.timeout, StartPeriod: f.startPeriod, Retries: f.retries, OnFailure: f.onFailure}
@@ -89,7 +88,7 @@ func healthTest(s string) ([]string, error) {
 		if argv[0] != "CMD" && argv[0] != "CMD-SHELL" && argv[0] != "NONE" {
 			argv = append([]string{"CMD"}, argv...)
 		}
-		if _, err := monitor.HealthArgv(argv); err != nil {
+		if _, err := container.HealthArgv(argv); err != nil {
 			return nil, usageErrorf("--health-cmd: %v", err)
 		}
 		return argv, nil

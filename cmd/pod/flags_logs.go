@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/monitor"
 )
 
 // logFlags are --log-driver and --log-opt of run (and create).
@@ -19,7 +18,7 @@ func (f *logFlags) register(fs *pflag.FlagSet) {
 }
 
 func (f *logFlags) apply(cfg *container.Config) error {
-	o, err := monitor.ParseLogOptions(f.driver, f.opts)
+	o, err := container.ParseLogConfig(f.driver, f.opts)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}

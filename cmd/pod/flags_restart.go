@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/monitor"
 )
 
 // restartFlags is --restart of run (and create).
@@ -18,11 +17,11 @@ func (f *restartFlags) register(fs *pflag.FlagSet) {
 
 // apply sets cfg.RestartPolicy; call it after --rm is set in cfg.
 func (f *restartFlags) apply(cfg *container.Config) error {
-	p, err := monitor.ParseRestartPolicy(f.policy)
+	p, err := container.ParseRestartPolicy(f.policy)
 	if err != nil {
 		return usageErrorf("--restart: %v", err)
 	}
-	if p.Name == monitor.RestartNo {
+	if p.Name == container.RestartNo {
 		return nil
 	}
 	if cfg.AutoRemove {

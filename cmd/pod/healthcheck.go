@@ -7,7 +7,7 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
-	"github.com/pod-project/pod/monitor"
+	"github.com/pod-project/pod/runtime"
 )
 
 // newHealthcheckCommand is `pod healthcheck`, Podman's group for running a
@@ -39,9 +39,9 @@ func newHealthcheckRunCommand(g *globalOptions) *cobra.Command {
 			if img, err := image.Lookup(st, rec.Config.ImageID); err == nil {
 				imgCfg = &img.Config.Config
 			}
-			hc := monitor.EffectiveHealth(&rec.Config, imgCfg)
+			hc := container.EffectiveHealth(&rec.Config, imgCfg)
 			if hc == nil {
-				return fmt.Errorf("container %s has no health check (give one with --health-cmd): %w", rec.Config.Name, monitor.ErrNoHealthcheck)
+				return fmt.Errorf("container %s has no health check (give one with --health-cmd): %w", rec.Config.Name, container.ErrNoHealthcheck)
 			}
 			if !rec.Running() {
 				return fmt.Errorf("container %s: %w", rec.Config.Name, container.ErrNotRunning)
@@ -50,7 +50,7 @@ func newHealthcheckRunCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			state, err := monitor.NewHealthChecker(rec, *hc, monitor.ExecProbe(rt, rec.Config.ID)).RunOnce(cmd.Context())
+			state, err := container.NewHealthChecker(rec, *hc, runtime.ExecProbe(rt, rec.Config.ID)).RunOnce(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/monitor"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
 	"github.com/pod-project/pod/volumes"
@@ -168,7 +167,7 @@ func (f *createFlags) create(cmd *cobra.Command, g *globalOptions, args []string
 	if cfg.StopSignal == "" {
 		cfg.StopSignal = img.Config.Config.StopSignal
 	}
-	if cfg.ImageHealth, err = monitor.HealthFromDockerConfig(img.RawConfig); err != nil {
+	if cfg.ImageHealth, err = container.HealthFromDockerConfig(img.RawConfig); err != nil {
 		return nil, nil, nil, err
 	}
 	if err := f.net.complete(cfg, &img.Config.Config); err != nil {

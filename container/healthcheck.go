@@ -1,27 +1,12 @@
-package monitor
+package container
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os/exec"
-	"sync"
 	"time"
-
-	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/runtime"
 )
-
-// HealthConfig is a container's health check (container.HealthConfig):
-// Test in Docker's form (["CMD", ...], ["CMD-SHELL", "cmd"], ["NONE"]),
-// Interval, Timeout, StartPeriod, Retries, and OnFailure (none, kill,
-// restart, stop).
-type HealthConfig = container.HealthConfig
-
-// HealthState is the status, failing streak and last probes.
-type HealthState = container.HealthState
 
 // Docker's health check defaults.
 const (
@@ -61,7 +46,7 @@ func HealthFromDockerConfig(raw []byte) (*HealthConfig, error) {
 // EffectiveHealth is the check a container runs: its own --health-*
 // settings over the image's HEALTHCHECK, nil when there is none or it is
 // disabled (--no-healthcheck, HEALTHCHECK NONE).
-func EffectiveHealth(cfg *container.Config, img *container.ImageConfig) *HealthConfig {
+func EffectiveHealth(cfg *Config, img *ImageConfig) *HealthConfig {
 	base := cfg.ImageHealth
 	if cfg.Health.Disabled() {
 		return nil
@@ -121,7 +106,7 @@ func HealthArgv(test []string) ([]string, error) {
 // HealthChecker runs a container's health check and keeps the result in
 // its state.
 type HealthChecker struct {
-	rec  *container.Record
+	rec  *Record
 	cfg  HealthConfig
 	argv []string
 	err  error
@@ -132,7 +117,7 @@ type HealthChecker struct {
 // NewHealthChecker makes a checker for rec with cfg (zero fields take
 // Docker's defaults); run runs argv in the container and returns its exit
 // code and combined output (ExecProbe does it through the OCI runtime).
-func NewHealthChecker(rec *container.Record, cfg HealthConfig, run func(ctx context.Context, argv []string) (exitCode int, output string, err error)) *HealthChecker {
+func NewHealthChecker(rec *Record, cfg HealthConfig, run func(ctx context.Context, argv []string) (exitCode int, output string, err error)) *HealthChecker {
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultHealthInterval
 	}
@@ -177,9 +162,9 @@ func (h *HealthChecker) RunOnce(ctx context.Context) (HealthState, error) {
 	if len(out) > healthOutputMax {
 		out = out[:healthOutputMax]
 	}
-	entry := container.HealthLogEntry{Start: start, End: end, ExitCode: code, Output: out}
+	entry := HealthLogEntry{Start: start, End: end, ExitCode: code, Output: out}
 	var st HealthState
-	err = h.rec.UpdateState(func(s *container.State) {
+	err = h.rec.UpdateState(func(s *State) {
 		st = nextHealth(s.Health, s.StartedAt, h.cfg, entry)
 		s.Health = &st
 	})
@@ -192,18 +177,18 @@ func (h *HealthChecker) RunOnce(ctx context.Context) (HealthState, error) {
 // nextHealth applies one probe as Docker does: success makes the container
 // healthy; a failure counts towards Retries (then unhealthy), except while
 // it is still starting within its start period.
-func nextHealth(cur *HealthState, startedAt time.Time, cfg HealthConfig, e container.HealthLogEntry) HealthState {
-	st := HealthState{Status: container.HealthStarting}
+func nextHealth(cur *HealthState, startedAt time.Time, cfg HealthConfig, e HealthLogEntry) HealthState {
+	st := HealthState{Status: HealthStarting}
 	if cur != nil {
 		st = *cur
-		st.Log = append([]container.HealthLogEntry(nil), cur.Log...)
+		st.Log = append([]HealthLogEntry(nil), cur.Log...)
 	}
 	if e.ExitCode == 0 {
-		st.Status, st.FailingStreak = container.HealthHealthy, 0
-	} else if !(st.Status == container.HealthStarting && e.Start.Before(startedAt.Add(cfg.StartPeriod))) {
+		st.Status, st.FailingStreak = HealthHealthy, 0
+	} else if !(st.Status == HealthStarting && e.Start.Before(startedAt.Add(cfg.StartPeriod))) {
 		st.FailingStreak++
 		if st.FailingStreak >= cfg.Retries {
-			st.Status = container.HealthUnhealthy
+			st.Status = HealthUnhealthy
 		}
 	}
 	st.Log = append(st.Log, e)
@@ -221,10 +206,10 @@ func (h *HealthChecker) Loop(ctx context.Context, onUnhealthy func()) {
 	if h.err != nil {
 		return
 	}
-	_ = h.rec.UpdateState(func(s *container.State) {
-		s.Health = &HealthState{Status: container.HealthStarting, Log: []container.HealthLogEntry{}}
+	_ = h.rec.UpdateState(func(s *State) {
+		s.Health = &HealthState{Status: HealthStarting, Log: []HealthLogEntry{}}
 	})
-	prev := container.HealthStarting
+	prev := HealthStarting
 	t := time.NewTimer(h.cfg.Interval)
 	defer t.Stop()
 	for {
@@ -238,55 +223,11 @@ func (h *HealthChecker) Loop(ctx context.Context, onUnhealthy func()) {
 			return
 		}
 		if err == nil {
-			if st.Status == container.HealthUnhealthy && prev != container.HealthUnhealthy && onUnhealthy != nil {
+			if st.Status == HealthUnhealthy && prev != HealthUnhealthy && onUnhealthy != nil {
 				onUnhealthy()
 			}
 			prev = st.Status
 		}
 		t.Reset(h.cfg.Interval)
 	}
-}
-
-// ExecProbe returns a run function for NewHealthChecker that runs argv in
-// the running container id with the OCI runtime's exec (the container's
-// environment, user and working directory), collecting stdout and stderr.
-func ExecProbe(rt *runtime.Runtime, id string) func(ctx context.Context, argv []string) (int, string, error) {
-	return func(ctx context.Context, argv []string) (int, string, error) {
-		cmd := rt.Command(ctx, append([]string{"exec", id}, argv...)...)
-		var out lockedBuffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		// A probe that outlives its timeout keeps the pipe open: do not
-		// wait for it longer than this.
-		cmd.WaitDelay = time.Second
-		err := cmd.Run()
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && ee.ExitCode() >= 0 {
-			return ee.ExitCode(), out.String(), nil
-		}
-		if err != nil {
-			return -1, out.String(), err
-		}
-		return 0, out.String(), nil
-	}
-}
-
-// lockedBuffer collects a probe's output, stdout and stderr together.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf.Len() < healthOutputMax {
-		b.buf.Write(p[:min(len(p), healthOutputMax-b.buf.Len())])
-	}
-	return len(p), nil
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

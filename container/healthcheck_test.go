@@ -1,4 +1,4 @@
-package monitor
+package container
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/pod-project/pod/container"
 )
 
 func TestHealthArgv(t *testing.T) {
@@ -36,24 +34,24 @@ func TestHealthArgv(t *testing.T) {
 
 func TestEffectiveHealth(t *testing.T) {
 	shell := []string{"CMD-SHELL", "true"}
-	image := &container.HealthConfig{Test: []string{"CMD", "check"}, Interval: time.Minute, Retries: 5}
+	image := &HealthConfig{Test: []string{"CMD", "check"}, Interval: time.Minute, Retries: 5}
 	for _, tc := range []struct {
 		name  string
-		cfg   *container.HealthConfig
-		image *container.HealthConfig
-		want  *container.HealthConfig
+		cfg   *HealthConfig
+		image *HealthConfig
+		want  *HealthConfig
 	}{
 		{"none configured", nil, nil, nil},
-		{"disabled", &container.HealthConfig{Test: []string{"NONE"}}, nil, nil},
-		{"own test", &container.HealthConfig{Test: shell, Retries: 2}, nil, &container.HealthConfig{Test: shell, Retries: 2}},
-		{"settings without a test and no image check", &container.HealthConfig{Interval: time.Second}, nil, nil},
+		{"disabled", &HealthConfig{Test: []string{"NONE"}}, nil, nil},
+		{"own test", &HealthConfig{Test: shell, Retries: 2}, nil, &HealthConfig{Test: shell, Retries: 2}},
+		{"settings without a test and no image check", &HealthConfig{Interval: time.Second}, nil, nil},
 		{"the image's check", nil, image, image},
-		{"image check disabled by --no-healthcheck", &container.HealthConfig{Test: []string{"NONE"}}, image, nil},
-		{"own settings over the image's check", &container.HealthConfig{Interval: time.Second}, image,
-			&container.HealthConfig{Test: []string{"CMD", "check"}, Interval: time.Second, Retries: 5}},
-		{"own test over the image's", &container.HealthConfig{Test: shell}, image, &container.HealthConfig{Test: shell}},
+		{"image check disabled by --no-healthcheck", &HealthConfig{Test: []string{"NONE"}}, image, nil},
+		{"own settings over the image's check", &HealthConfig{Interval: time.Second}, image,
+			&HealthConfig{Test: []string{"CMD", "check"}, Interval: time.Second, Retries: 5}},
+		{"own test over the image's", &HealthConfig{Test: shell}, image, &HealthConfig{Test: shell}},
 	} {
-		got := EffectiveHealth(&container.Config{Health: tc.cfg, ImageHealth: tc.image}, &container.ImageConfig{})
+		got := EffectiveHealth(&Config{Health: tc.cfg, ImageHealth: tc.image}, &ImageConfig{})
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: EffectiveHealth = %+v, want %+v", tc.name, got, tc.want)
 		}
@@ -66,7 +64,7 @@ func TestHealthFromDockerConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &container.HealthConfig{Test: []string{"CMD-SHELL", "wget -q localhost"}, Interval: 5 * time.Second, Retries: 2}
+	want := &HealthConfig{Test: []string{"CMD-SHELL", "wget -q localhost"}, Interval: 5 * time.Second, Retries: 2}
 	if !reflect.DeepEqual(h, want) {
 		t.Fatalf("got %+v, want %+v", h, want)
 	}
@@ -77,9 +75,9 @@ func TestHealthFromDockerConfig(t *testing.T) {
 
 func TestNextHealth(t *testing.T) {
 	started := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	cfg := container.HealthConfig{Retries: 3, StartPeriod: time.Minute}
-	probe := func(after time.Duration, code int) container.HealthLogEntry {
-		return container.HealthLogEntry{Start: started.Add(after), End: started.Add(after), ExitCode: code}
+	cfg := HealthConfig{Retries: 3, StartPeriod: time.Minute}
+	probe := func(after time.Duration, code int) HealthLogEntry {
+		return HealthLogEntry{Start: started.Add(after), End: started.Add(after), ExitCode: code}
 	}
 	type step struct {
 		after  time.Duration
@@ -103,7 +101,7 @@ func TestNextHealth(t *testing.T) {
 			{2 * time.Minute, -1, "starting", 1}, {3 * time.Minute, -1, "starting", 2}, {4 * time.Minute, -1, "unhealthy", 3},
 		}},
 	} {
-		var cur *container.HealthState
+		var cur *HealthState
 		for i, s := range tc.steps {
 			st := nextHealth(cur, started, cfg, probe(s.after, s.code))
 			if st.Status != s.status || st.FailingStreak != s.streak {
@@ -119,11 +117,11 @@ func TestNextHealth(t *testing.T) {
 
 // testRecord is a container record in a temporary directory, running
 // since now.
-func testRecord(t *testing.T) *container.Record {
+func testRecord(t *testing.T) *Record {
 	t.Helper()
-	rec := &container.Record{Dir: t.TempDir(), Config: container.Config{Name: "c"}}
-	if err := rec.UpdateState(func(s *container.State) {
-		s.Status, s.StartedAt = container.StatusRunning, time.Now()
+	rec := &Record{Dir: t.TempDir(), Config: Config{Name: "c"}}
+	if err := rec.UpdateState(func(s *State) {
+		s.Status, s.StartedAt = StatusRunning, time.Now()
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +132,7 @@ func TestRunOnce(t *testing.T) {
 	rec := testRecord(t)
 	var gotArgv []string
 	code := 0
-	h := NewHealthChecker(rec, container.HealthConfig{Test: []string{"CMD-SHELL", "check"}, Retries: 2},
+	h := NewHealthChecker(rec, HealthConfig{Test: []string{"CMD-SHELL", "check"}, Retries: 2},
 		func(ctx context.Context, argv []string) (int, string, error) {
 			gotArgv = argv
 			return code, "output " + strings.Repeat("x", 5000), nil
@@ -163,7 +161,7 @@ func TestRunOnce(t *testing.T) {
 
 func TestRunOnceTimeoutAndErrors(t *testing.T) {
 	rec := testRecord(t)
-	h := NewHealthChecker(rec, container.HealthConfig{Test: []string{"CMD", "sleep"}, Timeout: 20 * time.Millisecond},
+	h := NewHealthChecker(rec, HealthConfig{Test: []string{"CMD", "sleep"}, Timeout: 20 * time.Millisecond},
 		func(ctx context.Context, argv []string) (int, string, error) {
 			<-ctx.Done()
 			return 137, "", ctx.Err()
@@ -180,14 +178,14 @@ func TestRunOnceTimeoutAndErrors(t *testing.T) {
 	if e.ExitCode != -1 || e.Output != "Health check exceeded timeout (20ms)" || st.FailingStreak != 1 {
 		t.Fatalf("timeout entry %+v, state %+v", e, st)
 	}
-	h = NewHealthChecker(rec, container.HealthConfig{Test: []string{"CMD", "x"}},
+	h = NewHealthChecker(rec, HealthConfig{Test: []string{"CMD", "x"}},
 		func(ctx context.Context, argv []string) (int, string, error) {
 			return -1, "", errors.New("exec failed")
 		})
 	if st, err = h.RunOnce(context.Background()); err != nil || st.Log[len(st.Log)-1].Output != "exec failed" || st.FailingStreak != 2 {
 		t.Fatalf("a probe that cannot run must count as a failure: %+v, %v", st, err)
 	}
-	h = NewHealthChecker(rec, container.HealthConfig{Test: []string{"NONE"}}, nil)
+	h = NewHealthChecker(rec, HealthConfig{Test: []string{"NONE"}}, nil)
 	if _, err := h.RunOnce(context.Background()); !errors.Is(err, ErrNoHealthcheck) {
 		t.Fatalf("NONE: %v, want ErrNoHealthcheck", err)
 	}
@@ -198,7 +196,7 @@ func TestHealthLoop(t *testing.T) {
 	var mu sync.Mutex
 	code := 0
 	var probes atomic.Int32
-	h := NewHealthChecker(rec, container.HealthConfig{Test: []string{"CMD", "x"}, Interval: 5 * time.Millisecond, Retries: 2},
+	h := NewHealthChecker(rec, HealthConfig{Test: []string{"CMD", "x"}, Interval: 5 * time.Millisecond, Retries: 2},
 		func(ctx context.Context, argv []string) (int, string, error) {
 			probes.Add(1)
 			mu.Lock()
@@ -223,8 +221,8 @@ func TestHealthLoop(t *testing.T) {
 		}
 	}
 	status := func() string {
-		r := &container.Record{Dir: rec.Dir}
-		_ = r.UpdateState(func(*container.State) {})
+		r := &Record{Dir: rec.Dir}
+		_ = r.UpdateState(func(*State) {})
 		if r.State.Health == nil {
 			return ""
 		}
