@@ -112,7 +112,7 @@ func RunBuildStep(ctx context.Context, st storage.Store, rec *container.Record, 
 	}
 	code, err := o.Runtime.RunResult(cfg.ID, bundle, waitErr)
 	if err != nil {
-		return 0, &ExitError{Code: startExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
+		return 0, &ExitError{Code: runtime.StartExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
 	}
 	return code, nil
 }

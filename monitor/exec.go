@@ -111,10 +111,10 @@ func runExec(ctx context.Context, rec *container.Record, o ExecOptions, eo runti
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
-	waitErr := forwardLoop(sigs, waited, cmd.Process, sharedGroup, nil)
+	waitErr := runtime.ForwardSignals(sigs, waited, cmd.Process, sharedGroup, nil)
 	code, err := rt.ExecResult(cfg.ID, eo.Dir, waitErr)
 	if err != nil {
-		return 0, &ExitError{Code: startExitCode(err), Err: fmt.Errorf("exec in %s: %w", cfg.Name, err)}
+		return 0, &ExitError{Code: runtime.StartExitCode(err), Err: fmt.Errorf("exec in %s: %w", cfg.Name, err)}
 	}
 	return code, nil
 }

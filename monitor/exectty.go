@@ -29,7 +29,7 @@ func execTTY(ctx context.Context, rec *container.Record, o ExecOptions, eo runti
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return 0, fmt.Errorf("becoming the subreaper of the exec in %s: %w", cfg.Name, err)
 	}
-	console, err := newConsoleSocket()
+	console, err := runtime.NewConsoleSocket()
 	if err != nil {
 		return 0, err
 	}
@@ -38,7 +38,7 @@ func execTTY(ctx context.Context, rec *container.Record, o ExecOptions, eo runti
 	signal.Notify(sigs)
 	defer signal.Stop(sigs)
 
-	eo.Detach, eo.ConsoleSocket = true, console.path
+	eo.Detach, eo.ConsoleSocket = true, console.Path
 	eo.PidFile = filepath.Join(eo.Dir, "pid")
 	eo.Stdin, eo.Stdout, eo.Stderr = nil, nil, nil
 	logrus.Debugf("exec %v in container %s with %s and a terminal", eo.Process.Args, cfg.ID, rt.Path)
@@ -47,9 +47,9 @@ func execTTY(ctx context.Context, rec *container.Record, o ExecOptions, eo runti
 		return 0, &ExitError{Code: 125, Err: fmt.Errorf("exec in %s: %w", cfg.Name, err)}
 	}
 	if _, err := rt.ExecResult(cfg.ID, eo.Dir, cmd.Wait()); err != nil {
-		return 0, &ExitError{Code: startExitCode(err), Err: fmt.Errorf("exec in %s: %w", cfg.Name, err)}
+		return 0, &ExitError{Code: runtime.StartExitCode(err), Err: fmt.Errorf("exec in %s: %w", cfg.Name, err)}
 	}
-	master, err := console.receive(10 * time.Second)
+	master, err := console.Receive(10 * time.Second)
 	if err != nil {
 		return 0, fmt.Errorf("receiving the terminal of the exec in %s: %w", cfg.Name, err)
 	}
@@ -66,10 +66,10 @@ func execTTY(ctx context.Context, rec *container.Record, o ExecOptions, eo runti
 	defer tm.restore()
 	tm.start()
 	exited := make(chan error, 1)
-	go func() { exited <- waitPid(pid) }()
+	go func() { exited <- runtime.WaitPid(pid) }()
 	proc, _ := os.FindProcess(pid)
-	err = forwardLoop(sigs, exited, proc, false, tm.resize)
-	code := err.(exitStatus).code
+	err = runtime.ForwardSignals(sigs, exited, proc, false, tm.resize)
+	code := err.(runtime.ExitStatus).Code
 	tm.drain(2 * time.Second)
 	tm.restore()
 	return code, nil

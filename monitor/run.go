@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -112,48 +110,4 @@ func makeWorkdir(rootfs, cwd string, u container.ExecUser) error {
 		return err
 	}
 	return os.Lchown(p, int(u.UID), int(u.GID))
-}
-
-// forwardLoop passes signals to the runtime, which passes them to the
-// container, until the runtime exits. SIGINT and SIGQUIT are left to the
-// terminal when the container shares pod's process group (it got them
-// already); SIGWINCH goes to winch, if any.
-func forwardLoop(sigs chan os.Signal, waited chan error, p *os.Process, sharedGroup bool, winch func()) error {
-	for {
-		select {
-		case err := <-waited:
-			return err
-		case s := <-sigs:
-			sig, ok := s.(syscall.Signal)
-			if !ok {
-				continue
-			}
-			switch sig {
-			case syscall.SIGCHLD, syscall.SIGURG, syscall.SIGPIPE:
-				continue
-			case syscall.SIGWINCH:
-				if winch != nil {
-					winch()
-				}
-				continue
-			case syscall.SIGINT, syscall.SIGQUIT:
-				if sharedGroup {
-					continue
-				}
-			}
-			_ = p.Signal(sig)
-		}
-	}
-}
-
-// startExitCode maps a runtime's refusal to Docker's codes.
-func startExitCode(err error) int {
-	msg := strings.ToLower(err.Error())
-	switch {
-	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory") && strings.Contains(msg, "exec"):
-		return 127
-	case strings.Contains(msg, "permission denied") && strings.Contains(msg, "exec"):
-		return 126
-	}
-	return 125
 }

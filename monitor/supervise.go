@@ -74,7 +74,7 @@ func (m *monitor) runOnce() (int, error) {
 	errR.Close()
 	code, err := m.rt.RunResult(cfg.ID, bundle, waitErr)
 	if err != nil {
-		return 0, &ExitError{Code: startExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
+		return 0, &ExitError{Code: runtime.StartExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
 	}
 	if !m.started {
 		// It ran and exited before its pid file was seen.
@@ -87,7 +87,7 @@ func (m *monitor) runOnce() (int, error) {
 // forward passes the signals the monitor gets to p (the runtime, or the
 // container with a terminal) until waited yields; SIGWINCH resizes.
 func (m *monitor) forward(waited chan error, p *os.Process, winch func()) error {
-	return forwardLoop(m.sigs, waited, p, m.sharedGroup, winch)
+	return runtime.ForwardSignals(m.sigs, waited, p, m.sharedGroup, winch)
 }
 
 func waitCopies(wg *sync.WaitGroup, timeout time.Duration) {
@@ -124,7 +124,7 @@ func (m *monitor) runOnceTTY() (int, error) {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return 0, fmt.Errorf("becoming the subreaper of %s: %w", cfg.Name, err)
 	}
-	console, err := newConsoleSocket()
+	console, err := runtime.NewConsoleSocket()
 	if err != nil {
 		return 0, err
 	}
@@ -132,12 +132,12 @@ func (m *monitor) runOnceTTY() (int, error) {
 	pidFile := filepath.Join(m.cfg.Bundle, "pid")
 	_ = os.Remove(pidFile)
 	_ = m.rt.Delete(context.Background(), cfg.ID, true)
-	if err := m.rt.RunDetached(context.Background(), cfg.ID, m.cfg.Bundle, console.path, pidFile); err != nil {
+	if err := m.rt.RunDetached(context.Background(), cfg.ID, m.cfg.Bundle, console.Path, pidFile); err != nil {
 		_ = m.rt.Delete(context.Background(), cfg.ID, true)
-		return 0, &ExitError{Code: startExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
+		return 0, &ExitError{Code: runtime.StartExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
 	}
 	defer func() { _ = m.rt.Delete(context.Background(), cfg.ID, true) }()
-	master, err := console.receive(10 * time.Second)
+	master, err := console.Receive(10 * time.Second)
 	if err != nil {
 		return 0, fmt.Errorf("receiving the terminal of %s: %w", cfg.Name, err)
 	}
@@ -157,10 +157,10 @@ func (m *monitor) runOnceTTY() (int, error) {
 	m.input.attachTerminal(master)
 	m.recordStarted(pid)
 	exited := make(chan error, 1)
-	go func() { exited <- waitPid(pid) }()
+	go func() { exited <- runtime.WaitPid(pid) }()
 	proc, _ := os.FindProcess(pid)
 	err = m.forward(exited, proc, resize)
-	code := err.(exitStatus).code
+	code := err.(runtime.ExitStatus).Code
 	m.input.detachTerminal()
 	select {
 	case <-copied:

@@ -1,73 +1,14 @@
 package monitor
 
 import (
-	"errors"
-	"fmt"
 	"io"
-	"net"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
-
-// consoleSocket is the unix socket the runtime sends a container's PTY
-// master through (--console-socket).
-type consoleSocket struct {
-	dir  string
-	path string
-	l    *net.UnixListener
-}
-
-func newConsoleSocket() (*consoleSocket, error) {
-	// A short path: unix socket paths are limited to 108 bytes.
-	dir, err := os.MkdirTemp("", "pod-tty")
-	if err != nil {
-		return nil, fmt.Errorf("creating the console socket: %w", err)
-	}
-	p := filepath.Join(dir, "c.sock")
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: p, Net: "unix"})
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("creating the console socket: %w", err)
-	}
-	return &consoleSocket{dir: dir, path: p, l: l}, nil
-}
-
-// receive accepts the runtime's connection and returns the PTY master.
-func (c *consoleSocket) receive(timeout time.Duration) (*os.File, error) {
-	_ = c.l.SetDeadline(time.Now().Add(timeout))
-	conn, err := c.l.AcceptUnix()
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	buf := make([]byte, 4096)
-	oob := make([]byte, unix.CmsgSpace(4))
-	_, oobn, _, _, err := conn.ReadMsgUnix(buf, oob)
-	if err != nil {
-		return nil, err
-	}
-	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range msgs {
-		fds, err := unix.ParseUnixRights(&m)
-		if err == nil && len(fds) > 0 {
-			return os.NewFile(uintptr(fds[0]), "pty-master"), nil
-		}
-	}
-	return nil, errors.New("the runtime sent no terminal")
-}
-
-func (c *consoleSocket) Close() {
-	c.l.Close()
-	os.RemoveAll(c.dir)
-}
 
 // terminal joins the user's terminal to a container's PTY: raw mode, both
 // directions copied, window size followed.
