@@ -7,8 +7,7 @@ import (
 	"testing"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-
-	"github.com/pod-project/pod/monitor"
+	"github.com/pod-project/pod/container"
 )
 
 func TestParseDockerfileErrors(t *testing.T) {
@@ -92,7 +91,7 @@ func TestHealthcheckInConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := monitor.HealthFromDockerConfig(config)
+		h, err := container.HealthFromDockerConfig(config)
 		if err != nil || h == nil || strings.Join(h.Test, " ") != "CMD-SHELL test -e /x" || h.Interval.Seconds() != 5 || h.Retries != 2 {
 			t.Errorf("%s: health read back = %+v, %v", format, h, err)
 		}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
-	"github.com/pod-project/pod/monitor"
+	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/runtime"
 )
 
@@ -145,11 +145,11 @@ func (b *builder) runInContainer(ctx context.Context, rt *runtime.Runtime, rec *
 	cfg := &s.Image.Config
 	ccfg := &rec.Config
 	img := cfg.ImageConfig
-	code, err := monitor.RunBuildStep(ctx, b.st, rec, &img, monitor.BuildRunOptions{
+	code, err := lifecycle.RunStep(ctx, b.st, rec, &img, lifecycle.StepOptions{
 		Runtime: rt, Rootless: b.o.Rootless, Stdout: b.o.Out, Stderr: b.o.Out,
 	})
 	if err != nil {
-		var ee *monitor.ExitError
+		var ee *container.ExitError
 		if errors.As(err, &ee) {
 			return &StepError{File: b.df.Name, Line: line(c), Instruction: text(c), Code: ee.Code}
 		}

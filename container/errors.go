@@ -1,6 +1,9 @@
 package container
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinels of the container package, checked with errors.Is.
 var (
@@ -15,3 +18,47 @@ var (
 	// ErrNoLogs: logs of a container whose log driver keeps none.
 	ErrNoLogs = errors.New("container keeps no logs")
 )
+
+// ExitError is a failure with the exit code pod ends with for it, by
+// Docker's rules: 126 when a command cannot be invoked, 127 when it is not
+// found, 125 for pod's own failures. With a nil Err it is a container's (or
+// a command's) own exit status, which pod passes through printing nothing.
+// Errors of other packages join the family by having an ExitCode method.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// ExitCode is the code pod exits with.
+func (e *ExitError) ExitCode() int { return e.Code }
+
+// WithExitCode gives err the exit code code.
+func WithExitCode(code int, err error) error { return &ExitError{Code: code, Err: err} }
+
+// ExitStatus is a container's own exit status as an error pod passes
+// through silently (nil for 0).
+func ExitStatus(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return &ExitError{Code: code}
+}
+
+// ExitCodeOf is the exit code err maps to: the ExitCode of the first error
+// in its chain that has one, else 125.
+func ExitCodeOf(err error) int {
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
+	return 125
+}

@@ -12,9 +12,12 @@ import (
 // RemoveOptions say how `pod rmi` removes.
 type RemoveOptions struct {
 	// Force removes an image by ID although its tags span several
-	// repositories, and deletes the containers that use it first
-	// (their storage, records and layers).
+	// repositories, and removes the containers that use it first with
+	// RemoveContainers.
 	Force bool
+	// RemoveContainers removes containers by ID (the lifecycle's one
+	// removal path); required with Force.
+	RemoveContainers func(ids []string) error
 }
 
 // RemoveResult is what happened to one target.
@@ -67,12 +70,17 @@ func removeOne(store storage.Store, target string, opts RemoveOptions, r *Remove
 			return fmt.Errorf("unable to delete %s (%s): %w: %s: remove it with pod rm, or use -f",
 				target, shortID(img.ID), ErrImageInUse, containerList(users))
 		}
-		for _, c := range users {
-			if err := store.DeleteContainer(c.ID); err != nil {
-				return fmt.Errorf("deleting container %s that uses image %s: %w", shortID(c.ID), target, err)
-			}
-			r.RemovedContainers = append(r.RemovedContainers, c.ID)
+		if opts.RemoveContainers == nil {
+			return fmt.Errorf("deleting image %s: no way to remove the containers that use it", target)
 		}
+		ids := make([]string, 0, len(users))
+		for _, c := range users {
+			ids = append(ids, c.ID)
+		}
+		if err := opts.RemoveContainers(ids); err != nil {
+			return fmt.Errorf("removing the containers that use image %s: %w", target, err)
+		}
+		r.RemovedContainers = ids
 	}
 	if _, err := store.DeleteImage(img.ID, true); err != nil {
 		return fmt.Errorf("deleting image %s: %w", shortID(img.ID), err)

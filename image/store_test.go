@@ -256,8 +256,18 @@ func TestStoreLifecycle(t *testing.T) {
 	if msg := res[0].Err.Error(); !bytes.Contains([]byte(msg), []byte("ctr1")) || !bytes.Contains([]byte(msg), []byte("pod rm")) {
 		t.Fatalf("in-use error %q names neither the container nor the fix", msg)
 	}
-	res = Remove(st, []string{"demo:1"}, RemoveOptions{Force: true})
-	if res[0].Err != nil || res[0].Deleted != id || len(res[0].RemovedContainers) != 1 {
+	var asked []string
+	removeContainers := func(ids []string) error {
+		asked = append(asked, ids...)
+		for _, c := range ids {
+			if err := st.DeleteContainer(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	res = Remove(st, []string{"demo:1"}, RemoveOptions{Force: true, RemoveContainers: removeContainers})
+	if res[0].Err != nil || res[0].Deleted != id || len(res[0].RemovedContainers) != 1 || len(asked) != 1 || asked[0] != res[0].RemovedContainers[0] {
 		t.Fatalf("rmi -f = %+v", res[0])
 	}
 	if imgs, _ := st.Images(); len(imgs) != 0 {

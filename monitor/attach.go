@@ -1,10 +1,7 @@
 package monitor
 
 import (
-	"encoding/binary"
 	"errors"
-	"fmt"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -12,61 +9,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pod-project/pod/monitor/protocol"
 	"github.com/sirupsen/logrus"
-	"golang.org/x/sys/unix"
 )
-
-// The attach protocol on the monitor's unix socket: frames of one type
-// byte, a big-endian uint32 length and the payload.
-const (
-	frameStdin  byte = 0 // client → monitor: input
-	frameStdout byte = 1 // monitor → client: output
-	frameStderr byte = 2
-	frameExit   byte = 3 // monitor → client: the exit code, in decimal
-	frameEOF    byte = 4 // client → monitor: end of input
-	frameResize byte = 5 // client → monitor: "ROWS COLS"
-)
-
-const maxFrame = 1 << 20
-
-func writeFrame(w io.Writer, typ byte, p []byte) error {
-	hdr := make([]byte, 5, 5+len(p))
-	hdr[0] = typ
-	binary.BigEndian.PutUint32(hdr[1:], uint32(len(p)))
-	_, err := w.Write(append(hdr, p...))
-	return err
-}
-
-func readFrame(r io.Reader) (byte, []byte, error) {
-	var hdr [5]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		return 0, nil, err
-	}
-	n := binary.BigEndian.Uint32(hdr[1:])
-	if n > maxFrame {
-		return 0, nil, fmt.Errorf("attach: a frame of %d bytes", n)
-	}
-	p := make([]byte, n)
-	if _, err := io.ReadFull(r, p); err != nil {
-		return 0, nil, err
-	}
-	return hdr[0], p, nil
-}
-
-// AttachSocketDir is where monitors listen for attach clients.
-func AttachSocketDir(runtimeDir string) string { return filepath.Join(runtimeDir, "attach") }
-
-// shortPath returns a path for a socket called name in dir that stays under
-// the 108-byte limit of socket addresses however long dir is: the dir is
-// opened and named through /proc/self/fd. The returned file must stay open
-// while the path is used.
-func shortPath(dir, name string) (string, *os.File, error) {
-	d, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return "", nil, err
-	}
-	return "/proc/self/fd/" + strconv.Itoa(int(d.Fd())) + "/" + name, d, nil
-}
 
 // attachServer serves attach clients of one container.
 type attachServer struct {
@@ -79,13 +24,13 @@ type attachServer struct {
 }
 
 func listenAttach(runtimeDir, id string, out *outputs, in *inputs) (*attachServer, error) {
-	dir := AttachSocketDir(runtimeDir)
+	dir := protocol.AttachSocketDir(runtimeDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
 	real := filepath.Join(dir, id)
 	_ = os.Remove(real)
-	p, d, err := shortPath(dir, id)
+	p, d, err := protocol.ShortPath(dir, id)
 	if err != nil {
 		return nil, err
 	}
@@ -120,16 +65,16 @@ func (a *attachServer) serve() {
 func (a *attachServer) readLoop(ac *attachClient) {
 	defer a.drop(ac)
 	for {
-		typ, p, err := readFrame(ac.c)
+		typ, p, err := protocol.ReadFrame(ac.c)
 		if err != nil {
 			return
 		}
 		switch typ {
-		case frameStdin:
+		case protocol.FrameStdin:
 			_, _ = a.in.Write(p)
-		case frameEOF:
+		case protocol.FrameEOF:
 			a.in.closeStdin()
-		case frameResize:
+		case protocol.FrameResize:
 			var rows, cols uint16
 			if f := strings.Fields(string(p)); len(f) == 2 {
 				r, _ := strconv.Atoi(f[0])
@@ -162,7 +107,7 @@ func (a *attachServer) exited(code int) {
 	a.mu.Unlock()
 	for _, c := range clients {
 		a.out.removeClient(c)
-		c.send(frameExit, []byte(strconv.Itoa(code)))
+		c.send(protocol.FrameExit, []byte(strconv.Itoa(code)))
 		c.finish()
 	}
 }
@@ -208,7 +153,7 @@ func (c *attachClient) writeLoop() {
 				c.close()
 				return
 			}
-			if writeFrame(c.c, f.typ, f.p) != nil {
+			if protocol.WriteFrame(c.c, f.typ, f.p) != nil {
 				c.close()
 				return
 			}

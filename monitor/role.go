@@ -2,7 +2,6 @@ package monitor
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/monitor/protocol"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
 	"github.com/pod-project/pod/volumes"
@@ -32,22 +32,27 @@ func Main() {
 	signal.Notify(sigs)
 	// What the monitor inherited is its own: never pass it to the runtime
 	// and the container (the lock must die with the monitor).
-	for fd := fdControl; fd <= fdStderr; fd++ {
+	for fd := protocol.FdControl; fd <= protocol.FdStderr; fd++ {
 		syscall.CloseOnExec(fd)
 	}
 	early := startNetworkEarly()
-	ctrl := os.NewFile(fdControl, "control")
-	dec := json.NewDecoder(ctrl)
-	m, err := receive(dec)
-	if err != nil || m.Type != msgStart || m.Start == nil {
+	ctrlFile := os.NewFile(protocol.FdControl, "control")
+	ctrl := protocol.NewConn(ctrlFile)
+	m, err := ctrl.WaitFor(protocol.KindStart)
+	if err != nil {
 		// The CLI went away before it said what to run.
 		early.stop()
 		os.Exit(1)
 	}
-	mon, err := newMonitor(*m.Start, ctrl, dec, sigs)
+	if m.Start.Version != protocol.Version {
+		early.stop()
+		_ = ctrl.Send(protocol.Message{Error: &protocol.Failed{Code: 125, Message: fmt.Sprintf("monitor protocol %d, the CLI speaks %d: the pod binary changed while it started", protocol.Version, m.Start.Version)}})
+		os.Exit(1)
+	}
+	mon, err := newMonitor(*m.Start, ctrlFile, ctrl, sigs)
 	if err != nil {
 		early.stop()
-		_ = send(ctrl, message{Type: msgError, Code: 125, Message: err.Error()})
+		_ = ctrl.Send(protocol.Message{Error: &protocol.Failed{Code: 125, Message: err.Error()}})
 		os.Exit(1)
 	}
 	mon.early = early
@@ -66,15 +71,16 @@ func settle() {
 
 // monitor is the state of one monitor process.
 type monitor struct {
-	cfg   roleConfig
-	rec   *container.Record
-	rt    *runtime.Runtime
-	ctrl  *os.File
-	dec   *json.Decoder
-	sigs  chan os.Signal
-	out   *outputs
-	att   *attachServer
-	input *inputs
+	cfg protocol.Start
+	rec *container.Record
+	rt  *runtime.Runtime
+	// ctrl is the control socket to the CLI (ctrlFile its file).
+	ctrlFile *os.File
+	ctrl     *protocol.Conn
+	sigs     chan os.Signal
+	out      *outputs
+	att      *attachServer
+	input    *inputs
 	// attached: the CLI still waits for the exit (it went away otherwise).
 	attached bool
 	// cliCleans: the CLI acknowledged the exit and unmounts/removes itself.
@@ -98,7 +104,7 @@ type monitor struct {
 	early *earlyNetwork
 }
 
-func newMonitor(cfg roleConfig, ctrl *os.File, dec *json.Decoder, sigs chan os.Signal) (*monitor, error) {
+func newMonitor(cfg protocol.Start, ctrlFile *os.File, ctrl *protocol.Conn, sigs chan os.Signal) (*monitor, error) {
 	rec, err := container.Open(cfg.Dir)
 	if err != nil {
 		return nil, err
@@ -108,10 +114,10 @@ func newMonitor(cfg roleConfig, ctrl *os.File, dec *json.Decoder, sigs chan os.S
 	if lvl, err := logrus.ParseLevel(cfg.LogLevel); err == nil {
 		logrus.SetLevel(lvl)
 	}
-	m := &monitor{cfg: cfg, rec: rec, rt: runtime.FromHandle(cfg.OCI), ctrl: ctrl, dec: dec, sigs: sigs, attached: cfg.Attached, role: true}
+	m := &monitor{cfg: cfg, rec: rec, rt: runtime.FromHandle(cfg.Runtime), ctrlFile: ctrlFile, ctrl: ctrl, sigs: sigs, attached: cfg.Attached, role: true}
 	var user [3]*os.File
 	if cfg.Attached {
-		user = [3]*os.File{os.NewFile(fdStdin, "stdin"), os.NewFile(fdStdout, "stdout"), os.NewFile(fdStderr, "stderr")}
+		user = [3]*os.File{os.NewFile(protocol.FdStdin, "stdin"), os.NewFile(protocol.FdStdout, "stdout"), os.NewFile(protocol.FdStderr, "stderr")}
 	}
 	m.setup(user)
 	m.pidFile = writeMonitorPid(cfg.RuntimeDir, rec.Config.ID)
@@ -191,7 +197,7 @@ func (m *monitor) run() int {
 // first start, in the record otherwise.
 func (m *monitor) fail(err error) {
 	logrus.Errorf("%v", err)
-	code := exitCodeOf(err)
+	code := container.ExitCodeOf(err)
 	_ = m.rec.UpdateState(func(s *container.State) {
 		s.Error, s.Status, s.ExitCode, s.Pid, s.Restarting = err.Error(), container.StatusExited, code, 0, false
 		s.MonitorPid = 0
@@ -200,7 +206,7 @@ func (m *monitor) fail(err error) {
 	if !m.started {
 		m.started = true
 		m.startErr = err
-		if m.ctrl == nil || send(m.ctrl, message{Type: msgError, Code: code, Message: err.Error()}) == nil {
+		if m.ctrl == nil || m.ctrl.Send(protocol.Message{Error: &protocol.Failed{Code: code, Message: err.Error()}}) == nil {
 			// The CLI waits for this answer and cleans up itself.
 			m.cliCleans = true
 		}
@@ -216,8 +222,8 @@ func (m *monitor) reportExit(code int, restarting bool) {
 		return
 	}
 	m.attached = false
-	if err := send(m.ctrl, message{Type: msgExited, Code: code, Restarting: restarting}); err == nil && !restarting {
-		if msg, err := receive(m.dec); err == nil && msg.Type == msgAck {
+	if err := m.ctrl.Send(protocol.Message{Exited: &protocol.Exited{Code: code, Restarting: restarting}}); err == nil && !restarting {
+		if _, err := m.ctrl.WaitFor(protocol.KindAck); err == nil {
 			m.cliCleans = true
 		}
 	}
@@ -242,11 +248,11 @@ func (m *monitor) recordStarted(pid int) {
 	}
 	if !m.started {
 		m.started = true
-		if err := send(m.ctrl, message{Type: msgStarted, Pid: pid}); err != nil {
+		if err := m.ctrl.Send(protocol.Message{Started: &protocol.Started{Pid: pid}}); err != nil {
 			m.attached = false
 		}
 		if !m.attached {
-			_ = m.ctrl.Close()
+			_ = m.ctrlFile.Close()
 		}
 		// Short runs end before this: they never pay for it.
 		time.AfterFunc(settleAfter, settle)

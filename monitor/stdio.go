@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/pod-project/pod/monitor/protocol"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
@@ -59,9 +60,9 @@ func (o *outputs) write(stream string, p []byte) {
 			delete(o.user, stream)
 		}
 	}
-	typ := frameStdout
+	typ := protocol.FrameStdout
 	if stream == "stderr" {
-		typ = frameStderr
+		typ = protocol.FrameStderr
 	}
 	for c := range o.clients {
 		c.send(typ, p)

@@ -13,6 +13,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
+	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/runtime"
 )
 
@@ -50,7 +51,7 @@ func (m *monitor) runOnce() (int, error) {
 	if err != nil {
 		outR.Close()
 		errR.Close()
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(125, fmt.Errorf("running container %s: %w", cfg.Name, err))
 	}
 	var copies sync.WaitGroup
 	copies.Add(2)
@@ -74,7 +75,7 @@ func (m *monitor) runOnce() (int, error) {
 	errR.Close()
 	code, err := m.rt.RunResult(cfg.ID, bundle, waitErr)
 	if err != nil {
-		return 0, &ExitError{Code: runtime.StartExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(runtime.StartExitCode(err), fmt.Errorf("running container %s: %w", cfg.Name, err))
 	}
 	if !m.started {
 		// It ran and exited before its pid file was seen.
@@ -134,7 +135,7 @@ func (m *monitor) runOnceTTY() (int, error) {
 	_ = m.rt.Delete(context.Background(), cfg.ID, true)
 	if err := m.rt.RunDetached(context.Background(), cfg.ID, m.cfg.Bundle, console.Path, pidFile); err != nil {
 		_ = m.rt.Delete(context.Background(), cfg.ID, true)
-		return 0, &ExitError{Code: runtime.StartExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(runtime.StartExitCode(err), fmt.Errorf("running container %s: %w", cfg.Name, err))
 	}
 	defer func() { _ = m.rt.Delete(context.Background(), cfg.ID, true) }()
 	master, err := console.Receive(10 * time.Second)

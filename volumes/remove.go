@@ -1,7 +1,6 @@
 package volumes
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -45,62 +44,48 @@ func describe(recs []*container.Record) string {
 	return strings.Join(names, ", ")
 }
 
-// RemoveOptions say how Remove treats a volume in use.
-type RemoveOptions struct {
-	// Force removes the stopped containers that use the volume first. A
-	// volume a running container uses is never removed.
-	Force bool
-}
-
-// Remove deletes volume name, refusing one in use (naming the containers)
-// unless Force removes its stopped users first.
-func Remove(ctx context.Context, st storage.Store, s *Store, name string, o RemoveOptions) error {
-	removed, err := remove(ctx, st, s, name, o)
-	// The anonymous volumes of the containers -f removed go with them, as
-	// with rm -v (after the store's lock is released).
-	for _, r := range removed {
-		if e := RemoveAnonymous(st, &r.Config); e != nil {
-			err = errors.Join(err, e)
-		}
-	}
-	return err
-}
-
-func remove(ctx context.Context, st storage.Store, s *Store, name string, o RemoveOptions) ([]*container.Record, error) {
-	if err := CheckName(name); err != nil {
-		return nil, err
-	}
-	unlock, err := s.lock()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	if _, err := s.get(name); err != nil {
-		return nil, err
-	}
-	users, err := Users(st, name)
-	if err != nil {
-		return nil, err
-	}
+// CheckNotRunning fails when a container in users (those of volume
+// name) runs, starts or restarts: its volume cannot go.
+func CheckNotRunning(name string, users []*container.Record) error {
 	var running []*container.Record
 	for _, r := range users {
-		// A live monitor is a container starting, running or restarting.
-		if r.Running() || r.MonitorAlive() {
+		if r.Active() {
 			running = append(running, r)
 		}
 	}
-	switch {
-	case len(running) > 0:
-		return nil, fmt.Errorf("volume %s is used by running container %s: stop and remove it first: %w", name, describe(running), ErrVolumeInUse)
-	case len(users) > 0 && !o.Force:
-		return nil, fmt.Errorf("volume %s is used by container %s: remove it first, or use pod volume rm -f to remove it with the volume: %w", name, describe(users), ErrVolumeInUse)
+	if len(running) > 0 {
+		return fmt.Errorf("volume %s is used by running container %s: stop and remove it first: %w", name, describe(running), ErrVolumeInUse)
 	}
-	for i, r := range users {
-		if _, err := container.Delete(ctx, st, r.Config.ID, container.DeleteOptions{}); err != nil && !errors.Is(err, container.ErrNoSuchContainer) {
-			return users[:i], fmt.Errorf("removing volume %s: %w", name, err)
-		}
+	return nil
+}
+
+// Remove deletes volume name, refusing one that a container uses (naming
+// the containers). Removing those containers first is the caller's job
+// (lifecycle's volume removal does it with -f), through the one removal
+// path.
+func Remove(st storage.Store, s *Store, name string) error {
+	if err := CheckName(name); err != nil {
+		return err
 	}
-	return users, s.remove(name)
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := s.get(name); err != nil {
+		return err
+	}
+	users, err := Users(st, name)
+	if err != nil {
+		return err
+	}
+	if err := CheckNotRunning(name, users); err != nil {
+		return err
+	}
+	if len(users) > 0 {
+		return fmt.Errorf("volume %s is used by container %s: remove it first, or use pod volume rm -f to remove it with the volume: %w", name, describe(users), ErrVolumeInUse)
+	}
+	return s.remove(name)
 }
 
 // Prune removes every volume no container uses that passes filters

@@ -103,7 +103,7 @@ func TestBadNamesTouchNothing(t *testing.T) {
 		if err := s.Export(n, nil); !errors.Is(err, ErrBadName) {
 			t.Errorf("Export(%q): want ErrBadName, got %v", n, err)
 		}
-		if _, err := remove(t.Context(), nil, s, n, RemoveOptions{Force: true}); !errors.Is(err, ErrBadName) {
+		if err := Remove(nil, s, n); !errors.Is(err, ErrBadName) {
 			t.Errorf("Remove(%q): want ErrBadName, got %v", n, err)
 		}
 	}

@@ -7,13 +7,21 @@ import (
 )
 
 func newCreateCommand(g *globalOptions) *cobra.Command {
-	var f createFlags
+	var f containerFlags
 	cmd := &cobra.Command{
 		Use:   "create [flags] IMAGE [COMMAND [ARG...]]",
 		Short: "Create a new container without starting it",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, rec, _, err := f.create(cmd, g, args)
+			o, err := f.options(cmd, args)
+			if err != nil {
+				return err
+			}
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			rec, _, err := h.Create(cmd.Context(), o)
 			if err != nil {
 				return err
 			}

@@ -6,50 +6,26 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/userns"
 )
 
-// exitError carries the exit code an error maps to (125 unless said).
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-// containerExit passes a container's own exit status through as pod's,
-// printing nothing.
-type containerExit struct{ code int }
-
-func (e *containerExit) Error() string { return fmt.Sprintf("container exited with %d", e.code) }
-
-// exitCoder is implemented by library errors that know Docker's exit code
-// for themselves (126 cannot invoke, 127 not found).
-type exitCoder interface{ ExitCode() int }
-
-// reportError prints err the one way pod prints errors and returns the exit
-// code for it: the container's own, or 125/126/127 as Docker.
+// reportError prints err the one way pod prints errors ("Error: ", then a
+// hint for a well-known cause) and returns the exit code for it: Docker's
+// 125/126/127, or a container's own status (printed by nobody).
 func reportError(w io.Writer, err error) int {
-	var ce *containerExit
-	if errors.As(err, &ce) {
-		return ce.code
-	}
-	code := 125
-	var ee *exitError
-	var ec exitCoder
-	switch {
-	case errors.As(err, &ee):
-		code = ee.code
-	case errors.As(err, &ec):
-		code = ec.ExitCode()
+	var ee *container.ExitError
+	if errors.As(err, &ee) && ee.Err == nil {
+		return ee.Code
 	}
 	msg := err.Error()
 	fmt.Fprintf(w, "Error: %s\n", msg)
 	if h := hint(err); h != "" && !strings.Contains(msg, h) {
 		fmt.Fprintf(w, "Hint: %s\n", h)
 	}
-	return code
+	return container.ExitCodeOf(err)
 }
 
 // hint returns the fix for well-known failures, keyed by sentinel.
@@ -68,4 +44,45 @@ var hints = []struct {
 }{
 	{userns.ErrNoSubIDRange, "add ranges as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER; then run: pod system migrate"},
 	{userns.ErrNoIDMapTools, "install the uidmap package: sudo apt-get install uidmap"},
+}
+
+// eachTarget runs do on every target of a multi-target command, in order.
+// A success prints what do returns (the target as given, or an ID) on
+// stdout, as Docker echoes them; a failure is reported on stderr as every
+// error is. With one target its error is returned as it is; with several,
+// the call ends with the worst exit code of the failures.
+func eachTarget(cmd *cobra.Command, targets []string, do func(target string) (string, error)) error {
+	worst := 0
+	for _, t := range targets {
+		out, err := do(t)
+		if err != nil {
+			if len(targets) == 1 {
+				return err
+			}
+			worst = max(worst, reportError(cmd.ErrOrStderr(), err))
+			continue
+		}
+		if out != "" {
+			fmt.Fprintln(cmd.OutOrStdout(), out)
+		}
+	}
+	return container.ExitStatus(worst)
+}
+
+// collectTargets is eachTarget for commands that print the results of all
+// targets together (inspect): it reports each failure and returns what do
+// returned for the others, with an error that ends the call with the worst
+// exit code of the failures, printing nothing more.
+func collectTargets(cmd *cobra.Command, targets []string, do func(target string) (any, error)) ([]any, error) {
+	items := []any{}
+	worst := 0
+	for _, t := range targets {
+		item, err := do(t)
+		if err != nil {
+			worst = max(worst, reportError(cmd.ErrOrStderr(), err))
+			continue
+		}
+		items = append(items, item)
+	}
+	return items, container.ExitStatus(worst)
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/monitor"
+	"github.com/pod-project/pod/lifecycle"
 )
 
 func newExecCommand(g *globalOptions) *cobra.Command {
@@ -27,27 +27,19 @@ func newExecCommand(g *globalOptions) *cobra.Command {
 			if workdir != "" && !container.ValidExecWorkdir(workdir) {
 				return usageErrorf("--workdir %q: the working directory must be an absolute path", workdir)
 			}
-			st, err := g.store()
+			h, err := g.host()
 			if err != nil {
 				return err
 			}
-			rec, err := g.loadContainer(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
-			rt, err := g.ociRuntime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			code, err := monitor.Exec(cmd.Context(), st, rec, monitor.ExecOptions{
-				Runtime: rt, Cmd: args[1:], Env: envs, User: user, WorkingDir: workdir,
+			code, err := h.Exec(cmd.Context(), args[0], lifecycle.ExecOptions{
+				Cmd: args[1:], Env: envs, User: user, WorkingDir: workdir,
 				Interactive: interactive, Tty: tty, Detach: detach, Privileged: privileged,
 				Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 			})
 			if err != nil {
 				return err
 			}
-			return &containerExit{code: code}
+			return container.ExitStatus(code)
 		},
 	}
 	fl := cmd.Flags()

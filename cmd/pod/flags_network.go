@@ -56,19 +56,6 @@ func (f *networkFlags) apply(cfg *container.Config) error {
 	return nil
 }
 
-// complete adds -P's ports (the image's EXPOSE and --expose) and picks the
-// free host ports of the mappings that have none.
-func (f *networkFlags) complete(cfg *container.Config, img *container.ImageConfig) error {
-	if f.publishAll {
-		exposed := append([]string(nil), cfg.Expose...)
-		for p := range img.ExposedPorts {
-			exposed = append(exposed, p)
-		}
-		cfg.Ports = slirp.PublishAll(cfg.Ports, exposed)
-	}
-	return slirp.AllocatePorts(cfg.Ports)
-}
-
 // printNetwork is pod info's network section: the default user-mode
 // stack and why the others were passed over.
 func printNetwork(w io.Writer, c slirp.Choice) {

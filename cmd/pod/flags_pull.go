@@ -4,7 +4,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/image"
-	"github.com/pod-project/pod/storage"
 )
 
 // pullFlags are run/create's --pull policy and the registry flags of the
@@ -22,16 +21,15 @@ func (f *pullFlags) register(cmd *cobra.Command) {
 	f.reg.register(cmd, true, true)
 }
 
-// image finds the container's image, pulling it as --pull says; the
-// progress of a pull goes to standard error.
-func (f *pullFlags) image(cmd *cobra.Command, st storage.Store, ref string) (*image.Local, error) {
+// options are the pull policy and how to pull (progress to stderr).
+func (f *pullFlags) options(cmd *cobra.Command) (image.PullPolicy, image.PullOptions, error) {
 	policy, err := image.ParsePullPolicy(f.policy)
 	if err != nil {
-		return nil, usageErrorf("--pull: %v", err)
+		return policy, image.PullOptions{}, usageErrorf("--pull: %v", err)
 	}
 	opts := f.reg.pullOptions(cmd)
 	if f.quiet {
 		opts.Progress = nil
 	}
-	return image.Ensure(cmd.Context(), st, ref, policy, opts)
+	return policy, opts, nil
 }

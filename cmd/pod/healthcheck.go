@@ -6,8 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/image"
-	"github.com/pod-project/pod/runtime"
 )
 
 // newHealthcheckCommand is `pod healthcheck`, Podman's group for running a
@@ -27,38 +25,16 @@ func newHealthcheckRunCommand(g *globalOptions) *cobra.Command {
 		Short: "Run a container's health check once: exit 0 when healthy, 1 when not",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := g.store()
+			h, err := g.host()
 			if err != nil {
 				return err
 			}
-			rec, err := g.loadContainer(cmd.Context(), args[0])
-			if err != nil {
+			status, err := h.Healthcheck(cmd.Context(), args[0])
+			if err != nil || status == container.HealthHealthy {
 				return err
 			}
-			var imgCfg *container.ImageConfig
-			if img, err := image.Lookup(st, rec.Config.ImageID); err == nil {
-				imgCfg = &img.Config.Config
-			}
-			hc := container.EffectiveHealth(&rec.Config, imgCfg)
-			if hc == nil {
-				return fmt.Errorf("container %s has no health check (give one with --health-cmd): %w", rec.Config.Name, container.ErrNoHealthcheck)
-			}
-			if !rec.Running() {
-				return fmt.Errorf("container %s: %w", rec.Config.Name, container.ErrNotRunning)
-			}
-			rt, err := g.ociRuntime(cmd.Context())
-			if err != nil {
-				return err
-			}
-			state, err := container.NewHealthChecker(rec, *hc, runtime.ExecProbe(rt, rec.Config.ID)).RunOnce(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if state.Status == container.HealthHealthy {
-				return nil
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), state.Status)
-			return &containerExit{code: 1}
+			fmt.Fprintln(cmd.OutOrStdout(), status)
+			return container.ExitStatus(1)
 		},
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
 )
 
@@ -23,7 +24,7 @@ func newImageExistsCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			if !ok {
-				return &containerExit{code: 1}
+				return container.ExitStatus(1)
 			}
 			return nil
 		},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/lifecycle"
 )
 
 // inspectKind limits what `inspect` looks for: "" both, or one kind.
@@ -31,37 +32,14 @@ func newInspectCommandOf(g *globalOptions, kind inspectKind, use, short string) 
 			if typ != "" {
 				kind = inspectKind(typ)
 			}
-			st, err := g.store()
+			h, err := g.host()
 			if err != nil {
 				return err
 			}
-			var items []any
-			failed := 0
-			for _, a := range args {
-				item, err := inspectOne(cmd, g, kind, a)
-				if err != nil {
-					failed++
-					fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", err)
-					continue
-				}
-				items = append(items, item)
-			}
-			_ = st
-			w := cmd.OutOrStdout()
-			if format == "" || format == "json" {
-				if items == nil {
-					items = []any{}
-				}
-				if err := writeJSON(w, items); err != nil {
-					return err
-				}
-			} else if err := (output{format: format}).write(w, items); err != nil {
-				return err
-			}
-			if failed > 0 {
-				return &exitError{code: 125, err: fmt.Errorf("%d of %d objects not found", failed, len(args))}
-			}
-			return nil
+			items, err := collectTargets(cmd, args, func(name string) (any, error) {
+				return inspectOne(cmd, h, kind, name)
+			})
+			return printInspect(cmd, format, items, err)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "format the output with a Go template, or json")
@@ -71,18 +49,17 @@ func newInspectCommandOf(g *globalOptions, kind inspectKind, use, short string) 
 	return cmd
 }
 
-func inspectOne(cmd *cobra.Command, g *globalOptions, kind inspectKind, name string) (any, error) {
-	st, _ := g.store()
+func inspectOne(cmd *cobra.Command, h *lifecycle.Host, kind inspectKind, name string) (any, error) {
 	if kind == "" || kind == "container" {
-		r, err := g.loadContainer(cmd.Context(), name)
+		r, err := h.Load(cmd.Context(), name)
 		if err == nil {
-			return r.Inspect(g.driver), nil
+			return r.Inspect(h.Driver), nil
 		}
 		if kind == "container" || !errors.Is(err, container.ErrNoSuchContainer) {
 			return nil, err
 		}
 	}
-	d, err := image.Inspect(cmd.Context(), st, name)
+	d, err := image.Inspect(cmd.Context(), h.Store, name)
 	if err != nil {
 		if kind == "" && errors.Is(err, image.ErrNoSuchImage) {
 			return nil, fmt.Errorf("no such object: %q: it is neither a container nor an image", name)
@@ -90,4 +67,20 @@ func inspectOne(cmd *cobra.Command, g *globalOptions, kind inspectKind, name str
 		return nil, err
 	}
 	return d, nil
+}
+
+// printInspect prints the inspected items as a JSON array or through a
+// template, then returns failed, what collecting them failed with.
+func printInspect(cmd *cobra.Command, format string, items []any, failed error) error {
+	w := cmd.OutOrStdout()
+	var err error
+	if format == "" || format == "json" {
+		err = writeJSON(w, items)
+	} else {
+		err = output{format: format}.write(w, items)
+	}
+	if err != nil {
+		return err
+	}
+	return failed
 }

@@ -8,20 +8,25 @@ import (
 
 func newKillCommand(g *globalOptions) *cobra.Command {
 	var signal string
+	var all bool
 	cmd := &cobra.Command{
 		Use:   "kill [flags] CONTAINER [CONTAINER...]",
 		Short: "Kill one or more running containers",
-		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sig, err := container.ParseSignal(signal)
 			if err != nil {
 				return usageErrorf("--signal: %v", err)
 			}
-			return eachContainer(cmd, g, args, func(r *container.Record) error {
-				return r.Kill(sig)
+			h, targets, err := containerTargets(cmd, g, args, all, runningOnly)
+			if err != nil {
+				return err
+			}
+			return eachTarget(cmd, targets, func(t string) (string, error) {
+				return t, h.Kill(cmd.Context(), t, sig)
 			})
 		},
 	}
 	cmd.Flags().StringVarP(&signal, "signal", "s", "KILL", "signal to send to the container")
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "signal all running containers")
 	return cmd
 }

@@ -33,7 +33,11 @@ func newLogsCommand(g *globalOptions) *cobra.Command {
 			if o.Until, err = container.ParseLogTime(until, now); err != nil {
 				return usageErrorf("--until: %v", err)
 			}
-			rec, err := g.loadContainer(cmd.Context(), args[0])
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			rec, err := h.Load(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}

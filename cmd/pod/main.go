@@ -7,6 +7,7 @@ import (
 	"go.podman.io/storage/pkg/reexec"
 
 	"github.com/pod-project/pod/monitor"
+	"github.com/pod-project/pod/monitor/protocol"
 	"github.com/pod-project/pod/userns"
 )
 
@@ -27,7 +28,7 @@ func main() {
 	case userns.RolePauseSpawn:
 		userns.PauseSpawnMain()
 		return
-	case monitor.Role:
+	case protocol.Role:
 		// The per-container monitor, started by the CLI in its own
 		// session inside the user namespace.
 		monitor.Main()

@@ -14,11 +14,11 @@ func newPortCommand(g *globalOptions) *cobra.Command {
 		Short: "List a container's published ports",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := g.store()
+			h, err := g.host()
 			if err != nil {
 				return err
 			}
-			rec, err := container.Load(st, args[0])
+			rec, err := h.Load(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}

@@ -47,7 +47,11 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return usageErrorf("%v", err)
 			}
-			recs, err := g.listContainers(cmd.Context())
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			recs, err := h.List(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -4,35 +4,30 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/lifecycle"
 )
 
 func newRestartCommand(g *globalOptions) *cobra.Command {
 	var timeout int
+	var all bool
 	cmd := &cobra.Command{
 		Use:   "restart [flags] CONTAINER [CONTAINER...]",
 		Short: "Restart one or more containers",
-		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var t *int
-			if cmd.Flags().Changed("time") {
-				t = &timeout
-			}
-			st, err := g.store()
+			h, targets, err := containerTargets(cmd, g, args, all, anyContainer)
 			if err != nil {
 				return err
 			}
-			return eachContainer(cmd, g, args, func(r *container.Record) error {
-				if err := r.Stop(cmd.Context(), t); err != nil {
-					return err
-				}
-				img, err := imageConfigOf(st, r)
-				if err != nil {
-					return err
-				}
-				return startDetached(cmd, g, st, r, img, false)
+			o := lifecycle.StopOptions{}
+			if cmd.Flags().Changed("time") {
+				o.Timeout = &timeout
+			}
+			return eachTarget(cmd, targets, func(t string) (string, error) {
+				return t, h.Restart(cmd.Context(), t, o)
 			})
 		},
 	}
 	cmd.Flags().IntVarP(&timeout, "time", "t", container.DefaultStopTimeout, "seconds to wait before killing the container")
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "restart all containers")
 	return cmd
 }

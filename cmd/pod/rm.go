@@ -1,11 +1,9 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
-	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/lifecycle"
 )
 
 func newRmCommand(g *globalOptions) *cobra.Command {
@@ -15,50 +13,18 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 		Aliases: []string{"remove"},
 		Short:   "Remove one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 && !all {
-				return usageErrorf("pod rm needs at least one container (or --all)")
-			}
-			st, err := g.store()
+			h, targets, err := containerTargets(cmd, g, args, all, anyContainer)
 			if err != nil {
 				return err
 			}
-			targets := args
-			if all {
-				recs, err := g.listContainers(cmd.Context())
-				if err != nil {
-					return err
-				}
-				targets = nil
-				for _, r := range recs {
-					targets = append(targets, r.Config.ID)
-				}
-			}
-			opts := container.DeleteOptions{Force: force}
-			if force {
-				if rt, err := g.ociRuntime(cmd.Context()); err == nil {
-					opts.Runtime = rt
-				}
-			}
-			failed := 0
-			for _, t := range targets {
-				id, err := deleteContainer(cmd.Context(), st, t, opts, vols)
-				if err != nil {
-					if len(targets) == 1 {
-						return err
-					}
-					failed++
-					fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", err)
-					continue
-				}
+			o := lifecycle.RemoveOptions{Force: force, Volumes: vols}
+			return eachTarget(cmd, targets, func(t string) (string, error) {
+				id, err := h.Remove(cmd.Context(), t, o)
 				if all {
 					t = id
 				}
-				fmt.Fprintln(cmd.OutOrStdout(), t)
-			}
-			if failed > 0 {
-				return &exitError{code: 125, err: fmt.Errorf("%d of %d containers not removed", failed, len(targets))}
-			}
-			return nil
+				return t, err
+			})
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill and remove running containers")

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/pod-project/pod/image"
 )
 
 // newRmiCommand builds `pod rmi`, also `pod image rm`.
@@ -16,41 +14,28 @@ func newRmiCommand(g *globalOptions) *cobra.Command {
 		Short: "Remove images",
 		Long: "Remove images. A name of an image with other names is only untagged.\n" +
 			"An image that containers use is refused; with --force those containers are\n" +
-			"deleted first (their storage and records), unlike Docker, which only untags.",
+			"removed first (as pod rm -f would), unlike Docker, which only untags.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := g.store()
+			h, err := g.host()
 			if err != nil {
 				return err
 			}
-			results := image.Remove(st, args, image.RemoveOptions{Force: force})
-			w, ew := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			failed := 0
-			var last error
-			for _, r := range results {
+			results := h.RemoveImages(cmd.Context(), args, force)
+			return eachTarget(cmd, args, func(string) (string, error) {
+				r := results[0]
+				results = results[1:]
+				w := cmd.OutOrStdout()
 				for _, n := range r.Untagged {
 					fmt.Fprintf(w, "Untagged: %s\n", n)
 				}
 				if r.Deleted != "" {
 					fmt.Fprintf(w, "Deleted: sha256:%s\n", r.Deleted)
 				}
-				if r.Err != nil {
-					failed++
-					last = r.Err
-					if len(results) > 1 {
-						fmt.Fprintf(ew, "Error: %v\n", r.Err)
-					}
-				}
-			}
-			switch {
-			case failed == 0:
-				return nil
-			case len(results) == 1:
-				return last
-			}
-			return fmt.Errorf("%d of %d images could not be removed", failed, len(results))
+				return "", r.Err
+			})
 		},
 	}
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove images used by containers (deleting those containers) or tagged in several repositories")
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove images used by containers (removing those containers) or tagged in several repositories")
 	return cmd
 }

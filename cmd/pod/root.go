@@ -10,6 +10,8 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
 	"github.com/pod-project/pod/userns"
@@ -30,6 +32,7 @@ type globalOptions struct {
 	driver    string
 	storeErr  error
 	rt        *runtime.Runtime
+	lc        *lifecycle.Host
 }
 
 // noNamespace marks commands that must never create or join the user
@@ -176,8 +179,9 @@ func run(args []string) int {
 	return reportError(os.Stderr, err)
 }
 
+// usageErrorf is a bad flag or argument: pod's own error (125).
 func usageErrorf(format string, a ...any) error {
-	return &exitError{code: 125, err: fmt.Errorf(format, a...)}
+	return container.WithExitCode(125, fmt.Errorf(format, a...))
 }
 
 // ociRuntime finds the OCI runtime once per call (probed and cached on disk
@@ -191,4 +195,20 @@ func (g *globalOptions) ociRuntime(ctx context.Context) (*runtime.Runtime, error
 		g.rt, err = runtime.Find(ctx, runtime.FindOptions{Forced: g.runtime, RunRoot: st.RunRoot(), Rootless: g.mode.Rootless})
 	}
 	return g.rt, err
+}
+
+// host is the lifecycle of containers on the store of this call.
+func (g *globalOptions) host() (*lifecycle.Host, error) {
+	if g.lc != nil {
+		return g.lc, nil
+	}
+	st, err := g.store()
+	if err != nil {
+		return nil, err
+	}
+	g.lc = &lifecycle.Host{
+		Store: st, Driver: g.driver, Rootless: g.mode.Rootless, RuntimeDir: g.mode.RuntimeDir,
+		LogLevel: g.logLevel, FindRuntime: g.ociRuntime, Warn: logrus.Warnf,
+	}
+	return g.lc, nil
 }

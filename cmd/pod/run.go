@@ -1,184 +1,46 @@
 package main
 
 import (
+	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/runtime"
-	"github.com/pod-project/pod/storage"
-	"github.com/pod-project/pod/volumes"
+	"github.com/pod-project/pod/lifecycle"
 )
 
-// createFlags are the flags `run` (and later `create`) turn into a Config.
-type createFlags struct {
-	name, hostname, workdir, user         string
-	entrypoint                            string
-	env, envFile, capAdd, capDrop, secOpt []string
-	labels                                []string
-	interactive, tty, rm                  bool
-	readOnly, privileged                  bool
-	stopSignal                            string
-	stopTimeout                           int
-	vol                                   volumeFlags // -v, --mount, --tmpfs, --volumes-from
-	pull                                  pullFlags   // --pull and the implicit pull's registry flags
-
-	// Health checks, logs and the restart policy.
-	health  healthFlags
-	logs    logFlags
-	restart restartFlags
-	net     networkFlags // --network, -p, -P, --expose, --dns*, --add-host, --domainname
-}
-
-func (f *createFlags) register(cmd *cobra.Command) {
-	fl := cmd.Flags()
-	fl.SetInterspersed(false)
-	fl.StringVar(&f.name, "name", "", "assign a name to the container")
-	fl.StringVarP(&f.hostname, "hostname", "h", "", "container host name (default: the short container ID)")
-	fl.StringVarP(&f.workdir, "workdir", "w", "", "working directory inside the container (created when missing)")
-	fl.StringVarP(&f.user, "user", "u", "", "USER[:GROUP] to run as, by name or number")
-	fl.StringVar(&f.entrypoint, "entrypoint", "", "overwrite the image's ENTRYPOINT")
-	fl.StringArrayVarP(&f.env, "env", "e", nil, "set environment variables (KEY=VALUE, or KEY to pass the host's)")
-	fl.StringArrayVar(&f.envFile, "env-file", nil, "read environment variables from a file")
-	fl.StringArrayVarP(&f.labels, "label", "l", nil, "set metadata on the container (KEY=VALUE)")
-	fl.StringSliceVar(&f.capAdd, "cap-add", nil, "add Linux capabilities")
-	fl.StringSliceVar(&f.capDrop, "cap-drop", nil, "drop Linux capabilities")
-	fl.StringArrayVar(&f.secOpt, "security-opt", nil, "security options: seccomp=unconfined|FILE, no-new-privileges")
-	fl.BoolVarP(&f.interactive, "interactive", "i", false, "keep STDIN open")
-	fl.BoolVarP(&f.tty, "tty", "t", false, "allocate a pseudo-TTY")
-	fl.BoolVar(&f.rm, "rm", false, "remove the container when it exits")
-	fl.BoolVar(&f.readOnly, "read-only", false, "mount the container's root filesystem read-only")
-	fl.BoolVar(&f.privileged, "privileged", false, "give extended privileges (as far as rootless allows)")
-	fl.StringVar(&f.stopSignal, "stop-signal", "", "signal to stop the container (default: the image's, or SIGTERM)")
-	fl.IntVar(&f.stopTimeout, "stop-timeout", -1, "seconds to wait before killing the container on stop")
-	f.vol.register(fl)
-	f.pull.register(cmd)
-	f.health.register(fl)
-	f.logs.register(fl)
-	f.restart.register(fl)
-	f.net.register(fl)
-	// -h is --hostname, as in Docker; help stays on --help.
-	cmd.Flags().BoolP("help", "", false, "help for "+cmd.Name())
-}
-
-// config turns the flags into the container's Config.
-func (f *createFlags) config(cmd *cobra.Command, imageRef string, args []string) (*container.Config, error) {
-	env, err := container.ParseEnv(f.env, f.envFile, os.LookupEnv)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	labels, err := container.ParseLabels(f.labels)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	cfg := &container.Config{
-		Name: f.name, Hostname: f.hostname, WorkingDir: f.workdir, User: f.user,
-		Env: env, Labels: labels, Image: imageRef,
-		Interactive: f.interactive, Tty: f.tty, AutoRemove: f.rm,
-		CapAdd: f.capAdd, CapDrop: f.capDrop, Privileged: f.privileged,
-		ReadOnlyRootfs: f.readOnly, SecurityOpt: f.secOpt, StopSignal: f.stopSignal,
-		Created: time.Now().UTC(),
-	}
-	if cmd.Flags().Changed("entrypoint") {
-		cfg.Entrypoint = []string{}
-		if f.entrypoint != "" {
-			cfg.Entrypoint = []string{f.entrypoint}
-		}
-	}
-	if len(args) > 0 {
-		cfg.Cmd = args
-	}
-	if cmd.Flags().Changed("stop-timeout") {
-		t := f.stopTimeout
-		cfg.StopTimeout = &t
-	}
-	if err := f.vol.apply(cfg); err != nil {
-		return nil, err
-	}
-	if err := f.health.apply(cfg); err != nil {
-		return nil, err
-	}
-	if err := f.logs.apply(cfg); err != nil {
-		return nil, err
-	}
-	if err := f.restart.apply(cfg); err != nil {
-		return nil, err
-	}
-	if err := f.net.apply(cfg); err != nil {
-		return nil, err
-	}
-	sec, err := runtime.ParseSecurityOpts(f.secOpt)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	if _, err := runtime.Capabilities(f.capAdd, f.capDrop, f.privileged); err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	if p := sec.Seccomp; p != "" && p != "builtin" && p != "unconfined" {
-		// Read now, so the container keeps its profile if the file goes.
-		if cfg.SeccompProfile, err = os.ReadFile(p); err != nil {
-			return nil, usageErrorf("--security-opt seccomp=%s: %v", p, err)
-		}
-	}
-	return cfg, nil
-}
-
 func newRunCommand(g *globalOptions) *cobra.Command {
-	var f createFlags
+	var f containerFlags
 	var detach bool
 	cmd := &cobra.Command{
 		Use:   "run [flags] IMAGE [COMMAND [ARG...]]",
 		Short: "Run a command in a new container",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, rec, img, err := f.create(cmd, g, args)
+			co, err := f.options(cmd, args)
 			if err != nil {
 				return err
 			}
-			if detach {
-				return startDetached(cmd, g, st, rec, img, true)
+			h, err := g.host()
+			if err != nil {
+				return err
 			}
-			return runAttached(cmd, g, st, rec, img, os.Stdin)
+			o := lifecycle.RunOptions{Create: co, Detach: detach}
+			if !detach {
+				o.Stdio = &lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+			}
+			rec, code, err := h.Run(cmd.Context(), o)
+			if err == nil && detach {
+				fmt.Fprintln(cmd.OutOrStdout(), rec.Config.ID)
+			}
+			if err != nil {
+				return err
+			}
+			return container.ExitStatus(code)
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().BoolVarP(&detach, "detach", "d", false, "run the container in the background and print its ID")
 	return cmd
-}
-
-// create makes the container the flags describe (pod create, pod run).
-func (f *createFlags) create(cmd *cobra.Command, g *globalOptions, args []string) (storage.Store, *container.Record, *container.ImageConfig, error) {
-	cfg, err := f.config(cmd, args[0], args[1:])
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	st, err := g.store()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	img, err := f.pull.image(cmd, st, args[0])
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	cfg.ImageID = img.ID
-	cfg.Command, _ = container.Command(cfg, &img.Config.Config)
-	if cfg.StopSignal == "" {
-		cfg.StopSignal = img.Config.Config.StopSignal
-	}
-	if cfg.ImageHealth, err = container.HealthFromDockerConfig(img.RawConfig); err != nil {
-		return nil, nil, nil, err
-	}
-	if err := f.net.complete(cfg, &img.Config.Config); err != nil {
-		return nil, nil, nil, err
-	}
-	if err := volumes.Complete(st, cfg, &img.Config.Config); err != nil {
-		return nil, nil, nil, err
-	}
-	rec, err := container.Create(st, cfg)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return st, rec, &img.Config.Config, nil
 }

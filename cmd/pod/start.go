@@ -1,11 +1,10 @@
 package main
 
 import (
-	"os"
-
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/lifecycle"
 )
 
 func newStartCommand(g *globalOptions) *cobra.Command {
@@ -15,54 +14,33 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 		Use:   "start [flags] CONTAINER [CONTAINER...]",
 		Short: "Start one or more stopped containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 && !all {
-				return usageErrorf("pod start needs at least one container (or --all)")
+			if err := checkStartArgs(args, all, attach || interactive, filters); err != nil {
+				return err
 			}
-			if (attach || interactive) && (len(args) != 1 || all) {
-				return usageErrorf("you cannot start and attach several containers at once")
-			}
-			if len(filters) > 0 && !all {
-				return usageErrorf("--filter needs --all")
-			}
-			st, err := g.store()
+			h, err := g.host()
 			if err != nil {
 				return err
 			}
 			if attach || interactive {
-				rec, err := g.loadContainer(cmd.Context(), args[0])
+				stdio, done, err := userStdio(interactive)
 				if err != nil {
 					return err
 				}
-				if rec.Active() {
-					return usageErrorf("container %s is already running: use pod attach", rec.Config.Name)
-				}
-				img, err := imageConfigOf(st, rec)
+				defer done()
+				code, err := h.Start(cmd.Context(), args[0], lifecycle.StartOptions{Attach: true, Stdio: stdio})
 				if err != nil {
 					return err
 				}
-				stdin := os.Stdin
-				if !interactive {
-					if stdin, err = os.Open(os.DevNull); err != nil {
-						return err
-					}
-					defer stdin.Close()
-				}
-				return runAttached(cmd, g, st, rec, img, stdin)
+				return container.ExitStatus(code)
 			}
 			if all {
-				if args, err = startAllTargets(cmd, g, filters); err != nil {
+				if args, err = startAllTargets(cmd, h, filters); err != nil {
 					return err
 				}
 			}
-			return eachContainer(cmd, g, args, func(r *container.Record) error {
-				if r.Active() {
-					return nil
-				}
-				img, err := imageConfigOf(st, r)
-				if err != nil {
-					return err
-				}
-				return startDetached(cmd, g, st, r, img, false)
+			return eachTarget(cmd, args, func(t string) (string, error) {
+				_, err := h.Start(cmd.Context(), t, lifecycle.StartOptions{})
+				return t, err
 			})
 		},
 	}
@@ -74,15 +52,27 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
+func checkStartArgs(args []string, all, attach bool, filters []string) error {
+	switch {
+	case len(args) == 0 && !all:
+		return usageErrorf("pod start needs at least one container (or --all)")
+	case attach && (len(args) != 1 || all):
+		return usageErrorf("you cannot start and attach several containers at once")
+	case len(filters) > 0 && !all:
+		return usageErrorf("--filter needs --all")
+	}
+	return nil
+}
+
 // startAllTargets lists the containers pod start --all starts: those not
 // running that match the filters; with restart-policy=unless-stopped,
 // those the user stopped are skipped.
-func startAllTargets(cmd *cobra.Command, g *globalOptions, filters []string) ([]string, error) {
+func startAllTargets(cmd *cobra.Command, h *lifecycle.Host, filters []string) ([]string, error) {
 	match, err := container.ParseFilters(filters)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	recs, err := g.listContainers(cmd.Context())
+	recs, err := h.List(cmd.Context())
 	if err != nil {
 		return nil, err
 	}

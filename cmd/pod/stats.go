@@ -9,8 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/monitor"
+	"github.com/pod-project/pod/lifecycle"
 )
 
 var statsHeaders = map[string]string{
@@ -29,68 +28,16 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 		Long: "Display container resource usage from the containers' cgroups. Rootless containers need cgroup v2\n" +
 			"with controllers delegated to the user; on cgroup v1 only rootful containers have statistics.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := g.store()
+			h, err := g.host()
 			if err != nil {
 				return err
 			}
-			rt, err := g.ociRuntime(cmd.Context())
+			s, err := h.Stats(cmd.Context(), lifecycle.StatsOptions{Targets: args, All: all})
 			if err != nil {
 				return err
 			}
-			var recs []*container.Record
-			for _, a := range args {
-				r, err := g.loadContainer(cmd.Context(), a)
-				if err != nil {
-					return err
-				}
-				recs = append(recs, r)
-			}
-			if len(args) == 0 {
-				list, err := container.List(st)
-				if err != nil {
-					return err
-				}
-				for _, r := range list {
-					if all || r.Running() {
-						recs = append(recs, r)
-					}
-				}
-			}
-			prev := make([]monitor.StatsSample, len(recs))
-			for i, r := range recs {
-				if prev[i], err = monitor.Sample(cmd.Context(), st, rt, r); err != nil {
-					return err
-				}
-			}
-			w := cmd.OutOrStdout()
-			f, isFile := w.(*os.File)
-			clear := !noStream && isFile && term.IsTerminal(int(f.Fd()))
-			for {
-				time.Sleep(time.Second)
-				rows := make([]any, 0, len(recs))
-				for i, r := range recs {
-					cur, err := monitor.Sample(cmd.Context(), st, rt, r)
-					if err != nil {
-						return err
-					}
-					row := monitor.NewStatsRow(r, prev[i], cur)
-					if noTrunc {
-						row.ID = r.Config.ID
-					}
-					rows = append(rows, row)
-					prev[i] = cur
-				}
-				if clear {
-					_, _ = io.WriteString(w, "\033[2J\033[H")
-				}
-				if err := (output{format: format, headers: statsHeaders, defaultTable: statsTable}).write(w, rows); err != nil {
-					return err
-				}
-				if noStream {
-					return nil
-				}
-				fmt.Fprintln(w)
-			}
+			out := output{format: format, headers: statsHeaders, defaultTable: statsTable}
+			return printStats(cmd, s, out, noStream, noTrunc)
 		},
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "show all containers (default shows just running)")
@@ -98,4 +45,36 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "do not truncate the output")
 	cmd.Flags().StringVar(&format, "format", "", "format the output: table, json, or a Go template")
 	return cmd
+}
+
+// printStats prints a table of rows every second (clearing a terminal
+// between them), or once with noStream.
+func printStats(cmd *cobra.Command, s *lifecycle.Stats, out output, noStream, noTrunc bool) error {
+	w := cmd.OutOrStdout()
+	f, isFile := w.(*os.File)
+	clear := !noStream && isFile && term.IsTerminal(int(f.Fd()))
+	for {
+		time.Sleep(time.Second)
+		rows, err := s.Next(cmd.Context())
+		if err != nil {
+			return err
+		}
+		items := make([]any, 0, len(rows))
+		for _, r := range rows {
+			if noTrunc {
+				r.ID = r.FullID
+			}
+			items = append(items, r)
+		}
+		if clear {
+			_, _ = io.WriteString(w, "\033[2J\033[H")
+		}
+		if err := out.write(w, items); err != nil {
+			return err
+		}
+		if noStream {
+			return nil
+		}
+		fmt.Fprintln(w)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/lifecycle"
 )
 
 func newStopCommand(g *globalOptions) *cobra.Command {
@@ -13,41 +14,20 @@ func newStopCommand(g *globalOptions) *cobra.Command {
 		Use:   "stop [flags] CONTAINER [CONTAINER...]",
 		Short: "Stop one or more running containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 && !all {
-				return usageErrorf("pod stop needs at least one container (or --all)")
+			h, targets, err := containerTargets(cmd, g, args, all, activeOnly)
+			if err != nil {
+				return err
 			}
-			var t *int
+			o := lifecycle.StopOptions{}
 			if cmd.Flags().Changed("time") {
-				t = &timeout
+				o.Timeout = &timeout
 			}
-			if all {
-				names, err := runningNames(cmd, g)
-				if err != nil {
-					return err
-				}
-				args = names
-			}
-			return eachContainer(cmd, g, args, func(r *container.Record) error {
-				return r.Stop(cmd.Context(), t)
+			return eachTarget(cmd, targets, func(t string) (string, error) {
+				return t, h.Stop(cmd.Context(), t, o)
 			})
 		},
 	}
 	cmd.Flags().IntVarP(&timeout, "time", "t", container.DefaultStopTimeout, "seconds to wait before killing the container")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "stop all running containers")
 	return cmd
-}
-
-// runningNames lists the containers a monitor still manages.
-func runningNames(cmd *cobra.Command, g *globalOptions) ([]string, error) {
-	recs, err := g.listContainers(cmd.Context())
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, r := range recs {
-		if r.Active() {
-			names = append(names, r.Config.Name)
-		}
-	}
-	return names, nil
 }

@@ -10,9 +10,8 @@ import (
 	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
-	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/userns"
-	"github.com/pod-project/pod/volumes"
 )
 
 // newSystemCommand groups host-wide commands: info, prune, migrate.
@@ -34,71 +33,63 @@ func confirm(in io.Reader, out io.Writer, question string) bool {
 }
 
 func newSystemPruneCommand(g *globalOptions) *cobra.Command {
-	var all, force, vols bool
-	var filters []string
+	var o lifecycle.PruneOptions
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "prune [flags]",
 		Short: "Remove stopped containers, dangling images (-a: unused images) and, with --volumes, unused volumes",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			w := cmd.OutOrStdout()
-			if !force {
-				what := "  - all stopped containers\n  - all dangling images"
-				if all {
-					what = "  - all stopped containers\n  - all images without at least one container associated to them"
-				}
-				if vols {
-					what += "\n  - all volumes not used by at least one container"
-				}
-				if !confirm(cmd.InOrStdin(), w, "WARNING! This will remove:\n"+what) {
-					return nil
-				}
+			if !force && !confirm(cmd.InOrStdin(), cmd.OutOrStdout(), "WARNING! This will remove:\n"+pruneWhat(o)) {
+				return nil
 			}
-			st, err := g.store()
+			h, err := g.host()
 			if err != nil {
 				return err
 			}
-			recs, err := g.listContainers(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(w, "Deleted Containers")
-			for _, r := range recs {
-				if r.Active() {
-					continue
-				}
-				if err := removeWithVolumes(st, &r.Config); err != nil {
-					return fmt.Errorf("removing container %s: %w", r.Config.Name, err)
-				}
-				fmt.Fprintln(w, r.Config.ID)
-			}
-			if vols {
-				fmt.Fprintln(w, "Deleted Volumes")
-				removed, err := volumes.Prune(st, volumes.New(st.GraphRoot()), nil)
-				for _, name := range removed {
-					fmt.Fprintln(w, name)
-				}
-				if err != nil {
-					return err
-				}
-			}
-			fmt.Fprintln(w, "Deleted Images")
-			pruned, err := image.Prune(st, image.PruneOptions{All: all, Filters: filters})
-			var space int64
-			for _, p := range pruned {
-				fmt.Fprintln(w, p.ID)
-				space += p.Size
-			}
-			fmt.Fprintf(w, "Total reclaimed space: %s\n", units.HumanSize(float64(space)))
+			rep, err := h.Prune(cmd.Context(), o)
+			printPruneReport(cmd.OutOrStdout(), rep, o.Volumes)
 			return err
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVarP(&all, "all", "a", false, "remove all unused images, not only dangling ones")
+	f.BoolVarP(&o.All, "all", "a", false, "remove all unused images, not only dangling ones")
 	f.BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
-	f.BoolVar(&vols, "volumes", false, "also remove volumes no container uses")
-	f.StringArrayVar(&filters, "filter", nil, "only prune images that match (until=, label=)")
+	f.BoolVar(&o.Volumes, "volumes", false, "also remove volumes no container uses")
+	f.StringArrayVar(&o.Filters, "filter", nil, "only prune images that match (until=, label=)")
 	return cmd
+}
+
+// pruneWhat lists what system prune removes, for its question.
+func pruneWhat(o lifecycle.PruneOptions) string {
+	what := "  - all stopped containers\n  - all dangling images"
+	if o.All {
+		what = "  - all stopped containers\n  - all images without at least one container associated to them"
+	}
+	if o.Volumes {
+		what += "\n  - all volumes not used by at least one container"
+	}
+	return what
+}
+
+func printPruneReport(w io.Writer, rep lifecycle.PruneReport, vols bool) {
+	fmt.Fprintln(w, "Deleted Containers")
+	for _, id := range rep.Containers {
+		fmt.Fprintln(w, id)
+	}
+	if vols {
+		fmt.Fprintln(w, "Deleted Volumes")
+		for _, name := range rep.Volumes {
+			fmt.Fprintln(w, name)
+		}
+	}
+	fmt.Fprintln(w, "Deleted Images")
+	var space int64
+	for _, p := range rep.Images {
+		fmt.Fprintln(w, p.ID)
+		space += p.Size
+	}
+	fmt.Fprintf(w, "Total reclaimed space: %s\n", units.HumanSize(float64(space)))
 }
 
 // newSystemMigrateCommand starts afresh after /etc/subuid or /etc/subgid
@@ -110,19 +101,16 @@ func newSystemMigrateCommand(g *globalOptions) *cobra.Command {
 		Short: "Stop all containers and the pause process, so the next call uses new subuid/subgid ranges",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			recs, err := g.listContainers(cmd.Context())
+			h, targets, err := containerTargets(cmd, g, nil, true, activeOnly)
 			if err != nil {
 				return err
 			}
-			for _, r := range recs {
-				if !r.Active() {
-					continue
+			zero := 0
+			for _, t := range targets {
+				if err := h.Stop(cmd.Context(), t, lifecycle.StopOptions{Timeout: &zero}); err != nil {
+					return fmt.Errorf("stopping container %s: %w", t, err)
 				}
-				zero := 0
-				if err := r.Stop(cmd.Context(), &zero); err != nil {
-					return fmt.Errorf("stopping container %s: %w", r.Config.Name, err)
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "stopped %s\n", r.Config.Name)
+				fmt.Fprintf(cmd.OutOrStdout(), "stopped %s\n", t)
 			}
 			if !g.mode.Rootless {
 				return nil

@@ -15,7 +15,11 @@ func newTopCommand(g *globalOptions) *cobra.Command {
 		Long:  "Display the running processes of a container, as the host's ps shows them (default: ps -ef).",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rec, err := g.loadContainer(cmd.Context(), args[0])
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			rec, err := h.Load(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"syscall"
 
+	"github.com/pod-project/pod/container"
 	"github.com/spf13/cobra"
 )
 
@@ -26,12 +27,12 @@ func newUnshareCommand(g *globalOptions) *cobra.Command {
 			}
 			p, err := exec.LookPath(args[0])
 			if err != nil {
-				return &exitError{code: 127, err: fmt.Errorf("%s: command not found in $PATH", args[0])}
+				return container.WithExitCode(127, fmt.Errorf("%s: command not found in $PATH", args[0]))
 			}
 			graph, run := g.mode.StoragePaths()
 			env := append(os.Environ(), "POD_GRAPHROOT="+firstNonEmpty(g.root, graph), "POD_RUNROOT="+firstNonEmpty(g.runroot, run))
 			if err := syscall.Exec(p, args, env); err != nil {
-				return &exitError{code: 126, err: fmt.Errorf("running %s: %w", p, err)}
+				return container.WithExitCode(126, fmt.Errorf("running %s: %w", p, err))
 			}
 			return nil
 		},

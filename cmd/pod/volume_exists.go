@@ -1,6 +1,9 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"github.com/pod-project/pod/container"
+	"github.com/spf13/cobra"
+)
 
 func newVolumeExistsCommand(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
@@ -17,7 +20,7 @@ func newVolumeExistsCommand(g *globalOptions) *cobra.Command {
 				return usageErrorf("volume name %v", err)
 			}
 			if !ok {
-				return &containerExit{code: 1}
+				return container.ExitStatus(1)
 			}
 			return nil
 		},

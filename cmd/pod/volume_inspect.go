@@ -1,9 +1,9 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/volumes"
 )
 
 func newVolumeInspectCommand(g *globalOptions) *cobra.Command {
@@ -13,49 +13,13 @@ func newVolumeInspectCommand(g *globalOptions) *cobra.Command {
 		Use:   "inspect [flags] VOLUME [VOLUME...]",
 		Short: "Show details of volumes",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 && !all {
-				return usageErrorf("pod volume inspect needs at least one volume (or --all)")
-			}
-			_, vs, err := g.volumeStore()
+			h, targets, err := volumeTargets(cmd, g, args, all)
 			if err != nil {
 				return err
 			}
-			var items []any
-			failed := 0
-			if all {
-				vols, err := vs.List()
-				if err != nil {
-					return err
-				}
-				for _, v := range vols {
-					items = append(items, v)
-				}
-			}
-			for _, name := range args {
-				v, err := vs.Get(name)
-				if err != nil {
-					failed++
-					fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", err)
-					continue
-				}
-				items = append(items, v)
-			}
-			w := cmd.OutOrStdout()
-			if format == "" || format == "json" {
-				if items == nil {
-					items = []any{}
-				}
-				err = writeJSON(w, items)
-			} else {
-				err = output{format: format}.write(w, items)
-			}
-			if err != nil {
-				return err
-			}
-			if failed > 0 {
-				return &exitError{code: 125, err: fmt.Errorf("%d of %d volumes not found", failed, len(args))}
-			}
-			return nil
+			vs := volumes.New(h.Store.GraphRoot())
+			items, err := collectTargets(cmd, targets, func(name string) (any, error) { return vs.Get(name) })
+			return printInspect(cmd, format, items, err)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "format the output with a Go template, or json")

@@ -2,10 +2,10 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/volumes"
 )
 
@@ -18,48 +18,46 @@ func newVolumeRmCommand(g *globalOptions) *cobra.Command {
 		Long: "Remove volumes. A volume a container uses is refused unless -f, which removes\n" +
 			"its stopped containers first; a volume a running container uses is never removed.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 && !all {
-				return usageErrorf("pod volume rm needs at least one volume (or --all)")
-			}
-			for _, a := range args {
-				if err := volumes.CheckName(a); err != nil {
-					return usageErrorf("volume name %v", err)
-				}
-			}
-			st, vs, err := g.volumeStore()
+			h, targets, err := volumeTargets(cmd, g, args, all)
 			if err != nil {
 				return err
 			}
-			targets := args
-			if all {
-				vols, err := vs.List()
-				if err != nil {
-					return err
+			return eachTarget(cmd, targets, func(name string) (string, error) {
+				err := h.RemoveVolume(cmd.Context(), name, lifecycle.RemoveVolumeOptions{Force: force})
+				if force && errors.Is(err, volumes.ErrNoSuchVolume) {
+					return "", nil
 				}
-				targets = nil
-				for _, v := range vols {
-					targets = append(targets, v.Name)
-				}
-			}
-			failed := 0
-			for _, name := range targets {
-				err := volumes.Remove(cmd.Context(), st, vs, name, volumes.RemoveOptions{Force: force})
-				if err != nil && !(force && errors.Is(err, volumes.ErrNoSuchVolume)) {
-					failed++
-					fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", err)
-					continue
-				}
-				if err == nil {
-					fmt.Fprintln(cmd.OutOrStdout(), name)
-				}
-			}
-			if failed > 0 {
-				return &exitError{code: 125, err: fmt.Errorf("%d of %d volumes not removed", failed, len(targets))}
-			}
-			return nil
+				return name, err
+			})
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove the stopped containers using the volumes first; ignore missing volumes")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all volumes")
 	return cmd
+}
+
+// volumeTargets checks the volume names a command takes, or lists every
+// volume with --all.
+func volumeTargets(cmd *cobra.Command, g *globalOptions, args []string, all bool) (*lifecycle.Host, []string, error) {
+	if len(args) == 0 && !all {
+		return nil, nil, usageErrorf("pod volume %s needs at least one volume (or --all)", cmd.Name())
+	}
+	for _, a := range args {
+		if err := volumes.CheckName(a); err != nil {
+			return nil, nil, usageErrorf("volume name %v", err)
+		}
+	}
+	h, err := g.host()
+	if err != nil || !all {
+		return h, args, err
+	}
+	vols, err := volumes.New(h.Store.GraphRoot()).List()
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make([]string, 0, len(vols))
+	for _, v := range vols {
+		names = append(names, v.Name)
+	}
+	return h, names, nil
 }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -19,27 +19,14 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return usageErrorf("--condition: %v", err)
 			}
-			failed := 0
-			for _, n := range args {
-				r, err := g.loadContainer(cmd.Context(), n)
-				var code int
-				if err == nil {
-					code, err = r.Wait(cmd.Context(), cond)
-				}
-				if err != nil {
-					if len(args) == 1 {
-						return err
-					}
-					failed++
-					fmt.Fprintf(cmd.ErrOrStderr(), "Error: %v\n", err)
-					continue
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), code)
+			h, err := g.host()
+			if err != nil {
+				return err
 			}
-			if failed > 0 {
-				return &exitError{code: 125, err: fmt.Errorf("%d of %d containers failed", failed, len(args))}
-			}
-			return nil
+			return eachTarget(cmd, args, func(t string) (string, error) {
+				code, err := h.Wait(cmd.Context(), t, cond)
+				return strconv.Itoa(code), err
+			})
 		},
 	}
 	cmd.Flags().StringVar(&condition, "condition", "not-running", "wait for: not-running, next-exit or removed")

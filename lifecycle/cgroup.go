@@ -1,4 +1,4 @@
-package monitor
+package lifecycle
 
 import (
 	"context"
@@ -13,11 +13,12 @@ import (
 	"github.com/pod-project/pod/storage"
 )
 
-// Pause freezes every process of the running container rec through the
+// Pause freezes every process of the running container target through the
 // runtime (its cgroup's freezer) and records it as paused. A container
 // without a cgroup of its own (rootless here) gets an error that says why.
-func Pause(ctx context.Context, st storage.Store, rt *runtime.Runtime, rec *container.Record) error {
-	if err := needCgroup(st, rec, "pausing"); err != nil {
+func (h *Host) Pause(ctx context.Context, target string) error {
+	rec, rt, err := h.loadWithCgroup(ctx, target, "pausing")
+	if err != nil {
 		return err
 	}
 	if rec.State.Status == container.StatusPaused {
@@ -30,8 +31,9 @@ func Pause(ctx context.Context, st storage.Store, rt *runtime.Runtime, rec *cont
 }
 
 // Unpause thaws a paused container.
-func Unpause(ctx context.Context, st storage.Store, rt *runtime.Runtime, rec *container.Record) error {
-	if err := needCgroup(st, rec, "unpausing"); err != nil {
+func (h *Host) Unpause(ctx context.Context, target string) error {
+	rec, rt, err := h.loadWithCgroup(ctx, target, "unpausing")
+	if err != nil {
 		return err
 	}
 	if rec.State.Status != container.StatusPaused {
@@ -49,10 +51,10 @@ type StatsSample struct {
 	Stats *runtime.Stats
 }
 
-// Sample reads the resource usage of the running container rec from its
+// sample reads the resource usage of the running container rec from its
 // cgroup; a container without one gets an error that says why.
-func Sample(ctx context.Context, st storage.Store, rt *runtime.Runtime, rec *container.Record) (StatsSample, error) {
-	if err := needCgroup(st, rec, "reading the statistics of"); err != nil {
+func (h *Host) sample(ctx context.Context, rt *runtime.Runtime, rec *container.Record) (StatsSample, error) {
+	if err := needCgroup(h.Store, rec, "reading the statistics of"); err != nil {
 		return StatsSample{}, err
 	}
 	s, err := rt.Stats(ctx, rec.Config.ID)
@@ -65,6 +67,8 @@ func Sample(ctx context.Context, st storage.Store, rt *runtime.Runtime, rec *con
 // StatsRow is one line of `pod stats`, as Docker prints it.
 type StatsRow struct {
 	ID, Name, CPUPerc, MemUsage, MemPerc, NetIO, BlockIO, PIDs string
+	// FullID is the untruncated ID (--no-trunc).
+	FullID string `json:"-"`
 }
 
 // NewStatsRow computes a row from two samples of the same container
@@ -98,7 +102,7 @@ func NewStatsRow(rec *container.Record, prev, cur StatsSample) StatsRow {
 		}
 	}
 	return StatsRow{
-		ID: container.ShortID(rec.Config.ID), Name: rec.Config.Name,
+		ID: container.ShortID(rec.Config.ID), FullID: rec.Config.ID, Name: rec.Config.Name,
 		CPUPerc:  fmt.Sprintf("%.2f%%", cpu),
 		MemUsage: units.BytesSize(float64(mem)) + " / " + units.BytesSize(float64(limit)),
 		MemPerc:  fmt.Sprintf("%.2f%%", memPerc),
@@ -115,6 +119,20 @@ func hostMemory() uint64 {
 		return 0
 	}
 	return uint64(si.Totalram) * uint64(si.Unit)
+}
+
+// loadWithCgroup loads target and the runtime, and fails unless target
+// runs with a cgroup of its own.
+func (h *Host) loadWithCgroup(ctx context.Context, target, what string) (*container.Record, *runtime.Runtime, error) {
+	rec, err := h.Load(ctx, target)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := needCgroup(h.Store, rec, what); err != nil {
+		return nil, nil, err
+	}
+	rt, err := h.Runtime(ctx)
+	return rec, rt, err
 }
 
 // needCgroup fails unless rec runs and has a cgroup of its own, saying
@@ -139,4 +157,68 @@ func needCgroup(st storage.Store, rec *container.Record, what string) error {
 		return &container.StateError{Err: container.ErrNoCgroup, Msg: what + " " + name + ": this needs a cgroup of the container's own, and pod does not yet place rootless containers in a delegated cgroup v2 subtree (systemd Delegate=yes for the cpu, memory and pids controllers)"}
 	}
 	return &container.StateError{Err: container.ErrNoCgroup, Msg: what + " " + name + ": this needs cgroup v2 with delegation of the freezer/cpu/memory controllers to your user; this host has cgroup v1, where rootless containers have no cgroup of their own"}
+}
+
+// StatsOptions say which containers `pod stats` shows: Targets, or with
+// none every running container (All: every container).
+type StatsOptions struct {
+	Targets []string
+	All     bool
+}
+
+// Stats reads a stream of resource usage rows.
+type Stats struct {
+	h    *Host
+	rt   *runtime.Runtime
+	recs []*container.Record
+	prev []StatsSample
+}
+
+// Stats samples the containers o names once; Next gives the rows.
+func (h *Host) Stats(ctx context.Context, o StatsOptions) (*Stats, error) {
+	var recs []*container.Record
+	for _, t := range o.Targets {
+		r, err := h.Load(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+	}
+	if len(o.Targets) == 0 {
+		list, err := h.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range list {
+			if o.All || r.Running() {
+				recs = append(recs, r)
+			}
+		}
+	}
+	rt, err := h.Runtime(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stats{h: h, rt: rt, recs: recs, prev: make([]StatsSample, len(recs))}
+	for i, r := range recs {
+		if s.prev[i], err = h.sample(ctx, rt, r); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Next samples every container again and returns a row for each, CPU %
+// over the time since the last sample.
+func (s *Stats) Next(ctx context.Context) ([]StatsRow, error) {
+	rows := make([]StatsRow, 0, len(s.recs))
+	for i, r := range s.recs {
+		cur, err := s.h.sample(ctx, s.rt, r)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, NewStatsRow(r, s.prev[i], cur))
+		s.prev[i] = cur
+	}
+	return rows, nil
 }

@@ -1,4 +1,4 @@
-package monitor
+package lifecycle
 
 import (
 	"context"
@@ -17,13 +17,11 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/runtime"
-	"github.com/pod-project/pod/storage"
 )
 
 // ExecOptions describe a process to start in a running container (`pod
 // exec`). Zero fields mean the container's own value.
 type ExecOptions struct {
-	Runtime *runtime.Runtime
 	// Cmd is the command and its arguments; required.
 	Cmd []string
 	// Env holds KEY=VALUE overrides of the container's environment.
@@ -41,32 +39,40 @@ type ExecOptions struct {
 	Stdin, Stdout, Stderr *os.File
 }
 
-// Exec runs a new process in the running container rec and returns its exit
-// code: its own status, 128+N for signal N. A container that is not running
-// is an *ExitError with 125, a command not found 127, one that cannot be
-// invoked 126.
-func Exec(ctx context.Context, st storage.Store, rec *container.Record, o ExecOptions) (int, error) {
+// Exec runs a new process in the running container target and returns its
+// exit code: its own status, 128+N for signal N. A container that is not
+// running is a *container.ExitError with 125, a command not found 127, one
+// that cannot be invoked 126.
+func (h *Host) Exec(ctx context.Context, target string, o ExecOptions) (int, error) {
+	rec, err := h.Load(ctx, target)
+	if err != nil {
+		return 0, err
+	}
+	rt, err := h.Runtime(ctx)
+	if err != nil {
+		return 0, err
+	}
 	cfg := &rec.Config
 	if len(o.Cmd) == 0 {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("exec in %s: no command given", cfg.Name)}
+		return 0, container.WithExitCode(125, fmt.Errorf("exec in %s: no command given", cfg.Name))
 	}
 	if !rec.Running() {
-		return 0, &ExitError{Code: 125, Err: container.NotRunning(cfg.Name, "start it first with pod start "+cfg.Name)}
+		return 0, container.WithExitCode(125, container.NotRunning(cfg.Name, "start it first with pod start "+cfg.Name))
 	}
 	if rec.State.Status == container.StatusPaused {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("container %s is paused: unpause it first (pod unpause %s)", cfg.Name, cfg.Name)}
+		return 0, container.WithExitCode(125, fmt.Errorf("container %s is paused: unpause it first (pod unpause %s)", cfg.Name, cfg.Name))
 	}
-	bundle, err := st.ContainerRunDirectory(cfg.ID)
+	bundle, err := h.Store.ContainerRunDirectory(cfg.ID)
 	if err != nil {
 		return 0, fmt.Errorf("container %s: %w", cfg.Name, err)
 	}
 	spec, err := readSpec(bundle)
 	if err != nil {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("container %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
 	proc, err := execProcess(spec, o)
 	if err != nil {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("exec in %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(125, fmt.Errorf("exec in %s: %w", cfg.Name, err))
 	}
 	// As run does: a missing command is 127 and one that cannot be run
 	// 126, with pod's own message (the runtime would say it too late). A
@@ -82,7 +88,7 @@ func Exec(ctx context.Context, st storage.Store, rec *container.Record, o ExecOp
 	defer os.RemoveAll(dir)
 	eo := runtime.ExecOptions{Process: proc, Dir: dir, Detach: o.Detach}
 	if proc.Terminal {
-		return execTTY(ctx, rec, o, eo)
+		return execTTY(ctx, rt, rec, o, eo)
 	}
 	if !o.Detach {
 		eo.Stdout, eo.Stderr = o.Stdout, o.Stderr
@@ -90,14 +96,13 @@ func Exec(ctx context.Context, st storage.Store, rec *container.Record, o ExecOp
 			eo.Stdin = o.Stdin
 		}
 	}
-	return runExec(ctx, rec, o, eo)
+	return runExec(ctx, rt, rec, o, eo)
 }
 
 // runExec starts the runtime's exec, forwards signals to it (it passes
 // them on to the process) and maps its end to an exit code.
-func runExec(ctx context.Context, rec *container.Record, o ExecOptions, eo runtime.ExecOptions) (int, error) {
+func runExec(ctx context.Context, rt *runtime.Runtime, rec *container.Record, o ExecOptions, eo runtime.ExecOptions) (int, error) {
 	cfg := &rec.Config
-	rt := o.Runtime
 	// The runtime stays in pod's process group: keys typed on a terminal
 	// reach it directly, so pod does not forward those twice.
 	sharedGroup := o.Stdin != nil && term.IsTerminal(int(o.Stdin.Fd()))
@@ -107,14 +112,14 @@ func runExec(ctx context.Context, rec *container.Record, o ExecOptions, eo runti
 	logrus.Debugf("exec %v in container %s with %s", eo.Process.Args, cfg.ID, rt.Path)
 	cmd, err := rt.Exec(ctx, cfg.ID, eo)
 	if err != nil {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("exec in %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(125, fmt.Errorf("exec in %s: %w", cfg.Name, err))
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
 	waitErr := runtime.ForwardSignals(sigs, waited, cmd.Process, sharedGroup, nil)
 	code, err := rt.ExecResult(cfg.ID, eo.Dir, waitErr)
 	if err != nil {
-		return 0, &ExitError{Code: runtime.StartExitCode(err), Err: fmt.Errorf("exec in %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(runtime.StartExitCode(err), fmt.Errorf("exec in %s: %w", cfg.Name, err))
 	}
 	return code, nil
 }

@@ -1,4 +1,4 @@
-package monitor
+package lifecycle
 
 import (
 	"context"
@@ -23,9 +23,8 @@ import (
 // subreaper, copies the user's stdio to and from the PTY, follows the
 // window size, forwards signals and reaps the process. This works whether
 // or not pod itself has a terminal.
-func execTTY(ctx context.Context, rec *container.Record, o ExecOptions, eo runtime.ExecOptions) (int, error) {
+func execTTY(ctx context.Context, rt *runtime.Runtime, rec *container.Record, o ExecOptions, eo runtime.ExecOptions) (int, error) {
 	cfg := &rec.Config
-	rt := o.Runtime
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return 0, fmt.Errorf("becoming the subreaper of the exec in %s: %w", cfg.Name, err)
 	}
@@ -44,10 +43,10 @@ func execTTY(ctx context.Context, rec *container.Record, o ExecOptions, eo runti
 	logrus.Debugf("exec %v in container %s with %s and a terminal", eo.Process.Args, cfg.ID, rt.Path)
 	cmd, err := rt.Exec(ctx, cfg.ID, eo)
 	if err != nil {
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("exec in %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(125, fmt.Errorf("exec in %s: %w", cfg.Name, err))
 	}
 	if _, err := rt.ExecResult(cfg.ID, eo.Dir, cmd.Wait()); err != nil {
-		return 0, &ExitError{Code: runtime.StartExitCode(err), Err: fmt.Errorf("exec in %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(runtime.StartExitCode(err), fmt.Errorf("exec in %s: %w", cfg.Name, err))
 	}
 	master, err := console.Receive(10 * time.Second)
 	if err != nil {

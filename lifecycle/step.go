@@ -1,4 +1,4 @@
-package monitor
+package lifecycle
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 	"github.com/pod-project/pod/storage"
 )
 
-// BuildRunOptions say how a build step's container runs.
-type BuildRunOptions struct {
+// StepOptions say how a build step's container runs.
+type StepOptions struct {
 	Runtime  *runtime.Runtime
 	Rootless bool
 	// Stdout and Stderr receive the step's output (nil discards it); the
@@ -25,12 +25,12 @@ type BuildRunOptions struct {
 	Stdout, Stderr io.Writer
 }
 
-// RunBuildStep runs the created container rec (a build's RUN step) in the
+// RunStep runs the created container rec (a build's RUN step) in the
 // foreground with the same spec as `pod run`, with no monitor process:
 // mount, spec, the runtime's run, unmount. It returns the command's exit
-// code; a command that cannot start is an *ExitError (125, 126, 127).
+// code; a command that cannot start is an *container.ExitError (125, 126, 127).
 // Cancelling ctx kills the container.
-func RunBuildStep(ctx context.Context, st storage.Store, rec *container.Record, img *container.ImageConfig, o BuildRunOptions) (int, error) {
+func RunStep(ctx context.Context, st storage.Store, rec *container.Record, img *container.ImageConfig, o StepOptions) (int, error) {
 	cfg := &rec.Config
 	bundle, err := st.ContainerRunDirectory(cfg.ID)
 	if err != nil {
@@ -93,7 +93,7 @@ func RunBuildStep(ctx context.Context, st storage.Store, rec *container.Record, 
 	}
 	if err != nil {
 		copies.Wait()
-		return 0, &ExitError{Code: 125, Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(125, fmt.Errorf("running container %s: %w", cfg.Name, err))
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
@@ -112,7 +112,7 @@ func RunBuildStep(ctx context.Context, st storage.Store, rec *container.Record, 
 	}
 	code, err := o.Runtime.RunResult(cfg.ID, bundle, waitErr)
 	if err != nil {
-		return 0, &ExitError{Code: runtime.StartExitCode(err), Err: fmt.Errorf("running container %s: %w", cfg.Name, err)}
+		return 0, container.WithExitCode(runtime.StartExitCode(err), fmt.Errorf("running container %s: %w", cfg.Name, err))
 	}
 	return code, nil
 }

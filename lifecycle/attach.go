@@ -1,4 +1,4 @@
-package monitor
+package lifecycle
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
-	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/monitor/protocol"
 )
 
 // ErrDetached: the user typed the detach keys; the container runs on.
@@ -25,8 +25,6 @@ const DefaultDetachKeys = "ctrl-p,ctrl-q"
 
 // AttachOptions say how pod attach joins the user to a running container.
 type AttachOptions struct {
-	// RuntimeDir is pod's runtime directory, where the socket is.
-	RuntimeDir            string
 	Stdin, Stdout, Stderr *os.File
 	// NoStdin leaves the container's stdin alone.
 	NoStdin bool
@@ -100,12 +98,19 @@ func (d *detachScanner) scan(p []byte) ([]byte, bool) {
 	return out, false
 }
 
-// Attach joins the user's stdio to the running container rec through its
-// monitor and returns the container's exit code when it exits, or
+// Attach joins the user's stdio to the running container target through
+// its monitor and returns the container's exit code when it exits, or
 // ErrDetached.
-func Attach(ctx context.Context, rec *container.Record, o AttachOptions) (int, error) {
+func (h *Host) Attach(ctx context.Context, target string, o AttachOptions) (int, error) {
+	rec, err := h.Load(ctx, target)
+	if err != nil {
+		return 0, err
+	}
 	cfg := &rec.Config
-	p, d, err := shortPath(AttachSocketDir(o.RuntimeDir), cfg.ID)
+	if !rec.Running() {
+		return 0, fmt.Errorf("you cannot attach to a stopped container %s: start it first", cfg.Name)
+	}
+	p, d, err := protocol.ShortPath(protocol.AttachSocketDir(h.RuntimeDir), cfg.ID)
 	if err != nil {
 		return 0, fmt.Errorf("attaching to %s: its monitor has no attach socket: %w", cfg.Name, err)
 	}
@@ -162,16 +167,16 @@ type attachResult struct {
 
 func readOutput(conn *net.UnixConn, stdout, stderr *os.File) attachResult {
 	for {
-		typ, p, err := readFrame(conn)
+		typ, p, err := protocol.ReadFrame(conn)
 		if err != nil {
 			return attachResult{err: fmt.Errorf("the container's monitor went away: %w", err)}
 		}
 		switch typ {
-		case frameStdout:
+		case protocol.FrameStdout:
 			_, _ = stdout.Write(p)
-		case frameStderr:
+		case protocol.FrameStderr:
 			_, _ = stderr.Write(p)
-		case frameExit:
+		case protocol.FrameExit:
 			code, _ := strconv.Atoi(string(p))
 			return attachResult{code: code}
 		}
@@ -185,7 +190,7 @@ func copyStdin(conn *net.UnixConn, stdin *os.File, keys []byte, detached chan st
 		n, err := stdin.Read(buf)
 		if n > 0 {
 			out, detach := ds.scan(buf[:n])
-			if len(out) > 0 && writeFrame(conn, frameStdin, out) != nil {
+			if len(out) > 0 && protocol.WriteFrame(conn, protocol.FrameStdin, out) != nil {
 				return
 			}
 			if detach {
@@ -205,7 +210,7 @@ func sendSize(conn *net.UnixConn, files ...*os.File) {
 			continue
 		}
 		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil {
-			_ = writeFrame(conn, frameResize, []byte(fmt.Sprintf("%d %d", ws.Row, ws.Col)))
+			_ = protocol.WriteFrame(conn, protocol.FrameResize, []byte(fmt.Sprintf("%d %d", ws.Row, ws.Col)))
 			return
 		}
 	}

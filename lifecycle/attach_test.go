@@ -1,4 +1,4 @@
-package monitor
+package lifecycle
 
 import (
 	"bytes"
@@ -54,45 +54,5 @@ func TestDetachScanner(t *testing.T) {
 		if string(out) != c.out || detached != c.detach {
 			t.Errorf("%s: out %q detach %v, want %q %v", c.name, out, detached, c.out, c.detach)
 		}
-	}
-}
-
-func TestFrames(t *testing.T) {
-	var b bytes.Buffer
-	if err := writeFrame(&b, frameStdout, []byte("hi")); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeFrame(&b, frameExit, []byte("3")); err != nil {
-		t.Fatal(err)
-	}
-	typ, p, err := readFrame(&b)
-	if err != nil || typ != frameStdout || string(p) != "hi" {
-		t.Fatalf("first frame %d %q %v", typ, p, err)
-	}
-	typ, p, err = readFrame(&b)
-	if err != nil || typ != frameExit || string(p) != "3" {
-		t.Fatalf("second frame %d %q %v", typ, p, err)
-	}
-	if _, _, err := readFrame(&b); err == nil {
-		t.Fatal("a frame from nothing")
-	}
-	b.Write([]byte{1, 0xff, 0xff, 0xff, 0xff})
-	if _, _, err := readFrame(&b); err == nil {
-		t.Fatal("an oversized frame was accepted")
-	}
-}
-
-func TestMessagesRoundTrip(t *testing.T) {
-	var b bytes.Buffer
-	_ = send(&b, message{Type: msgStarted, Pid: 42})
-	_ = send(&b, message{Type: msgExited, Code: 3, Restarting: true})
-	dec := newDecoder(&b)
-	m, err := receive(dec)
-	if err != nil || m.Type != msgStarted || m.Pid != 42 {
-		t.Fatalf("started: %+v %v", m, err)
-	}
-	m, err = receive(dec)
-	if err != nil || m.Type != msgExited || m.Code != 3 || !m.Restarting {
-		t.Fatalf("exited: %+v %v", m, err)
 	}
 }

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/lifecycle"
+	"github.com/pod-project/pod/runtime"
+)
+
+// containerFlags is the one registry of the flags that describe a new
+// container, shared by run and create (start adds its own few): a flag
+// is added here, in a group's register, and turned into the options in
+// one place, options.
+type containerFlags struct {
+	name, hostname, workdir, user         string
+	entrypoint                            string
+	env, envFile, capAdd, capDrop, secOpt []string
+	labels                                []string
+	interactive, tty, rm                  bool
+	readOnly, privileged                  bool
+	stopSignal                            string
+	stopTimeout                           int
+	vol                                   volumeFlags // -v, --mount, --tmpfs, --volumes-from
+	pull                                  pullFlags   // --pull and the implicit pull's registry flags
+	health                                healthFlags
+	logs                                  logFlags
+	restart                               restartFlags
+	net                                   networkFlags // --network, -p, -P, --expose, --dns*, --add-host, --domainname
+}
+
+func (f *containerFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.SetInterspersed(false)
+	fl.StringVar(&f.name, "name", "", "assign a name to the container")
+	fl.StringVarP(&f.hostname, "hostname", "h", "", "container host name (default: the short container ID)")
+	fl.StringVarP(&f.workdir, "workdir", "w", "", "working directory inside the container (created when missing)")
+	fl.StringVarP(&f.user, "user", "u", "", "USER[:GROUP] to run as, by name or number")
+	fl.StringVar(&f.entrypoint, "entrypoint", "", "overwrite the image's ENTRYPOINT")
+	fl.StringArrayVarP(&f.env, "env", "e", nil, "set environment variables (KEY=VALUE, or KEY to pass the host's)")
+	fl.StringArrayVar(&f.envFile, "env-file", nil, "read environment variables from a file")
+	fl.StringArrayVarP(&f.labels, "label", "l", nil, "set metadata on the container (KEY=VALUE)")
+	fl.StringSliceVar(&f.capAdd, "cap-add", nil, "add Linux capabilities")
+	fl.StringSliceVar(&f.capDrop, "cap-drop", nil, "drop Linux capabilities")
+	fl.StringArrayVar(&f.secOpt, "security-opt", nil, "security options: seccomp=unconfined|FILE, no-new-privileges")
+	fl.BoolVarP(&f.interactive, "interactive", "i", false, "keep STDIN open")
+	fl.BoolVarP(&f.tty, "tty", "t", false, "allocate a pseudo-TTY")
+	fl.BoolVar(&f.rm, "rm", false, "remove the container when it exits")
+	fl.BoolVar(&f.readOnly, "read-only", false, "mount the container's root filesystem read-only")
+	fl.BoolVar(&f.privileged, "privileged", false, "give extended privileges (as far as rootless allows)")
+	fl.StringVar(&f.stopSignal, "stop-signal", "", "signal to stop the container (default: the image's, or SIGTERM)")
+	fl.IntVar(&f.stopTimeout, "stop-timeout", -1, "seconds to wait before killing the container on stop")
+	f.vol.register(fl)
+	f.pull.register(cmd)
+	f.health.register(fl)
+	f.logs.register(fl)
+	f.restart.register(fl)
+	f.net.register(fl)
+	// -h is --hostname, as in Docker; help stays on --help.
+	cmd.Flags().BoolP("help", "", false, "help for "+cmd.Name())
+}
+
+// options turns the flags and IMAGE [COMMAND [ARG...]] into what
+// lifecycle.Create takes.
+func (f *containerFlags) options(cmd *cobra.Command, args []string) (lifecycle.CreateOptions, error) {
+	cfg, err := f.config(cmd, args[0], args[1:])
+	if err != nil {
+		return lifecycle.CreateOptions{}, err
+	}
+	o := lifecycle.CreateOptions{Config: cfg, PublishAll: f.net.publishAll}
+	if o.Pull, o.PullOptions, err = f.pull.options(cmd); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// config turns the flags into the container's Config.
+func (f *containerFlags) config(cmd *cobra.Command, imageRef string, args []string) (*container.Config, error) {
+	env, err := container.ParseEnv(f.env, f.envFile, os.LookupEnv)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	labels, err := container.ParseLabels(f.labels)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	cfg := &container.Config{
+		Name: f.name, Hostname: f.hostname, WorkingDir: f.workdir, User: f.user,
+		Env: env, Labels: labels, Image: imageRef,
+		Interactive: f.interactive, Tty: f.tty, AutoRemove: f.rm,
+		CapAdd: f.capAdd, CapDrop: f.capDrop, Privileged: f.privileged,
+		ReadOnlyRootfs: f.readOnly, SecurityOpt: f.secOpt, StopSignal: f.stopSignal,
+		Created: time.Now().UTC(),
+	}
+	if cmd.Flags().Changed("entrypoint") {
+		cfg.Entrypoint = []string{}
+		if f.entrypoint != "" {
+			cfg.Entrypoint = []string{f.entrypoint}
+		}
+	}
+	if len(args) > 0 {
+		cfg.Cmd = args
+	}
+	if cmd.Flags().Changed("stop-timeout") {
+		t := f.stopTimeout
+		cfg.StopTimeout = &t
+	}
+	for _, apply := range []func(*container.Config) error{f.vol.apply, f.health.apply, f.logs.apply, f.restart.apply, f.net.apply} {
+		if err := apply(cfg); err != nil {
+			return nil, err
+		}
+	}
+	sec, err := runtime.ParseSecurityOpts(f.secOpt)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	if _, err := runtime.Capabilities(f.capAdd, f.capDrop, f.privileged); err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	if p := sec.Seccomp; p != "" && p != "builtin" && p != "unconfined" {
+		// Read now, so the container keeps its profile if the file goes.
+		if cfg.SeccompProfile, err = os.ReadFile(p); err != nil {
+			return nil, usageErrorf("--security-opt seccomp=%s: %v", p, err)
+		}
+	}
+	return cfg, nil
+}
+
+// userStdio is the user's stdio for an attached run; stdin only when
+// interactive (else /dev/null, which the caller closes).
+func userStdio(interactive bool) (*lifecycle.Stdio, func(), error) {
+	if interactive {
+		return &lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, func() {}, nil
+	}
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &lifecycle.Stdio{Stdin: null, Stdout: os.Stdout, Stderr: os.Stderr}, func() { null.Close() }, nil
+}

@@ -1,0 +1,90 @@
+package lifecycle
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/network/slirp"
+	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/storage"
+	"github.com/pod-project/pod/volumes"
+)
+
+// prepare resolves the user, command, environment and working directory,
+// writes /etc files and the OCI spec into the bundle.
+func prepare(rec *container.Record, img *container.ImageConfig, rootfs, bundle string, rootless bool) (*specs.Spec, error) {
+	return prepareNet(rec, img, rootfs, bundle, rootless, netContext{})
+}
+
+// prepareNet is prepare with the container's network: a zero nc gives a
+// private mode an empty namespace of its own (no user-mode stack).
+func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundle string, rootless bool, nc netContext) (*specs.Spec, error) {
+	cfg := &rec.Config
+	u, err := container.ResolveUser(rootfs, container.UserSpec(cfg, img))
+	if err != nil {
+		return nil, container.WithExitCode(125, fmt.Errorf("container %s of image %s: %w", cfg.Name, cfg.Image, err))
+	}
+	args, err := container.Command(cfg, img)
+	if err != nil {
+		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+	}
+	hostname := container.Hostname(cfg)
+	env := container.Environment(cfg, img, hostname, u)
+	cwd := container.WorkingDir(cfg, img)
+	if err := makeWorkdir(rootfs, cwd, u); err != nil {
+		return nil, container.WithExitCode(125, fmt.Errorf("container %s: creating working directory %s: %w", cfg.Name, cwd, err))
+	}
+	if err := container.LookPath(rootfs, env, cwd, args[0]); err != nil {
+		return nil, err
+	}
+	mounts, err := volumes.Prepare(cfg, rootfs, u)
+	if err != nil {
+		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+	}
+	files, err := writeEtcFiles(bundle, hostname, cfg, nc)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := runtime.Spec(cfg, runtime.SpecOptions{
+		Rootfs: rootfs, Rootless: rootless,
+		HostsFile: files.hosts, HostnameFile: files.hostname, ResolvConfFile: files.resolv, NetNSPath: files.netns,
+		User: u, ProcessArgs: args, Env: env, Cwd: cwd, CgroupV2: runtime.IsCgroupV2(),
+		Mounts: mounts,
+	})
+	if err != nil {
+		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+	}
+	if files.waitNetwork {
+		spec.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{slirp.WaitHook(bundle)}}
+	}
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := storage.WriteFileAtomic(filepath.Join(bundle, "config.json"), b, 0o600); err != nil {
+		return nil, err
+	}
+	return spec, nil
+}
+
+func makeWorkdir(rootfs, cwd string, u container.ExecUser) error {
+	p, err := securejoin.SecureJoin(rootfs, cwd)
+	if err != nil {
+		return err
+	}
+	if fi, err := os.Stat(p); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("%s is not a directory", cwd)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		return err
+	}
+	return os.Lchown(p, int(u.UID), int(u.GID))
+}

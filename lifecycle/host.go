@@ -1,0 +1,71 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/storage"
+)
+
+// Host is what every lifecycle call works with: the open store and how pod
+// runs on this host. A command makes one and calls its methods; zero
+// fields mean what their comments say.
+type Host struct {
+	Store storage.Store
+	// Driver is the store's graph driver.
+	Driver   string
+	Rootless bool
+	// RuntimeDir is pod's runtime directory ($XDG_RUNTIME_DIR/pod): the
+	// attach sockets and the monitors' PID files live there.
+	RuntimeDir string
+	// LogLevel is handed to the monitors pod starts.
+	LogLevel string
+	// FindRuntime returns the OCI runtime; it is called when one is first
+	// needed (a call that repairs nothing and starts nothing never pays).
+	FindRuntime func(ctx context.Context) (*runtime.Runtime, error)
+	// Warn receives what a call repaired or could not clean up; nil
+	// drops it.
+	Warn func(format string, a ...any)
+
+	rt *runtime.Runtime
+}
+
+// Stdio are the user's standard streams for an attached run or exec.
+type Stdio struct{ Stdin, Stdout, Stderr *os.File }
+
+// Runtime is the OCI runtime, found once per Host.
+func (h *Host) Runtime(ctx context.Context) (*runtime.Runtime, error) {
+	if h.rt != nil {
+		return h.rt, nil
+	}
+	if h.FindRuntime == nil {
+		return nil, fmt.Errorf("no OCI runtime configured")
+	}
+	rt, err := h.FindRuntime(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.rt = rt
+	return rt, nil
+}
+
+func (h *Host) warn(format string, a ...any) {
+	if h.Warn != nil {
+		h.Warn(format, a...)
+	}
+}
+
+// deleter is the runtime as the container package's Deleter, found only
+// when a record needs it.
+func (h *Host) deleter(ctx context.Context) func() (container.Deleter, error) {
+	return func() (container.Deleter, error) {
+		rt, err := h.Runtime(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return rt, nil
+	}
+}

@@ -1,0 +1,281 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/monitor/protocol"
+)
+
+// handle is a container's monitor as the CLI that started it sees it.
+type handle struct {
+	// pid is the container's process (0 when it exited before it was
+	// seen); monitorPid the monitor's.
+	pid, monitorPid int
+
+	h        *Host
+	rec      *container.Record
+	cmd      *exec.Cmd
+	ctrlFile *os.File
+	ctrl     *protocol.Conn
+	lock     *os.File
+	sigs     chan os.Signal
+	termFd   int
+	oldState *term.State
+	// pending is an exit that came before the start was seen.
+	pending *protocol.Message
+}
+
+// startMonitor prepares a created or exited container (mount, OCI spec),
+// starts its monitor in its own session and waits for the container to
+// run. With stdio the user is attached: the caller waits with wait. A
+// container that cannot start is a *container.ExitError (125, 126, 127).
+func (h *Host) startMonitor(ctx context.Context, rec *container.Record, img *container.ImageConfig, stdio *Stdio) (*handle, error) {
+	cfg := &rec.Config
+	rt, err := h.Runtime(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lock, err := rec.HoldMonitorLock()
+	if err != nil {
+		return nil, container.WithExitCode(125, err)
+	}
+	mh := &handle{h: h, rec: rec, lock: lock, termFd: -1}
+	bundle, err := h.Store.ContainerRunDirectory(cfg.ID)
+	if err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("container %s: %w", cfg.Name, err)
+	}
+	if err := os.MkdirAll(bundle, 0o700); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	if stdio != nil {
+		mh.sigs = make(chan os.Signal, 32)
+		signal.Notify(mh.sigs)
+		mh.makeRaw(cfg, stdio)
+	}
+	nc := netContext{cacheDir: netCacheDir(h.RuntimeDir, bundle), st: h.Store}
+	netEnv, err := planNetwork(cfg, bundle, nc)
+	if err != nil {
+		mh.release(false)
+		return nil, err
+	}
+	// The monitor starts while the root filesystem is mounted and the
+	// spec written: its start-up (and its network's) overlaps that work.
+	if err := mh.spawn(bundle, stdio, netEnv); err != nil {
+		mh.release(false)
+		return nil, err
+	}
+	rootfs, err := h.Store.Mount(cfg.ID, "")
+	if err != nil {
+		mh.abort(false)
+		return nil, fmt.Errorf("mounting the root filesystem of %s: %w", cfg.Name, err)
+	}
+	if _, err := prepareNet(rec, img, rootfs, bundle, h.Rootless, nc); err != nil {
+		mh.abort(true)
+		_ = rec.UpdateState(func(s *container.State) { s.Error = err.Error() })
+		return nil, err
+	}
+	start := protocol.Start{
+		Version: protocol.Version, Dir: rec.Dir, Bundle: bundle, Runtime: rt.Handle(),
+		GraphRoot: h.Store.GraphRoot(), RunRoot: h.Store.RunRoot(), Driver: h.Driver,
+		RuntimeDir: h.RuntimeDir, Attached: stdio != nil,
+		Health: container.EffectiveHealth(cfg, img), LogLevel: h.LogLevel,
+	}
+	// From here the record names its monitor: should it die before the
+	// container is recorded as running, the record is found stale.
+	if err := rec.UpdateState(func(s *container.State) {
+		s.StoppedByUser, s.Error, s.Restarting, s.MonitorPid = false, "", false, mh.monitorPid
+	}); err != nil {
+		mh.abort(true)
+		return nil, err
+	}
+	if err := mh.ctrl.Send(protocol.Message{Start: &start}); err != nil {
+		mh.abort(true)
+		return nil, fmt.Errorf("starting the monitor of %s: %w", cfg.Name, err)
+	}
+	return mh, mh.awaitStart(stdio != nil)
+}
+
+// spawn starts the monitor process; it waits for the start message.
+func (mh *handle) spawn(bundle string, stdio *Stdio, netEnv string) error {
+	cfg := &mh.rec.Config
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding pod's own executable: %w", err)
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("starting the monitor of %s: %w", cfg.Name, err)
+	}
+	mh.ctrlFile = os.NewFile(uintptr(fds[0]), "monitor-control")
+	child := os.NewFile(uintptr(fds[1]), "monitor-control")
+	defer child.Close()
+	mh.ctrl = protocol.NewConn(mh.ctrlFile)
+	logFile, err := os.OpenFile(filepath.Join(bundle, "monitor.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return fmt.Errorf("starting the monitor of %s: %w", cfg.Name, err)
+	}
+	defer logFile.Close()
+	// The order is the protocol's: FdControl, FdLock, then the user's stdio.
+	extra := []*os.File{child, mh.lock}
+	if stdio != nil {
+		extra = append(extra, stdio.Stdin, stdio.Stdout, stdio.Stderr)
+	}
+	mh.cmd = &exec.Cmd{
+		Path:        self,
+		Args:        []string{protocol.Arg0, cfg.ID},
+		Env:         append(os.Environ(), protocol.RoleEnv+"="+protocol.Role),
+		Dir:         "/",
+		Stdout:      logFile,
+		Stderr:      logFile,
+		ExtraFiles:  extra,
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+	}
+	if netEnv != "" {
+		mh.cmd.Env = append(mh.cmd.Env, netEnv)
+	}
+	if err := mh.cmd.Start(); err != nil {
+		mh.ctrlFile.Close()
+		return fmt.Errorf("starting the monitor of %s: %w", cfg.Name, err)
+	}
+	mh.monitorPid = mh.cmd.Process.Pid
+	return nil
+}
+
+// awaitStart reads the monitor's answer to start.
+func (mh *handle) awaitStart(attached bool) error {
+	cfg := &mh.rec.Config
+	m, err := mh.ctrl.WaitFor(protocol.KindStarted, protocol.KindExited, protocol.KindError)
+	if err != nil {
+		_ = mh.cmd.Wait()
+		mh.unmount()
+		mh.release(true)
+		return container.WithExitCode(125, fmt.Errorf("the monitor of %s exited before the container started (see monitor.log in its run directory): %w", cfg.Name, err))
+	}
+	switch {
+	case m.Started != nil:
+		mh.pid = m.Started.Pid
+		if !attached {
+			// The monitor holds the lock from now on; never unlock it here.
+			mh.release(true)
+			_ = mh.cmd.Process.Release()
+		}
+		return nil
+	case m.Exited != nil:
+		// Attached: it ran and exited before the start was seen.
+		mh.pending = &m
+		return nil
+	}
+	_ = mh.cmd.Wait()
+	mh.unmount()
+	mh.release(true)
+	return container.WithExitCode(m.Error.Code, errors.New(m.Error.Message))
+}
+
+// wait forwards the signals pod gets to the container until it exits,
+// then cleans up (unmount) and returns its exit code. Attached runs only.
+func (mh *handle) wait(ctx context.Context) (int, error) {
+	cfg := &mh.rec.Config
+	defer mh.release(true)
+	got := make(chan protocol.Message, 1)
+	go func() {
+		if mh.pending != nil {
+			got <- *mh.pending
+			return
+		}
+		m, err := mh.ctrl.WaitFor(protocol.KindExited)
+		if err != nil {
+			m = protocol.Message{}
+		}
+		got <- m
+	}()
+	for {
+		select {
+		case s := <-mh.sigs:
+			sig, ok := s.(syscall.Signal)
+			if !ok || sig == syscall.SIGCHLD || sig == syscall.SIGURG || sig == syscall.SIGPIPE {
+				continue
+			}
+			_ = mh.cmd.Process.Signal(sig)
+		case m := <-got:
+			mh.restoreTerm()
+			switch {
+			case m.Exited != nil && m.Exited.Restarting:
+				_ = mh.cmd.Process.Release()
+				return m.Exited.Code, nil
+			case m.Exited != nil:
+				_ = mh.ctrl.Send(protocol.Message{Ack: &protocol.Ack{}})
+				_ = mh.cmd.Wait()
+				mh.unmount()
+				return m.Exited.Code, nil
+			}
+			_ = mh.cmd.Wait()
+			return 0, container.WithExitCode(125, fmt.Errorf("the monitor of %s died while the container ran", cfg.Name))
+		}
+	}
+}
+
+// abort stops a monitor that was not sent start (it exits at EOF).
+func (mh *handle) abort(mounted bool) {
+	if mh.cmd != nil {
+		mh.ctrlFile.Close()
+		_ = mh.cmd.Wait()
+	}
+	if mounted {
+		mh.unmount()
+	}
+	mh.release(false)
+}
+
+// unmount unmounts the root filesystem after the monitor has gone.
+func (mh *handle) unmount() {
+	if _, err := mh.h.Store.Unmount(mh.rec.Config.ID, false); err != nil {
+		logrus.Warnf("unmounting %s: %v", mh.rec.Config.Name, err)
+	}
+}
+
+// release lets go of the CLI's side: signals, terminal, socket and lock.
+func (mh *handle) release(closeCtrl bool) {
+	mh.restoreTerm()
+	if mh.sigs != nil {
+		signal.Stop(mh.sigs)
+	}
+	if closeCtrl && mh.ctrlFile != nil {
+		mh.ctrlFile.Close()
+	}
+	if mh.lock != nil {
+		mh.lock.Close()
+		mh.lock = nil
+	}
+}
+
+// makeRaw puts the user's terminal in raw mode for -it; the monitor
+// copies it to and from the container's PTY.
+func (mh *handle) makeRaw(cfg *container.Config, s *Stdio) {
+	if !cfg.Tty || !cfg.Interactive || !term.IsTerminal(int(s.Stdin.Fd())) {
+		return
+	}
+	if st, err := term.MakeRaw(int(s.Stdin.Fd())); err == nil {
+		mh.termFd, mh.oldState = int(s.Stdin.Fd()), st
+	}
+}
+
+func (mh *handle) restoreTerm() {
+	if mh.oldState != nil {
+		_ = term.Restore(mh.termFd, mh.oldState)
+		mh.oldState = nil
+	}
+}

@@ -1,0 +1,99 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/volumes"
+)
+
+// PruneOptions say what `pod system prune` removes besides stopped
+// containers: All images no container uses (else dangling ones only),
+// Volumes no container uses; Filters select images (until=, label=).
+type PruneOptions struct {
+	All, Volumes bool
+	Filters      []string
+}
+
+// PruneReport is what Prune removed.
+type PruneReport struct {
+	Containers []string // IDs
+	Volumes    []string // names
+	Images     []image.Pruned
+}
+
+// Prune removes every container that does not run (through the one
+// removal path), then unused volumes when asked, then unused images.
+func (h *Host) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) {
+	var rep PruneReport
+	recs, err := h.List(ctx)
+	if err != nil {
+		return rep, err
+	}
+	for _, r := range recs {
+		if r.Active() {
+			continue
+		}
+		id, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Volumes: true})
+		if err != nil {
+			return rep, fmt.Errorf("removing container %s: %w", r.Config.Name, err)
+		}
+		rep.Containers = append(rep.Containers, id)
+	}
+	if o.Volumes {
+		removed, err := volumes.Prune(h.Store, volumes.New(h.Store.GraphRoot()), nil)
+		rep.Volumes = removed
+		if err != nil {
+			return rep, err
+		}
+	}
+	rep.Images, err = image.Prune(h.Store, image.PruneOptions{All: o.All, Filters: o.Filters})
+	return rep, err
+}
+
+// RemoveVolumeOptions say how RemoveVolume treats a volume in use.
+type RemoveVolumeOptions struct {
+	// Force removes the stopped containers that use the volume first (with
+	// their anonymous volumes). A volume a running container uses is never
+	// removed.
+	Force bool
+}
+
+// RemoveVolume removes the volume name; with Force, the containers that
+// use it go first, through Remove.
+func (h *Host) RemoveVolume(ctx context.Context, name string, o RemoveVolumeOptions) error {
+	vs := volumes.New(h.Store.GraphRoot())
+	if o.Force {
+		users, err := volumes.Users(h.Store, name)
+		if err != nil {
+			return err
+		}
+		if err := volumes.CheckNotRunning(name, users); err != nil {
+			return err
+		}
+		for _, r := range users {
+			if _, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Volumes: true}); err != nil {
+				return fmt.Errorf("removing volume %s: %w", name, err)
+			}
+		}
+	}
+	return volumes.Remove(h.Store, vs, name)
+}
+
+// RemoveImages untags or deletes each target as `pod rmi` does; with
+// Force the containers that use an image are removed first, through
+// Remove.
+func (h *Host) RemoveImages(ctx context.Context, targets []string, force bool) []image.RemoveResult {
+	return image.Remove(h.Store, targets, image.RemoveOptions{
+		Force: force,
+		RemoveContainers: func(ids []string) error {
+			for _, id := range ids {
+				if _, err := h.Remove(ctx, id, RemoveOptions{Force: true, Volumes: true}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	})
+}

@@ -1,0 +1,104 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pod-project/pod/container"
+)
+
+// RunOptions say how to run a new container: detached (Run returns once
+// it runs) or attached to Stdio (Run returns its exit code when it exits).
+type RunOptions struct {
+	Create CreateOptions
+	Detach bool
+	// Stdio is the user's, for an attached run.
+	Stdio *Stdio
+}
+
+// Run creates a container and starts it. An attached run returns the
+// container's exit code; a --rm container is removed once it exits (or
+// when it cannot start).
+func (h *Host) Run(ctx context.Context, o RunOptions) (*container.Record, int, error) {
+	rec, img, err := h.Create(ctx, o.Create)
+	if err != nil {
+		return nil, 0, err
+	}
+	if o.Detach {
+		return rec, 0, h.startDetached(ctx, rec, img)
+	}
+	code, err := h.runAttached(ctx, rec, img, o.Stdio)
+	return rec, code, err
+}
+
+// StartOptions say how to start an existing container: Attach joins the
+// user's Stdio (Stdin only with Interactive set by the caller) and waits.
+type StartOptions struct {
+	Attach bool
+	Stdio  *Stdio
+}
+
+// Start starts the created or exited container target; one that runs
+// already is left alone (detached) or refused (attached). Attached, it
+// returns the container's exit code.
+func (h *Host) Start(ctx context.Context, target string, o StartOptions) (int, error) {
+	rec, err := h.Load(ctx, target)
+	if err != nil {
+		return 0, err
+	}
+	if rec.Active() {
+		if o.Attach {
+			return 0, fmt.Errorf("container %s is already running: use pod attach", rec.Config.Name)
+		}
+		return 0, nil
+	}
+	img, err := h.imageConfigOf(rec)
+	if err != nil {
+		return 0, err
+	}
+	if o.Attach {
+		return h.runAttached(ctx, rec, img, o.Stdio)
+	}
+	return 0, h.startDetached(ctx, rec, img)
+}
+
+// Restart stops target (as Stop does) and starts it again.
+func (h *Host) Restart(ctx context.Context, target string, o StopOptions) error {
+	if err := h.Stop(ctx, target, o); err != nil {
+		return err
+	}
+	rec, err := h.Load(ctx, target)
+	if err != nil {
+		return err
+	}
+	img, err := h.imageConfigOf(rec)
+	if err != nil {
+		return err
+	}
+	return h.startDetached(ctx, rec, img)
+}
+
+// runAttached starts rec through its monitor with the user's stdio and
+// waits for it: pod run without -d, pod start -a.
+func (h *Host) runAttached(ctx context.Context, rec *container.Record, img *container.ImageConfig, stdio *Stdio) (int, error) {
+	code := 0
+	mh, err := h.startMonitor(ctx, rec, img, stdio)
+	if err == nil {
+		code, err = mh.wait(ctx)
+	}
+	if rec.Config.AutoRemove {
+		if rmErr := h.removeExited(ctx, rec); rmErr != nil && err == nil {
+			err = fmt.Errorf("removing container %s after it exited: %w", rec.Config.Name, rmErr)
+		}
+	}
+	return code, err
+}
+
+// startDetached starts rec through its monitor and returns once it runs.
+func (h *Host) startDetached(ctx context.Context, rec *container.Record, img *container.ImageConfig) error {
+	_, err := h.startMonitor(ctx, rec, img, nil)
+	if err != nil && rec.Config.AutoRemove {
+		_ = h.removeExited(ctx, rec)
+	}
+	return err
+}
