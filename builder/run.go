@@ -131,7 +131,7 @@ func (b *builder) runStep(ctx context.Context, sc *scope, s *state, c *instructi
 			fmt.Fprintf(b.o.Out, "--> Kept working container %s\n", ccfg.Name)
 			return
 		}
-		if err := container.Remove(b.st, ccfg.ID); err != nil {
+		if err := lifecycle.RemoveStep(context.WithoutCancel(ctx), b.st, rec); err != nil {
 			fmt.Fprintf(b.o.Out, "warning: %v\n", err)
 		}
 	}()

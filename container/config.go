@@ -11,6 +11,8 @@ import (
 // runtime spec, ps, inspect and the monitor all read it. A zero field means
 // "the image's value, or Docker's default".
 type Config struct {
+	// Version is the record's schema (RecordVersion when written).
+	Version int       `json:"version"`
 	ID      string    `json:"id"`
 	Name    string    `json:"name"`
 	Created time.Time `json:"created"`

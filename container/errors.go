@@ -17,6 +17,11 @@ var (
 	ErrNoCgroup = errors.New("container has no cgroup")
 	// ErrNoLogs: logs of a container whose log driver keeps none.
 	ErrNoLogs = errors.New("container keeps no logs")
+	// ErrNewerRecord: a record written by a newer pod.
+	ErrNewerRecord = errors.New("container record written by a newer pod")
+	// ErrBusy: another pod command holds the container (starting or
+	// removing it).
+	ErrBusy = errors.New("container is busy")
 )
 
 // ExitError is a failure with the exit code pod ends with for it, by

@@ -1,15 +1,18 @@
 package container
 
 import (
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pod-project/pod/procid"
 )
 
 func runningRecord(cfg Config, health *HealthState) *Record {
-	return &Record{Config: cfg, State: State{Status: StatusRunning, Pid: os.Getpid(), StartedAt: time.Now().Add(-3 * time.Minute), Health: health}}
+	r := &Record{Config: cfg, State: State{Status: StatusRunning, StartedAt: time.Now().Add(-3 * time.Minute), Health: health}}
+	r.State.SetInit(procid.Self())
+	return r
 }
 
 func TestHealthStatusAndDescribe(t *testing.T) {

@@ -76,89 +76,10 @@ func (r *Record) StopTimeout(timeout *int) time.Duration {
 	return time.Duration(t) * time.Second
 }
 
-// markStopped records that the user stopped the container, so its restart
-// policy leaves it alone, and re-reads its state.
-func (r *Record) markStopped() error {
+// MarkStopped records that the user stopped the container (pod stop, pod
+// kill), so its restart policy leaves it alone, and re-reads its state.
+func (r *Record) MarkStopped() error {
 	return r.UpdateState(func(s *State) { s.StoppedByUser = true })
-}
-
-// Stop stops a running container the Docker way: its stop signal, then
-// SIGKILL once timeout (see StopTimeout) has passed. It returns once the
-// monitor has recorded the exit and cleaned up. A container that is not
-// running is left as it is.
-func (r *Record) Stop(ctx context.Context, timeout *int) error {
-	return r.stop(ctx, r.StopSignal(), timeout)
-}
-
-func (r *Record) stop(ctx context.Context, sig syscall.Signal, timeout *int) error {
-	if !r.Active() {
-		return nil
-	}
-	if err := r.markStopped(); err != nil {
-		return err
-	}
-	grace := r.StopTimeout(timeout)
-	if r.Running() {
-		if err := unix.Kill(r.State.Pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("stopping container %s: %w", r.Config.Name, err)
-		}
-	}
-	if r.waitInactive(ctx, grace) {
-		return nil
-	}
-	// SIGKILL whatever runs, again if a start was under way meanwhile.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		_ = r.Reload()
-		if !r.Active() {
-			return nil
-		}
-		if r.Running() {
-			if !r.State.StoppedByUser {
-				_ = r.markStopped()
-			}
-			if err := unix.Kill(r.State.Pid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
-				return fmt.Errorf("killing container %s: %w", r.Config.Name, err)
-			}
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("container %s did not stop: its monitor still runs (pid %d)", r.Config.Name, r.State.MonitorPid)
-		}
-		time.Sleep(pollInterval)
-	}
-}
-
-// waitInactive waits until no monitor manages r any more.
-func (r *Record) waitInactive(ctx context.Context, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		_ = r.Reload()
-		if !r.Active() {
-			return true
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return false
-		}
-		time.Sleep(pollInterval)
-	}
-}
-
-// Kill sends sig to the container's process; the restart policy will not
-// bring it back.
-func (r *Record) Kill(sig syscall.Signal) error {
-	if !r.Running() {
-		return fmt.Errorf("cannot kill container %s: it is not running: %w", r.Config.Name, ErrNotRunning)
-	}
-	if err := r.markStopped(); err != nil {
-		return err
-	}
-	if err := unix.Kill(r.State.Pid, sig); err != nil {
-		if errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("cannot kill container %s: it is not running: %w", r.Config.Name, ErrNotRunning)
-		}
-		return fmt.Errorf("killing container %s: %w", r.Config.Name, err)
-	}
-	return nil
 }
 
 // WaitCondition is what pod wait waits for, as Docker's --condition.

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -74,17 +75,26 @@ func TestMonitorLockAndStale(t *testing.T) {
 	if !r.Stale() {
 		t.Fatal("running without a monitor is not stale")
 	}
-	f, err := r.HoldMonitorLock()
+	l, err := r.TryLockMonitor()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !r.MonitorAlive() || r.Stale() {
 		t.Fatal("a held lock does not count as a live monitor")
 	}
-	if _, err := r.HoldMonitorLock(); err == nil {
-		t.Fatal("a second monitor got the lock")
+	if _, err := r.TryLockMonitor(); !errors.Is(err, ErrAlreadyManaged) {
+		t.Fatalf("a second monitor got the lock: %v", err)
 	}
-	f.Close()
+	began := time.Now()
+	if _, err := r.LockMonitor(t.Context(), 100*time.Millisecond); !errors.Is(err, ErrBusy) || time.Since(began) < 100*time.Millisecond {
+		t.Fatalf("LockMonitor of a held lock = %v after %v, want ErrBusy after 100ms", err, time.Since(began))
+	}
+	go func() { time.Sleep(50 * time.Millisecond); l.Close() }()
+	l2, err := r.LockMonitor(t.Context(), 5*time.Second)
+	if err != nil {
+		t.Fatalf("LockMonitor once the holder let go: %v", err)
+	}
+	l2.Close()
 	if r.MonitorAlive() || !r.Stale() {
 		t.Fatal("a released lock still counts as a live monitor")
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // LogsOptions say which part of a container's log `pod logs` prints.
@@ -132,25 +129,14 @@ func follow(ctx context.Context, rec *Record, path string, lr *logReader, p *log
 	}
 }
 
-// logsDone reports whether no more output can come: the container is not
-// running and no monitor is alive to restart it (or it is gone).
+// logsDone reports whether no more output can come: no monitor holds
+// the container's lock (it exited for good and its monitor has closed the
+// log), or the container is gone.
 func (r *Record) logsDone() bool {
-	var s State
-	if err := readJSON(filepath.Join(r.Dir, stateFile), &s); err != nil {
+	if _, err := os.Stat(filepath.Join(r.Dir, stateFile)); err != nil {
 		return true
 	}
-	if (s.Status == StatusRunning || s.Status == StatusPaused) && alive(s.Pid) {
-		return false
-	}
-	return !alive(s.MonitorPid)
-}
-
-func alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := unix.Kill(pid, 0)
-	return err == nil || errors.Is(err, unix.EPERM)
+	return !r.MonitorAlive()
 }
 
 // rotatedLogs opens the rotated copies of path, oldest first, leaving out

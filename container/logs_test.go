@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pod-project/pod/procid"
 )
 
 var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
@@ -189,9 +191,14 @@ func (s *syncBuffer) String() string {
 
 func TestReadLogsFollow(t *testing.T) {
 	r := logRecord(t, jsonLine(0, "stdout", "before\n"))
-	// Running: the state names a live process (this test).
-	r.State = State{Status: StatusRunning, Pid: os.Getpid()}
+	// Running: a monitor (this test) holds the container's lock.
+	r.State = State{Status: StatusRunning}
+	r.State.SetInit(procid.Self())
 	if err := r.writeState(); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := r.TryLockMonitor()
+	if err != nil {
 		t.Fatal(err)
 	}
 	var out, errOut syncBuffer
@@ -241,12 +248,14 @@ func TestReadLogsFollow(t *testing.T) {
 		t.Fatalf("follow ended while the container runs: %v", err)
 	default:
 	}
-	// The container exits: what it wrote last is printed, then follow ends.
+	// The container exits: what it wrote last is printed, then follow
+	// ends once the monitor lets go of the lock.
 	appendLog(jsonLine(5*time.Second, "stdout", "bye\n"))
 	r.State = State{Status: StatusExited}
 	if err := r.writeState(); err != nil {
 		t.Fatal(err)
 	}
+	lock.Close()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -264,10 +273,16 @@ func TestReadLogsFollowMonitorAlive(t *testing.T) {
 	// Exited but its monitor lives (waiting to restart it): follow goes on
 	// until the context ends.
 	r := logRecord(t, jsonLine(0, "stdout", "x\n"))
-	r.State = State{Status: StatusExited, MonitorPid: os.Getpid(), Restarting: true}
+	r.State = State{Status: StatusExited, Restarting: true}
+	r.State.SetMonitor(procid.Self())
 	if err := r.writeState(); err != nil {
 		t.Fatal(err)
 	}
+	lock, err := r.TryLockMonitor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*followInterval)
 	defer cancel()
 	start := time.Now()
@@ -280,7 +295,6 @@ func TestReadLogsFollowMonitorAlive(t *testing.T) {
 	}
 	// Follow with --until ends at that time.
 	start = time.Now()
-	r.State.MonitorPid = os.Getpid()
 	if err := ReadLogs(context.Background(), r, LogsOptions{Follow: true, Tail: -1, Until: time.Now().Add(2 * followInterval)}, &out, &out); err != nil {
 		t.Fatal(err)
 	}

@@ -1,28 +1,36 @@
 package container
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// monitorLockFile is held (flock) by whoever manages a started container:
-// its monitor, from before the record says running until the monitor has
-// cleaned up. The kernel drops the lock when that process dies, so a
-// record that says running while nobody holds the lock is stale.
+// monitorLockFile is held (flock) by whoever manages a container: its
+// monitor, from before the record says running until the monitor has
+// cleaned up; the command starting it until the monitor takes over; the
+// one removing or repairing it from its check to the delete. The kernel
+// drops the lock when its holder dies, so a record that says running
+// while nobody holds the lock is stale.
 const monitorLockFile = "monitor.lock"
 
-// ErrAlreadyManaged: another monitor manages the container (it runs).
+// ErrAlreadyManaged: another process holds the container's monitor lock.
 var ErrAlreadyManaged = errors.New("container is already running")
 
-// HoldMonitorLock takes the monitor lock of r without waiting and returns
-// the open lock file. The lock lives as long as any process holds the
-// file open: hand it to the monitor (an inherited fd), then close it here.
-// Never unlock it explicitly: that would drop it for the monitor too.
-func (r *Record) HoldMonitorLock() (*os.File, error) {
+// MonitorLock is a held monitor lock of one container. It lives as long as
+// any process holds its file open: a command hands File to the monitor it
+// starts (an inherited fd) and then closes its own copy. It is never
+// unlocked explicitly: that would drop it for the monitor too.
+type MonitorLock struct{ f *os.File }
+
+// TryLockMonitor takes r's monitor lock without waiting; ErrAlreadyManaged
+// when another process holds it.
+func (r *Record) TryLockMonitor() (*MonitorLock, error) {
 	f, err := os.OpenFile(filepath.Join(r.Dir, monitorLockFile), os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", r.Config.Name, err)
@@ -34,11 +42,47 @@ func (r *Record) HoldMonitorLock() (*os.File, error) {
 		}
 		return nil, fmt.Errorf("locking container %s: %w", r.Config.Name, err)
 	}
-	return f, nil
+	return &MonitorLock{f: f}, nil
 }
 
-// MonitorAlive reports whether a monitor (or a foreground pod run) holds
-// r's monitor lock.
+// LockMonitor waits up to timeout for r's monitor lock.
+func (r *Record) LockMonitor(ctx context.Context, timeout time.Duration) (*MonitorLock, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		l, err := r.TryLockMonitor()
+		if err == nil || !errors.Is(err, ErrAlreadyManaged) {
+			return l, err
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("container %s: still managed after %v: %w", r.Config.Name, timeout, ErrBusy)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pollInterval):
+		}
+	}
+}
+
+// AdoptMonitorLock is the monitor's side: the lock it inherited as f.
+func AdoptMonitorLock(f *os.File) *MonitorLock { return &MonitorLock{f: f} }
+
+// File is the lock's open file, to hand to a monitor.
+func (l *MonitorLock) File() *os.File { return l.f }
+
+// Close closes this process's copy of the lock (the lock goes with the
+// last copy).
+func (l *MonitorLock) Close() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}
+
+// MonitorAlive reports whether a process (a monitor, a command starting
+// or removing the container) holds r's monitor lock.
 func (r *Record) MonitorAlive() bool {
 	f, err := os.OpenFile(filepath.Join(r.Dir, monitorLockFile), os.O_RDWR|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -66,11 +110,13 @@ func flockNB(f *os.File) error {
 // cleaned up) while no monitor manages it any more: it was killed, or the
 // machine rebooted.
 func (r *Record) Stale() bool {
+	return r.needsRepair() && !r.MonitorAlive()
+}
+
+// needsRepair: the state says a monitor manages r.
+func (r *Record) needsRepair() bool {
 	s := r.State
-	if s.Status != StatusRunning && s.Status != StatusPaused && !s.Restarting && s.MonitorPid == 0 {
-		return false
-	}
-	return !r.MonitorAlive()
+	return s.Status == StatusRunning || s.Status == StatusPaused || s.Restarting || s.MonitorPid != 0
 }
 
 // Active reports whether a monitor still manages r: it runs, or waits to

@@ -25,6 +25,12 @@ type Record struct {
 	Dir    string
 }
 
+// RecordVersion is the schema of the config.json and state.json pod
+// writes. Version 0 is a record of a pod that wrote none (PIDs without
+// start times, which are never signalled); a record of a higher version
+// is refused, naming the fix.
+const RecordVersion = 1
+
 const (
 	configFile = "config.json"
 	stateFile  = "state.json"
@@ -154,10 +160,12 @@ func (r *Record) UpdateState(change func(*State)) error {
 }
 
 func (r *Record) writeConfig() error {
+	r.Config.Version = RecordVersion
 	return r.writeJSON(filepath.Join(r.Dir, configFile), &r.Config)
 }
 
 func (r *Record) writeState() error {
+	r.State.Version = RecordVersion
 	return r.writeJSON(filepath.Join(r.Dir, stateFile), &r.State)
 }
 
@@ -166,7 +174,20 @@ func readJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, v)
+	if err := json.Unmarshal(b, v); err != nil {
+		return err
+	}
+	var version int
+	switch r := v.(type) {
+	case *Config:
+		version = r.Version
+	case *State:
+		version = r.Version
+	}
+	if version > RecordVersion {
+		return fmt.Errorf("%s: %w (record version %d, this pod knows %d): use the newer pod, or remove the container with it", path, ErrNewerRecord, version, RecordVersion)
+	}
+	return nil
 }
 
 func (r *Record) writeJSON(path string, v any) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	cstorage "go.podman.io/storage"
@@ -12,76 +13,67 @@ import (
 	"github.com/pod-project/pod/storage"
 )
 
-// Deleter removes a container's state from the OCI runtime; the runtime
-// package implements it.
+// Deleter removes a container's state from the OCI runtime, killing what
+// is left of it (the runtime checks that the process is still the
+// container's); the runtime package implements it.
 type Deleter interface {
 	Delete(ctx context.Context, id string, force bool) error
 }
 
-// DeleteOptions say how Delete treats a running container.
-type DeleteOptions struct {
-	// Force kills a running container first; without it Delete refuses.
-	Force bool
-	// Runtime clears what the OCI runtime keeps of a killed container;
-	// nil skips that.
+// DestroyOptions say what goes with a container besides its storage.
+type DestroyOptions struct {
+	// Runtime clears what the OCI runtime keeps of the container; nil
+	// skips that.
 	Runtime Deleter
+	// Volumes removes what the container leaves that others may not
+	// use (its anonymous volumes); nil keeps them.
+	Volumes func(cfg *Config) error
 }
 
-// Delete removes one container by ID, prefix or name and returns its full ID.
-func Delete(ctx context.Context, st storage.Store, idOrName string, o DeleteOptions) (string, error) {
-	r, err := Load(st, idOrName)
-	if err != nil {
-		return "", err
+// Destroy deletes the container r, whose monitor lock the caller holds
+// (so no monitor manages it and none can start): what is left of its
+// processes is killed (only if they are still the ones recorded), the
+// runtime's state cleared, its root filesystem unmounted, the storage
+// container and the record deleted, then o.Volumes called. This is the
+// one place a container record is deleted; a record that is gone
+// already is success.
+func Destroy(ctx context.Context, st storage.Store, r *Record, lock *MonitorLock, o DestroyOptions) error {
+	if lock == nil || lock.f == nil {
+		return fmt.Errorf("removing container %s: its monitor lock is not held", r.Config.Name)
 	}
-	if r.Stale() {
-		_, _ = r.repair(ctx, st, RepairOptions{Runtime: func() (Deleter, error) {
-			if o.Runtime == nil {
-				return nil, errors.New("no runtime")
-			}
-			return o.Runtime, nil
-		}})
+	if _, err := os.Stat(r.Dir); errors.Is(err, os.ErrNotExist) {
+		return nil
 	}
-	if r.Active() {
-		if !o.Force {
-			return "", fmt.Errorf("container %s is running: stop it first, or remove it with pod rm -f: %w", r.Config.Name, ErrRunning)
-		}
-		// Stopped by the user: its monitor does not restart it.
-		zero := 0
-		if err := r.stop(ctx, unix.SIGKILL, &zero); err != nil {
-			return "", err
-		}
+	if o.Runtime != nil {
+		_ = o.Runtime.Delete(ctx, r.Config.ID, true)
 	}
+	_ = r.State.Init().Kill(10 * time.Second)
 	if err := Remove(st, r.Config.ID); err != nil {
-		return "", err
+		return err
 	}
-	return r.Config.ID, nil
-}
-
-// Running reports whether the record says running and its process lives.
-func (r *Record) Running() bool {
-	if r.State.Status != StatusRunning && r.State.Status != StatusPaused {
-		return false
-	}
-	return r.State.Pid > 0 && unix.Kill(r.State.Pid, 0) == nil
-}
-
-// kill sends SIGKILL to the container's process and waits for it to go.
-func (r *Record) kill() error {
-	pid := r.State.Pid
-	if err := unix.Kill(pid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
-		return fmt.Errorf("killing container %s: %w", r.Config.Name, err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for unix.Kill(pid, 0) == nil {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("container %s (pid %d) did not exit after SIGKILL", r.Config.Name, pid)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if o.Volumes != nil {
+		return o.Volumes(&r.Config)
 	}
 	return nil
 }
 
+// Running reports whether the record says running and its init process is
+// still the one recorded. A record of an earlier pod (a PID without start
+// time) is trusted only while a monitor holds its lock.
+func (r *Record) Running() bool {
+	if r.State.Status != StatusRunning && r.State.Status != StatusPaused {
+		return false
+	}
+	id := r.State.Init()
+	if id.Known() {
+		return id.Alive()
+	}
+	return id.PID > 0 && unix.Kill(id.PID, 0) == nil && r.MonitorAlive()
+}
+
 // Remove deletes the storage container and its record, unmounting first.
+// Callers other than Destroy are the ones that hold a container no
+// monitor ever ran (a build step's working container).
 func Remove(st storage.Store, id string) error {
 	if n, err := st.Mounted(id); err == nil && n > 0 {
 		if _, err := st.Unmount(id, true); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) && !errors.Is(err, cstorage.ErrLayerUnknown) {

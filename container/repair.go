@@ -9,30 +9,33 @@ import (
 	"time"
 
 	cstorage "go.podman.io/storage"
-	"golang.org/x/sys/unix"
 
+	"github.com/pod-project/pod/procid"
 	"github.com/pod-project/pod/storage"
 )
 
 // RepairOptions give Repair what it needs besides the store.
 type RepairOptions struct {
 	// Runtime returns the OCI runtime that clears a dead container's
-	// runtime state (delete --force also kills what is left); it is called
-	// only when a record is stale. A nil function or an error skips that.
+	// runtime state (delete --force also kills what is left, after
+	// checking it is the container's); it is called only when a record is
+	// stale. A nil function or an error skips that.
 	Runtime func() (Deleter, error)
 	// Warn receives what could not be repaired; nil drops it.
 	Warn func(format string, a ...any)
-	// Removed is called with the Config of each stale --rm container
-	// that was removed, for what else goes with it (anonymous volumes).
-	Removed func(cfg *Config)
+	// Volumes is DestroyOptions.Volumes for the stale --rm containers
+	// Repair removes.
+	Volumes func(cfg *Config) error
 }
 
 // RepairStale fixes the records in recs that say running while their
-// monitor is dead: the container's processes are killed, the runtime's
-// state deleted, the root filesystem unmounted, and the record marked
-// exited (137 when its process was still alive and had to be killed).
-// A stale --rm container is removed. It returns the records that remain,
-// with their states updated.
+// monitor is dead: what is left of the container's processes is killed
+// (only processes that are still the ones recorded: after a reboot, or
+// once a PID was reused, nobody is signalled), the runtime's state
+// deleted, the root filesystem unmounted, and the record marked exited
+// (137 when its process was still alive and had to be killed). A stale
+// --rm container is removed. It returns the records that remain, with
+// their states updated.
 func RepairStale(ctx context.Context, st storage.Store, recs []*Record, o RepairOptions) []*Record {
 	out := recs[:0]
 	for _, r := range recs {
@@ -44,9 +47,6 @@ func RepairStale(ctx context.Context, st storage.Store, recs []*Record, o Repair
 		if err != nil && o.Warn != nil {
 			o.Warn("repairing container %s: %v", r.Config.Name, err)
 		}
-		if removed && err == nil && o.Removed != nil {
-			o.Removed(&r.Config)
-		}
 		if !removed {
 			out = append(out, r)
 		}
@@ -54,54 +54,63 @@ func RepairStale(ctx context.Context, st storage.Store, recs []*Record, o Repair
 	return out
 }
 
-// repair re-checks staleness under the record's lock (the monitor writes
-// its last state under that lock before it lets the monitor lock go).
+// repair takes the monitor lock (a monitor that holds it manages the
+// container: nothing to repair) and re-checks the state under it.
 func (r *Record) repair(ctx context.Context, st storage.Store, o RepairOptions) (removed bool, err error) {
-	unlock, err := r.Lock()
+	lock, err := r.TryLockMonitor()
+	if errors.Is(err, ErrAlreadyManaged) {
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}
-	defer unlock()
-	if err := readJSON(filepath.Join(r.Dir, stateFile), &r.State); err != nil {
+	defer lock.Close()
+	if err := r.Reload(); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return true, nil
+		}
 		return false, err
 	}
-	if !r.Stale() {
+	if !r.needsRepair() {
 		return false, nil
 	}
+	var rt Deleter
+	if o.Runtime != nil {
+		rt, _ = o.Runtime()
+	}
+	if r.Config.AutoRemove {
+		return true, Destroy(ctx, st, r, lock, DestroyOptions{Runtime: rt, Volumes: o.Volumes})
+	}
+	init := r.State.Init()
 	code := r.State.ExitCode
 	switch r.State.Status {
 	case StatusRunning, StatusPaused:
 		code = 255
-		if r.State.Pid > 0 && unix.Kill(r.State.Pid, 0) == nil {
+		if init.Alive() {
 			code = 137
 		}
 	case StatusCreated, "":
 		// Its start was under way: whatever ran is killed below.
 		code = 137
 	}
-	if o.Runtime != nil {
-		if rt, err := o.Runtime(); err == nil {
-			_ = rt.Delete(ctx, r.Config.ID, true)
-		}
+	if rt != nil {
+		_ = rt.Delete(ctx, r.Config.ID, true)
 	}
-	if r.State.Pid > 0 && unix.Kill(r.State.Pid, 0) == nil {
-		_ = r.kill()
-	}
+	_ = init.Kill(10 * time.Second)
 	if _, err := st.Unmount(r.Config.ID, true); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) && !errors.Is(err, cstorage.ErrLayerUnknown) {
 		return false, fmt.Errorf("unmounting: %w", err)
 	}
-	if r.Config.AutoRemove {
-		return true, Remove(st, r.Config.ID)
-	}
-	s := &r.State
-	s.Status, s.ExitCode, s.Pid, s.MonitorPid, s.Restarting = StatusExited, code, 0, 0, false
-	if s.FinishedAt.IsZero() || s.FinishedAt.Before(s.StartedAt) {
-		s.FinishedAt = time.Now().UTC()
-	}
-	if s.Error == "" {
-		s.Error = "the container's monitor died"
-	}
-	return false, r.writeState()
+	return false, r.UpdateState(func(s *State) {
+		s.Status, s.ExitCode, s.Restarting = StatusExited, code, false
+		s.SetInit(procid.ID{})
+		s.SetMonitor(procid.ID{})
+		if s.FinishedAt.IsZero() || s.FinishedAt.Before(s.StartedAt) {
+			s.FinishedAt = time.Now().UTC()
+		}
+		if s.Error == "" {
+			s.Error = "the container's monitor died"
+		}
+	})
 }
 
 // Open reads the record kept in dir (a container directory), for the

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	units "github.com/docker/go-units"
+	"github.com/pod-project/pod/procid"
 )
 
 // Status is where a container is in its lifecycle.
@@ -20,12 +21,25 @@ const (
 
 // State is the changing part of a container record, kept in state.json.
 type State struct {
-	Status     Status    `json:"status"`
-	Pid        int       `json:"pid,omitempty"`
-	MonitorPid int       `json:"monitorPid,omitempty"`
-	ExitCode   int       `json:"exitCode"`
-	StartedAt  time.Time `json:"startedAt,omitempty"`
-	FinishedAt time.Time `json:"finishedAt,omitempty"`
+	// Version is the record's schema (RecordVersion when written).
+	Version int    `json:"version"`
+	Status  Status `json:"status"`
+	// Pid is the container's init process and MonitorPid its monitor;
+	// each with its start time, and the boot both were recorded in, so
+	// that a PID the kernel gave to another process is never taken for
+	// them (see Init and Monitor). Records of pods before version 1 have
+	// PIDs alone.
+	Pid              int    `json:"pid,omitempty"`
+	PidStartTime     uint64 `json:"pidStartTime,omitempty"`
+	MonitorPid       int    `json:"monitorPid,omitempty"`
+	MonitorStartTime uint64 `json:"monitorStartTime,omitempty"`
+	BootID           string `json:"bootId,omitempty"`
+	// MonitorProtocol is the protocol version of the monitor that runs
+	// the container (0: a monitor of a pod that recorded none).
+	MonitorProtocol int       `json:"monitorProtocol,omitempty"`
+	ExitCode        int       `json:"exitCode"`
+	StartedAt       time.Time `json:"startedAt,omitempty"`
+	FinishedAt      time.Time `json:"finishedAt,omitempty"`
 	// Error is why the last start failed, if it did.
 	Error        string `json:"error,omitempty"`
 	OOMKilled    bool   `json:"oomKilled,omitempty"`
@@ -61,5 +75,31 @@ func (s State) Describe(now time.Time) string {
 		return fmt.Sprintf("Exited (%d) %s ago", s.ExitCode, units.HumanDuration(now.Sub(s.FinishedAt)))
 	default:
 		return "Created"
+	}
+}
+
+// Init is the container's init process as recorded.
+func (s State) Init() procid.ID {
+	return procid.ID{PID: s.Pid, StartTime: s.PidStartTime, BootID: s.BootID}
+}
+
+// Monitor is the container's monitor process as recorded.
+func (s State) Monitor() procid.ID {
+	return procid.ID{PID: s.MonitorPid, StartTime: s.MonitorStartTime, BootID: s.BootID}
+}
+
+// SetInit records id as the container's init process (zero: none).
+func (s *State) SetInit(id procid.ID) {
+	s.Pid, s.PidStartTime = id.PID, id.StartTime
+	if id.BootID != "" {
+		s.BootID = id.BootID
+	}
+}
+
+// SetMonitor records id as the container's monitor (zero: none).
+func (s *State) SetMonitor(id procid.ID) {
+	s.MonitorPid, s.MonitorStartTime = id.PID, id.StartTime
+	if id.BootID != "" {
+		s.BootID = id.BootID
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/monitor/protocol"
+	"github.com/pod-project/pod/procid"
 )
 
 // handle is a container's monitor as the CLI that started it sees it.
@@ -29,7 +30,7 @@ type handle struct {
 	cmd      *exec.Cmd
 	ctrlFile *os.File
 	ctrl     *protocol.Conn
-	lock     *os.File
+	lock     *container.MonitorLock
 	sigs     chan os.Signal
 	termFd   int
 	oldState *term.State
@@ -39,17 +40,15 @@ type handle struct {
 
 // startMonitor prepares a created or exited container (mount, OCI spec),
 // starts its monitor in its own session and waits for the container to
-// run. With stdio the user is attached: the caller waits with wait. A
+// run. The caller holds the container's monitor lock, which goes to the
+// monitor. With stdio the user is attached: the caller waits with wait. A
 // container that cannot start is a *container.ExitError (125, 126, 127).
-func (h *Host) startMonitor(ctx context.Context, rec *container.Record, img *container.ImageConfig, stdio *Stdio) (*handle, error) {
+func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *container.MonitorLock, img *container.ImageConfig, stdio *Stdio) (*handle, error) {
 	cfg := &rec.Config
 	rt, err := h.Runtime(ctx)
 	if err != nil {
+		lock.Close()
 		return nil, err
-	}
-	lock, err := rec.HoldMonitorLock()
-	if err != nil {
-		return nil, container.WithExitCode(125, err)
 	}
 	mh := &handle{h: h, rec: rec, lock: lock, termFd: -1}
 	bundle, err := h.Store.ContainerRunDirectory(cfg.ID)
@@ -96,8 +95,10 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, img *con
 	}
 	// From here the record names its monitor: should it die before the
 	// container is recorded as running, the record is found stale.
+	monitor, _ := procid.Of(mh.monitorPid)
 	if err := rec.UpdateState(func(s *container.State) {
-		s.StoppedByUser, s.Error, s.Restarting, s.MonitorPid = false, "", false, mh.monitorPid
+		s.StoppedByUser, s.Error, s.Restarting = false, "", false
+		s.SetMonitor(monitor)
 	}); err != nil {
 		mh.abort(true)
 		return nil, err
@@ -130,7 +131,7 @@ func (mh *handle) spawn(bundle string, stdio *Stdio, netEnv string) error {
 	}
 	defer logFile.Close()
 	// The order is the protocol's: FdControl, FdLock, then the user's stdio.
-	extra := []*os.File{child, mh.lock}
+	extra := []*os.File{child, mh.lock.File()}
 	if stdio != nil {
 		extra = append(extra, stdio.Stdin, stdio.Stdout, stdio.Stderr)
 	}
@@ -256,10 +257,7 @@ func (mh *handle) release(closeCtrl bool) {
 	if closeCtrl && mh.ctrlFile != nil {
 		mh.ctrlFile.Close()
 	}
-	if mh.lock != nil {
-		mh.lock.Close()
-		mh.lock = nil
-	}
+	mh.lock.Close()
 }
 
 // makeRaw puts the user's terminal in raw mode for -it; the monitor

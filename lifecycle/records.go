@@ -5,21 +5,12 @@ import (
 	"fmt"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/volumes"
 )
 
 // repairOptions let stale records be repaired with the runtime, found
 // only when one is stale.
 func (h *Host) repairOptions(ctx context.Context) container.RepairOptions {
-	return container.RepairOptions{
-		Runtime: h.deleter(ctx),
-		Warn:    h.warn,
-		Removed: func(cfg *container.Config) {
-			if err := volumes.RemoveAnonymous(h.Store, cfg); err != nil {
-				h.warn("removing the anonymous volumes of %s: %v", cfg.Name, err)
-			}
-		},
-	}
+	return container.RepairOptions{Runtime: h.deleter(ctx), Warn: h.warn, Volumes: h.removeAnonymousVolumes}
 }
 
 // List returns every container, newest first, with stale records (running,

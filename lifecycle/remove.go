@@ -2,6 +2,11 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/volumes"
@@ -10,38 +15,84 @@ import (
 // RemoveOptions say how Remove treats a running container and what goes
 // with it.
 type RemoveOptions struct {
-	// Force kills a running container first; without it Remove refuses.
+	// Force stops a running container first; without it Remove refuses.
 	Force bool
+	// Time is the stop's grace period in seconds before SIGKILL (nil:
+	// SIGKILL at once, as docker rm -f).
+	Time *int
 	// Volumes removes the container's anonymous volumes too (rm -v).
 	Volumes bool
+	// Ignore makes a container that does not exist a success.
+	Ignore bool
 }
 
-// Remove removes target and returns its full ID.
+// removeLockWait bounds how long Remove waits for a stopped container's
+// monitor to clean up and let go of the container.
+const removeLockWait = 30 * time.Second
+
+// Remove removes target, through the one removal path, and returns its
+// full ID ("" for an ignored missing container).
 func (h *Host) Remove(ctx context.Context, target string, o RemoveOptions) (string, error) {
-	var cfg *container.Config
-	if o.Volumes {
-		if r, err := container.Load(h.Store, target); err == nil {
-			cfg = &r.Config
+	rec, err := container.Load(h.Store, target)
+	if err != nil {
+		if o.Ignore && errors.Is(err, container.ErrNoSuchContainer) {
+			return "", nil
 		}
+		return "", err
 	}
-	do := container.DeleteOptions{Force: o.Force}
-	if o.Force {
-		if rt, err := h.Runtime(ctx); err == nil {
-			do.Runtime = rt
-		}
-	}
-	id, err := container.Delete(ctx, h.Store, target, do)
-	if err != nil || cfg == nil {
-		return id, err
-	}
-	return id, volumes.RemoveAnonymous(h.Store, cfg)
+	return rec.Config.ID, h.remove(ctx, rec, o)
 }
 
-// removeExited removes a --rm container after it exited, with its
-// anonymous volumes.
-func (h *Host) removeExited(_ context.Context, rec *container.Record) error {
-	if err := container.Remove(h.Store, rec.Config.ID); err != nil {
+// remove is the one removal path of a container: it holds the container's
+// monitor lock from the check that no monitor manages it to the delete,
+// so no start slips in between. A container a monitor manages is refused,
+// or with Force stopped first; one that vanishes meanwhile (a --rm
+// container exiting) is success, as in Docker. A stale record (its
+// monitor died) needs no repair first: Destroy kills what is left.
+func (h *Host) remove(ctx context.Context, rec *container.Record, o RemoveOptions) error {
+	lock, err := rec.TryLockMonitor()
+	if errors.Is(err, container.ErrAlreadyManaged) {
+		if !o.Force {
+			return fmt.Errorf("container %s is running: stop it first, or remove it with pod rm -f: %w", rec.Config.Name, container.ErrRunning)
+		}
+		grace := time.Duration(0)
+		sig := syscall.SIGKILL
+		if o.Time != nil {
+			sig, grace = rec.StopSignal(), rec.StopTimeout(o.Time)
+		}
+		if err := h.stop(ctx, rec, sig, grace); err != nil {
+			return err
+		}
+		lock, err = rec.LockMonitor(ctx, removeLockWait)
+	}
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
 		return err
 	}
-	return volumes.RemoveAnonymous(h.Store, &rec.Config)
+	defer lock.Close()
+	if err := rec.Reload(); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	do := container.DestroyOptions{}
+	if rt, err := h.Runtime(ctx); err == nil {
+		do.Runtime = rt
+	}
+	if o.Volumes || rec.Config.AutoRemove {
+		do.Volumes = h.removeAnonymousVolumes
+	}
+	return container.Destroy(ctx, h.Store, rec, lock, do)
+}
+
+// removeAnonymousVolumes removes the anonymous volumes of a removed
+// container that no other container uses.
+func (h *Host) removeAnonymousVolumes(cfg *container.Config) error {
+	return volumes.RemoveAnonymous(h.Store, cfg)
+}
+
+// removeExited removes a --rm container after it exited (or could not
+// start), with its anonymous volumes.
+func (h *Host) removeExited(ctx context.Context, rec *container.Record) error {
+	return h.remove(ctx, rec, RemoveOptions{Force: true, Volumes: true})
 }

@@ -2,7 +2,10 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/pod-project/pod/container"
 )
@@ -24,10 +27,15 @@ func (h *Host) Run(ctx context.Context, o RunOptions) (*container.Record, int, e
 	if err != nil {
 		return nil, 0, err
 	}
-	if o.Detach {
-		return rec, 0, h.startDetached(ctx, rec, img)
+	lock, managed, err := h.lockForStart(ctx, rec)
+	if err != nil || managed {
+		// Another command got to the new container first (pod start, rm).
+		return rec, 0, err
 	}
-	code, err := h.runAttached(ctx, rec, img, o.Stdio)
+	if o.Detach {
+		return rec, 0, h.startDetached(ctx, rec, lock, img)
+	}
+	code, err := h.runAttached(ctx, rec, lock, img, o.Stdio)
 	return rec, code, err
 }
 
@@ -46,7 +54,11 @@ func (h *Host) Start(ctx context.Context, target string, o StartOptions) (int, e
 	if err != nil {
 		return 0, err
 	}
-	if rec.Active() {
+	lock, managed, err := h.lockForStart(ctx, rec)
+	if err != nil {
+		return 0, err
+	}
+	if managed {
 		if o.Attach {
 			return 0, fmt.Errorf("container %s is already running: use pod attach", rec.Config.Name)
 		}
@@ -54,12 +66,56 @@ func (h *Host) Start(ctx context.Context, target string, o StartOptions) (int, e
 	}
 	img, err := h.imageConfigOf(rec)
 	if err != nil {
+		lock.Close()
 		return 0, err
 	}
 	if o.Attach {
-		return h.runAttached(ctx, rec, img, o.Stdio)
+		return h.runAttached(ctx, rec, lock, img, o.Stdio)
 	}
-	return 0, h.startDetached(ctx, rec, img)
+	return 0, h.startDetached(ctx, rec, lock, img)
+}
+
+// startLockWait bounds how long a start waits for another command that
+// holds the container (starting or removing it) to finish.
+const startLockWait = 30 * time.Second
+
+// lockForStart takes rec's monitor lock to start it and re-reads its state
+// under the lock. managed is true (and no lock taken) when a monitor
+// manages it already. Another command holding the lock only for a moment
+// (pod rm, or a start not yet handed to its monitor) is waited for.
+func (h *Host) lockForStart(ctx context.Context, rec *container.Record) (lock *container.MonitorLock, managed bool, err error) {
+	deadline := time.Now().Add(startLockWait)
+	for {
+		lock, err := rec.TryLockMonitor()
+		if err == nil {
+			if err := rec.Reload(); err != nil {
+				lock.Close()
+				if errors.Is(err, os.ErrNotExist) {
+					return nil, false, fmt.Errorf("%w: %s (it was removed)", container.ErrNoSuchContainer, rec.Config.Name)
+				}
+				return nil, false, err
+			}
+			return lock, false, nil
+		}
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, false, fmt.Errorf("%w: %s (it was removed)", container.ErrNoSuchContainer, rec.Config.Name)
+		}
+		if !errors.Is(err, container.ErrAlreadyManaged) {
+			return nil, false, err
+		}
+		_ = rec.Reload()
+		if rec.Running() || rec.State.Monitor().Alive() {
+			return nil, true, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, false, fmt.Errorf("container %s: another pod command holds it (starting or removing it): %w", rec.Config.Name, container.ErrBusy)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		case <-time.After(pollInterval):
+		}
+	}
 }
 
 // Restart stops target (as Stop does) and starts it again.
@@ -67,22 +123,15 @@ func (h *Host) Restart(ctx context.Context, target string, o StopOptions) error 
 	if err := h.Stop(ctx, target, o); err != nil {
 		return err
 	}
-	rec, err := h.Load(ctx, target)
-	if err != nil {
-		return err
-	}
-	img, err := h.imageConfigOf(rec)
-	if err != nil {
-		return err
-	}
-	return h.startDetached(ctx, rec, img)
+	_, err := h.Start(ctx, target, StartOptions{})
+	return err
 }
 
 // runAttached starts rec through its monitor with the user's stdio and
 // waits for it: pod run without -d, pod start -a.
-func (h *Host) runAttached(ctx context.Context, rec *container.Record, img *container.ImageConfig, stdio *Stdio) (int, error) {
+func (h *Host) runAttached(ctx context.Context, rec *container.Record, lock *container.MonitorLock, img *container.ImageConfig, stdio *Stdio) (int, error) {
 	code := 0
-	mh, err := h.startMonitor(ctx, rec, img, stdio)
+	mh, err := h.startMonitor(ctx, rec, lock, img, stdio)
 	if err == nil {
 		code, err = mh.wait(ctx)
 	}
@@ -95,8 +144,8 @@ func (h *Host) runAttached(ctx context.Context, rec *container.Record, img *cont
 }
 
 // startDetached starts rec through its monitor and returns once it runs.
-func (h *Host) startDetached(ctx context.Context, rec *container.Record, img *container.ImageConfig) error {
-	_, err := h.startMonitor(ctx, rec, img, nil)
+func (h *Host) startDetached(ctx context.Context, rec *container.Record, lock *container.MonitorLock, img *container.ImageConfig) error {
+	_, err := h.startMonitor(ctx, rec, lock, img, nil)
 	if err != nil && rec.Config.AutoRemove {
 		_ = h.removeExited(ctx, rec)
 	}

@@ -150,3 +150,14 @@ func removeMountpoints(created [][]string) {
 		}
 	}
 }
+
+// RemoveStep removes a build step's working container, which no monitor
+// manages, through the one place records are deleted.
+func RemoveStep(ctx context.Context, st storage.Store, rec *container.Record) error {
+	lock, err := rec.TryLockMonitor()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	return container.Destroy(ctx, st, rec, lock, container.DestroyOptions{})
+}

@@ -2,7 +2,10 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"syscall"
+	"time"
 
 	"github.com/pod-project/pod/container"
 )
@@ -13,15 +16,18 @@ type StopOptions struct {
 	Timeout *int
 }
 
-// Stop stops target the Docker way (its stop signal, then SIGKILL) and
-// returns once its monitor has recorded the exit. A container that does
-// not run is left as it is.
+// killWait is how long stop keeps killing a container that does not go.
+const killWait = 30 * time.Second
+
+// Stop stops target the Docker way (its stop signal, then SIGKILL once the
+// grace period is over) and returns once its monitor has recorded the exit
+// and cleaned up. A container that does not run is left as it is.
 func (h *Host) Stop(ctx context.Context, target string, o StopOptions) error {
 	rec, err := h.Load(ctx, target)
 	if err != nil {
 		return err
 	}
-	return rec.Stop(ctx, o.Timeout)
+	return h.stop(ctx, rec, rec.StopSignal(), rec.StopTimeout(o.Timeout))
 }
 
 // Kill sends sig to target's process; its restart policy does not bring
@@ -31,7 +37,13 @@ func (h *Host) Kill(ctx context.Context, target string, sig syscall.Signal) erro
 	if err != nil {
 		return err
 	}
-	return rec.Kill(sig)
+	if !rec.Running() {
+		return fmt.Errorf("cannot kill container %s: it is not running: %w", rec.Config.Name, container.ErrNotRunning)
+	}
+	if err := rec.MarkStopped(); err != nil {
+		return err
+	}
+	return h.signal(ctx, rec, sig)
 }
 
 // Wait blocks until cond holds for target and returns its exit code.
@@ -41,4 +53,78 @@ func (h *Host) Wait(ctx context.Context, target string, cond container.WaitCondi
 		return 0, err
 	}
 	return rec.Wait(ctx, cond)
+}
+
+// stop marks rec stopped by the user (so its monitor does not restart
+// it), sends sig, and after grace SIGKILL (again, should a start have been
+// under way), until no monitor manages it.
+func (h *Host) stop(ctx context.Context, rec *container.Record, sig syscall.Signal, grace time.Duration) error {
+	if !rec.Active() {
+		return nil
+	}
+	if err := rec.MarkStopped(); err != nil {
+		return err
+	}
+	if rec.Running() {
+		if err := h.signal(ctx, rec, sig); err != nil && !errors.Is(err, container.ErrNotRunning) {
+			return err
+		}
+	}
+	if waitInactive(ctx, rec, grace) {
+		return nil
+	}
+	deadline := time.Now().Add(killWait)
+	for {
+		_ = rec.Reload()
+		if !rec.Active() {
+			return nil
+		}
+		if rec.Running() {
+			if !rec.State.StoppedByUser {
+				_ = rec.MarkStopped()
+			}
+			if err := h.signal(ctx, rec, syscall.SIGKILL); err != nil && !errors.Is(err, container.ErrNotRunning) {
+				return err
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("container %s did not stop: its monitor still runs (pid %d)", rec.Config.Name, rec.State.MonitorPid)
+		}
+		time.Sleep(pollInterval)
+	}
+}
+
+// signal sends sig to rec's init process through the OCI runtime, which
+// checks that the process is still the container's. A container whose
+// process is gone is ErrNotRunning.
+func (h *Host) signal(ctx context.Context, rec *container.Record, sig syscall.Signal) error {
+	rt, err := h.Runtime(ctx)
+	if err != nil {
+		return err
+	}
+	if err := rt.Kill(ctx, rec.Config.ID, sig, false); err != nil {
+		if !rec.Running() {
+			return fmt.Errorf("container %s: %w", rec.Config.Name, container.ErrNotRunning)
+		}
+		return fmt.Errorf("signalling container %s: %w", rec.Config.Name, err)
+	}
+	return nil
+}
+
+// pollInterval is how often waiting calls re-read a record.
+const pollInterval = 10 * time.Millisecond
+
+// waitInactive waits up to timeout until no monitor manages rec.
+func waitInactive(ctx context.Context, rec *container.Record, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		_ = rec.Reload()
+		if !rec.Active() {
+			return true
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(pollInterval)
+	}
 }

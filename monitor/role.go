@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/monitor/protocol"
+	"github.com/pod-project/pod/procid"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
 	"github.com/pod-project/pod/volumes"
@@ -102,6 +102,9 @@ type monitor struct {
 	sharedGroup bool
 	// early is the container's network, started before the start message.
 	early *earlyNetwork
+	// lock is the container's monitor lock, inherited from the CLI and
+	// held until the monitor exits.
+	lock *container.MonitorLock
 }
 
 func newMonitor(cfg protocol.Start, ctrlFile *os.File, ctrl *protocol.Conn, sigs chan os.Signal) (*monitor, error) {
@@ -114,7 +117,7 @@ func newMonitor(cfg protocol.Start, ctrlFile *os.File, ctrl *protocol.Conn, sigs
 	if lvl, err := logrus.ParseLevel(cfg.LogLevel); err == nil {
 		logrus.SetLevel(lvl)
 	}
-	m := &monitor{cfg: cfg, rec: rec, rt: runtime.FromHandle(cfg.Runtime), ctrlFile: ctrlFile, ctrl: ctrl, sigs: sigs, attached: cfg.Attached, role: true}
+	m := &monitor{cfg: cfg, rec: rec, lock: container.AdoptMonitorLock(os.NewFile(protocol.FdLock, "monitor.lock")), rt: runtime.FromHandle(cfg.Runtime), ctrlFile: ctrlFile, ctrl: ctrl, sigs: sigs, attached: cfg.Attached, role: true}
 	var user [3]*os.File
 	if cfg.Attached {
 		user = [3]*os.File{os.NewFile(protocol.FdStdin, "stdin"), os.NewFile(protocol.FdStdout, "stdout"), os.NewFile(protocol.FdStderr, "stderr")}
@@ -165,7 +168,8 @@ func (m *monitor) run() int {
 		m.lastCode = code
 		ranFor := time.Since(began)
 		_ = m.rec.UpdateState(func(s *container.State) {
-			s.Status, s.ExitCode, s.FinishedAt, s.Pid = container.StatusExited, code, time.Now().UTC(), 0
+			s.Status, s.ExitCode, s.FinishedAt = container.StatusExited, code, time.Now().UTC()
+			s.SetInit(procid.ID{})
 			s.OOMKilled = false
 		})
 		forced := m.forceRestart.Swap(false) && !m.rec.State.StoppedByUser
@@ -199,8 +203,9 @@ func (m *monitor) fail(err error) {
 	logrus.Errorf("%v", err)
 	code := container.ExitCodeOf(err)
 	_ = m.rec.UpdateState(func(s *container.State) {
-		s.Error, s.Status, s.ExitCode, s.Pid, s.Restarting = err.Error(), container.StatusExited, code, 0, false
-		s.MonitorPid = 0
+		s.Error, s.Status, s.ExitCode, s.Restarting = err.Error(), container.StatusExited, code, false
+		s.SetInit(procid.ID{})
+		s.SetMonitor(procid.ID{})
 		s.FinishedAt = time.Now().UTC()
 	})
 	if !m.started {
@@ -233,9 +238,17 @@ func (m *monitor) reportExit(code int, restarting bool) {
 
 // started records the container's process as running and tells the CLI.
 func (m *monitor) recordStarted(pid int) {
-	err := m.rec.UpdateState(func(s *container.State) {
-		s.Status, s.Pid, s.StartedAt, s.Runtime, s.Error = container.StatusRunning, pid, time.Now().UTC(), m.rt.Name, ""
-		s.MonitorPid, s.Restarting = os.Getpid(), false
+	// The process as it is now: a PID alone could later name another.
+	init, err := procid.Of(pid)
+	if err != nil {
+		// It exited already; the exit is recorded next.
+		init = procid.ID{}
+	}
+	err = m.rec.UpdateState(func(s *container.State) {
+		s.Status, s.StartedAt, s.Runtime, s.Error = container.StatusRunning, time.Now().UTC(), m.rt.Name, ""
+		s.SetInit(init)
+		s.SetMonitor(procid.Self())
+		s.Restarting, s.MonitorProtocol = false, protocol.Version
 	})
 	if err != nil {
 		logrus.Warnf("recording the start: %v", err)
@@ -292,7 +305,10 @@ func (m *monitor) cleanup() {
 		m.cleanStorage()
 	}
 	if !cfg.AutoRemove {
-		_ = m.rec.UpdateState(func(s *container.State) { s.MonitorPid, s.Restarting = 0, false })
+		_ = m.rec.UpdateState(func(s *container.State) {
+			s.SetMonitor(procid.ID{})
+			s.Restarting = false
+		})
 	}
 	logrus.Debugf("monitor of %s done", cfg.Name)
 }
@@ -307,11 +323,13 @@ func (m *monitor) cleanStorage() {
 	}
 	defer func() { _, _ = st.Shutdown(false) }()
 	if cfg.AutoRemove {
-		if err := container.Remove(st, cfg.ID); err != nil {
+		// The monitor holds the lock: the one removal path, as pod rm.
+		err := container.Destroy(context.Background(), st, m.rec, m.lock, container.DestroyOptions{
+			Runtime: m.rt,
+			Volumes: func(cfg *container.Config) error { return volumes.RemoveAnonymous(st, cfg) },
+		})
+		if err != nil {
 			logrus.Warnf("removing %s: %v", cfg.Name, err)
-		}
-		if err := volumes.RemoveAnonymous(st, cfg); err != nil {
-			logrus.Warnf("removing the anonymous volumes of %s: %v", cfg.Name, err)
 		}
 		return
 	}
@@ -334,7 +352,7 @@ func writeMonitorPid(runtimeDir, id string) string {
 		return ""
 	}
 	p := filepath.Join(dir, id+".pid")
-	if err := storage.WriteFileAtomicVolatile(p, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+	if err := storage.WriteFileAtomicVolatile(p, procid.Self().Marshal(), 0o600); err != nil {
 		logrus.Warnf("recording the monitor's pid: %v", err)
 		return ""
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -52,9 +53,13 @@ func Of(pid int) (ID, error) {
 		}
 		return ID{}, err
 	}
-	st, err := ParseStartTime(b)
+	state, st, err := parseStat(b)
 	if err != nil {
 		return ID{}, fmt.Errorf("pid %d: %w", pid, err)
+	}
+	if state == "Z" || state == "X" {
+		// Dead, waiting to be reaped: not a process any more.
+		return ID{}, fmt.Errorf("pid %d: %w", pid, ErrGone)
 	}
 	return ID{PID: pid, StartTime: st, BootID: BootID()}, nil
 }
@@ -72,21 +77,27 @@ func Self() ID {
 // The command name (field 2) is in parentheses and may itself hold spaces
 // and parentheses, so the fields are counted after the last ')'.
 func ParseStartTime(stat []byte) (uint64, error) {
+	_, st, err := parseStat(stat)
+	return st, err
+}
+
+// parseStat returns the state (field 3) and start time (field 22).
+func parseStat(stat []byte) (string, uint64, error) {
 	i := bytes.LastIndexByte(stat, ')')
 	if i < 0 {
-		return 0, errors.New("malformed /proc stat: no command name")
+		return "", 0, errors.New("malformed /proc stat: no command name")
 	}
 	// After ") ": field 3 (state) is the first.
 	fields := strings.Fields(string(stat[i+1:]))
 	const idx = 22 - 3
 	if len(fields) <= idx {
-		return 0, fmt.Errorf("malformed /proc stat: %d fields after the command name", len(fields))
+		return "", 0, fmt.Errorf("malformed /proc stat: %d fields after the command name", len(fields))
 	}
 	v, err := strconv.ParseUint(fields[idx], 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("malformed /proc stat start time %q", fields[idx])
+		return "", 0, fmt.Errorf("malformed /proc stat start time %q", fields[idx])
 	}
-	return v, nil
+	return fields[0], v, nil
 }
 
 // Known reports whether id carries enough to be checked (a PID with its
@@ -134,4 +145,24 @@ func ParseString(s string) (ID, error) {
 		return ID{}, fmt.Errorf("%q is not PID-STARTTIME", s)
 	}
 	return ID{PID: pid, StartTime: st, BootID: BootID()}, nil
+}
+
+// Kill sends SIGKILL to the process id names, if it is still that
+// process, and waits up to timeout for it to be gone. A process that is
+// not (or no longer) id is left alone and is no error.
+func (id ID) Kill(timeout time.Duration) error {
+	if err := id.Signal(unix.SIGKILL); err != nil {
+		if errors.Is(err, ErrGone) {
+			return nil
+		}
+		return err
+	}
+	deadline := time.Now().Add(timeout)
+	for id.Alive() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("pid %d did not exit %v after SIGKILL", id.PID, timeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil
 }

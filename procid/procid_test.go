@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseStartTimeCommandWithParens(t *testing.T) {
@@ -66,6 +67,14 @@ func TestSignalOnlyTheSameProcess(t *testing.T) {
 	if err := id.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
+	// Killed but not reaped yet: a zombie is not alive.
+	deadline := time.Now().Add(5 * time.Second)
+	for id.Alive() {
+		if time.Now().After(deadline) {
+			t.Fatal("a killed, unreaped process is still alive")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	_, _ = cmd.Process.Wait()
 	if id.Alive() {
 		t.Fatal("a reaped process is alive")
@@ -81,6 +90,23 @@ func TestStringRoundTrip(t *testing.T) {
 	for _, bad := range []string{"", "12", "x-1", "0-5", "5-x"} {
 		if _, err := ParseString(bad); err == nil {
 			t.Errorf("ParseString(%q) parsed", bad)
+		}
+	}
+}
+
+func TestPIDFileRoundTripAndLegacy(t *testing.T) {
+	id := Self()
+	back, err := Parse(id.Marshal())
+	if err != nil || back != id {
+		t.Fatalf("Parse(Marshal(%+v)) = %+v, %v", id, back, err)
+	}
+	legacy, err := Parse([]byte("1234\n"))
+	if err != nil || legacy.PID != 1234 || legacy.Known() || legacy.Alive() {
+		t.Fatalf("Parse(legacy) = %+v, %v; want PID 1234, unknown, not alive", legacy, err)
+	}
+	for _, bad := range []string{"", "x", "-3", `{"pid":`, `{"version":99,"pid":1}`} {
+		if _, err := Parse([]byte(bad)); err == nil {
+			t.Errorf("Parse(%q) parsed", bad)
 		}
 	}
 }

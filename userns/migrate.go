@@ -1,15 +1,16 @@
 package userns
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/pod-project/pod/procid"
 	"github.com/pod-project/pod/storage"
 )
 
@@ -31,12 +32,30 @@ func StopPause(m Mode, timeout time.Duration) error {
 	}
 	defer unlock()
 	// Inside the namespace the user's processes show as uid 0.
-	if pid := readPid(m.PauseFile()); pid > 0 && IsPause(pid, os.Getuid()) {
-		if err := unix.Kill(pid, unix.SIGKILL); err != nil && err != unix.ESRCH {
-			return fmt.Errorf("ending pause process %d: %w", pid, err)
+	if id, ok := pauseID(m); ok && IsPause(id.PID, os.Getuid()) {
+		if err := signalRecorded(id, unix.SIGKILL); err != nil {
+			return fmt.Errorf("ending pause process %d: %w", id.PID, err)
 		}
 	}
-	if err := os.Remove(m.PauseFile()); err != nil && !os.IsNotExist(err) {
+	for _, f := range []string{m.PauseFile(), m.pauseIDFile()} {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+// signalRecorded signals a process read from a PID file: only if it is
+// still the one recorded; a file of an earlier pod (PID alone) was checked
+// by the caller (command line and owner).
+func signalRecorded(id procid.ID, sig unix.Signal) error {
+	var err error
+	if id.Known() {
+		err = id.Signal(sig)
+	} else {
+		err = unix.Kill(id.PID, sig)
+	}
+	if err != nil && !errors.Is(err, procid.ErrGone) && !errors.Is(err, unix.ESRCH) {
 		return err
 	}
 	return nil
@@ -54,23 +73,9 @@ func liveMonitors(m Mode) int {
 		if !ok {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(m.MonitorsDir(), ent.Name()))
-		if err != nil {
-			continue
-		}
-		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && isMonitor(pid, os.Getuid(), id) {
+		if _, ok := liveMonitor(filepath.Join(m.MonitorsDir(), ent.Name()), os.Getuid(), id); ok {
 			n++
 		}
 	}
 	return n
-}
-
-// readPid reads a PID file; 0 when it is missing or malformed.
-func readPid(path string) int {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	return pid
 }

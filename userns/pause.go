@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/pod-project/pod/procid"
 	"github.com/pod-project/pod/storage"
 )
 
@@ -57,25 +58,51 @@ func EnsurePause(m Mode) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := storage.WriteFileAtomic(m.PauseFile(), []byte(strconv.Itoa(pid)+"\n"), 0o600); err != nil {
-		_ = unix.Kill(pid, unix.SIGKILL)
+	// The identity first, then the plain PID file tools read (nsenter -t).
+	id, err := procid.Of(pid)
+	if err == nil {
+		err = storage.WriteFileAtomic(m.pauseIDFile(), id.Marshal(), 0o600)
+	}
+	if err == nil {
+		err = storage.WriteFileAtomic(m.PauseFile(), []byte(strconv.Itoa(pid)+"\n"), 0o600)
+	}
+	if err != nil {
+		_ = id.Signal(unix.SIGKILL)
 		return 0, err
 	}
 	return pid, nil
 }
 
+// pauseIDFile holds the pause process's identity (PID, start time, boot)
+// beside pause.pid.
+func (m Mode) pauseIDFile() string { return filepath.Join(m.RuntimeDir, "pause.id") }
+
 // livePause reads the PID file and checks that the process is still this
-// user's pause process.
+// user's pause process: the one recorded (same start time and boot), or,
+// for a file of an earlier pod without identity, a pause process of the
+// user.
 func livePause(m Mode) (int, bool) {
-	b, err := os.ReadFile(m.PauseFile())
-	if err != nil {
+	id, ok := pauseID(m)
+	if !ok {
 		return 0, false
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 {
+	if id.Known() && !id.Alive() {
 		return 0, false
 	}
-	return pid, IsPause(pid, m.HostUID)
+	return id.PID, IsPause(id.PID, m.HostUID)
+}
+
+// pauseID reads the recorded pause process: its identity when pause.id
+// matches pause.pid, else the PID alone.
+func pauseID(m Mode) (procid.ID, bool) {
+	plain, err := procid.ReadFile(m.PauseFile())
+	if err != nil || plain.PID <= 0 {
+		return procid.ID{}, false
+	}
+	if id, err := procid.ReadFile(m.pauseIDFile()); err == nil && id.PID == plain.PID {
+		return id, true
+	}
+	return plain, true
 }
 
 // IsPause reports whether pid is a pause process of uid.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/pod-project/pod/procid"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
@@ -39,12 +40,8 @@ func recoverPause(m Mode) (int, error) {
 			continue
 		}
 		path := filepath.Join(m.MonitorsDir(), ent.Name())
-		b, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		mon, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil || !isMonitor(mon, m.HostUID, name) {
+		mon, ok := liveMonitor(path, m.HostUID, name)
+		if !ok {
 			_ = os.Remove(path)
 			continue
 		}
@@ -57,6 +54,17 @@ func recoverPause(m Mode) (int, error) {
 		return pid, nil
 	}
 	return 0, nil
+}
+
+// liveMonitor reads a monitor's PID file and returns its PID when the
+// process is still that monitor: the one recorded (same start time and
+// boot), and uid's monitor of container id by its command line.
+func liveMonitor(path string, uid int, id string) (int, bool) {
+	rec, err := procid.ReadFile(path)
+	if err != nil || (rec.Known() && !rec.Alive()) {
+		return 0, false
+	}
+	return rec.PID, isMonitor(rec.PID, uid, id)
 }
 
 // isMonitor reports whether pid is uid's monitor of container id.

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDiff(t *testing.T) {
@@ -109,7 +110,12 @@ func TestTop(t *testing.T) {
 	}
 	// A second process shows up; ps options are passed on.
 	e.ok("exec", "-d", "tp", "sleep", "999")
-	out = e.ok("top", "tp", "-o", "pid,args")
+	// exec -d returns once the runtime started the process, which may
+	// still be the runtime's init for a moment.
+	eventually(5*time.Second, func() bool {
+		out = e.ok("top", "tp", "-o", "pid,args")
+		return strings.Contains(out, "sleep 999")
+	})
 	if !regexp.MustCompile(`^\s*PID\s+COMMAND\n`).MatchString(out) || !strings.Contains(out, "sleep 1000") || !strings.Contains(out, "sleep 999") || strings.Count(out, "\n") != 3 {
 		t.Fatalf("top tp -o pid,args:\n%s", out)
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -264,12 +265,24 @@ func (e *env) pausePID() int {
 	return readPIDFile(e.pauseFile())
 }
 
+// readPIDFile reads a plain PID file, or one of pod's with the process's
+// identity ({"version":1,"pid":N,...}); 0 when it is missing or malformed.
 func readPIDFile(path string) int {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	s := strings.TrimSpace(string(b))
+	if strings.HasPrefix(s, "{") {
+		var v struct {
+			PID int `json:"pid"`
+		}
+		if json.Unmarshal(b, &v) != nil {
+			return 0
+		}
+		return v.PID
+	}
+	pid, err := strconv.Atoi(s)
 	if err != nil {
 		return 0
 	}
