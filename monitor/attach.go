@@ -51,7 +51,7 @@ func (a *attachServer) serve() {
 		if err != nil {
 			return
 		}
-		ac := &attachClient{c: c, frames: make(chan frame, 256), done: make(chan struct{})}
+		ac := newAttachClient(c)
 		a.mu.Lock()
 		a.conn[ac] = struct{}{}
 		a.mu.Unlock()
@@ -94,7 +94,10 @@ func (a *attachServer) drop(ac *attachClient) {
 	ac.close()
 }
 
-// exited tells every client the exit code and lets them go.
+// exited tells every client the exit code and lets them go: they leave
+// the server's set at once (a client still draining its last frames when
+// a restarted container exits again is not told twice), and their
+// connection closes once what was queued for them is written.
 func (a *attachServer) exited(code int) {
 	if a == nil {
 		return
@@ -103,6 +106,7 @@ func (a *attachServer) exited(code int) {
 	clients := make([]*attachClient, 0, len(a.conn))
 	for c := range a.conn {
 		clients = append(clients, c)
+		delete(a.conn, c)
 	}
 	a.mu.Unlock()
 	for _, c := range clients {
@@ -130,14 +134,27 @@ type frame struct {
 // attachClient is one connection; output is queued so that a slow client
 // never holds the container up (it loses output instead).
 type attachClient struct {
-	c        *net.UnixConn
-	frames   chan frame
-	done     chan struct{}
-	once     sync.Once
-	finished sync.Once
+	c      *net.UnixConn
+	frames chan frame
+	done   chan struct{}
+	once   sync.Once
+	// mu guards finished: once frames is closed, nothing is sent on it.
+	mu       sync.Mutex
+	finished bool
 }
 
+func newAttachClient(c *net.UnixConn) *attachClient {
+	return &attachClient{c: c, frames: make(chan frame, 256), done: make(chan struct{})}
+}
+
+// send queues a frame; a full queue (a slow client) or a finished client
+// drops it.
 func (c *attachClient) send(typ byte, p []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.finished {
+		return
+	}
 	select {
 	case c.frames <- frame{typ, append([]byte(nil), p...)}:
 	case <-c.done:
@@ -165,7 +182,12 @@ func (c *attachClient) writeLoop() {
 
 // finish closes the client once its queued frames are written.
 func (c *attachClient) finish() {
-	c.finished.Do(func() { close(c.frames) })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.finished {
+		c.finished = true
+		close(c.frames)
+	}
 }
 
 func (c *attachClient) close() {
