@@ -27,6 +27,7 @@ func (h *Host) Pause(ctx context.Context, target string) error {
 	if err := rt.Pause(ctx, rec.Config.ID); err != nil {
 		return fmt.Errorf("pausing %s: %w", rec.Config.Name, err)
 	}
+	h.containerEvent("pause", rec, nil)
 	return rec.UpdateState(func(s *container.State) { s.Status = container.StatusPaused })
 }
 
@@ -42,6 +43,7 @@ func (h *Host) Unpause(ctx context.Context, target string) error {
 	if err := rt.Resume(ctx, rec.Config.ID); err != nil {
 		return fmt.Errorf("unpausing %s: %w", rec.Config.Name, err)
 	}
+	h.containerEvent("unpause", rec, nil)
 	return rec.UpdateState(func(s *container.State) { s.Status = container.StatusRunning })
 }
 

@@ -58,6 +58,7 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if err != nil {
 		return nil, nil, err
 	}
+	h.containerEvent("create", rec, nil)
 	return rec, ic, nil
 }
 

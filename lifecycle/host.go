@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/events"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
 )
@@ -29,6 +30,8 @@ type Host struct {
 	// Warn receives what a call repaired or could not clean up; nil
 	// drops it.
 	Warn func(format string, a ...any)
+	// Events records what the calls did (nil: nothing is recorded).
+	Events *events.Log
 
 	rt *runtime.Runtime
 }
@@ -67,5 +70,21 @@ func (h *Host) deleter(ctx context.Context) func() (container.Deleter, error) {
 			return nil, err
 		}
 		return rt, nil
+	}
+}
+
+// containerEvent records that action happened to rec; a log that cannot
+// be written costs a warning, never the call.
+func (h *Host) containerEvent(action string, rec *container.Record, attrs map[string]string) {
+	e := events.Event{Type: events.Container, Action: action, ID: rec.Config.ID, Name: rec.Config.Name, Image: rec.Config.Image, Attributes: attrs}
+	if err := h.Events.Write(e); err != nil {
+		h.warn("recording the %s event of %s: %v", action, rec.Config.Name, err)
+	}
+}
+
+// event records an event about an image or a volume.
+func (h *Host) event(typ, action, id, name string) {
+	if err := h.Events.Write(events.Event{Type: typ, Action: action, ID: id, Name: name}); err != nil {
+		h.warn("recording the %s event of %s: %v", action, name, err)
 	}
 }

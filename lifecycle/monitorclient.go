@@ -107,7 +107,11 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		mh.abort(true)
 		return nil, fmt.Errorf("starting the monitor of %s: %w", cfg.Name, err)
 	}
-	return mh, mh.awaitStart(stdio != nil)
+	if err := mh.awaitStart(stdio != nil); err != nil {
+		return mh, err
+	}
+	h.containerEvent("start", rec, nil)
+	return mh, nil
 }
 
 // spawn starts the monitor process; it waits for the start message.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/pod-project/pod/events"
 	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/volumes"
 )
@@ -78,14 +79,18 @@ func (h *Host) RemoveVolume(ctx context.Context, name string, o RemoveVolumeOpti
 			}
 		}
 	}
-	return volumes.Remove(h.Store, vs, name)
+	if err := volumes.Remove(h.Store, vs, name); err != nil {
+		return err
+	}
+	h.event(events.Volume, "remove", "", name)
+	return nil
 }
 
 // RemoveImages untags or deletes each target as `pod rmi` does; with
 // Force the containers that use an image are removed first, through
 // Remove.
 func (h *Host) RemoveImages(ctx context.Context, targets []string, force bool) []image.RemoveResult {
-	return image.Remove(h.Store, targets, image.RemoveOptions{
+	results := image.Remove(h.Store, targets, image.RemoveOptions{
 		Force: force,
 		RemoveContainers: func(ids []string) error {
 			for _, id := range ids {
@@ -96,4 +101,13 @@ func (h *Host) RemoveImages(ctx context.Context, targets []string, force bool) [
 			return nil
 		},
 	})
+	for _, r := range results {
+		for _, n := range r.Untagged {
+			h.event(events.Image, "untag", r.Deleted, n)
+		}
+		if r.Deleted != "" {
+			h.event(events.Image, "remove", r.Deleted, r.Target)
+		}
+	}
+	return results
 }

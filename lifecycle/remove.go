@@ -82,7 +82,11 @@ func (h *Host) remove(ctx context.Context, rec *container.Record, o RemoveOption
 	if o.Volumes || rec.Config.AutoRemove {
 		do.Volumes = h.removeAnonymousVolumes
 	}
-	return container.Destroy(ctx, h.Store, rec, lock, do)
+	if err := container.Destroy(ctx, h.Store, rec, lock, do); err != nil {
+		return err
+	}
+	h.containerEvent("remove", rec, nil)
+	return nil
 }
 
 // removeAnonymousVolumes removes the anonymous volumes of a removed

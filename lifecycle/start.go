@@ -123,8 +123,13 @@ func (h *Host) Restart(ctx context.Context, target string, o StopOptions) error 
 	if err := h.Stop(ctx, target, o); err != nil {
 		return err
 	}
-	_, err := h.Start(ctx, target, StartOptions{})
-	return err
+	if _, err := h.Start(ctx, target, StartOptions{}); err != nil {
+		return err
+	}
+	if rec, err := h.Load(ctx, target); err == nil {
+		h.containerEvent("restart", rec, nil)
+	}
+	return nil
 }
 
 // runAttached starts rec through its monitor with the user's stdio and

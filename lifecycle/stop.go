@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -27,7 +28,14 @@ func (h *Host) Stop(ctx context.Context, target string, o StopOptions) error {
 	if err != nil {
 		return err
 	}
-	return h.stop(ctx, rec, rec.StopSignal(), rec.StopTimeout(o.Timeout))
+	if !rec.Active() {
+		return nil
+	}
+	if err := h.stop(ctx, rec, rec.StopSignal(), rec.StopTimeout(o.Timeout)); err != nil {
+		return err
+	}
+	h.containerEvent("stop", rec, nil)
+	return nil
 }
 
 // Kill sends sig to target's process; its restart policy does not bring
@@ -43,7 +51,11 @@ func (h *Host) Kill(ctx context.Context, target string, sig syscall.Signal) erro
 	if err := rec.MarkStopped(); err != nil {
 		return err
 	}
-	return h.signal(ctx, rec, sig)
+	if err := h.signal(ctx, rec, sig); err != nil {
+		return err
+	}
+	h.containerEvent("kill", rec, map[string]string{"signal": strconv.Itoa(int(sig))})
+	return nil
 }
 
 // Wait blocks until cond holds for target and returns its exit code.

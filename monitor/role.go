@@ -15,6 +15,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/events"
 	"github.com/pod-project/pod/monitor/protocol"
 	"github.com/pod-project/pod/procid"
 	"github.com/pod-project/pod/runtime"
@@ -178,6 +179,7 @@ func (m *monitor) run() int {
 			_ = m.rec.UpdateState(func(s *container.State) { s.Restarting = true })
 		}
 		m.att.exited(code)
+		m.died(code)
 		m.reportExit(code, restart)
 		if !restart || !m.backoff(container.Backoff(attempt, ranFor)) {
 			break
@@ -364,4 +366,13 @@ type tagFormatter struct{ tag string }
 
 func (f tagFormatter) Format(e *logrus.Entry) ([]byte, error) {
 	return []byte(fmt.Sprintf("%s %s%s: %s\n", e.Time.Format(time.RFC3339Nano), f.tag, e.Level, e.Message)), nil
+}
+
+// died records the container's exit in the events log.
+func (m *monitor) died(code int) {
+	cfg := &m.rec.Config
+	e := events.Event{Type: events.Container, Action: "died", ID: cfg.ID, Name: cfg.Name, Image: cfg.Image, ExitCode: &code}
+	if err := events.Open(m.cfg.RuntimeDir).Write(e); err != nil {
+		logrus.Warnf("recording the exit: %v", err)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/events"
 	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
@@ -209,6 +210,7 @@ func (g *globalOptions) host() (*lifecycle.Host, error) {
 	g.lc = &lifecycle.Host{
 		Store: st, Driver: g.driver, Rootless: g.mode.Rootless, RuntimeDir: g.mode.RuntimeDir,
 		LogLevel: g.logLevel, FindRuntime: g.ociRuntime, Warn: logrus.Warnf,
+		Events: events.Open(g.mode.RuntimeDir),
 	}
 	return g.lc, nil
 }
