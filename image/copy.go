@@ -1,17 +1,13 @@
 package image
 
 import (
-	"context"
 	"crypto/sha256"
 	"io"
 	"os"
 	"path/filepath"
 
 	digest "github.com/opencontainers/go-digest"
-	"go.podman.io/image/v5/copy"
-	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/signature"
-	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
 
 	"github.com/pod-project/pod/storage"
@@ -46,26 +42,6 @@ func acceptAnything() (*signature.PolicyContext, error) {
 		Default: signature.PolicyRequirements{signature.NewPRInsecureAcceptAnything()},
 	}
 	return signature.NewPolicyContext(policy)
-}
-
-// copyIntoStore copies the image src refers to into the store as image id,
-// named when named is not nil, accepting it unsigned (pod made it, or the
-// user named it directly). source is the open source behind src: it is
-// closed on every path (copy.Image closes it once it has started).
-func copyIntoStore(ctx context.Context, store storage.Store, sys *types.SystemContext, src types.ImageReference, source io.Closer, named reference.Named, id string) error {
-	dest, err := istorage.Transport.NewStoreReference(store, named, id)
-	if err != nil {
-		source.Close()
-		return err
-	}
-	pc, err := acceptAnything()
-	if err != nil {
-		source.Close()
-		return err
-	}
-	defer func() { _ = pc.Destroy() }()
-	_, err = copy.Image(ctx, pc, dest, src, &copy.Options{SourceCtx: sys, DestinationCtx: sys})
-	return err
 }
 
 // spoolDigest writes r to a new file at path and returns the sha256 digest and

@@ -4,20 +4,20 @@ import (
 	"archive/tar"
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
+	digest "github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
-	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/pkg/compression"
-	ctypes "go.podman.io/image/v5/pkg/compression/types"
-	"go.podman.io/image/v5/tarball"
 
 	"github.com/pod-project/pod/storage"
 )
@@ -39,27 +39,22 @@ type ImportOptions struct {
 }
 
 // Import makes a one-layer image from a tar archive, as `docker import`
-// does, through the tarball transport into containers-storage, and returns
-// the new image's ID (64 hex). The platform is the host's.
+// does, through the image writer, and returns the new image's ID (64 hex).
+// The layer is stored uncompressed; the platform is the host's.
 func Import(ctx context.Context, store storage.Store, opts ImportOptions) (string, error) {
-	var named reference.Named
+	var names []string
 	if opts.Reference != "" {
 		tagged, err := ParseTagName(opts.Reference)
 		if err != nil {
 			return "", err
 		}
-		named = tagged
+		names = []string{tagged.String()}
 	}
 	var imgCfg v1.ImageConfig
 	if err := ApplyChanges(&imgCfg, opts.Changes); err != nil {
 		return "", err
 	}
-	dir, err := os.MkdirTemp(TempDir(), "pod-import-")
-	if err != nil {
-		return "", fmt.Errorf("importing %s: %w", opts.Source, err)
-	}
-	defer os.RemoveAll(dir)
-	layer, err := layerFile(ctx, opts, dir)
+	layer, err := importLayer(ctx, store, opts)
 	if err != nil {
 		return "", err
 	}
@@ -68,154 +63,101 @@ func Import(ctx context.Context, store storage.Store, opts ImportOptions) (strin
 		comment = "Imported from " + opts.Source
 	}
 	now := time.Now().UTC()
-	edit := func(img *v1.Image) {
-		img.Created = &now
-		img.Config = imgCfg
-		createdBy := ""
-		if len(img.History) > 0 {
-			createdBy = img.History[0].CreatedBy
-		}
-		img.History = []v1.History{{Created: &now, CreatedBy: createdBy, Comment: comment}}
+	img := v1.Image{
+		Created:  &now,
+		Platform: v1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
+		Config:   imgCfg,
+		RootFS:   v1.RootFS{Type: "layers", DiffIDs: []digest.Digest{layer.DiffID}},
+		// CREATED BY as the tarball transport (and so Podman) writes it.
+		History: []v1.History{{Created: &now, CreatedBy: fmt.Sprintf("/bin/sh -c #(nop) ADD file:%s in /", layer.DiffID.Encoded()), Comment: comment}},
 	}
-	return importLayer(ctx, store, layer, named, edit)
+	cb, err := json.Marshal(&img)
+	if err != nil {
+		return "", err
+	}
+	mb, err := MakeManifest(v1.MediaTypeImageManifest, cb, []v1.Descriptor{layer.Descriptor()}, nil)
+	if err != nil {
+		return "", err
+	}
+	stored, err := WriteImage(store, Record{TopLayer: layer.ID, Config: cb, Manifest: mb, Names: names})
+	if err != nil {
+		return "", fmt.Errorf("importing: %w", err)
+	}
+	return stored.ID, nil
 }
 
-func importLayer(ctx context.Context, store storage.Store, layer string, named reference.Named, edit func(*v1.Image)) (string, error) {
-	sys := SystemContext(store)
-	tref, err := tarball.NewReference([]string{layer}, nil)
-	if err != nil {
-		return "", fmt.Errorf("importing: %w", err)
-	}
-	inner, err := tref.NewImageSource(ctx, sys)
-	if err != nil {
-		return "", fmt.Errorf("importing: %w", err)
-	}
-	src, err := newImportSource(ctx, inner, edit)
-	if err != nil {
-		inner.Close()
-		return "", fmt.Errorf("importing: %w", err)
-	}
-	id := src.configDigest.Encoded()
-	if err := copyIntoStore(ctx, store, sys, src.Reference(), src, named, id); err != nil {
-		return "", fmt.Errorf("importing into storage: %w", err)
-	}
-	return id, nil
-}
-
-// layerFile returns a path the tarball transport can read: the user's own
-// file when it is a plain, gzip or zstd tar with a usable path, else a copy
-// in dir (stdin, a download, xz or bzip2 decompressed).
-func layerFile(ctx context.Context, opts ImportOptions, dir string) (string, error) {
+// importLayer stores the source's content, decompressed, as a base layer:
+// spooled into the store's temporary directory first, so that it is
+// checked to be a tar archive before anything is stored.
+func importLayer(ctx context.Context, store storage.Store, opts ImportOptions) (Layer, error) {
 	src := opts.Source
 	label := src
-	if src == "-" {
-		label = "standard input"
-	}
 	var r io.Reader
 	switch {
 	case src == "":
-		return "", fmt.Errorf("%w: no source given: name a file, a URL, or - for stdin", ErrBadSource)
+		return Layer{}, fmt.Errorf("%w: no source given: name a file, a URL, or - for stdin", ErrBadSource)
 	case src == "-":
 		if opts.Stdin == nil {
-			return "", fmt.Errorf("%w: no standard input to read", ErrBadSource)
+			return Layer{}, fmt.Errorf("%w: no standard input to read", ErrBadSource)
 		}
-		r = opts.Stdin
+		r, label = opts.Stdin, "standard input"
 	case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
 		body, err := download(ctx, src)
 		if err != nil {
-			return "", err
+			return Layer{}, err
 		}
 		defer body.Close()
 		r = body
 	default:
 		f, err := os.Open(src)
 		if err != nil {
-			return "", fmt.Errorf("%w: %v", ErrBadSource, err)
+			return Layer{}, fmt.Errorf("%w: %v", ErrBadSource, err)
 		}
 		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil {
-			return "", fmt.Errorf("%w: %v", ErrBadSource, err)
-		}
-		algo, _, _, err := compression.DetectCompressionFormat(f)
-		if err != nil {
-			return "", fmt.Errorf("%w: reading %s: %v", ErrBadSource, src, err)
-		}
-		if fi.Mode().IsRegular() && !strings.Contains(src, ":") && keepsFormat(algo) {
-			return src, checkTar(src, src)
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return "", fmt.Errorf("%w: reading %s: %v", ErrBadSource, src, err)
-		}
 		r = f
 	}
-	out := filepath.Join(dir, "layer.tar")
-	if err := spool(r, out); err != nil {
-		return "", fmt.Errorf("%w: reading %s: %v", ErrBadSource, label, err)
+	dir, err := storage.MkdirTemp(store.GraphRoot(), "import")
+	if err != nil {
+		return Layer{}, fmt.Errorf("importing %s: %w", label, err)
 	}
-	return out, checkTar(out, label)
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "layer.tar")
+	d, n, err := spoolTar(r, path, label)
+	if err != nil {
+		return Layer{}, err
+	}
+	return putSpooled(store, "", path, d, n)
 }
 
-// keepsFormat reports whether the tarball transport records the layer's
-// compression correctly (it calls every other format gzip).
-func keepsFormat(algo compression.Algorithm) bool {
-	switch algo.Name() {
-	case "", ctypes.GzipAlgorithmName, ctypes.ZstdAlgorithmName:
-		return true
-	}
-	return false
-}
-
-// spool copies r to path, decompressing formats the tarball transport
-// would mislabel.
-func spool(r io.Reader, path string) error {
-	algo, decompress, r, err := compression.DetectCompressionFormat(bufio.NewReaderSize(r, 1<<20))
+// spoolTar writes r, decompressed (gzip, bzip2, xz or zstd), to path and
+// returns the digest and size of the tar; it fails with ErrBadSource
+// unless r holds a tar archive. label is what the user called r.
+func spoolTar(r io.Reader, path, label string) (digest.Digest, int64, error) {
+	_, decompress, r, err := compression.DetectCompressionFormat(bufio.NewReaderSize(r, 1<<20))
 	if err != nil {
-		return err
-	}
-	if decompress != nil && !keepsFormat(algo) {
-		rc, err := decompress(r)
-		if err != nil {
-			return err
-		}
-		defer rc.Close()
-		r = rc
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// checkTar fails unless path holds a (compressed) tar archive; name is what
-// the user called it.
-func checkTar(path, name string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadSource, err)
-	}
-	defer f.Close()
-	_, decompress, r, err := compression.DetectCompressionFormat(f)
-	if err != nil {
-		return fmt.Errorf("%w: reading %s: %v", ErrBadSource, name, err)
+		return "", 0, fmt.Errorf("%w: reading %s: %v", ErrBadSource, label, err)
 	}
 	if decompress != nil {
 		rc, err := decompress(r)
 		if err != nil {
-			return fmt.Errorf("%w: decompressing %s: %v", ErrBadSource, name, err)
+			return "", 0, fmt.Errorf("%w: decompressing %s: %v", ErrBadSource, label, err)
 		}
 		defer rc.Close()
 		r = rc
 	}
-	if _, err := tar.NewReader(r).Next(); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: %s is not a tar archive (plain, or gzip, bzip2, xz, zstd compressed): %v", ErrBadSource, name, err)
+	d, n, err := spoolDigest(r, path)
+	if err != nil {
+		return "", 0, fmt.Errorf("%w: reading %s: %v", ErrBadSource, label, err)
 	}
-	return nil
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	if _, err := tar.NewReader(f).Next(); err != nil && !errors.Is(err, io.EOF) {
+		return "", 0, fmt.Errorf("%w: %s is not a tar archive (plain, or gzip, bzip2, xz, zstd compressed): %v", ErrBadSource, label, err)
+	}
+	return d, n, nil
 }
 
 func download(ctx context.Context, url string) (io.ReadCloser, error) {

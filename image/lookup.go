@@ -1,10 +1,8 @@
 package image
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -12,7 +10,6 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/docker/reference"
-	"go.podman.io/image/v5/manifest"
 	cstorage "go.podman.io/storage"
 
 	"github.com/pod-project/pod/storage"
@@ -46,10 +43,11 @@ func Lookup(store storage.Store, nameOrID string) (*Local, error) {
 }
 
 func localFrom(store storage.Store, img *cstorage.Image) (*Local, error) {
-	cfg, raw, err := readConfigRaw(store, img)
+	st, err := readStored(store, img)
 	if err != nil {
 		return nil, err
 	}
+	cfg := st.Config
 	created := img.Created
 	if cfg.Created != nil && !cfg.Created.IsZero() {
 		created = *cfg.Created
@@ -61,45 +59,8 @@ func localFrom(store storage.Store, img *cstorage.Image) (*Local, error) {
 		Digest:    img.Digest,
 		Created:   created,
 		Config:    cfg,
-		RawConfig: raw,
+		RawConfig: st.ConfigBlob,
 	}, nil
-}
-
-// readConfig reads the image's OCI config the way the containers-storage
-// transport stores it: the manifest under "manifest", the config under the
-// config digest's string. An image with no manifest (made without the
-// transport) gets an empty config.
-func readConfig(store storage.Store, img *cstorage.Image) (*v1.Image, error) {
-	cfg, _, err := readConfigRaw(store, img)
-	return cfg, err
-}
-
-// readConfigRaw is readConfig that also returns the config blob as stored.
-func readConfigRaw(store storage.Store, img *cstorage.Image) (*v1.Image, []byte, error) {
-	mb, err := store.ImageBigData(img.ID, cstorage.ImageDigestBigDataKey)
-	if errors.Is(err, os.ErrNotExist) {
-		return &v1.Image{}, nil, nil
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading manifest of image %s: %w", shortID(img.ID), err)
-	}
-	m, err := manifest.FromBlob(mb, manifest.GuessMIMEType(mb))
-	if err != nil {
-		return nil, nil, fmt.Errorf("parsing manifest of image %s: %w", shortID(img.ID), err)
-	}
-	ci := m.ConfigInfo()
-	if ci.Digest == "" {
-		return &v1.Image{}, nil, nil
-	}
-	cb, err := store.ImageBigData(img.ID, ci.Digest.String())
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading config of image %s: %w", shortID(img.ID), err)
-	}
-	var cfg v1.Image
-	if err := json.Unmarshal(cb, &cfg); err != nil {
-		return nil, nil, fmt.Errorf("parsing config of image %s: %w", shortID(img.ID), err)
-	}
-	return &cfg, cb, nil
 }
 
 // resolve finds the storage image a user's string means. name is the stored

@@ -3,7 +3,6 @@ package image
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,8 +12,6 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/manifest"
-	istorage "go.podman.io/image/v5/storage"
-	"go.podman.io/image/v5/types"
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/archive"
 
@@ -44,25 +41,23 @@ func Squash(ctx context.Context, store storage.Store, id string, keepLayers int)
 	if keepLayers >= len(chain) {
 		return img.ID, nil
 	}
-	man, mime, rawCfg, cfg, err := readManifestAndConfig(store, img)
+	orig, err := readStored(store, img)
 	if err != nil {
 		return "", err
 	}
-	if len(cfg.RootFS.DiffIDs) != len(chain) || len(man.LayerInfos()) != len(chain) {
+	if orig.ConfigBlob == nil {
+		return "", fmt.Errorf("squashing image %s: it has no config", shortID(id))
+	}
+	cfg, layers := orig.Config, orig.Layers()
+	if len(cfg.RootFS.DiffIDs) != len(chain) || len(layers) != len(chain) {
 		return "", fmt.Errorf("squashing image %s: its config names %d layers, its manifest %d, storage holds %d",
-			shortID(id), len(cfg.RootFS.DiffIDs), len(man.LayerInfos()), len(chain))
+			shortID(id), len(cfg.RootFS.DiffIDs), len(layers), len(chain))
 	}
-	dir, err := os.MkdirTemp(TempDir(), "pod-squash-")
-	if err != nil {
-		return "", fmt.Errorf("squashing image %s: %w", shortID(id), err)
-	}
-	defer os.RemoveAll(dir)
-	layerFile := filepath.Join(dir, "layer.tar")
 	from := ""
 	if keepLayers > 0 {
 		from = chain[keepLayers-1]
 	}
-	diffID, size, err := writeMerged(store, from, img.TopLayer, layerFile)
+	merged, err := writeMerged(store, from, img.TopLayer)
 	if err != nil {
 		return "", fmt.Errorf("squashing image %s: %w", shortID(id), err)
 	}
@@ -71,23 +66,31 @@ func Squash(ctx context.Context, store storage.Store, id string, keepLayers int)
 	if cfg.Created != nil {
 		created = *cfg.Created
 	}
-	diffIDs := append(append([]digest.Digest{}, cfg.RootFS.DiffIDs[:keepLayers]...), diffID)
+	diffIDs := append(append([]digest.Digest{}, cfg.RootFS.DiffIDs[:keepLayers]...), merged.DiffID)
 	history := append(keptHistory(cfg.History, keepLayers), v1.History{
 		Created:   &created,
 		CreatedBy: squashCreatedBy(len(chain) - keepLayers),
 	})
-	cb, err := editConfig(rawCfg, v1.RootFS{Type: "layers", DiffIDs: diffIDs}, history)
+	cb, err := editConfig(orig.ConfigBlob, v1.RootFS{Type: "layers", DiffIDs: diffIDs}, history)
 	if err != nil {
 		return "", fmt.Errorf("squashing image %s: %w", shortID(id), err)
 	}
-	mb, mime, err := squashedManifest(man, mime, cb, diffID, size, keepLayers)
+	// The new manifest keeps the original's schema (OCI unless it was
+	// Docker schema 2): the kept layers as they were, the merged one
+	// uncompressed.
+	mt := v1.MediaTypeImageManifest
+	if orig.ManifestType == manifest.DockerV2Schema2MediaType {
+		mt = manifest.DockerV2Schema2MediaType
+	}
+	mb, err := MakeManifest(mt, cb, append(layers[:keepLayers], merged.Descriptor()), nil)
 	if err != nil {
 		return "", fmt.Errorf("squashing image %s: %w", shortID(id), err)
 	}
-	src := &squashSource{mime: mime, commitSource: &commitSource{
-		manifest: mb, config: cb, configDigest: digest.FromBytes(cb), layerDigest: diffID, layerFile: layerFile,
-	}}
-	return copySquashed(ctx, store, img.ID, src)
+	stored, err := WriteImage(store, Record{TopLayer: merged.ID, Config: cb, Manifest: mb})
+	if err != nil {
+		return "", fmt.Errorf("squashing image %s: %w", shortID(id), err)
+	}
+	return stored.ID, nil
 }
 
 // squashCreatedBy is the history's CREATED BY of a layer merging n.
@@ -115,32 +118,27 @@ func layerIDs(store storage.Store, top string) ([]string, error) {
 	return chain, nil
 }
 
-// readManifestAndConfig reads the image's manifest (and its MIME type)
-// and its config, raw and parsed.
-func readManifestAndConfig(store storage.Store, img *cstorage.Image) (manifest.Manifest, string, []byte, *v1.Image, error) {
-	mb, err := store.ImageBigData(img.ID, cstorage.ImageDigestBigDataKey)
+// writeMerged stores the content of layer top relative to layer from (""
+// for all of it) as one layer on from. It is spooled first: the store
+// holds its layer lock while a diff is read, and storing the layer needs it.
+func writeMerged(store storage.Store, from, top string) (Layer, error) {
+	dir, err := storage.MkdirTemp(store.GraphRoot(), "squash")
 	if err != nil {
-		return nil, "", nil, nil, fmt.Errorf("reading manifest of image %s: %w", shortID(img.ID), err)
+		return Layer{}, err
 	}
-	mime := manifest.GuessMIMEType(mb)
-	man, err := manifest.FromBlob(mb, mime)
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "layer.tar")
+	d, n, err := spoolMerged(store, from, top, path)
 	if err != nil {
-		return nil, "", nil, nil, fmt.Errorf("parsing manifest of image %s: %w", shortID(img.ID), err)
+		return Layer{}, err
 	}
-	cfg, cb, err := readConfigRaw(store, img)
-	if err != nil {
-		return nil, "", nil, nil, err
-	}
-	if cb == nil {
-		return nil, "", nil, nil, fmt.Errorf("squashing image %s: it has no config", shortID(img.ID))
-	}
-	return man, mime, cb, cfg, nil
+	return putSpooled(store, from, path, d, n)
 }
 
-// writeMerged writes the uncompressed content of layer top relative to
+// spoolMerged writes the uncompressed content of layer top relative to
 // layer from ("" for all of it) to path, and returns its digest (the diff
 // ID) and size.
-func writeMerged(store storage.Store, from, top, path string) (digest.Digest, int64, error) {
+func spoolMerged(store storage.Store, from, top, path string) (digest.Digest, int64, error) {
 	var rc io.ReadCloser
 	if from == "" {
 		// store.Diff reads "" as the layer's parent: tar the mounted layer.
@@ -159,8 +157,10 @@ func writeMerged(store storage.Store, from, top, path string) (digest.Digest, in
 			return "", 0, fmt.Errorf("reading the layers above %s: %w", shortID(from), err)
 		}
 	}
-	defer rc.Close()
 	d, n, err := spoolDigest(rc, path)
+	if cerr := rc.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return "", 0, fmt.Errorf("writing the merged layer: %w", err)
 	}
@@ -201,88 +201,4 @@ func editConfig(raw []byte, rootfs v1.RootFS, history []v1.History) ([]byte, err
 		return nil, err
 	}
 	return json.Marshal(m)
-}
-
-// squashedManifest makes the new image's manifest, in the original's
-// schema (OCI unless it was Docker schema 2): the kept layers as they were
-// and the merged layer, uncompressed.
-func squashedManifest(orig manifest.Manifest, mime string, config []byte, diffID digest.Digest, size int64, keep int) ([]byte, string, error) {
-	kept := orig.LayerInfos()[:keep]
-	cd := digest.FromBytes(config)
-	if mime == manifest.DockerV2Schema2MediaType {
-		layers := make([]manifest.Schema2Descriptor, 0, keep+1)
-		for _, l := range kept {
-			mt := l.MediaType
-			if mt == "" {
-				mt = manifest.DockerV2Schema2LayerMediaType
-			}
-			layers = append(layers, manifest.Schema2Descriptor{MediaType: mt, Digest: l.Digest, Size: l.Size, URLs: l.URLs})
-		}
-		layers = append(layers, manifest.Schema2Descriptor{MediaType: manifest.DockerV2SchemaLayerMediaTypeUncompressed, Digest: diffID, Size: size})
-		m := manifest.Schema2FromComponents(manifest.Schema2Descriptor{
-			MediaType: manifest.DockerV2Schema2ConfigMediaType, Digest: cd, Size: int64(len(config)),
-		}, layers)
-		b, err := m.Serialize()
-		return b, mime, err
-	}
-	layers := make([]v1.Descriptor, 0, keep+1)
-	for _, l := range kept {
-		mt := l.MediaType
-		switch mt {
-		case manifest.DockerV2Schema2LayerMediaType, "":
-			mt = v1.MediaTypeImageLayerGzip
-		case manifest.DockerV2SchemaLayerMediaTypeUncompressed:
-			mt = v1.MediaTypeImageLayer
-		}
-		layers = append(layers, v1.Descriptor{MediaType: mt, Digest: l.Digest, Size: l.Size, URLs: l.URLs, Annotations: l.Annotations})
-	}
-	layers = append(layers, v1.Descriptor{MediaType: v1.MediaTypeImageLayer, Digest: diffID, Size: size})
-	m := manifest.OCI1FromComponents(v1.Descriptor{MediaType: v1.MediaTypeImageConfig, Digest: cd, Size: int64(len(config))}, layers)
-	b, err := m.Serialize()
-	return b, v1.MediaTypeImageManifest, err
-}
-
-// squashSource is a commitSource whose manifest may be Docker schema 2.
-type squashSource struct {
-	*commitSource
-	mime string
-}
-
-func (s *squashSource) GetManifest(_ context.Context, instance *digest.Digest) ([]byte, string, error) {
-	if instance != nil {
-		return nil, "", errors.New("a squashed image has no manifest list")
-	}
-	return s.manifest, s.mime, nil
-}
-
-type squashRef struct {
-	types.ImageReference
-	src *squashSource
-}
-
-func (r *squashRef) NewImageSource(context.Context, *types.SystemContext) (types.ImageSource, error) {
-	return r.src, nil
-}
-
-// copySquashed copies src into storage as a new image with no names; the
-// kept layers are reused from storage, read through the original image's
-// storage source if they must be.
-func copySquashed(ctx context.Context, store storage.Store, orig string, src *squashSource) (string, error) {
-	id := src.configDigest.Encoded()
-	if _, err := store.Image(id); err == nil {
-		return id, nil // squashed before: the same layers give the same image
-	}
-	sys := SystemContext(store)
-	baseRef, err := istorage.Transport.NewStoreReference(store, nil, orig)
-	if err != nil {
-		return "", fmt.Errorf("squashing: %w", err)
-	}
-	if src.parent, err = baseRef.NewImageSource(ctx, sys); err != nil {
-		return "", fmt.Errorf("squashing: reading image %s: %w", shortID(orig), err)
-	}
-	src.ref = &squashRef{ImageReference: baseRef, src: src}
-	if err := copyIntoStore(ctx, store, sys, src.ref, src, nil, id); err != nil {
-		return "", fmt.Errorf("squashing into storage: %w", err)
-	}
-	return id, nil
 }
