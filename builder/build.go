@@ -241,7 +241,7 @@ func (b *builder) finish(ctx context.Context, s *state) (string, error) {
 	if id == "" || len(b.o.Labels) > 0 || len(b.o.Annotations) > 0 && b.o.Format == FormatOCI {
 		s.Annotations = b.o.Annotations
 		var err error
-		if id, err = s.commit(b.st, b.o.Format, b.created()); err != nil {
+		if id, err = s.commit(b.st, b.o.Format); err != nil {
 			return "", err
 		}
 	}

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	goruntime "runtime"
@@ -10,12 +9,11 @@ import (
 	"time"
 
 	digest "github.com/opencontainers/go-digest"
-	specsv1 "github.com/opencontainers/image-spec/specs-go"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/manifest"
-	cstorage "go.podman.io/storage"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/storage"
 )
 
@@ -78,29 +76,19 @@ func (s *state) clone() *state {
 
 // loadState reads a stored image's config and layers.
 func loadState(st storage.Store, id string) (*state, error) {
-	img, err := st.Image(id)
+	stored, err := image.ReadStored(st, id)
 	if err != nil {
-		return nil, fmt.Errorf("image %s: %w", id, err)
+		return nil, err
 	}
 	s := scratchState()
-	s.ID, s.TopLayer = img.ID, img.TopLayer
-	mb, err := st.ImageBigData(img.ID, cstorage.ImageDigestBigDataKey)
-	if err != nil {
-		return nil, fmt.Errorf("reading manifest of image %s: %w", img.ID[:12], err)
+	s.ID, s.TopLayer = stored.Image.ID, stored.Image.TopLayer
+	for _, l := range stored.Layers() {
+		s.Layers = append(s.Layers, layerDesc{MediaType: l.MediaType, Digest: l.Digest, Size: l.Size})
 	}
-	m, err := manifest.FromBlob(mb, manifest.GuessMIMEType(mb))
-	if err != nil {
-		return nil, fmt.Errorf("parsing manifest of image %s: %w", img.ID[:12], err)
-	}
-	for _, l := range m.LayerInfos() {
-		s.Layers = append(s.Layers, layerDesc{MediaType: ociLayerType(l.MediaType), Digest: l.Digest, Size: l.Size})
-	}
-	cb, err := st.ImageBigData(img.ID, m.ConfigInfo().Digest.String())
-	if err != nil {
-		return nil, fmt.Errorf("reading config of image %s: %w", img.ID[:12], err)
-	}
-	if err := json.Unmarshal(cb, &s.Image); err != nil {
-		return nil, fmt.Errorf("parsing config of image %s: %w", img.ID[:12], err)
+	if stored.ConfigBlob != nil {
+		if err := json.Unmarshal(stored.ConfigBlob, &s.Image); err != nil {
+			return nil, fmt.Errorf("parsing config of image %s: %w", stored.Image.ID[:12], err)
+		}
 	}
 	if s.Image.RootFS.Type == "" {
 		s.Image.RootFS.Type = "layers"
@@ -108,38 +96,16 @@ func loadState(st storage.Store, id string) (*state, error) {
 	return s, nil
 }
 
-func ociLayerType(mt string) string {
-	switch mt {
-	case manifest.DockerV2Schema2LayerMediaType:
-		return v1.MediaTypeImageLayerGzip
-	case manifest.DockerV2SchemaLayerMediaTypeUncompressed:
-		return v1.MediaTypeImageLayer
-	case "":
-		return v1.MediaTypeImageLayer
-	}
-	return mt
-}
-
-func dockerLayerType(mt string) string {
-	switch mt {
-	case v1.MediaTypeImageLayerGzip:
-		return manifest.DockerV2Schema2LayerMediaType
-	case v1.MediaTypeImageLayer:
-		return manifest.DockerV2SchemaLayerMediaTypeUncompressed
-	}
-	return mt
-}
-
 // addLayer stores diff (an uncompressed tar) as a new layer on s's top
 // layer and records it in s with a history entry.
 func (s *state) addLayer(st storage.Store, diff io.Reader, h v1.History) error {
-	l, _, err := st.PutLayer("", s.TopLayer, nil, "", false, nil, diff)
+	l, err := image.WriteLayer(st, s.TopLayer, diff)
 	if err != nil {
-		return fmt.Errorf("storing the layer: %w", err)
+		return err
 	}
 	s.TopLayer = l.ID
-	s.Layers = append(s.Layers, layerDesc{MediaType: v1.MediaTypeImageLayer, Digest: l.UncompressedDigest, Size: l.UncompressedSize})
-	s.Image.RootFS.DiffIDs = append(s.Image.RootFS.DiffIDs, l.UncompressedDigest)
+	s.Layers = append(s.Layers, layerDesc{MediaType: v1.MediaTypeImageLayer, Digest: l.DiffID, Size: l.Size})
+	s.Image.RootFS.DiffIDs = append(s.Image.RootFS.DiffIDs, l.DiffID)
 	s.Image.History = append(s.Image.History, h)
 	return nil
 }
@@ -156,52 +122,30 @@ func (s *state) blobs(format string) (config, man []byte, mt string, err error) 
 	if err != nil {
 		return nil, nil, "", err
 	}
-	cd := digest.FromBytes(config)
+	mt, annotations := manifest.DockerV2Schema2MediaType, map[string]string(nil)
 	if format == FormatOCI {
-		m := v1.Manifest{
-			Versioned: specsv1.Versioned{SchemaVersion: 2}, MediaType: v1.MediaTypeImageManifest,
-			Config: v1.Descriptor{MediaType: v1.MediaTypeImageConfig, Digest: cd, Size: int64(len(config))},
-			Layers: []v1.Descriptor{}, Annotations: s.Annotations,
-		}
-		for _, l := range s.Layers {
-			m.Layers = append(m.Layers, v1.Descriptor{MediaType: l.MediaType, Digest: l.Digest, Size: l.Size})
-		}
-		man, err = json.Marshal(&m)
-		return config, man, v1.MediaTypeImageManifest, err
+		mt, annotations = v1.MediaTypeImageManifest, s.Annotations
 	}
-	var layers []manifest.Schema2Descriptor
+	layers := make([]v1.Descriptor, 0, len(s.Layers))
 	for _, l := range s.Layers {
-		layers = append(layers, manifest.Schema2Descriptor{MediaType: dockerLayerType(l.MediaType), Digest: l.Digest, Size: l.Size})
+		layers = append(layers, v1.Descriptor{MediaType: l.MediaType, Digest: l.Digest, Size: l.Size})
 	}
-	m := manifest.Schema2FromComponents(manifest.Schema2Descriptor{
-		MediaType: manifest.DockerV2Schema2ConfigMediaType, Digest: cd, Size: int64(len(config)),
-	}, layers)
-	man, err = m.Serialize()
-	return config, man, manifest.DockerV2Schema2MediaType, err
+	man, err = image.MakeManifest(mt, config, layers, annotations)
+	return config, man, mt, err
 }
 
-// commit stores s as an image (its ID is the config's digest) and returns
-// the ID; an identical image that exists already is reused.
-func (s *state) commit(st storage.Store, format string, created time.Time) (string, error) {
+// commit stores s as an image through the image writer (its ID is the
+// config's digest) and returns the ID; an identical image that exists
+// already is reused, on its own layers.
+func (s *state) commit(st storage.Store, format string) (string, error) {
 	config, man, _, err := s.blobs(format)
 	if err != nil {
 		return "", err
 	}
-	cd, md := digest.FromBytes(config), digest.FromBytes(man)
-	opts := &cstorage.ImageOptions{
-		CreationDate: created, Digest: md,
-		BigData: []cstorage.ImageBigDataOption{
-			{Key: cd.String(), Data: config, Digest: cd},
-			{Key: cstorage.ImageDigestManifestBigDataNamePrefix + "-" + md.String(), Data: man, Digest: md},
-			{Key: cstorage.ImageDigestBigDataKey, Data: man, Digest: md},
-		},
+	img, err := image.WriteImage(st, image.Record{TopLayer: s.TopLayer, Config: config, Manifest: man})
+	if err != nil {
+		return "", err
 	}
-	id := cd.Encoded()
-	if _, err := st.CreateImage(id, nil, s.TopLayer, "", opts); err != nil {
-		if !errors.Is(err, cstorage.ErrDuplicateID) {
-			return "", fmt.Errorf("storing image: %w", err)
-		}
-	}
-	s.ID = id
-	return id, nil
+	s.ID, s.TopLayer = img.ID, img.TopLayer
+	return img.ID, nil
 }

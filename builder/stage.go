@@ -53,7 +53,7 @@ func (b *builder) buildStage(ctx context.Context, i int, isTarget bool) (*state,
 		}
 	}
 	if s.ID == "" {
-		if _, err := s.commit(b.st, b.o.Format, b.created()); err != nil {
+		if _, err := s.commit(b.st, b.o.Format); err != nil {
 			return nil, err
 		}
 	}
@@ -195,7 +195,7 @@ func (b *builder) doStep(ctx context.Context, sc *scope, s *state, cmd instructi
 		return nil, err
 	}
 	ns.Image.Created = &created
-	id, err := ns.commit(b.st, b.o.Format, created)
+	id, err := ns.commit(b.st, b.o.Format)
 	if err != nil {
 		return nil, err
 	}
