@@ -36,7 +36,9 @@ type PushOptions struct {
 	Compression string
 	// DigestFile, when set, receives the pushed manifest's digest.
 	DigestFile string
-	// Progress receives per-layer progress; nil is silent.
+	// Progress receives per-layer progress and, at the end, the digest
+	// and size of the manifest written, as Docker prints them; nil is
+	// silent.
 	Progress io.Writer
 	// Retries and RetryDelay are as in PullOptions.
 	Retries    int
@@ -96,6 +98,14 @@ func Push(ctx context.Context, store storage.Store, source, dest string, opts Pu
 	d, err := manifest.Digest(m)
 	if err != nil {
 		return "", fmt.Errorf("pushing %s: digest of the manifest: %w", source, err)
+	}
+	if opts.Progress != nil {
+		// As Docker ends a push: "TAG: digest: sha256:... size: N".
+		prefix := ""
+		if t, ok := destRef.DockerReference().(reference.Tagged); ok {
+			prefix = t.Tag() + ": "
+		}
+		fmt.Fprintf(opts.Progress, "%sdigest: %s size: %d\n", prefix, d, len(m))
 	}
 	if opts.DigestFile != "" {
 		if err := os.WriteFile(opts.DigestFile, []byte(d.String()), 0o644); err != nil {

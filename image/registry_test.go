@@ -285,12 +285,15 @@ func TestProgressPlain(t *testing.T) {
 	go p.run()
 	blob := types.BlobInfo{Digest: digest.Digest("sha256:" + strings.Repeat("ab", 32)), Size: 2048, MediaType: "application/vnd.oci.image.layer.v1.tar+gzip"}
 	cfg := types.BlobInfo{Digest: digest.Digest("sha256:" + strings.Repeat("cd", 32)), MediaType: "application/vnd.oci.image.config.v1+json"}
+	dockerCfg := types.BlobInfo{Digest: digest.Digest("sha256:" + strings.Repeat("ef", 32)), MediaType: "application/vnd.docker.container.image.v1+json"}
 	p.ch <- types.ProgressProperties{Event: types.ProgressEventNewArtifact, Artifact: blob}
 	p.ch <- types.ProgressProperties{Event: types.ProgressEventRead, Artifact: blob, Offset: 1024, OffsetUpdate: 1024}
 	p.ch <- types.ProgressProperties{Event: types.ProgressEventDone, Artifact: blob, Offset: 2048}
 	p.ch <- types.ProgressProperties{Event: types.ProgressEventSkipped, Artifact: cfg}
+	p.copied(dockerCfg, 900)
 	p.finish(true)
-	want := "Copying blob abababababab done (2.05kB)\nCopying config cdcdcdcdcdcd skipped: already exists\n"
+	want := "Copying blob abababababab done (2.05kB)\nCopying config cdcdcdcdcdcd skipped: already exists\n" +
+		"Copying config efefefefefef done (900B)\nWriting manifest to image destination\n"
 	if buf.String() != want {
 		t.Errorf("plain progress:\n%q\nwant\n%q", buf.String(), want)
 	}
