@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"go.podman.io/image/v5/copy"
 	"go.podman.io/image/v5/docker"
 	"go.podman.io/image/v5/docker/reference"
+	"go.podman.io/image/v5/signature"
 	istorage "go.podman.io/image/v5/storage"
 	"go.podman.io/image/v5/types"
 
@@ -113,7 +115,9 @@ func pullAllTags(ctx context.Context, store storage.Store, named reference.Named
 	return out, nil
 }
 
-// pullOne copies one fully qualified reference into storage.
+// pullOne copies one fully qualified reference into storage: the image
+// record alone when its layers are local (see pullLocal), else through
+// copy.Image.
 func pullOne(ctx context.Context, store storage.Store, named reference.Named, opts PullOptions) (Pulled, error) {
 	host := reference.Domain(named)
 	sys, err := opts.systemContext(ctx, store, host)
@@ -131,8 +135,36 @@ func pullOne(ctx context.Context, store storage.Store, named reference.Named, op
 	if err != nil {
 		return Pulled{}, fmt.Errorf("pulling %s: %w", named, err)
 	}
-	if _, err := copyImage(ctx, sys, src, dest, opts.Progress, opts.Retries, opts.RetryDelay, nil); err != nil {
+	pc, err := policyContext(sys)
+	if err != nil {
+		return Pulled{}, err
+	}
+	defer func() { _ = pc.Destroy() }()
+	// Blobs are spooled next to the layers, in a directory named after
+	// this process, so that a killed pull leaves nothing behind for long.
+	tmp, err := storage.MkdirTemp(store.GraphRoot(), "pull")
+	if err != nil {
+		return Pulled{}, fmt.Errorf("pulling %s: %w", named, err)
+	}
+	defer os.RemoveAll(tmp)
+	sys.BigFilesTemporaryDir = tmp
+	var pulled *Pulled
+	err = retry(ctx, opts.Retries, opts.RetryDelay, func() error {
+		local, opened, err := pullLocal(ctx, sys, pc, store, src, named, opts.Progress)
+		if err != nil || local != nil {
+			pulled = local
+			return err
+		}
+		ref := &openedRef{ImageReference: src, src: opened}
+		defer ref.close()
+		_, err = copyOnce(ctx, pc, sys, ref, dest, opts.Progress, nil)
+		return err
+	})
+	if err != nil {
 		return Pulled{}, registryError("pulling "+named.String(), host, err)
+	}
+	if pulled != nil {
+		return *pulled, nil
 	}
 	img, err := istorage.Transport.GetStoreImage(store, dest)
 	if err != nil {
@@ -153,16 +185,23 @@ func copyImage(ctx context.Context, sys *types.SystemContext, src, dest types.Im
 	defer func() { _ = pc.Destroy() }()
 	var manifest []byte
 	err = retry(ctx, retries, delay, func() error {
-		opts := &copy.Options{SourceCtx: sys, DestinationCtx: sys}
-		if edit != nil {
-			edit(opts)
-		}
-		p := startProgress(progressW, opts)
 		var err error
-		manifest, err = copy.Image(ctx, pc, dest, src, opts)
-		p.finish(err == nil)
+		manifest, err = copyOnce(ctx, pc, sys, src, dest, progressW, edit)
 		return err
 	})
+	return manifest, err
+}
+
+// copyOnce runs copy.Image once, with progress on progressW.
+func copyOnce(ctx context.Context, pc *signature.PolicyContext, sys *types.SystemContext, src, dest types.ImageReference,
+	progressW io.Writer, edit func(*copy.Options)) ([]byte, error) {
+	opts := &copy.Options{SourceCtx: sys, DestinationCtx: sys}
+	if edit != nil {
+		edit(opts)
+	}
+	p := startProgress(progressW, opts)
+	manifest, err := copy.Image(ctx, pc, dest, src, opts)
+	p.finish(err == nil)
 	return manifest, err
 }
 
