@@ -38,6 +38,8 @@ type registry struct {
 
 type registryOpts struct {
 	tls, auth bool
+	// accessLog writes one line per request to registry.log in dir.
+	accessLog bool
 }
 
 // startRegistry starts a registry and stops it when the test ends.
@@ -54,9 +56,9 @@ func startRegistry(t *testing.T, o registryOpts) *registry {
 		t.Fatal(err)
 	}
 	r := &registry{t: t, dir: dir, addr: freeAddr(t)}
-	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"+
+	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: %t\n"+
 		"storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n"+
-		"http:\n  addr: %s\n", filepath.Join(dir, "data"), r.addr)
+		"http:\n  addr: %s\n", !o.accessLog, filepath.Join(dir, "data"), r.addr)
 	if o.tls {
 		r.certDir = filepath.Join(dir, "certs")
 		cert, key := makeCerts(t, r.certDir)
