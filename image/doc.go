@@ -23,6 +23,13 @@
 // list NAME@DIGEST for each repository of an image (as Podman does), also
 // for images that were imported and never pushed.
 //
+// Writing and reading. Every image pod makes itself (build steps, commit,
+// squash, import, and pulls whose layers are already local) is stored by
+// WriteLayer and WriteImage (writer.go) with the layer and image IDs, keys
+// and records go.podman.io/image's storage destination would give it, so
+// copy.Image and pod agree on what is the same image; every stored
+// manifest and config is read through ReadStored (manifest.go).
+//
 // Removal. `rmi NAME` of an image with other tags only untags NAME. `rmi ID`
 // of an image whose tags span several repositories is refused unless forced,
 // as Docker does. An image that containers use is refused, naming the
