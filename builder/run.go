@@ -17,9 +17,9 @@ import (
 	"go.podman.io/storage/pkg/archive"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/storage"
 )
 
 // commandLine is CMD's or ENTRYPOINT's argv: the exec form as written,
@@ -174,12 +174,17 @@ func (b *builder) commitLayer(id string, s *state, h v1.History) error {
 	if err != nil {
 		return fmt.Errorf("reading the step's changes: %w", err)
 	}
-	f, err := os.CreateTemp(image.TempDir(), "pod-build-layer-")
+	dir, err := storage.MkdirTemp(b.st.GraphRoot(), "build-layer")
 	if err != nil {
 		rc.Close()
 		return err
 	}
-	defer os.Remove(f.Name())
+	defer os.RemoveAll(dir)
+	f, err := os.Create(filepath.Join(dir, "diff.tar"))
+	if err != nil {
+		rc.Close()
+		return err
+	}
 	defer f.Close()
 	_, err = io.Copy(f, rc)
 	if cerr := rc.Close(); err == nil {

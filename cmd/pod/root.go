@@ -157,6 +157,12 @@ func (g *globalOptions) store() (storage.Store, error) {
 		g.st, g.driver, g.storeErr = storage.Open(storage.Options{
 			GraphRoot: graph, RunRoot: run, Driver: g.storageDriver, Warn: warn,
 		})
+		if g.storeErr == nil {
+			// What killed writers left in pod's temporary directory.
+			if _, err := storage.ReclaimTemp(graph); err != nil {
+				logrus.Warnf("reclaiming temporary files: %v", err)
+			}
+		}
 	})
 	return g.st, g.storeErr
 }

@@ -166,3 +166,31 @@ func TestRepairReusedPID(t *testing.T) {
 		}
 	}
 }
+
+// TestTempFilesOfDeadWritersReclaimed: a temporary directory in the store
+// whose writer is gone (killed mid-pull) goes at the next call; a live
+// writer's stays.
+func TestTempFilesOfDeadWritersReclaimed(t *testing.T) {
+	e := withImage(t)
+	tmp := filepath.Join(e.root, "tmp")
+	dead := filepath.Join(tmp, "pull-1-1-abc")
+	sleep, start := e.userSleep()
+	live := filepath.Join(tmp, fmt.Sprintf("pull-%d-%d-def", sleep.Process.Pid, start))
+	for _, d := range []string{tmp, dead, live} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		e.chown(d)
+	}
+	if err := os.WriteFile(filepath.Join(dead, "blob"), []byte("partial"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.chown(filepath.Join(dead, "blob"))
+	e.ok("images", "-q")
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Fatalf("the dead writer's directory survived: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Fatalf("the live writer's directory went: %v", err)
+	}
+}
