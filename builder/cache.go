@@ -32,7 +32,12 @@ type cacheIndex struct {
 	data cacheFile
 }
 
+// cacheVersion is the schema of build-cache.json. An index of a newer pod
+// is neither used nor written over: builds miss until that pod is back.
+const cacheVersion = 1
+
 type cacheFile struct {
+	Version int                    `json:"version"`
 	Entries map[string]string      `json:"entries"`
 	Shapes  map[string]shapeRecord `json:"shapes"`
 }
@@ -54,6 +59,9 @@ func readCacheFile(path string) cacheFile {
 	var f cacheFile
 	if b, err := os.ReadFile(path); err == nil {
 		_ = json.Unmarshal(b, &f)
+	}
+	if f.Version > cacheVersion {
+		return cacheFile{Version: f.Version, Entries: map[string]string{}, Shapes: map[string]shapeRecord{}}
 	}
 	if f.Entries == nil {
 		f.Entries = map[string]string{}
@@ -89,6 +97,10 @@ func (c *cacheIndex) record(key, id, shapeKey string, shape shapeRecord) error {
 	}
 	defer unlock()
 	disk := readCacheFile(c.path)
+	if disk.Version > cacheVersion {
+		return nil
+	}
+	disk.Version = cacheVersion
 	disk.Entries[key] = id
 	if shapeKey != "" {
 		disk.Shapes[shapeKey] = shape

@@ -114,3 +114,32 @@ func TestDescribeRestarting(t *testing.T) {
 		t.Errorf("Describe = %q", got)
 	}
 }
+
+func TestRecordVersions(t *testing.T) {
+	dir := t.TempDir()
+	r := &Record{Dir: dir, Config: Config{ID: "abc", Name: "c"}}
+	if err := r.writeConfig(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.UpdateState(func(s *State) { s.Status = StatusCreated }); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Open(dir)
+	if err != nil || got.Config.Version != RecordVersion || got.State.Version != RecordVersion {
+		t.Fatalf("Open = %+v, %v; want version %d records", got, err, RecordVersion)
+	}
+	// An earlier pod's record (no version, PID alone) still reads.
+	if err := os.WriteFile(filepath.Join(dir, stateFile), []byte(`{"status":"exited","pid":0,"exitCode":3}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Open(dir); err != nil || got.State.ExitCode != 3 {
+		t.Fatalf("Open of a version 0 state = %+v, %v", got, err)
+	}
+	// A newer pod's record is refused, saying so.
+	if err := os.WriteFile(filepath.Join(dir, stateFile), []byte(`{"version":99,"status":"running"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); !errors.Is(err, ErrNewerRecord) {
+		t.Fatalf("Open of a version 99 state = %v, want ErrNewerRecord", err)
+	}
+}

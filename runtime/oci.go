@@ -68,7 +68,12 @@ func globalArgs(name string, rootless bool) []string {
 	return nil
 }
 
+// probeCacheSchema is the schema of the runtime probe's cache: a cache of
+// another schema is probed again.
+const probeCacheSchema = 1
+
 type probeCache struct {
+	Schema  int    `json:"schema"`
 	Key     string `json:"key"`
 	Works   bool   `json:"works"`
 	Reason  string `json:"reason,omitempty"`
@@ -134,10 +139,10 @@ func probe(ctx context.Context, runRoot, name, path string, gargs []string) prob
 	key := fmt.Sprintf("%s:%d:%d", path, fi.Size(), fi.ModTime().UnixNano())
 	cacheFile := filepath.Join(runRoot, "runtime-probe-"+name+".json")
 	var pc probeCache
-	if b, err := os.ReadFile(cacheFile); err == nil && json.Unmarshal(b, &pc) == nil && pc.Key == key {
+	if b, err := os.ReadFile(cacheFile); err == nil && json.Unmarshal(b, &pc) == nil && pc.Key == key && pc.Schema == probeCacheSchema {
 		return pc
 	}
-	pc = probeCache{Key: key, Version: version(ctx, path)}
+	pc = probeCache{Schema: probeCacheSchema, Key: key, Version: version(ctx, path)}
 	if err := runProbe(ctx, runRoot, name, path, gargs); err != nil {
 		pc.Reason = err.Error()
 	} else {

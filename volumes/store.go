@@ -39,6 +39,16 @@ type Volume struct {
 	GID *int `json:"GID,omitempty"`
 }
 
+// volumeVersion is the schema of volume.json (0: a volume of a pod that
+// recorded none, read the same way).
+const volumeVersion = 1
+
+// volumeFile is volume.json: the volume with its schema version.
+type volumeFile struct {
+	Version int `json:"version"`
+	*Volume
+}
+
 // Store is the directory of all volumes, with a lock guarding every change
 // of the set of volumes and of their metadata.
 type Store struct{ dir string }
@@ -166,7 +176,7 @@ func (s *Store) create(o CreateOptions) (*Volume, error) {
 	if v.Options == nil {
 		v.Options = map[string]string{}
 	}
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(volumeFile{Version: volumeVersion, Volume: v})
 	if err == nil {
 		err = storage.WriteFileAtomic(filepath.Join(dir, metaFile), b, 0o600)
 	}
@@ -194,12 +204,19 @@ func (s *Store) get(name string) (*Volume, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading volume %s: %w", name, err)
 	}
-	var v Volume
-	if err := json.Unmarshal(b, &v); err != nil {
+	var f volumeFile
+	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("reading volume %s: %w", name, err)
 	}
+	if f.Version > volumeVersion {
+		return nil, fmt.Errorf("reading volume %s: written by a newer pod (version %d, this pod knows %d): use that pod", name, f.Version, volumeVersion)
+	}
+	v := f.Volume
+	if v == nil {
+		v = &Volume{}
+	}
 	v.Name, v.Mountpoint = name, s.DataDir(name)
-	return &v, nil
+	return v, nil
 }
 
 // Exists reports whether volume name exists; a bad name is an error.

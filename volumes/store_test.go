@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -163,5 +164,34 @@ func TestCheckDriverOptions(t *testing.T) {
 		if err := checkDriverOptions(bad); !errors.Is(err, ErrBadOption) {
 			t.Errorf("%v: want ErrBadOption, got %v", bad, err)
 		}
+	}
+}
+
+func TestVolumeRecordVersions(t *testing.T) {
+	s := testStore(t)
+	if _, err := s.Create(CreateOptions{Name: "cur"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(s.dir, "cur", metaFile))
+	if err != nil || !strings.Contains(string(b), `"version":1`) {
+		t.Fatalf("volume.json %s (%v) has no version", b, err)
+	}
+	// A volume of an earlier pod (no version) reads as it did.
+	for name, meta := range map[string]string{
+		"old":   `{"Name":"old","Driver":"local","Labels":{"a":"b"}}`,
+		"newer": `{"version":99,"Name":"newer","Driver":"local"}`,
+	} {
+		if err := os.MkdirAll(filepath.Join(s.dir, name, "_data"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(s.dir, name, metaFile), []byte(meta), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, err := s.Get("old"); err != nil || v.Labels["a"] != "b" || v.Driver != "local" {
+		t.Fatalf("Get(old) = %+v, %v", v, err)
+	}
+	if _, err := s.Get("newer"); err == nil || !strings.Contains(err.Error(), "newer pod") {
+		t.Fatalf("Get(newer) = %v, want a refusal naming the newer pod", err)
 	}
 }

@@ -44,6 +44,8 @@ type Stack interface{ Stop(wait bool) }
 // Plan is how a container's network is set up, decided when it starts
 // (by the CLI, which writes the spec) and carried out by its monitor.
 type Plan struct {
+	// Version is the plan's schema (PlanVersion when written).
+	Version int                     `json:"version"`
 	Driver  string                  `json:"driver"`
 	Path    string                  `json:"path"`
 	Options []string                `json:"options,omitempty"`
@@ -127,8 +129,12 @@ func NewPlan(cfg *container.Config, bundle, cacheDir string) (*Plan, error) {
 	return p, nil
 }
 
+// PlanVersion is the schema of the plans Save writes.
+const PlanVersion = 1
+
 // Save writes the plan into the bundle for the monitor.
 func (p *Plan) Save(bundle string) error {
+	p.Version = PlanVersion
 	b, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -148,6 +154,9 @@ func LoadPlan(bundle string) (*Plan, error) {
 	var p Plan
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", planPath(bundle), err)
+	}
+	if p.Version > PlanVersion {
+		return nil, fmt.Errorf("reading %s: a network plan of version %d, newer than this pod's %d", planPath(bundle), p.Version, PlanVersion)
 	}
 	return &p, nil
 }

@@ -25,8 +25,13 @@ type Choice struct {
 }
 
 // probeCache is the cached verdict, for the binaries' key.
+// probeCacheVersion is the schema of the network probe's cache: a cache
+// of another version is probed again.
+const probeCacheVersion = 1
+
 type probeCache struct {
-	Key    string `json:"binaries"`
+	Version int    `json:"version"`
+	Key     string `json:"binaries"`
 	Choice Choice `json:"choice"`
 }
 
@@ -56,7 +61,7 @@ func Probe(cacheDir string) Choice {
 	key := binKey(pasta) + "|" + binKey(slirp)
 	cache := filepath.Join(cacheDir, "network-probe.json")
 	var pc probeCache
-	if b, err := os.ReadFile(cache); err == nil && json.Unmarshal(b, &pc) == nil && pc.Key == key {
+	if b, err := os.ReadFile(cache); err == nil && json.Unmarshal(b, &pc) == nil && pc.Key == key && pc.Version == probeCacheVersion {
 		return pc.Choice
 	}
 	c := Choice{}
@@ -86,7 +91,7 @@ func Probe(cacheDir string) Choice {
 	} else {
 		c.Skipped = append(c.Skipped, Skip{Name: Slirp4netns, Reason: "not installed"})
 	}
-	if b, err := json.Marshal(probeCache{Key: key, Choice: c}); err == nil && os.MkdirAll(cacheDir, 0o700) == nil {
+	if b, err := json.Marshal(probeCache{Version: probeCacheVersion, Key: key, Choice: c}); err == nil && os.MkdirAll(cacheDir, 0o700) == nil {
 		_ = storage.WriteFileAtomic(cache, b, 0o600)
 	}
 	return c
