@@ -32,7 +32,7 @@ const probeCacheVersion = 1
 type probeCache struct {
 	Version int    `json:"version"`
 	Key     string `json:"binaries"`
-	Choice Choice `json:"choice"`
+	Choice  Choice `json:"choice"`
 }
 
 func (c Choice) skipped() string {
