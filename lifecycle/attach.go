@@ -110,6 +110,9 @@ func (h *Host) Attach(ctx context.Context, target string, o AttachOptions) (int,
 	if !rec.Running() {
 		return 0, fmt.Errorf("you cannot attach to a stopped container %s: start it first", cfg.Name)
 	}
+	if v := rec.State.MonitorProtocol; v > protocol.Version {
+		return 0, fmt.Errorf("container %s runs under the monitor of a newer pod (protocol %d, this pod speaks %d): attach with that pod", cfg.Name, v, protocol.Version)
+	}
 	p, d, err := protocol.ShortPath(protocol.AttachSocketDir(h.RuntimeDir), cfg.ID)
 	if err != nil {
 		return 0, fmt.Errorf("attaching to %s: its monitor has no attach socket: %w", cfg.Name, err)
