@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -34,22 +35,8 @@ func newImagePruneCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			pruned, err := image.Prune(st, image.PruneOptions{All: all, Filters: filters})
-			var total int64
-			if len(pruned) > 0 {
-				fmt.Fprintln(out, "Deleted Images:")
-			}
-			for _, p := range pruned {
-				fmt.Fprintf(out, "deleted: sha256:%s\n", p.ID)
-				total += p.Size
-			}
-			if err != nil {
-				return err
-			}
-			if len(pruned) > 0 {
-				fmt.Fprintln(out)
-			}
-			fmt.Fprintf(out, "Total reclaimed space: %s\n", image.HumanSize(total))
-			return nil
+			printPruned(out, pruned, err == nil)
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -57,4 +44,24 @@ func newImagePruneCommand(g *globalOptions) *cobra.Command {
 	f.BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
 	f.StringArrayVar(&filters, "filter", nil, "filter images (until=, label=, label!=)")
 	return cmd
+}
+
+// printPruned lists the removed images and, when the prune completed, the
+// space it freed.
+func printPruned(out io.Writer, pruned []image.Pruned, complete bool) {
+	var total int64
+	if len(pruned) > 0 {
+		fmt.Fprintln(out, "Deleted Images:")
+	}
+	for _, p := range pruned {
+		fmt.Fprintf(out, "deleted: sha256:%s\n", p.ID)
+		total += p.Size
+	}
+	if !complete {
+		return
+	}
+	if len(pruned) > 0 {
+		fmt.Fprintln(out)
+	}
+	fmt.Fprintf(out, "Total reclaimed space: %s\n", image.HumanSize(total))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -53,28 +54,7 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			if quiet {
-				var seen []string
-				for _, e := range entries {
-					id := imageID(e.ID, noTrunc)
-					if !slices.Contains(seen, id) {
-						seen = append(seen, id)
-						fmt.Fprintln(w, id)
-					}
-				}
-				return nil
-			}
-			now := time.Now()
-			rows := make([]any, 0, len(entries))
-			for _, e := range entries {
-				rows = append(rows, newImageRow(e, now, noTrunc))
-			}
-			table := `{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
-			if digests {
-				table = `{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
-			}
-			return output{format: format, headers: imageHeaders, defaultTable: table}.write(w, rows)
+			return printImages(cmd.OutOrStdout(), entries, imagesView{quiet: quiet, noTrunc: noTrunc, digests: digests, format: format})
 		},
 	}
 	f := cmd.Flags()
@@ -85,6 +65,38 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&format, "format", "", "format the output: table, table TEMPLATE, json, or a Go template")
 	f.StringArrayVarP(&filters, "filter", "f", nil, "filter output (reference=, dangling=, label=, before=, since=)")
 	return cmd
+}
+
+// imagesView is how `pod images` prints.
+type imagesView struct {
+	quiet, noTrunc, digests bool
+	format                  string
+}
+
+// printImages prints the listed images: their IDs once each with -q, else
+// rows in a table, JSON or a template.
+func printImages(w io.Writer, entries []image.ListEntry, v imagesView) error {
+	if v.quiet {
+		var seen []string
+		for _, e := range entries {
+			id := imageID(e.ID, v.noTrunc)
+			if !slices.Contains(seen, id) {
+				seen = append(seen, id)
+				fmt.Fprintln(w, id)
+			}
+		}
+		return nil
+	}
+	now := time.Now()
+	rows := make([]any, 0, len(entries))
+	for _, e := range entries {
+		rows = append(rows, newImageRow(e, now, v.noTrunc))
+	}
+	table := `{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
+	if v.digests {
+		table = `{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
+	}
+	return output{format: v.format, headers: imageHeaders, defaultTable: table}.write(w, rows)
 }
 
 func newImageRow(e image.ListEntry, now time.Time, noTrunc bool) imageRow {

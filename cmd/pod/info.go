@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	goruntime "runtime"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/pod-project/pod/network/slirp"
 	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/storage"
 )
 
 type infoHost struct {
@@ -66,33 +68,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r := infoReport{Version: currentVersion()}
-			var uts unix.Utsname
-			_ = unix.Uname(&uts)
-			hn, _ := os.Hostname()
-			r.Host = infoHost{
-				Hostname: hn, Kernel: unix.ByteSliceToString(uts.Release[:]), OS: goruntime.GOOS, Arch: goruntime.GOARCH,
-				CPUs: goruntime.NumCPU(), Rootless: g.mode.Rootless, UID: g.mode.HostUID, GID: g.mode.HostGID,
-				RuntimeDir: g.mode.RuntimeDir, CgroupVersion: cgroupVersion(),
-			}
-			if g.mode.Rootless {
-				r.Host.UIDMap = readMap("/proc/self/uid_map")
-				r.Host.GIDMap = readMap("/proc/self/gid_map")
-				r.Host.PauseFile = g.mode.PauseFile()
-			}
-			if rt, err := g.ociRuntime(cmd.Context()); err != nil {
-				r.Host.OCIRuntime.Error = err.Error()
-			} else {
-				r.Host.OCIRuntime = infoRuntime{Name: rt.Name, Path: rt.Path, Version: rt.Version, Skipped: rt.Skipped}
-			}
-			r.Host.Network = slirp.Probe(g.mode.RuntimeDir)
-			r.Store = infoStore{Driver: g.driver, NativeOverlay: g.driver == "overlay", GraphRoot: st.GraphRoot(), RunRoot: st.RunRoot()}
-			if imgs, err := st.Images(); err == nil {
-				r.Store.Images = len(imgs)
-			}
-			if cs, err := st.Containers(); err == nil {
-				r.Store.Containers = len(cs)
-			}
+			r := gatherInfo(cmd.Context(), g, st)
 			w := cmd.OutOrStdout()
 			switch format {
 			case "":
@@ -106,6 +82,39 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "format the output: json or a Go template")
 	return cmd
+}
+
+// gatherInfo reads how pod runs here: host, user namespace, runtime,
+// network stack and store.
+func gatherInfo(ctx context.Context, g *globalOptions, st storage.Store) infoReport {
+	r := infoReport{Version: currentVersion()}
+	var uts unix.Utsname
+	_ = unix.Uname(&uts)
+	hn, _ := os.Hostname()
+	r.Host = infoHost{
+		Hostname: hn, Kernel: unix.ByteSliceToString(uts.Release[:]), OS: goruntime.GOOS, Arch: goruntime.GOARCH,
+		CPUs: goruntime.NumCPU(), Rootless: g.mode.Rootless, UID: g.mode.HostUID, GID: g.mode.HostGID,
+		RuntimeDir: g.mode.RuntimeDir, CgroupVersion: cgroupVersion(),
+	}
+	if g.mode.Rootless {
+		r.Host.UIDMap = readMap("/proc/self/uid_map")
+		r.Host.GIDMap = readMap("/proc/self/gid_map")
+		r.Host.PauseFile = g.mode.PauseFile()
+	}
+	if rt, err := g.ociRuntime(ctx); err != nil {
+		r.Host.OCIRuntime.Error = err.Error()
+	} else {
+		r.Host.OCIRuntime = infoRuntime{Name: rt.Name, Path: rt.Path, Version: rt.Version, Skipped: rt.Skipped}
+	}
+	r.Host.Network = slirp.Probe(g.mode.RuntimeDir)
+	r.Store = infoStore{Driver: g.driver, NativeOverlay: g.driver == "overlay", GraphRoot: st.GraphRoot(), RunRoot: st.RunRoot()}
+	if imgs, err := st.Images(); err == nil {
+		r.Store.Images = len(imgs)
+	}
+	if cs, err := st.Containers(); err == nil {
+		r.Store.Containers = len(cs)
+	}
+	return r
 }
 
 func readMap(path string) []string {

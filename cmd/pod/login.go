@@ -40,26 +40,17 @@ func newLoginCommand(g *globalOptions) *cobra.Command {
 				fmt.Fprintln(out, u)
 				return nil
 			}
-			if passwordStdin && password != "" {
-				return usageErrorf("--password and --password-stdin cannot be used together")
-			}
 			in := bufio.NewReader(cmd.InOrStdin())
-			if passwordStdin {
-				if user == "" {
-					return usageErrorf("--password-stdin needs --username")
-				}
-				b, err := io.ReadAll(in)
-				if err != nil {
-					return fmt.Errorf("reading the password from standard input: %w", err)
-				}
-				password = strings.TrimRight(string(b), "\r\n")
+			pw, err := passwordFrom(in, user, password, passwordStdin)
+			if err != nil {
+				return err
 			}
-			var err error
-			if user, password, err = prompt(in, out, user, password); err != nil {
+			name := user
+			if name, pw, err = prompt(in, out, name, pw); err != nil {
 				return err
 			}
 			_, err = image.Login(cmd.Context(), registry, image.LoginOptions{
-				RegistryOptions: rf.options(cmd), Username: user, Password: password,
+				RegistryOptions: rf.options(cmd), Username: name, Password: pw,
 			})
 			if err != nil {
 				return err
@@ -75,6 +66,25 @@ func newLoginCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
 	f.BoolVar(&getLogin, "get-login", false, "print the username stored for the registry")
 	return cmd
+}
+
+// passwordFrom is --password, or with --password-stdin the first line of
+// standard input.
+func passwordFrom(in io.Reader, user, password string, fromStdin bool) (string, error) {
+	if !fromStdin {
+		return password, nil
+	}
+	if password != "" {
+		return "", usageErrorf("--password and --password-stdin cannot be used together")
+	}
+	if user == "" {
+		return "", usageErrorf("--password-stdin needs --username")
+	}
+	b, err := io.ReadAll(in)
+	if err != nil {
+		return "", fmt.Errorf("reading the password from standard input: %w", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
 // prompt asks for what is missing on a terminal: the username with echo,

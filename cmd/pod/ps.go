@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/lifecycle"
 )
 
 // psRow is one line of `pod ps`; --format templates name its fields.
@@ -58,42 +59,11 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if latest {
 				last = 1
 			}
-			now := time.Now()
-			var rows []any
-			for _, r := range recs {
-				if !all && last <= 0 && !r.Running() && !r.State.Restarting && !match.HasStatus() {
-					continue
-				}
-				if !match.Match(r) {
-					continue
-				}
-				if last > 0 && len(rows) >= last {
-					break
-				}
-				row := newPsRow(r, now, noTrunc)
-				if size {
-					st, err := g.store()
-					if err != nil {
-						return err
-					}
-					rw, virtual, err := container.Size(st, r)
-					if err != nil {
-						return err
-					}
-					row.Size = units.HumanSizeWithPrecision(float64(rw), 3) + " (virtual " + units.HumanSizeWithPrecision(float64(virtual), 3) + ")"
-				}
-				rows = append(rows, row)
+			rows, err := psRows(h, recs, psView{all: all, last: last, size: size, noTrunc: noTrunc, match: match})
+			if err != nil {
+				return err
 			}
-			table := `{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}`
-			if size {
-				table += `\t{{.Size}}`
-			}
-			if quiet {
-				format = "{{.ID}}"
-			}
-			return output{format: format, headers: psHeaders,
-				defaultTable: table,
-			}.write(cmd.OutOrStdout(), rows)
+			return psOutput(format, quiet, size).write(cmd.OutOrStdout(), rows)
 		},
 	}
 	fl := cmd.Flags()
@@ -106,6 +76,53 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 	fl.StringVar(&format, "format", "", "format the output: table, json, or a Go template")
 	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy=)")
 	return cmd
+}
+
+// psOutput is ps's table (with sizes for -s), or IDs only with -q.
+func psOutput(format string, quiet, size bool) output {
+	table := `{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}`
+	if size {
+		table += `\t{{.Size}}`
+	}
+	if quiet {
+		format = "{{.ID}}"
+	}
+	return output{format: format, headers: psHeaders, defaultTable: table}
+}
+
+// psView is what `pod ps` shows: which containers, and how.
+type psView struct {
+	all, size, noTrunc bool
+	last               int
+	match              container.Filters
+}
+
+// psRows turns the listed containers into the rows ps shows: running
+// ones (or all, or the last N) that match the filters.
+func psRows(h *lifecycle.Host, recs []*container.Record, v psView) ([]any, error) {
+	now := time.Now()
+	var rows []any
+	for _, r := range recs {
+		if !v.all && v.last <= 0 && !r.Running() && !r.State.Restarting && !v.match.HasStatus() {
+			continue
+		}
+		if !v.match.Match(r) {
+			continue
+		}
+		if v.last > 0 && len(rows) >= v.last {
+			break
+		}
+		row := newPsRow(r, now, v.noTrunc)
+		if v.size {
+			rw, virtual, err := container.Size(h.Store, r)
+			if err != nil {
+				return nil, err
+			}
+			row.Size = units.HumanSizeWithPrecision(float64(rw), 3) + " (virtual " + units.HumanSizeWithPrecision(float64(virtual), 3) + ")"
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
 
 func newPsRow(r *container.Record, now time.Time, noTrunc bool) psRow {

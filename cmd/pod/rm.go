@@ -7,7 +7,8 @@ import (
 )
 
 func newRmCommand(g *globalOptions) *cobra.Command {
-	var force, all, vols bool
+	var force, all, vols, ignore bool
+	var timeout int
 	cmd := &cobra.Command{
 		Use:     "rm [flags] CONTAINER [CONTAINER...]",
 		Aliases: []string{"remove"},
@@ -17,10 +18,13 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			o := lifecycle.RemoveOptions{Force: force, Volumes: vols}
+			o := lifecycle.RemoveOptions{Force: force, Volumes: vols, Ignore: ignore}
+			if cmd.Flags().Changed("time") {
+				o.Time = &timeout
+			}
 			return eachTarget(cmd, targets, func(t string) (string, error) {
 				id, err := h.Remove(cmd.Context(), t, o)
-				if all {
+				if all || id == "" {
 					t = id
 				}
 				return t, err
@@ -30,5 +34,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill and remove running containers")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all containers")
 	cmd.Flags().BoolVarP(&vols, "volumes", "v", false, "remove anonymous volumes of the container")
+	cmd.Flags().BoolVarP(&ignore, "ignore", "i", false, "ignore containers that do not exist")
+	cmd.Flags().IntVarP(&timeout, "time", "t", 0, "with --force, seconds to wait for the stop signal before killing (default: kill at once)")
 	return cmd
 }

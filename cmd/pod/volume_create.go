@@ -23,23 +23,11 @@ func newVolumeCreateCommand(g *globalOptions) *cobra.Command {
 			"or type=none,device=/host/dir,o=bind.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o := volumes.CreateOptions{IgnoreExisting: ignore}
-			if len(args) == 1 {
-				o.Name = args[0]
-				if err := volumes.CheckName(o.Name); err != nil {
-					return usageErrorf("volume name %v", err)
-				}
-			}
-			if driver != "local" {
-				return usageErrorf("--driver %q: only the local driver exists", driver)
-			}
-			var err error
-			if o.Labels, err = container.ParseLabels(labels); err != nil {
-				return usageErrorf("%v", err)
-			}
-			if o.Options, err = parseDriverOptions(opts); err != nil {
+			o, err := volumeCreateOptions(args, driver, labels, opts)
+			if err != nil {
 				return err
 			}
+			o.IgnoreExisting = ignore
 			if cmd.Flags().Changed("uid") {
 				o.UID = &uid
 			}
@@ -86,4 +74,24 @@ func parseDriverOptions(opts []string) (map[string]string, error) {
 		m[k] = v
 	}
 	return m, nil
+}
+
+// volumeCreateOptions checks NAME, --driver, --label and --opt.
+func volumeCreateOptions(args []string, driver string, labels, opts []string) (volumes.CreateOptions, error) {
+	var o volumes.CreateOptions
+	if len(args) == 1 {
+		o.Name = args[0]
+		if err := volumes.CheckName(o.Name); err != nil {
+			return o, usageErrorf("volume name %v", err)
+		}
+	}
+	if driver != "local" {
+		return o, usageErrorf("--driver %q: only the local driver exists", driver)
+	}
+	var err error
+	if o.Labels, err = container.ParseLabels(labels); err != nil {
+		return o, usageErrorf("%v", err)
+	}
+	o.Options, err = parseDriverOptions(opts)
+	return o, err
 }

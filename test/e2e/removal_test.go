@@ -194,3 +194,24 @@ func TestTempFilesOfDeadWritersReclaimed(t *testing.T) {
 		t.Fatalf("the live writer's directory went: %v", err)
 	}
 }
+
+// TestRmIgnoreAndTime: rm -i passes over containers that do not exist;
+// rm -f -t N stops with the stop signal first, -f alone kills at once.
+func TestRmIgnoreAndTime(t *testing.T) {
+	e := withImage(t)
+	expect(t, e.pod("rm", "-i", "nosuch"), 0, "")
+	expectError(t, e.pod("rm", "nosuch"), 125, "nosuch")
+	script := "trap 'exit 7' TERM; while :; do sleep 0.1; done"
+	for _, c := range []struct {
+		args []string
+		exit string
+	}{{[]string{"rm", "-f", "-t", "10"}, "container died 7"}, {[]string{"rm", "-f"}, "container died 137"}} {
+		name := fmt.Sprintf("t%d", len(c.args))
+		id := strings.TrimSpace(e.ok("run", "-d", "--name", name, testImage, "sh", "-c", script))
+		e.waitStatus(name, "Up ", 30*time.Second)
+		expect(t, e.pod(append(c.args, name)...), 0, name+"\n")
+		if got := strings.Join(e.eventsOf(id), ", "); !strings.Contains(got, c.exit) || !strings.HasSuffix(got, "container remove") {
+			t.Fatalf("pod %v: events %q, want %q then the removal", c.args, got, c.exit)
+		}
+	}
+}
