@@ -11,10 +11,15 @@ import (
 	"github.com/pod-project/pod/runtime"
 )
 
-// containerFlags is the one registry of the flags that describe a new
-// container, shared by run and create (start adds its own few): a flag
-// is added here, in a group's register, and turned into the options in
-// one place, options.
+// The one registry of the flags of run, create and start. A flag is
+// added in one group's register and turned into options in that group's
+// one conversion:
+//
+//	containerFlags  run, create   what the new container is (→ lifecycle.CreateOptions)
+//	runFlags        run           how run waits for it (→ lifecycle.RunOptions)
+//	startFlags      start         which containers, attached or not (→ lifecycle.StartOptions)
+
+// containerFlags describe a new container.
 type containerFlags struct {
 	name, hostname, workdir, user         string
 	entrypoint                            string
@@ -140,4 +145,52 @@ func userStdio(interactive bool) (*lifecycle.Stdio, func(), error) {
 		return nil, nil, err
 	}
 	return &lifecycle.Stdio{Stdin: null, Stdout: os.Stdout, Stderr: os.Stderr}, func() { null.Close() }, nil
+}
+
+// runFlags are run's own flags.
+type runFlags struct {
+	detach bool
+}
+
+func (f *runFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVarP(&f.detach, "detach", "d", false, "run the container in the background and print its ID")
+}
+
+// options are the lifecycle's RunOptions for a container made from co.
+func (f *runFlags) options(co lifecycle.CreateOptions) lifecycle.RunOptions {
+	o := lifecycle.RunOptions{Create: co, Detach: f.detach}
+	if !f.detach {
+		o.Stdio = &lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	}
+	return o
+}
+
+// startFlags are start's flags.
+type startFlags struct {
+	attach, interactive, all bool
+	filters                  []string
+}
+
+func (f *startFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVarP(&f.attach, "attach", "a", false, "attach to the container's output and wait for it")
+	fl.BoolVarP(&f.interactive, "interactive", "i", false, "attach the container's stdin")
+	fl.BoolVar(&f.all, "all", false, "start every container that is not running (see --filter)")
+	fl.StringArrayVarP(&f.filters, "filter", "f", nil, "with --all: only containers matching (restart-policy=always, status=exited...)")
+}
+
+// attached: start -a or -i joins the user to the container.
+func (f *startFlags) attached() bool { return f.attach || f.interactive }
+
+// check refuses what start cannot do with args.
+func (f *startFlags) check(args []string) error {
+	switch {
+	case len(args) == 0 && !f.all:
+		return usageErrorf("pod start needs at least one container (or --all)")
+	case f.attached() && (len(args) != 1 || f.all):
+		return usageErrorf("you cannot start and attach several containers at once")
+	case len(f.filters) > 0 && !f.all:
+		return usageErrorf("--filter needs --all")
+	}
+	return nil
 }

@@ -2,17 +2,15 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
-	"github.com/pod-project/pod/lifecycle"
 )
 
 func newRunCommand(g *globalOptions) *cobra.Command {
 	var f containerFlags
-	var detach bool
+	var rf runFlags
 	cmd := &cobra.Command{
 		Use:   "run [flags] IMAGE [COMMAND [ARG...]]",
 		Short: "Run a command in a new container",
@@ -26,12 +24,8 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			o := lifecycle.RunOptions{Create: co, Detach: detach}
-			if !detach {
-				o.Stdio = &lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
-			}
-			rec, code, err := h.Run(cmd.Context(), o)
-			if err == nil && detach {
+			rec, code, err := h.Run(cmd.Context(), rf.options(co))
+			if err == nil && rf.detach {
 				fmt.Fprintln(cmd.OutOrStdout(), rec.Config.ID)
 			}
 			if err != nil {
@@ -41,6 +35,6 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().BoolVarP(&detach, "detach", "d", false, "run the container in the background and print its ID")
+	rf.register(cmd)
 	return cmd
 }

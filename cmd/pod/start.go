@@ -8,21 +8,20 @@ import (
 )
 
 func newStartCommand(g *globalOptions) *cobra.Command {
-	var attach, interactive, all bool
-	var filters []string
+	var f startFlags
 	cmd := &cobra.Command{
 		Use:   "start [flags] CONTAINER [CONTAINER...]",
 		Short: "Start one or more stopped containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkStartArgs(args, all, attach || interactive, filters); err != nil {
+			if err := f.check(args); err != nil {
 				return err
 			}
 			h, err := g.host()
 			if err != nil {
 				return err
 			}
-			if attach || interactive {
-				stdio, done, err := userStdio(interactive)
+			if f.attached() {
+				stdio, done, err := userStdio(f.interactive)
 				if err != nil {
 					return err
 				}
@@ -33,8 +32,8 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 				}
 				return container.ExitStatus(code)
 			}
-			if all {
-				if args, err = startAllTargets(cmd, h, filters); err != nil {
+			if f.all {
+				if args, err = startAllTargets(cmd, h, f.filters); err != nil {
 					return err
 				}
 			}
@@ -44,24 +43,8 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 			})
 		},
 	}
-	fl := cmd.Flags()
-	fl.BoolVarP(&attach, "attach", "a", false, "attach to the container's output and wait for it")
-	fl.BoolVarP(&interactive, "interactive", "i", false, "attach the container's stdin")
-	fl.BoolVar(&all, "all", false, "start every container that is not running (see --filter)")
-	fl.StringArrayVarP(&filters, "filter", "f", nil, "with --all: only containers matching (restart-policy=always, status=exited...)")
+	f.register(cmd)
 	return cmd
-}
-
-func checkStartArgs(args []string, all, attach bool, filters []string) error {
-	switch {
-	case len(args) == 0 && !all:
-		return usageErrorf("pod start needs at least one container (or --all)")
-	case attach && (len(args) != 1 || all):
-		return usageErrorf("you cannot start and attach several containers at once")
-	case len(filters) > 0 && !all:
-		return usageErrorf("--filter needs --all")
-	}
-	return nil
 }
 
 // startAllTargets lists the containers pod start --all starts: those not
