@@ -11,9 +11,16 @@ import (
 
 // Chown gives dir and everything under it to uid:gid (pod's :U), never
 // following a symbolic link: links themselves are chowned. The setuid and
-// setgid bits that chown clears are set again.
+// setgid bits that chown clears are set again. A dir that is no directory
+// is chowned alone.
 func Chown(dir string, uid, gid int) error {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP) {
+		if err := chownAt(unix.AT_FDCWD, dir, uid, gid); err != nil {
+			return fmt.Errorf("chown %s: %w", dir, err)
+		}
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("chown %s: %w", dir, err)
 	}

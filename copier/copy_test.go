@@ -312,5 +312,14 @@ func TestChown(t *testing.T) {
 	if err := unix.Stat(s.canaryFile, &st); err != nil || st.Uid != 0 {
 		t.Errorf("the canary's owner changed through a link: %d", st.Uid)
 	}
+	// A file or a link alone.
+	for _, p := range []string{"a/b", "l"} {
+		if err := Chown(filepath.Join(s.root, p), 7, 8); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Lstat(filepath.Join(s.root, p), &st); err != nil || st.Uid != 7 || st.Gid != 8 {
+			t.Errorf("%s alone: %d:%d, %v", p, st.Uid, st.Gid, err)
+		}
+	}
 	s.intact(t)
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 type tarEntry struct {
@@ -149,5 +151,39 @@ func TestImportNeverWritesThroughExistingLinks(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(outside, "evil")); err == nil {
 		t.Error("a file was written through a symlinked directory")
+	}
+}
+
+// TestExportKeepsXattrsSkipsDevices: user.* attributes go through export
+// and import; device nodes are no volume content.
+func TestExportKeepsXattrsSkipsDevices(t *testing.T) {
+	s := testStore(t)
+	v, err := s.Create(CreateOptions{Name: "src"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mkfs(t, v.Mountpoint, []fsEntry{{path: "f", data: "x", mode: 0o644}})
+	if err := unix.Setxattr(filepath.Join(v.Mountpoint, "f"), "user.k", []byte("v"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		if err := unix.Mknod(filepath.Join(v.Mountpoint, "null"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := s.Export("src", &buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "null") {
+		t.Error("a device node was exported")
+	}
+	if err := s.Import("dst", &buf); err != nil {
+		t.Fatal(err)
+	}
+	val := make([]byte, 8)
+	n, err := unix.Getxattr(filepath.Join(s.DataDir("dst"), "f"), "user.k", val)
+	if err != nil || string(val[:n]) != "v" {
+		t.Errorf("user.k after export and import: %q, %v", val[:max(n, 0)], err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // mkfs makes a small tree under root from a list of entries.
@@ -58,6 +60,12 @@ func TestCopyUp(t *testing.T) {
 	if err := os.Link(filepath.Join(rootfs, "srv/file"), filepath.Join(rootfs, "srv/hard")); err != nil {
 		t.Fatal(err)
 	}
+	if err := unix.Mkfifo(filepath.Join(rootfs, "srv/fifo"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Setxattr(filepath.Join(rootfs, "srv/file"), "user.origin", []byte("image"), 0); err != nil {
+		t.Fatal(err)
+	}
 	mtime := time.Unix(1700000000, 0)
 	if err := os.Chtimes(filepath.Join(rootfs, "srv/file"), mtime, mtime); err != nil {
 		t.Fatal(err)
@@ -94,6 +102,14 @@ func TestCopyUp(t *testing.T) {
 	}
 	if os.Geteuid() == 0 && (a.Uid != 1234 || a.Gid != 5678) {
 		t.Errorf("owner %d:%d, want 1234:5678", a.Uid, a.Gid)
+	}
+	if fi, err := os.Lstat(filepath.Join(data, "fifo")); err != nil || fi.Mode() != os.ModeNamedPipe|0o640 {
+		t.Errorf("fifo: %v, %v", fi, err)
+	}
+	v := make([]byte, 16)
+	n, err := unix.Getxattr(filepath.Join(data, "file"), "user.origin", v)
+	if err != nil || string(v[:max(n, 0)]) != "image" {
+		t.Errorf("user.origin of file: %q, %v", v[:max(n, 0)], err)
 	}
 
 	// A volume with content is left alone.

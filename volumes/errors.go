@@ -1,6 +1,10 @@
 package volumes
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/pod-project/pod/copier"
+)
 
 // Sentinels of the volumes package, checked with errors.Is.
 var (
@@ -8,7 +12,7 @@ var (
 	ErrVolumeExists   = errors.New("volume already exists")
 	ErrBadName        = errors.New("invalid volume name")
 	ErrVolumeInUse    = errors.New("volume is in use")
-	ErrUnsafeArchive  = errors.New("unsafe archive entry")
+	ErrUnsafeArchive  = copier.ErrUnsafe // "unsafe archive entry"
 	ErrBadOption      = errors.New("invalid volume option")
 	ErrBadFilter      = errors.New("invalid volume filter")
 	ErrBindSourceGone = errors.New("bind mount source does not exist")
