@@ -14,7 +14,6 @@ import (
 	"strings"
 	"syscall"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/patternmatcher"
 )
 
@@ -137,31 +136,36 @@ func walkSource(root sourceRoot, s source, excludes *patternmatcher.PatternMatch
 		}
 		rel, _ := filepath.Rel(s.Host, p)
 		if rel == "." {
-			rel = ""
+			return fn(p, "", d)
 		}
-		if rel != "" {
-			ctxRel := path.Join(s.Rel, filepath.ToSlash(rel))
-			if root.Excluded != nil {
-				if ex, err := root.Excluded(ctxRel); err != nil {
-					return err
-				} else if ex {
-					if d.IsDir() {
-						return filepath.SkipDir
-					}
-					return nil
-				}
+		rel = filepath.ToSlash(rel)
+		if skip, err := excluded(root, s, excludes, rel); err != nil {
+			return err
+		} else if skip {
+			if d.IsDir() {
+				return filepath.SkipDir
 			}
-			if excludes != nil {
-				if ex, _ := excludes.MatchesOrParentMatches(filepath.ToSlash(rel)); ex {
-					if d.IsDir() {
-						return filepath.SkipDir
-					}
-					return nil
-				}
-			}
+			return nil
 		}
-		return fn(p, filepath.ToSlash(rel), d)
+		return fn(p, rel, d)
 	})
+}
+
+// excluded says whether rel, a path under the source s, is left out of a
+// COPY or ADD: by the context's ignore file or by --exclude. An excluded
+// directory is left out with everything in it.
+func excluded(root sourceRoot, s source, excludes *patternmatcher.PatternMatcher, rel string) (bool, error) {
+	if root.Excluded != nil {
+		if ex, err := root.Excluded(path.Join(s.Rel, rel)); err != nil || ex {
+			return ex, err
+		}
+	}
+	if excludes != nil {
+		if ex, _ := excludes.MatchesOrParentMatches(rel); ex {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // digestSources digests every file of the sources: type, permissions,
@@ -299,136 +303,4 @@ func unixMode(n uint32) fs.FileMode {
 		m |= fs.ModeSticky
 	}
 	return m
-}
-
-// copyOpts say how files are written into the rootfs.
-type copyOpts struct {
-	UID, GID int
-	Chown    bool // UID/GID apply; otherwise root:root, or the source's with Owned
-	Owned    bool
-	Mode     fs.FileMode
-	Chmod    bool
-}
-
-// copyInto copies a source tree into the rootfs at dest (a path in the
-// rootfs); parents it creates are root's, 0755.
-func copyInto(rootfs string, root sourceRoot, s source, dest string, excludes *patternmatcher.PatternMatcher, o copyOpts) error {
-	return walkSource(root, s, excludes, func(host, rel string, _ fs.DirEntry) error {
-		target := dest
-		if rel != "" {
-			target = path.Join(dest, rel)
-		}
-		return copyOne(rootfs, host, target, o)
-	})
-}
-
-func copyOne(rootfs, host, target string, o copyOpts) error {
-	target = path.Clean("/" + target)
-	fi, err := os.Lstat(host)
-	if err != nil {
-		return err
-	}
-	parent, err := securejoin.SecureJoin(rootfs, path.Dir(target))
-	if err != nil {
-		return err
-	}
-	if err := mkdirAllRoot(rootfs, path.Dir(target)); err != nil {
-		return err
-	}
-	dst := filepath.Join(parent, path.Base(target))
-	if target == "/" {
-		dst = rootfs
-	}
-	uid, gid := 0, 0
-	if o.Owned {
-		uid, gid = owner(fi)
-	}
-	if o.Chown {
-		uid, gid = o.UID, o.GID
-	}
-	mode := fi.Mode()
-	if o.Chmod && mode&fs.ModeSymlink == 0 {
-		mode = mode&^(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky) | o.Mode
-	}
-	switch {
-	case fi.IsDir():
-		if ex, err := os.Lstat(dst); err == nil && !ex.IsDir() {
-			if err := os.Remove(dst); err != nil {
-				return err
-			}
-		}
-		if err := os.Mkdir(dst, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return err
-		}
-	case mode&fs.ModeSymlink != 0:
-		link, err := os.Readlink(host)
-		if err != nil {
-			return err
-		}
-		_ = os.RemoveAll(dst)
-		if err := os.Symlink(link, dst); err != nil {
-			return err
-		}
-		return os.Lchown(dst, uid, gid)
-	case fi.Mode().IsRegular():
-		if err := copyFile(host, dst); err != nil {
-			return err
-		}
-	default:
-		return nil // devices, sockets and fifos are not copied
-	}
-	if err := os.Lchown(dst, uid, gid); err != nil {
-		return err
-	}
-	if err := os.Chmod(dst, mode&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)); err != nil {
-		return err
-	}
-	return os.Chtimes(dst, fi.ModTime(), fi.ModTime())
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	if fi, err := os.Lstat(dst); err == nil && (fi.IsDir() || fi.Mode()&fs.ModeSymlink != 0) {
-		if fi.IsDir() {
-			return fmt.Errorf("cannot overwrite directory %s with a file", dst)
-		}
-		_ = os.Remove(dst)
-	}
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// mkdirAllRoot creates dir (a path in the rootfs) and its parents, each
-// resolved inside the rootfs.
-func mkdirAllRoot(rootfs, dir string) error {
-	p, err := securejoin.SecureJoin(rootfs, dir)
-	if err != nil {
-		return err
-	}
-	if fi, err := os.Stat(p); err == nil {
-		if !fi.IsDir() {
-			return fmt.Errorf("%s is not a directory", dir)
-		}
-		return nil
-	}
-	if d := path.Dir(dir); d != dir {
-		if err := mkdirAllRoot(rootfs, d); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	return nil
 }

@@ -1,12 +1,19 @@
 package builder
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/moby/patternmatcher"
 )
 
 type fakeInfo struct {
@@ -139,5 +146,101 @@ func TestResolveSourcesGlob(t *testing.T) {
 	}
 	if _, err := resolveSources(root, []string{"b.txt"}); !errors.Is(err, ErrSource) {
 		t.Errorf("an excluded file: %v", err)
+	}
+}
+
+// TestCopyStepWrite: COPY into a rootfs whose destination is a symlink to
+// "/" or to a host directory stays in the rootfs, with --chown, --chmod,
+// excludes and hard links; ADD of a local archive extracts it there and
+// refuses an entry that climbs out.
+func TestCopyStepWrite(t *testing.T) {
+	ctx, rootfs, host := t.TempDir(), t.TempDir(), t.TempDir()
+	for name, data := range map[string]string{"app/main.py": "print()", "app/skip.log": "log", "app/sub/x": "x"} {
+		p := filepath.Join(ctx, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Link(filepath.Join(ctx, "app/main.py"), filepath.Join(ctx, "app/hard.py")); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{"toroot": "/", "tohost": host, "up": "../../../.."} {
+		if err := os.Symlink(target, filepath.Join(rootfs, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := dirRoot(ctx, false)
+	excludes, err := patternmatcher.New([]string{"*.log"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dest := range []string{"/toroot/", "/tohost/in/", "/up/up/sub2/"} {
+		srcs, err := resolveSources(root, []string{"app"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp := &copyStep{root: root, sources: srcs, dest: dest, destDir: true, excludes: excludes, chown: "1000:1001", chmod: 0o640, hasChmod: true}
+		if err := cp.write(rootfs); err != nil {
+			t.Fatalf("COPY app %s: %v", dest, err)
+		}
+	}
+	if ents, _ := os.ReadDir(host); len(ents) != 0 {
+		t.Fatalf("COPY wrote into the host directory a link points to: %v", ents)
+	}
+	for _, p := range []string{"main.py", "hard.py", "sub/x", filepath.Join(host[1:], "in/main.py"), "sub2/main.py"} {
+		fi, err := os.Lstat(filepath.Join(rootfs, p))
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if fi.Mode() != 0o640 || os.Geteuid() == 0 && (st.Uid != 1000 || st.Gid != 1001) {
+			t.Errorf("%s: %v %d:%d, want -rw-r----- 1000:1001", p, fi.Mode(), st.Uid, st.Gid)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(rootfs, "skip.log")); err == nil {
+		t.Error("an excluded file was copied")
+	}
+	a, _ := os.Stat(filepath.Join(rootfs, "main.py"))
+	b, _ := os.Stat(filepath.Join(rootfs, "hard.py"))
+	if !os.SameFile(a, b) {
+		t.Error("hard links within a COPY are not kept")
+	}
+
+	// ADD of a local archive, plain or compressed.
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, h := range []*tar.Header{{Name: "/abs.txt", Size: 1, Mode: 0o600}, {Name: "../../escape.txt", Size: 1, Mode: 0o600}} {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write([]byte("x"))
+	}
+	_ = tw.Close()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(buf.Bytes())
+	_ = zw.Close()
+	if err := os.WriteFile(filepath.Join(ctx, "a.tar.gz"), gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := resolveSources(root, []string{"a.tar.gz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := &copyStep{root: root, sources: srcs, dest: "/toroot/x/", destDir: true, unpack: true}
+	if err := cp.write(rootfs); err == nil || !strings.Contains(err.Error(), "../../escape.txt") {
+		t.Errorf("ADD of an archive with ../../escape.txt: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(rootfs, "x/abs.txt")); err != nil {
+		t.Errorf("an absolute entry is not extracted under the destination: %v", err)
+	}
+	for _, p := range []string{filepath.Join(filepath.Dir(rootfs), "escape.txt"), filepath.Join(rootfs, "escape.txt")} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s was written", p)
+		}
 	}
 }

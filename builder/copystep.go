@@ -14,13 +14,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/patternmatcher"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/storage/pkg/archive"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/copier"
 	"github.com/pod-project/pod/image"
 )
 
@@ -249,7 +249,11 @@ func (b *builder) mountRoot(ctx context.Context, from string) (sourceRoot, func(
 
 func dirRoot(dir string, owned bool) sourceRoot {
 	return sourceRoot{Dir: dir, Owned: owned, Resolve: func(rel string) (string, error) {
-		return securejoin.SecureJoin(dir, rel)
+		p, err := copier.Resolve(dir, rel)
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, p), nil
 	}}
 }
 
@@ -275,36 +279,38 @@ func (b *builder) doCopy(_ context.Context, s *state, cp *copyStep, h v1.History
 	return b.commitLayer(ctr.ID, s, h)
 }
 
+// write copies the sources into rootfs, or extracts them there (ADD of a
+// local archive: its owners and modes, not --chown's or --chmod's).
 func (cp *copyStep) write(rootfs string) error {
-	o := copyOpts{Owned: cp.root.Owned, Mode: cp.chmod, Chmod: cp.hasChmod}
+	o := copier.CopyOptions{DestMeta: true}
+	if !cp.root.Owned {
+		o.Owner = &copier.Owner{} // the context's files are root's
+	}
+	if cp.hasChmod {
+		o.Mode = &cp.chmod
+	}
 	if cp.chown != "" {
 		u, err := container.ResolveUser(rootfs, cp.chown)
 		if err != nil {
 			return fmt.Errorf("--chown=%s: %w", cp.chown, err)
 		}
-		o.UID, o.GID, o.Chown = int(u.UID), int(u.GID), true
+		o.Owner = &copier.Owner{UID: int(u.UID), GID: int(u.GID)}
 	}
-	destIsDir := cp.destDir
-	if p, err := securejoin.SecureJoin(rootfs, cp.dest); err == nil {
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			destIsDir = true
-		}
+	// A directory destination is followed, links and all (inside rootfs):
+	// the sources go into the directory a link there points to.
+	dest, destIsDir := cp.dest, cp.destDir
+	if fi, err := copier.Stat(rootfs, cp.dest); err == nil && fi.IsDir() {
+		destIsDir = true
 	}
 	if destIsDir {
-		if err := mkdirAllRoot(rootfs, cp.dest); err != nil {
+		var err error
+		if dest, err = copier.Resolve(rootfs, cp.dest); err != nil {
 			return err
 		}
 	}
 	for _, s := range cp.sources {
 		if cp.unpack && s.URL == "" && s.Info.Mode().IsRegular() && archive.IsArchivePath(s.Host) {
-			if err := mkdirAllRoot(rootfs, cp.dest); err != nil {
-				return err
-			}
-			dst, err := securejoin.SecureJoin(rootfs, cp.dest)
-			if err != nil {
-				return err
-			}
-			if err := archive.UntarPath(s.Host, dst); err != nil {
+			if err := extractArchive(s.Host, rootfs, dest); err != nil {
 				return fmt.Errorf("extracting %s: %w", s.Rel, err)
 			}
 			continue
@@ -313,9 +319,30 @@ func (cp *copyStep) write(rootfs string) error {
 		if s.URL != "" {
 			root = dirRoot(filepath.Dir(s.Host), false)
 		}
-		if err := copyInto(rootfs, root, s, destFor(cp.dest, destIsDir, s, cp.parents), cp.excludes, o); err != nil {
+		src, err := filepath.Rel(root.Dir, s.Host)
+		if err != nil {
+			return fmt.Errorf("copying %s: %w", s.Rel, err)
+		}
+		o.Exclude = func(rel string, _ bool) (bool, error) { return excluded(root, s, cp.excludes, rel) }
+		if err := copier.Copy(root.Dir, src, rootfs, destFor(dest, destIsDir, s, cp.parents), o); err != nil {
 			return fmt.Errorf("copying %s: %w", s.Rel, err)
 		}
 	}
 	return nil
+}
+
+// extractArchive extracts the local archive host (plain or compressed)
+// into dest in rootfs.
+func extractArchive(host, rootfs, dest string) error {
+	f, err := os.Open(host)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := archive.DecompressStream(f)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return copier.Extract(r, rootfs, dest, copier.ExtractOptions{WriteOptions: copier.WriteOptions{Devices: true}})
 }
