@@ -1,8 +1,6 @@
 package container
 
 import (
-	"archive/tar"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,14 +8,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"syscall"
+	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/sirupsen/logrus"
-	"go.podman.io/storage/pkg/archive"
-	"go.podman.io/storage/pkg/chrootarchive"
-	"go.podman.io/storage/pkg/idtools"
 
+	"github.com/pod-project/pod/copier"
 	"github.com/pod-project/pod/storage"
 )
 
@@ -35,8 +30,8 @@ type CopyOptions struct {
 	// tar archive when the destination is "-".
 	Stdin  io.Reader
 	Stdout io.Writer
-	// InUserNS: pod runs in its user namespace (device nodes cannot be
-	// made there).
+	// InUserNS: pod runs in its user namespace, where device nodes cannot
+	// be made: they are not copied.
 	InUserNS bool
 }
 
@@ -53,172 +48,200 @@ func CopyFrom(st storage.Store, idOrName, srcPath, dstPath string, o CopyOptions
 		return err
 	}
 	defer release()
-	chroot := root
-	clean := path.Clean("/" + srcPath)
+	srcRoot, clean := root, path.Clean("/"+srcPath)
 	if etcFiles[clean] && r.Running() {
 		if dir, err := st.ContainerRunDirectory(r.Config.ID); err == nil && exists(filepath.Join(dir, path.Base(clean))) {
-			chroot, clean = dir, "/"+path.Base(clean)
+			srcRoot, clean = dir, "/"+path.Base(clean)
 		}
 	}
-	host, err := ResolveInRoot(chroot, archive.PreserveTrailingDotOrSeparator(clean, srcPath), o.FollowLink)
+	src, err := resolveIn(srcRoot, clean, o.FollowLink || assertsDir(srcPath))
 	if err != nil {
 		return fmt.Errorf("resolving %s in container %s: %w", srcPath, r.Config.Name, err)
 	}
-	fi, err := os.Lstat(host)
+	fi, err := copier.Lstat(srcRoot, src)
 	if err != nil {
 		return fmt.Errorf("no such file or directory %q in container %s: %w", srcPath, r.Config.Name, fs.ErrNotExist)
 	}
-	resolved, rebase := archive.GetRebaseName(archive.PreserveTrailingDotOrSeparator(clean, srcPath), host)
-	srcInfo := archive.CopyInfo{Path: resolved, Exists: true, IsDir: fi.IsDir(), RebaseName: rebase}
-	content, err := tarSource(chroot, srcInfo, fi)
-	if err != nil {
-		return fmt.Errorf("copying %s from container %s: %w", srcPath, r.Config.Name, err)
+	if assertsDir(srcPath) && !fi.IsDir() {
+		return fmt.Errorf("%q in container %s is not a directory", srcPath, r.Config.Name)
 	}
-	defer content.Close()
+	name := sourceName(srcPath)
 	if dstPath == "-" {
-		_, err := io.Copy(o.Stdout, content)
-		return err
+		if err := copier.WriteTar(o.Stdout, srcRoot, src, copier.TarOptions{Name: name, Devices: true}); err != nil {
+			return fmt.Errorf("copying %s from container %s: %w", srcPath, r.Config.Name, err)
+		}
+		return nil
 	}
-	abs, err := filepath.Abs(dstPath)
+	dir, top, err := hostPlacement(dstPath, fi.IsDir(), name)
 	if err != nil {
-		return err
+		return fmt.Errorf("copying %s from container %s to %s: %w", srcPath, r.Config.Name, dstPath, err)
 	}
-	dstInfo, err := archive.CopyInfoDestinationPath(archive.PreserveTrailingDotOrSeparator(abs, dstPath))
-	if err != nil {
-		return fmt.Errorf("copying to %s: %w", dstPath, err)
-	}
-	dstDir, prepared, err := archive.PrepareArchiveCopy(content, srcInfo, dstInfo)
-	if err != nil {
-		return fmt.Errorf("copying %s to %s: %w", srcPath, dstPath, err)
-	}
-	defer prepared.Close()
-	opts := &archive.TarOptions{NoLchown: false, InUserNS: o.InUserNS}
+	co := copier.CopyOptions{WriteOptions: copier.WriteOptions{Devices: !o.InUserNS}, DestMeta: top != "."}
 	if !o.Archive {
-		opts.ChownOpts = &idtools.IDPair{UID: 0, GID: 0}
+		co.Owner = &copier.Owner{}
 	}
-	if err := archive.Untar(prepared, dstDir, opts); err != nil {
-		return fmt.Errorf("copying %s to %s: %w", srcPath, dstPath, err)
+	if err := copier.Copy(srcRoot, src, dir, top, co); err != nil {
+		return fmt.Errorf("copying %s from container %s to %s: %w", srcPath, r.Config.Name, dstPath, err)
 	}
 	return nil
 }
 
 // CopyTo copies srcPath on the host ("-": a tar stream from o.Stdin, which
 // then needs an existing directory as destination) to dstPath in the
-// container idOrName. The files are written from inside the container's
-// root (chrooted), so no symlink can lead them out of it.
+// container idOrName. Every path in the container, and every entry of the
+// stream, is resolved inside its root: no symlink leads the copy out of
+// it, and an existing directory is never replaced by a non-directory.
 func CopyTo(st storage.Store, srcPath, idOrName, dstPath string, o CopyOptions) error {
-	var srcInfo archive.CopyInfo
-	var content io.ReadCloser
-	if srcPath == "-" {
-		content = io.NopCloser(o.Stdin)
-	} else {
-		abs, err := filepath.Abs(srcPath)
-		if err != nil {
-			return err
-		}
-		if srcInfo, err = archive.CopyInfoSourcePath(archive.PreserveTrailingDotOrSeparator(abs, srcPath), o.FollowLink); err != nil {
-			return fmt.Errorf("copying %s: %w", srcPath, err)
-		}
-		if content, err = archive.TarResource(srcInfo); err != nil {
+	var src hostSource
+	if srcPath != "-" {
+		var err error
+		if src, err = statHostSource(srcPath, o.FollowLink); err != nil {
 			return fmt.Errorf("copying %s: %w", srcPath, err)
 		}
 	}
-	defer content.Close()
 	r, root, release, err := mountFor(st, idOrName)
 	if err != nil {
 		return err
 	}
 	defer release()
-	clean := archive.PreserveTrailingDotOrSeparator(path.Clean("/"+dstPath), dstPath)
-	host, err := ResolveInRoot(root, clean, true)
+	dst, err := resolveIn(root, dstPath, true)
 	if err != nil {
 		return fmt.Errorf("resolving %s in container %s: %w", dstPath, r.Config.Name, err)
 	}
-	dstInfo := archive.CopyInfo{Path: archive.PreserveTrailingDotOrSeparator(host, clean)}
-	if fi, err := os.Stat(host); err == nil {
-		dstInfo.Exists, dstInfo.IsDir = true, fi.IsDir()
-	} else if pfi, err := os.Stat(filepath.Dir(host)); err != nil || !pfi.IsDir() {
-		return fmt.Errorf("copying to %s in container %s: the parent directory does not exist: %w", dstPath, r.Config.Name, fs.ErrNotExist)
+	fi, err := copier.Lstat(root, dst)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("copying to %s in container %s: %w", dstPath, r.Config.Name, err)
 	}
-	dstDir := dstInfo.Path
-	prepared := content
+	found := err == nil
+	if !found {
+		if pfi, err := copier.Lstat(root, path.Dir(dst)); err != nil || !pfi.IsDir() {
+			return fmt.Errorf("copying to %s in container %s: the parent directory does not exist: %w", dstPath, r.Config.Name, fs.ErrNotExist)
+		}
+	}
+	wo := copier.WriteOptions{NoReplaceDir: true, Devices: !o.InUserNS}
+	if !o.Archive {
+		wo.Owner = &copier.Owner{}
+	}
 	if srcPath == "-" {
-		if !dstInfo.IsDir {
+		if !found || !fi.IsDir() {
 			return fmt.Errorf("copying a tar stream to %s in container %s: the destination must be an existing directory", dstPath, r.Config.Name)
 		}
-	} else if dstDir, prepared, err = archive.PrepareArchiveCopy(content, srcInfo, dstInfo); err != nil {
+		if err := copier.Extract(o.Stdin, root, dst, copier.ExtractOptions{WriteOptions: wo}); err != nil {
+			return fmt.Errorf("copying a tar stream to %s in container %s: %w", dstPath, r.Config.Name, err)
+		}
+		return nil
+	}
+	dir, top, err := placement(dst, found, found && fi.IsDir(), assertsDir(dstPath), src.info.IsDir(), src.name)
+	if err != nil {
 		return fmt.Errorf("copying %s to %s in container %s: %w", srcPath, dstPath, r.Config.Name, err)
 	}
-	defer prepared.Close()
-	opts := &archive.TarOptions{NoOverwriteDirNonDir: true, InUserNS: o.InUserNS}
-	if !o.Archive {
-		opts.ChownOpts = &idtools.IDPair{UID: 0, GID: 0}
-	}
-	if err := chrootarchive.UntarWithRoot(prepared, filepath.Clean(dstDir), opts, root); err != nil {
+	co := copier.CopyOptions{WriteOptions: wo, DestMeta: top != "."}
+	if err := copier.Copy("/", src.path, root, path.Join(dir, top), co); err != nil {
 		return fmt.Errorf("copying %s to container %s: %w", srcPath, r.Config.Name, err)
 	}
 	return nil
 }
 
-// tarSource archives the source: its tree read from inside chroot, or
-// the symlink itself (which the tree walk cannot start from).
-func tarSource(chroot string, src archive.CopyInfo, fi fs.FileInfo) (io.ReadCloser, error) {
-	dir, base := archive.SplitPathDirEntry(src.Path)
-	if fi.Mode()&fs.ModeSymlink == 0 {
-		return chrootarchive.Tar(dir, &archive.TarOptions{
-			Compression: archive.Uncompressed, IncludeFiles: []string{base}, IncludeSourceDir: true,
-			RebaseNames: map[string]string{base: src.RebaseName},
-		}, chroot)
-	}
-	target, err := os.Readlink(src.Path)
-	if err != nil {
-		return nil, err
-	}
-	name := base
-	if src.RebaseName != "" {
-		name = src.RebaseName
-	}
-	hdr, err := tar.FileInfoHeader(fi, target)
-	if err != nil {
-		return nil, err
-	}
-	hdr.Name = name
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		hdr.Uid, hdr.Gid = int(st.Uid), int(st.Gid)
-	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(hdr); err != nil {
-		return nil, err
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	return io.NopCloser(&buf), nil
+// hostSource is what CopyTo copies from the host.
+type hostSource struct {
+	path string // absolute, the link's target when followed
+	info fs.FileInfo
+	name string // the name it takes (sourceName)
 }
 
-// ResolveInRoot returns the host path of p, a path in the container whose
-// root filesystem is root, with symlinks resolved as if root were "/": all
-// of them when followLast, else all but the last component (which is then
-// copied as a link, unless p ends in "/" or "/."). "../" never climbs
-// above root. A trailing "/" or "/." of p is kept.
-func ResolveInRoot(root, p string, followLast bool) (string, error) {
-	clean := path.Clean("/" + p)
-	// A trailing "/" or "/." asserts a directory: the link is followed.
-	followLast = followLast || archive.PreserveTrailingDotOrSeparator(clean, p) != clean
-	var host string
-	var err error
-	if followLast || clean == "/" {
-		host, err = securejoin.SecureJoin(root, clean)
-	} else {
-		dir, base := path.Split(clean)
-		host, err = securejoin.SecureJoin(root, dir)
-		host = filepath.Join(host, base)
+func statHostSource(p string, follow bool) (hostSource, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return hostSource{}, err
 	}
+	if follow || assertsDir(p) {
+		if abs, err = filepath.EvalSymlinks(abs); err != nil {
+			return hostSource{}, err
+		}
+	}
+	fi, err := os.Lstat(abs)
+	if err != nil {
+		return hostSource{}, err
+	}
+	if assertsDir(p) && !fi.IsDir() {
+		return hostSource{}, fmt.Errorf("not a directory")
+	}
+	return hostSource{path: abs, info: fi, name: sourceName(p)}, nil
+}
+
+// hostPlacement is placement for a destination on the host, whose links
+// are the user's to follow.
+func hostPlacement(dstPath string, srcIsDir bool, srcName string) (dir, name string, err error) {
+	abs, err := filepath.Abs(dstPath)
+	if err != nil {
+		return "", "", err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", "", err
+	}
+	found := err == nil
+	if found {
+		if abs, err = filepath.EvalSymlinks(abs); err != nil {
+			return "", "", err
+		}
+	} else if pfi, err := os.Stat(filepath.Dir(abs)); err != nil || !pfi.IsDir() {
+		return "", "", fmt.Errorf("the parent directory %s does not exist: %w", filepath.Dir(abs), fs.ErrNotExist)
+	}
+	return placement(abs, found, found && fi.IsDir(), assertsDir(dstPath), srcIsDir, srcName)
+}
+
+// placement is where a copied source lands by Docker's rules: in dir, an
+// existing directory, as name ("." merges a directory's content into
+// dir). dst is the destination with its links resolved; exists and isDir
+// say what is there, asserted that it was given with a trailing "/" or
+// "/.". srcName is the source's name (sourceName).
+func placement(dst string, exists, isDir, asserted, srcIsDir bool, srcName string) (dir, name string, err error) {
+	switch {
+	case isDir:
+		return dst, srcName, nil
+	case exists && srcIsDir:
+		return "", "", fmt.Errorf("cannot copy a directory to the file %s", dst)
+	case exists && asserted:
+		return "", "", fmt.Errorf("%s is not a directory", dst)
+	case !exists && asserted && !srcIsDir:
+		return "", "", fmt.Errorf("the destination directory %s does not exist: %w", dst, fs.ErrNotExist)
+	}
+	return path.Dir(dst), path.Base(dst), nil
+}
+
+// sourceName is the name a copied source takes in a destination directory:
+// its own (a link's, even when followed), or "." for "DIR/." (its content).
+func sourceName(p string) string {
+	if p == "." || strings.HasSuffix(p, "/.") {
+		return "."
+	}
+	if b := path.Base(path.Clean("/" + p)); b != "/" {
+		return b
+	}
+	return "."
+}
+
+// assertsDir says whether p, as given, names a directory: it ends in "/"
+// or "/.".
+func assertsDir(p string) bool {
+	return strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.")
+}
+
+// resolveIn returns p, a path in the container whose root filesystem is
+// root, as a clean absolute path inside root with its symlinks resolved
+// as if root were "/": all of them when followLast, else all but the last
+// element (which is then copied as a link). "../" never climbs above root.
+func resolveIn(root, p string, followLast bool) (string, error) {
+	clean := path.Clean("/" + p)
+	if followLast || clean == "/" {
+		return copier.Resolve(root, clean)
+	}
+	dir, err := copier.Resolve(root, path.Dir(clean))
 	if err != nil {
 		return "", err
 	}
-	return archive.PreserveTrailingDotOrSeparator(host, p), nil
+	return path.Join(dir, path.Base(clean)), nil
 }
 
 // mountFor loads the container and mounts its root filesystem (again, if

@@ -3,10 +3,11 @@ package container
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
-func TestResolveInRoot(t *testing.T) {
+func TestResolveIn(t *testing.T) {
 	root := t.TempDir()
 	outside := t.TempDir()
 	for _, d := range []string{"etc", "data/sub", "tmp"} {
@@ -29,41 +30,62 @@ func TestResolveInRoot(t *testing.T) {
 	tests := []struct {
 		path   string
 		follow bool
-		want   string // relative to root
+		want   string // inside root
 	}{
-		{"/etc/passwd", false, "etc/passwd"},
-		{"etc/passwd", false, "etc/passwd"},
-		{"/../../etc/passwd", false, "etc/passwd"},
-		{"/data/../../../etc", true, "etc"},
-		{"/tmp/pw", false, "tmp/pw"},
-		{"/tmp/pw", true, "etc/passwd"},
-		{"/tmp/up/passwd", false, "etc/passwd"},
-		{"/tmp/out/x", false, filepath.Join(outside[1:], "x")},
-		{"/tmp/out", true, outside[1:]},
-		{"/tmp/rel/sub/", false, "data/sub/"},
-		{"/tmp/rel/.", false, "data/."},
-		{"/data/sub/lp", true, "etc/passwd"},
+		{"/etc/passwd", false, "/etc/passwd"},
+		{"etc/passwd", false, "/etc/passwd"},
+		{"/../../etc/passwd", false, "/etc/passwd"},
+		{"/data/../../../etc", true, "/etc"},
+		{"/tmp/pw", false, "/tmp/pw"},
+		{"/tmp/pw", true, "/etc/passwd"},
+		{"/tmp/up/passwd", false, "/etc/passwd"},
+		{"/tmp/out/x", false, filepath.Join(outside, "x")},
+		{"/tmp/out", true, outside},
+		{"/tmp/rel/sub/", false, "/data/sub"},
+		{"/data/sub/lp", true, "/etc/passwd"},
 		{"/", false, "/"},
 	}
 	for _, tt := range tests {
-		got, err := ResolveInRoot(root, tt.path, tt.follow)
-		if err != nil {
-			t.Errorf("ResolveInRoot(%q, %v): %v", tt.path, tt.follow, err)
+		if got, err := resolveIn(root, tt.path, tt.follow); err != nil || got != tt.want {
+			t.Errorf("resolveIn(%q, %v) = %q, %v; want %q", tt.path, tt.follow, got, err, tt.want)
+		}
+	}
+}
+
+func TestPlacement(t *testing.T) {
+	for _, tt := range []struct {
+		name                                string
+		dst                                 string
+		exists, isDir, asserted, srcIsDir   bool
+		srcName, wantDir, wantName, wantErr string
+	}{
+		{"into a directory", "/out", true, true, false, false, "f", "/out", "f", ""},
+		{"content into a directory", "/out", true, true, true, true, ".", "/out", ".", ""},
+		{"over a file", "/out/f", true, false, false, false, "g", "/out", "f", ""},
+		{"a directory over a file", "/out/f", true, false, false, true, "d", "", "", "cannot copy a directory"},
+		{"a file asserted a directory", "/out/f", true, false, true, false, "g", "", "", "not a directory"},
+		{"a new name", "/out/new", false, false, false, false, "f", "/out", "new", ""},
+		{"a directory to a new name", "/out/new", false, false, true, true, "d", "/out", "new", ""},
+		{"content to a new name", "/out/new", false, false, false, true, ".", "/out", "new", ""},
+		{"a file to a missing directory", "/out/new", false, false, true, false, "f", "", "", "does not exist"},
+	} {
+		dir, name, err := placement(tt.dst, tt.exists, tt.isDir, tt.asserted, tt.srcIsDir, tt.srcName)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: %v, want an error with %q", tt.name, err, tt.wantErr)
+			}
 			continue
 		}
-		want := filepath.Join(root, tt.want)
-		if tt.want[len(tt.want)-1] == '/' {
-			want += "/"
+		if err != nil || dir != tt.wantDir || name != tt.wantName {
+			t.Errorf("%s: %q, %q, %v; want %q, %q", tt.name, dir, name, err, tt.wantDir, tt.wantName)
 		}
-		if filepath.Base(tt.want) == "." {
-			want = filepath.Join(root, filepath.Dir(tt.want)) + "/."
-		}
-		if got != want {
-			t.Errorf("ResolveInRoot(%q, %v) = %q, want %q", tt.path, tt.follow, got, want)
-		}
-		rel, err := filepath.Rel(root, got)
-		if err != nil || rel == ".." || len(rel) > 2 && rel[:3] == "../" {
-			t.Errorf("ResolveInRoot(%q) = %q escapes the root", tt.path, got)
+	}
+}
+
+func TestSourceName(t *testing.T) {
+	for p, want := range map[string]string{"/data": "data", "/data/": "data", "/data/.": ".", ".": ".", "/": ".", "rel/x": "x", "/tmp/pw": "pw"} {
+		if got := sourceName(p); got != want {
+			t.Errorf("sourceName(%q) = %q, want %q", p, got, want)
 		}
 	}
 }
