@@ -38,6 +38,7 @@ type copyStep struct {
 	unpack   bool
 	parents  bool
 	release  func()
+	where    string // "Dockerfile:LINE: INSTRUCTION", for errors
 }
 
 // planCopy resolves a COPY's or ADD's sources (downloading ADD's URLs) and
@@ -46,7 +47,7 @@ func (b *builder) planCopy(ctx context.Context, s *state, cmd instructions.Comma
 	var sd instructions.SourcesAndDest
 	var from, chown, chmod, checksum string
 	var excludes []string
-	cp := &copyStep{release: func() {}}
+	cp := &copyStep{release: func() {}, where: fmt.Sprintf("%s:%d: %s", b.df.Name, line(cmd), text(cmd))}
 	switch c := cmd.(type) {
 	case *instructions.CopyCommand:
 		sd, from, chown, chmod, excludes, cp.parents = c.SourcesAndDest, c.From, c.Chown, c.Chmod, c.ExcludePatterns, c.Parents
@@ -269,7 +270,9 @@ func (b *builder) doCopy(_ context.Context, s *state, cp *copyStep, h v1.History
 	if err != nil {
 		return fmt.Errorf("mounting the working container: %w", err)
 	}
-	err = cp.write(rootfs)
+	if err = cp.write(rootfs); err != nil {
+		err = fmt.Errorf("%s: %w", cp.where, err)
+	}
 	if _, uerr := b.st.Unmount(ctr.ID, true); err == nil && uerr != nil {
 		err = uerr
 	}
