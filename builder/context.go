@@ -17,6 +17,7 @@ import (
 	"github.com/moby/patternmatcher/ignorefile"
 	"go.podman.io/storage/pkg/archive"
 
+	"github.com/pod-project/pod/copier"
 	"github.com/pod-project/pod/image"
 )
 
@@ -153,7 +154,8 @@ func (c *Context) fromArchive(r io.Reader, what string) error {
 		}
 		return os.WriteFile(filepath.Join(dir, "Dockerfile"), data, 0o644)
 	}
-	if err := archive.UntarUncompressed(br, dir, &archive.TarOptions{NoLchown: true, InUserNS: true}); err != nil {
+	self := &copier.Owner{UID: os.Getuid(), GID: os.Getgid()}
+	if err := copier.Extract(br, dir, "/", copier.ExtractOptions{WriteOptions: copier.WriteOptions{Owner: self}}); err != nil {
 		return fmt.Errorf("unpacking the build context from %s: %w", what, err)
 	}
 	return nil
