@@ -58,6 +58,7 @@ func hostileArchives() []hostile {
 		{name: "dot-dir", entries: []entry{dir("./"), reg("./a/./b", "x")}, lenientHas: []string{"a/b=x"}},
 		{name: "symlink-loop", entries: []entry{sym("a", "b"), sym("b", "a"), reg("a/x", "x")}, lenient: errAny, strict: ErrUnsafe},
 		{name: "dir-swapped-for-symlink", entries: []entry{dir("d/"), sym("d", "../canary"), reg("d/x", "x")}, strict: ErrUnsafe, lenientHas: []string{"canary/x=x", "d->../canary"}},
+		{name: "dir-swapped-under-entries", entries: []entry{dir("a/b/"), reg("a/b/f", "1"), sym("a", "../canary"), reg("a/b/g", "2")}, strict: ErrUnsafe, lenientHas: []string{"canary/b/g=2", "a->../canary"}},
 		{name: "symlink-chain", entries: []entry{sym("a", "b/../../.."), sym("b", "c"), dir("c/"), reg("a/canary/file", "x")}, strict: ErrUnsafe, lenientHas: []string{"canary/file=x"}},
 		{name: "devices", entries: []entry{{name: "null", typ: tar.TypeChar, mode: 0o666}, {name: "p", typ: tar.TypeFifo}}},
 		{name: "all-mode-bits", entries: []entry{{name: "s", data: "x", mode: 0o7777}}, lenientHas: []string{"s=x"}},

@@ -53,6 +53,11 @@ type writer struct {
 	// times when an entry for dir itself comes.
 	keepDirMeta bool
 	dirs        []dirMeta
+	// last is the directory the last entry went into (at lastPath), kept
+	// open for the next entry; dropped whenever anything is removed, as a
+	// removal may change where lastPath leads.
+	last     *os.File
+	lastPath string
 }
 
 // dirMeta is a directory's mode and times, set when everything in it is
@@ -71,7 +76,33 @@ func newWriter(root, dir string, o WriteOptions) (*writer, error) {
 	return &writer{root: r, rootPath: root, dir: clean(dir), o: o}, nil
 }
 
-func (w *writer) close() { w.root.Close() }
+func (w *writer) close() {
+	w.dropLast()
+	w.root.Close()
+}
+
+func (w *writer) dropLast() {
+	if w.last != nil {
+		w.last.Close()
+	}
+	w.last, w.lastPath = nil, ""
+}
+
+// entryDir is the directory that holds p, made when missing: the one the
+// last entry went into when that is it. The writer owns the handle.
+func (w *writer) entryDir(p string) (*os.File, error) {
+	dir := path.Dir(p)
+	if w.last != nil && w.lastPath == dir {
+		return w.last, nil
+	}
+	w.dropLast()
+	f, err := w.parent(p, true)
+	if err != nil {
+		return nil, err
+	}
+	w.last, w.lastPath = f, dir
+	return f, nil
+}
 
 // entryPath is where an entry named name goes: a clean absolute path
 // inside the root. A name that climbs above dir is ErrUnsafe, and so
@@ -154,11 +185,10 @@ func (w *writer) put(h *tar.Header, content io.Reader) error {
 		}
 		defer link.dir.Close()
 	}
-	parent, err := w.parent(p, true)
+	parent, err := w.entryDir(p)
 	if err != nil {
 		return err
 	}
-	defer parent.Close()
 	pfd, name := int(parent.Fd()), path.Base(p)
 	if done, err := w.clear(pfd, name, typ, link); done || err != nil {
 		return err
@@ -247,6 +277,9 @@ func (w *writer) clear(pfd int, name string, typ byte, link *linkTarget) (done b
 	case isDir && w.o.NoReplaceDir:
 		return false, ErrReplaceDir
 	}
+	// Where the next entries' directories are may change: the handle
+	// stays open for this entry only.
+	w.lastPath = ""
 	return false, removeAll(pfd, name)
 }
 
