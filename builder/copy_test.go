@@ -172,7 +172,13 @@ func TestCopyStepWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	root := dirRoot(ctx, false)
+	// Unprivileged, files can only be given to oneself: keep the sources'.
+	asRoot := os.Geteuid() == 0
+	root := dirRoot(ctx, !asRoot)
+	chown := ""
+	if asRoot {
+		chown = "1000:1001"
+	}
 	excludes, err := patternmatcher.New([]string{"*.log"})
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +188,7 @@ func TestCopyStepWrite(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cp := &copyStep{root: root, sources: srcs, dest: dest, destDir: true, excludes: excludes, chown: "1000:1001", chmod: 0o640, hasChmod: true}
+		cp := &copyStep{root: root, sources: srcs, dest: dest, destDir: true, excludes: excludes, chown: chown, chmod: 0o750, hasChmod: true}
 		if err := cp.write(rootfs); err != nil {
 			t.Fatalf("COPY app %s: %v", dest, err)
 		}
@@ -197,8 +203,8 @@ func TestCopyStepWrite(t *testing.T) {
 			continue
 		}
 		st := fi.Sys().(*syscall.Stat_t)
-		if fi.Mode() != 0o640 || os.Geteuid() == 0 && (st.Uid != 1000 || st.Gid != 1001) {
-			t.Errorf("%s: %v %d:%d, want -rw-r----- 1000:1001", p, fi.Mode(), st.Uid, st.Gid)
+		if fi.Mode() != 0o750 || asRoot && (st.Uid != 1000 || st.Gid != 1001) {
+			t.Errorf("%s: %v %d:%d, want -rwxr-x--- 1000:1001", p, fi.Mode(), st.Uid, st.Gid)
 		}
 	}
 	if _, err := os.Lstat(filepath.Join(rootfs, "skip.log")); err == nil {
@@ -213,7 +219,8 @@ func TestCopyStepWrite(t *testing.T) {
 	// ADD of a local archive, plain or compressed.
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	for _, h := range []*tar.Header{{Name: "/abs.txt", Size: 1, Mode: 0o600}, {Name: "../../escape.txt", Size: 1, Mode: 0o600}} {
+	uid, gid := os.Getuid(), os.Getgid()
+	for _, h := range []*tar.Header{{Name: "/abs.txt", Size: 1, Mode: 0o600, Uid: uid, Gid: gid}, {Name: "../../escape.txt", Size: 1, Mode: 0o600, Uid: uid, Gid: gid}} {
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)
 		}

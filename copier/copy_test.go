@@ -52,8 +52,8 @@ func TestCopyKeepsEverything(t *testing.T) {
 func TestCopyOverrides(t *testing.T) {
 	src, s := t.TempDir(), newSandbox(t)
 	richTree(t, src)
-	mode := fs.FileMode(0o600)
-	o := CopyOptions{WriteOptions: WriteOptions{Owner: &Owner{UID: 0, GID: 0}, Mode: &mode}}
+	mode := fs.FileMode(0o705) // with x: directories get it too
+	o := CopyOptions{WriteOptions: WriteOptions{Owner: testOwner(), Mode: &mode}}
 	if asRoot {
 		o.Owner = &Owner{UID: 42, GID: 43}
 	}

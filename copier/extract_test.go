@@ -108,7 +108,7 @@ func TestExtractHostile(t *testing.T) {
 		t.Run(h.name, func(t *testing.T) {
 			data := mktar(t, h.entries...)
 			s := newSandbox(t)
-			err := Extract(bytes.NewReader(data), s.root, "/", ExtractOptions{WriteOptions: WriteOptions{Devices: true}})
+			err := Extract(bytes.NewReader(data), s.root, "/", ExtractOptions{WriteOptions: WriteOptions{Devices: true, Owner: testOwner()}})
 			if !matches(err, h.lenient) {
 				t.Errorf("lenient: %v, want %v", err, h.lenient)
 			}
@@ -121,7 +121,7 @@ func TestExtractHostile(t *testing.T) {
 			s = newSandbox(t)
 			err = Check(bytes.NewReader(data))
 			if err == nil {
-				err = Extract(bytes.NewReader(data), s.root, "/", ExtractOptions{Strict: true})
+				err = Extract(bytes.NewReader(data), s.root, "/", ExtractOptions{Strict: true, WriteOptions: WriteOptions{Owner: testOwner()}})
 			} else if ents, _ := os.ReadDir(s.root); len(ents) != 0 {
 				t.Errorf("Check wrote %v", names(ents))
 			}
@@ -145,7 +145,7 @@ func TestExtractExistingLinks(t *testing.T) {
 			node{path: "hard", link: s.canaryFile},
 		)
 		for _, name := range []string{"esc/a", "up/b", "host/c", "file", "hard"} {
-			err := Extract(bytes.NewReader(mktar(t, entry{name: name, data: "x"})), s.root, "/", ExtractOptions{Strict: strict})
+			err := Extract(bytes.NewReader(mktar(t, entry{name: name, data: "x"})), s.root, "/", ExtractOptions{Strict: strict, WriteOptions: WriteOptions{Owner: testOwner()}})
 			if want := strict && name != "file" && name != "hard"; want != errors.Is(err, ErrUnsafe) {
 				t.Errorf("strict=%v %s: %v", strict, name, err)
 			}
@@ -165,28 +165,29 @@ func TestExtractInto(t *testing.T) {
 	mktree(t, s.root, node{path: "srv", link: "/data"}, node{path: "data", dir: true, mode: 0o711})
 	data := mktar(t, entry{name: "./", typ: tar.TypeDir, mode: 0o700}, entry{name: "a", data: "a", uid: 1000, gid: 1000},
 		entry{name: "/abs", data: "b"}, entry{name: "d/", typ: tar.TypeDir})
-	if err := Extract(bytes.NewReader(data), s.root, "/srv", ExtractOptions{WriteOptions: WriteOptions{Owner: &Owner{}}}); err != nil {
+	self := &Owner{UID: os.Getuid(), GID: os.Getgid()}
+	if err := Extract(bytes.NewReader(data), s.root, "/srv", ExtractOptions{WriteOptions: WriteOptions{Owner: self}}); err != nil {
 		t.Fatal(err)
 	}
 	check(t, s.root, []string{"data/a=a", "data/abs=b", "data/d/"})
 	if fi, _ := os.Stat(filepath.Join(s.root, "data")); fi.Mode().Perm() != 0o711 {
 		t.Errorf("the destination took the mode of \".\": %v", fi.Mode())
 	}
-	if u, _ := owner(t, filepath.Join(s.root, "data/a")); u != 0 {
-		t.Errorf("Owner was not applied: uid %d", u)
+	if u, _ := owner(t, filepath.Join(s.root, "data/a")); u != self.UID {
+		t.Errorf("Owner was not applied: uid %d, want %d", u, self.UID)
 	}
-	err := Extract(bytes.NewReader(mktar(t, entry{name: "d", data: "x"})), s.root, "/srv", ExtractOptions{WriteOptions: WriteOptions{NoReplaceDir: true}})
+	err := Extract(bytes.NewReader(mktar(t, entry{name: "d", data: "x"})), s.root, "/srv", ExtractOptions{WriteOptions: WriteOptions{NoReplaceDir: true, Owner: self}})
 	if !errors.Is(err, ErrReplaceDir) || !strings.Contains(err.Error(), `"d"`) {
 		t.Errorf("NoReplaceDir: %v", err)
 	}
 	// A missing destination is made.
-	if err := Extract(bytes.NewReader(mktar(t, entry{name: "f", data: "f"})), s.root, "/new/dir", ExtractOptions{}); err != nil {
+	if err := Extract(bytes.NewReader(mktar(t, entry{name: "f", data: "f"})), s.root, "/new/dir", ExtractOptions{WriteOptions: WriteOptions{Owner: self}}); err != nil {
 		t.Fatal(err)
 	}
 	check(t, s.root, []string{"new/dir/f=f"})
 	// A truncated archive is an error naming the entry.
 	data = mktar(t, entry{name: "big", data: strings.Repeat("x", 2000)})
-	err = Extract(bytes.NewReader(data[:1024]), s.root, "/", ExtractOptions{})
+	err = Extract(bytes.NewReader(data[:1024]), s.root, "/", ExtractOptions{WriteOptions: WriteOptions{Owner: self}})
 	if err == nil || !strings.Contains(err.Error(), `"big"`) {
 		t.Errorf("a truncated archive: %v", err)
 	}

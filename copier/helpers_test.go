@@ -22,6 +22,16 @@ var (
 	asRoot    = os.Geteuid() == 0
 )
 
+// testOwner is who extracted files belong to in a test: as root, nil
+// (the archive's owners); unprivileged, the test's own user, the only
+// owner it may give.
+func testOwner() *Owner {
+	if asRoot {
+		return nil
+	}
+	return &Owner{UID: os.Getuid(), GID: os.Getgid()}
+}
+
 // node is one entry of a test tree: a file with data, a directory, a
 // symbolic link (link), a hard link to another node (hard), or a FIFO.
 type node struct {
