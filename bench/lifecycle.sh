@@ -57,7 +57,7 @@ echo "pod ($("$pod" version 2>/dev/null | awk '/Version:/ { print $2; exit }')):
 measure "pod run -d + stop + rm" bash -c "$cycle_script" cycle "$pod" "${pod_args[@]}"
 for i in $(seq 1 5); do "$pod" "${pod_args[@]}" run -d --name "up$i" "$image" sleep 1000 >/dev/null; done
 sleep 1
-mapfile -t mons < <(cat "$XDG_RUNTIME_DIR"/pod/monitors/*.pid)
+mapfile -t mons < <(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$XDG_RUNTIME_DIR"/pod/monitors/*.pid)
 memory pod "${mons[@]}"
 "$pod" "${pod_args[@]}" rm -f --all >/dev/null
 for i in $(seq 1 200); do "$pod" "${pod_args[@]}" create --name "c$i" "$image" true >/dev/null; done
