@@ -5,8 +5,8 @@ import (
 	"io"
 
 	"github.com/sirupsen/logrus"
-	"go.podman.io/storage/pkg/archive"
 
+	"github.com/pod-project/pod/copier"
 	"github.com/pod-project/pod/storage"
 )
 
@@ -27,12 +27,7 @@ func Export(st storage.Store, idOrName string, w io.Writer) error {
 			logrus.Warnf("unmounting %s: %v", r.Config.Name, err)
 		}
 	}()
-	rc, err := archive.TarWithOptions(rootfs, &archive.TarOptions{Compression: archive.Uncompressed})
-	if err != nil {
-		return fmt.Errorf("exporting container %s: %w", r.Config.Name, err)
-	}
-	defer rc.Close()
-	if _, err := io.Copy(w, rc); err != nil {
+	if err := copier.WriteTar(w, rootfs, "/", copier.TarOptions{Devices: true}); err != nil {
 		return fmt.Errorf("exporting container %s: %w", r.Config.Name, err)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/pkg/archive"
 
+	"github.com/pod-project/pod/copier"
 	"github.com/pod-project/pod/storage"
 )
 
@@ -147,9 +148,9 @@ func spoolMerged(store storage.Store, from, top, path string) (digest.Digest, in
 			return "", 0, fmt.Errorf("mounting layer %s: %w", shortID(top), err)
 		}
 		defer func() { _, _ = store.Unmount(top, false) }()
-		if rc, err = archive.TarWithOptions(mnt, &archive.TarOptions{Compression: archive.Uncompressed}); err != nil {
-			return "", 0, fmt.Errorf("reading layer %s: %w", shortID(top), err)
-		}
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(copier.WriteTar(pw, mnt, "/", copier.TarOptions{Devices: true})) }()
+		rc = pr
 	} else {
 		c := archive.Uncompressed
 		var err error
