@@ -297,14 +297,7 @@ func (w *writer) putRoot(h *tar.Header) error {
 		return err
 	}
 	defer unix.Close(fd)
-	if err := w.chown(fd, "", unix.AT_EMPTY_PATH, h); err != nil {
-		return err
-	}
-	if err := setXattrs(fd, "", h); err != nil {
-		return err
-	}
-	w.dirs = append(w.dirs, dirMeta{path: "/", mode: w.mode(h), atime: h.AccessTime, mtime: h.ModTime})
-	return nil
+	return w.dirOwnerAndMeta(fd, "/", h)
 }
 
 func (w *writer) putDir(pfd int, name, p string, h *tar.Header) error {
@@ -318,6 +311,13 @@ func (w *writer) putDir(pfd int, name, p string, h *tar.Header) error {
 		return err
 	}
 	defer unix.Close(fd)
+	return w.dirOwnerAndMeta(fd, p, h)
+}
+
+// dirOwnerAndMeta gives the open directory fd (at p) its owner and
+// xattrs now, and its mode and times once the copy is done (writing into
+// it would change them).
+func (w *writer) dirOwnerAndMeta(fd int, p string, h *tar.Header) error {
 	if err := w.chown(fd, "", unix.AT_EMPTY_PATH, h); err != nil {
 		return err
 	}
