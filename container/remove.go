@@ -44,7 +44,7 @@ func Destroy(ctx context.Context, st storage.Store, r *Record, lock *MonitorLock
 	if _, err := os.Stat(r.Dir); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	if o.Runtime != nil {
+	if o.Runtime != nil && r.mayHaveRuntimeState() {
 		_ = o.Runtime.Delete(ctx, r.Config.ID, true)
 	}
 	_ = r.State.Init().Kill(10 * time.Second)
@@ -55,6 +55,24 @@ func Destroy(ctx context.Context, st storage.Store, r *Record, lock *MonitorLock
 		return o.Volumes(&r.Config)
 	}
 	return nil
+}
+
+// mayHaveRuntimeState reports whether the OCI runtime may still keep
+// state of r: not once its monitor recorded a clean exit (the runtime's
+// run deletes its own state, and the monitor deletes it after a -t run),
+// nor for a container never started. Skipping the runtime there keeps a
+// runtime call off every pod run --rm.
+func (r *Record) mayHaveRuntimeState() bool {
+	s := r.State
+	switch {
+	case s.Restarting:
+		return true
+	case s.Status == StatusExited:
+		return false
+	case s.Status == StatusCreated || s.Status == "":
+		return s.MonitorPid != 0
+	}
+	return true
 }
 
 // Running reports whether the record says running and its init process is
