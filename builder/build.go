@@ -114,6 +114,7 @@ func Build(ctx context.Context, st storage.Store, c *Context, o Options) (string
 	}
 	b := &builder{st: st, o: o, c: c, df: df, lex: shell.NewLex(df.Escape), results: map[int]*state{}, usedArgs: map[string]bool{}}
 	b.cache = openCache(st.GraphRoot())
+	b.reclaimKilledSteps(ctx)
 	return b.run(ctx)
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -111,7 +112,7 @@ func (b *builder) runStep(ctx context.Context, sc *scope, s *state, c *instructi
 	}
 	cfg := &s.Image.Config
 	ccfg := &container.Config{
-		Name: "pod-build-" + container.NewID()[:12], Image: "build", ImageID: s.ID,
+		Name: "pod-build-" + container.NewID()[:12], Image: "build", ImageID: s.ID, Build: true, Created: time.Now().UTC(),
 		Entrypoint: []string{}, Cmd: runArgs(c, shellOf(s)), Env: b.runEnv(sc, cfg.Env),
 		User: cfg.User, WorkingDir: cfg.WorkingDir, NetworkMode: network, Mounts: mounts,
 	}
@@ -257,4 +258,24 @@ func (b *builder) runMounts(ctx context.Context, c *instructions.RunCommand) ([]
 		}
 	}
 	return out, release, nil
+}
+
+// reclaimKilledSteps stops and removes the working containers of RUN
+// steps whose build was killed (their records are stale: the build that
+// held them is gone), as the next pod ps or system prune would.
+func (b *builder) reclaimKilledSteps(ctx context.Context) {
+	recs, err := container.List(b.st)
+	if err != nil {
+		return
+	}
+	var steps []*container.Record
+	for _, r := range recs {
+		if r.Config.Build {
+			steps = append(steps, r)
+		}
+	}
+	container.RepairStale(ctx, b.st, steps, container.RepairOptions{
+		Runtime: func() (container.Deleter, error) { return b.runtime(ctx) },
+		Remove:  func(r *container.Record) bool { return r.Config.Build },
+	})
 }

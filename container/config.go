@@ -37,6 +37,10 @@ type Config struct {
 	Hostname string            `json:"hostname,omitempty"`
 	Labels   map[string]string `json:"labels,omitempty"`
 
+	// Build marks a build's working container (a RUN step), which the
+	// build itself runs; the next build removes one its killed build left.
+	Build bool `json:"build,omitempty"`
+
 	Interactive bool `json:"interactive,omitempty"` // -i: keep stdin open
 	Tty         bool `json:"tty,omitempty"`         // -t: allocate a PTY
 	AutoRemove  bool `json:"autoRemove,omitempty"`  // --rm

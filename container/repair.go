@@ -26,6 +26,9 @@ type RepairOptions struct {
 	// Volumes is DestroyOptions.Volumes for the stale --rm containers
 	// Repair removes.
 	Volumes func(cfg *Config) error
+	// Remove chooses stale records to remove rather than mark exited
+	// (--rm ones always are); nil chooses none.
+	Remove func(r *Record) bool
 }
 
 // RepairStale fixes the records in recs that say running while their
@@ -34,7 +37,7 @@ type RepairOptions struct {
 // once a PID was reused, nobody is signalled), the runtime's state
 // deleted, the root filesystem unmounted, and the record marked exited
 // (137 when its process was still alive and had to be killed). A stale
-// --rm container is removed. It returns the records that remain, with
+// --rm container, and one o.Remove chooses, is removed. It returns the records that remain, with
 // their states updated.
 func RepairStale(ctx context.Context, st storage.Store, recs []*Record, o RepairOptions) []*Record {
 	out := recs[:0]
@@ -78,7 +81,7 @@ func (r *Record) repair(ctx context.Context, st storage.Store, o RepairOptions) 
 	if o.Runtime != nil {
 		rt, _ = o.Runtime()
 	}
-	if r.Config.AutoRemove {
+	if r.Config.AutoRemove || (o.Remove != nil && o.Remove(r)) {
 		return true, Destroy(ctx, st, r, lock, DestroyOptions{Runtime: rt, Volumes: o.Volumes})
 	}
 	init := r.State.Init()

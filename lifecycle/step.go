@@ -6,12 +6,15 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"sync"
 	"syscall"
+	"time"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/procid"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
 )
@@ -27,10 +30,35 @@ type StepOptions struct {
 
 // RunStep runs the created container rec (a build's RUN step) in the
 // foreground with the same spec as `pod run`, with no monitor process:
-// mount, spec, the runtime's run, unmount. It returns the command's exit
-// code; a command that cannot start is an *container.ExitError (125, 126, 127).
+// the calling process is its monitor. It holds the container's monitor
+// lock and records itself and the step's process in the state, so that
+// when it is killed the next pod call finds the record stale and kills
+// what is left, as for any container. It returns the command's exit code;
+// a command that cannot start is a *container.ExitError (125, 126, 127).
 // Cancelling ctx kills the container.
-func RunStep(ctx context.Context, st storage.Store, rec *container.Record, img *container.ImageConfig, o StepOptions) (int, error) {
+func RunStep(ctx context.Context, st storage.Store, rec *container.Record, img *container.ImageConfig, o StepOptions) (code int, err error) {
+	lock, err := rec.TryLockMonitor()
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Close()
+	if err := rec.UpdateState(func(s *container.State) { s.SetMonitor(procid.Self()) }); err != nil {
+		return 0, err
+	}
+	defer func() {
+		_ = rec.UpdateState(func(s *container.State) {
+			s.Status, s.ExitCode, s.FinishedAt = container.StatusExited, code, time.Now().UTC()
+			s.SetInit(procid.ID{})
+			s.SetMonitor(procid.ID{})
+			if err != nil {
+				s.Error = err.Error()
+			}
+		})
+	}()
+	return runStep(ctx, st, rec, img, o)
+}
+
+func runStep(ctx context.Context, st storage.Store, rec *container.Record, img *container.ImageConfig, o StepOptions) (int, error) {
 	cfg := &rec.Config
 	bundle, err := st.ContainerRunDirectory(cfg.ID)
 	if err != nil {
@@ -84,8 +112,10 @@ func RunStep(ctx context.Context, st storage.Store, rec *container.Record, img *
 		}()
 		errOut = errW
 	}
+	pidFile := filepath.Join(bundle, "pid")
+	_ = os.Remove(pidFile)
 	cmd, err := o.Runtime.Run(ctx, cfg.ID, bundle, runtime.RunOptions{
-		Stdin: devNull, Stdout: outW, Stderr: errOut, NewProcessGroup: true,
+		PidFile: pidFile, Stdin: devNull, Stdout: outW, Stderr: errOut, NewProcessGroup: true,
 	})
 	outW.Close()
 	if errOut != outW {
@@ -97,6 +127,18 @@ func RunStep(ctx context.Context, st storage.Store, rec *container.Record, img *
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
+	stop := make(chan struct{})
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		if id, err := procid.Of(runtime.WaitPidFile(pidFile, stop)); err == nil {
+			_ = rec.UpdateState(func(s *container.State) {
+				s.Status, s.StartedAt = container.StatusRunning, time.Now().UTC()
+				s.SetInit(id)
+			})
+		}
+	}()
+	defer func() { close(stop); <-recorded }()
 	var waitErr error
 	select {
 	case waitErr = <-waited:

@@ -63,7 +63,7 @@ func (m *monitor) runOnce() (int, error) {
 	recorded := make(chan struct{})
 	go func() {
 		defer close(recorded)
-		if pid := waitPidFile(pidFile, stop); pid > 0 {
+		if pid := runtime.WaitPidFile(pidFile, stop); pid > 0 {
 			m.recordStarted(pid)
 		}
 	}()
@@ -97,23 +97,6 @@ func waitCopies(wg *sync.WaitGroup, timeout time.Duration) {
 	select {
 	case <-done:
 	case <-time.After(timeout):
-	}
-}
-
-// waitPidFile polls the runtime's pid file until it names a process, or
-// stop is closed (the runtime exited); 0 then.
-func waitPidFile(pidFile string, stop <-chan struct{}) int {
-	for delay := 500 * time.Microsecond; ; delay = min(delay*2, 20*time.Millisecond) {
-		if b, err := os.ReadFile(pidFile); err == nil {
-			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
-				return pid
-			}
-		}
-		select {
-		case <-stop:
-			return 0
-		case <-time.After(delay):
-		}
 	}
 }
 

@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -81,6 +82,23 @@ func WaitPid(pid int) error {
 			return ExitStatus{Code: ws.ExitStatus()}
 		case ws.Signaled():
 			return ExitStatus{Code: 128 + int(ws.Signal())}
+		}
+	}
+}
+
+// WaitPidFile polls the runtime's pid file until it names a process, or
+// stop is closed (the runtime exited); 0 then.
+func WaitPidFile(pidFile string, stop <-chan struct{}) int {
+	for delay := 500 * time.Microsecond; ; delay = min(delay*2, 20*time.Millisecond) {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && pid > 0 {
+				return pid
+			}
+		}
+		select {
+		case <-stop:
+			return 0
+		case <-time.After(delay):
 		}
 	}
 }
