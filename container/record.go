@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 
 	cstorage "go.podman.io/storage"
 
@@ -23,6 +22,16 @@ type Record struct {
 	Config Config
 	State  State
 	Dir    string
+	// Damage says why the record could not be read whole (a corrupt or
+	// missing config.json or state.json, a newer pod's record); Config
+	// then holds what storage knows (ID, name, image, creation time) and
+	// the state is StatusUnknown. Such a record can be stopped, killed and
+	// removed, nothing else.
+	Damage error
+	// External: a storage container with no record at all (a create or a
+	// build step that was killed half-way, another tool's container);
+	// Underway when the process that made it still runs.
+	External, Underway bool
 }
 
 // RecordVersion is the schema of the config.json and state.json pod
@@ -63,7 +72,7 @@ func Create(st storage.Store, cfg *Config) (*Record, error) {
 	}
 	// A --rm container never outlives this boot: its storage record and
 	// layer are volatile (kept in the run root, written without fsync).
-	c, err := st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", "", &cstorage.ContainerOptions{Volatile: cfg.AutoRemove})
+	c, err := st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", StorageMetadata(), &cstorage.ContainerOptions{Volatile: cfg.AutoRemove})
 	if err != nil {
 		if errors.Is(err, cstorage.ErrDuplicateName) {
 			return nil, fmt.Errorf("the name %q is already in use by another container: %w", cfg.Name, ErrNameInUse)
@@ -87,58 +96,6 @@ func Create(st storage.Store, cfg *Config) (*Record, error) {
 	return r, nil
 }
 
-// Load reads the record of the container named by full ID, unique ID
-// prefix or name.
-func Load(st storage.Store, idOrName string) (*Record, error) {
-	c, err := st.Container(idOrName)
-	if err != nil {
-		if errors.Is(err, cstorage.ErrContainerUnknown) {
-			return nil, fmt.Errorf("%w: %q (pod ps -a lists containers)", ErrNoSuchContainer, idOrName)
-		}
-		return nil, fmt.Errorf("looking up container %q: %w", idOrName, err)
-	}
-	return loadByID(st, c.ID)
-}
-
-func loadByID(st storage.Store, id string) (*Record, error) {
-	dir, err := st.ContainerDirectory(id)
-	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", id, err)
-	}
-	r := &Record{Dir: dir}
-	if err := readJSON(filepath.Join(dir, configFile), &r.Config); err != nil {
-		return nil, fmt.Errorf("reading container %s: %w", id, err)
-	}
-	// No state yet: a create under way in another call (its state is
-	// written right after the config); it is a created container.
-	if err := readJSON(filepath.Join(dir, stateFile), &r.State); err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("reading container %s: %w", id, err)
-	}
-	return r, nil
-}
-
-// List returns every container record, newest first. Storage containers
-// without a pod record (made by other tools) are left out.
-func List(st storage.Store) ([]*Record, error) {
-	cs, err := st.Containers()
-	if err != nil {
-		return nil, fmt.Errorf("listing containers: %w", err)
-	}
-	out := make([]*Record, 0, len(cs))
-	// The directories are where the store keeps them (ContainerDirectory
-	// locks the store once per container).
-	base := filepath.Join(st.GraphRoot(), st.GraphDriverName()+"-containers")
-	for _, c := range cs {
-		r, err := Open(filepath.Join(base, c.ID, "userdata"))
-		if err != nil {
-			continue
-		}
-		out = append(out, r)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Config.Created.After(out[j].Config.Created) })
-	return out, nil
-}
-
 // Lock takes the record's lock; every change of state.json is made under it.
 func (r *Record) Lock() (func(), error) {
 	return storage.Lock(filepath.Join(r.Dir, lockFile))
@@ -152,11 +109,27 @@ func (r *Record) UpdateState(change func(*State)) error {
 		return err
 	}
 	defer unlock()
-	if err := readJSON(filepath.Join(r.Dir, stateFile), &r.State); err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("reading container %s: %w", r.Config.ID, err)
+	path := filepath.Join(r.Dir, stateFile)
+	if err := readJSON(path, &r.State); err != nil && !os.IsNotExist(err) {
+		if !isCorrupt(err) {
+			return fmt.Errorf("reading container %s: %w", r.Config.ID, err)
+		}
+		// A state that cannot be parsed (a truncated write of an earlier
+		// pod, a full disk) says nothing: it is kept aside for whoever
+		// wants to look, and written anew.
+		_ = os.Rename(path, path+".damaged")
+		r.State = State{}
 	}
 	change(&r.State)
 	return r.writeState()
+}
+
+// isCorrupt reports whether err is a JSON file that cannot be parsed (not
+// one that cannot be read, nor a newer pod's).
+func isCorrupt(err error) bool {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syntax) || errors.As(err, &typ)
 }
 
 func (r *Record) writeConfig() error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	cstorage "go.podman.io/storage"
@@ -41,7 +40,7 @@ func Destroy(ctx context.Context, st storage.Store, r *Record, lock *MonitorLock
 	if lock == nil || lock.f == nil {
 		return fmt.Errorf("removing container %s: its monitor lock is not held", r.Config.Name)
 	}
-	if _, err := os.Stat(r.Dir); errors.Is(err, os.ErrNotExist) {
+	if _, err := st.Container(r.Config.ID); errors.Is(err, cstorage.ErrContainerUnknown) {
 		return nil
 	}
 	if o.Runtime != nil && r.mayHaveRuntimeState() {
@@ -65,7 +64,7 @@ func Destroy(ctx context.Context, st storage.Store, r *Record, lock *MonitorLock
 func (r *Record) mayHaveRuntimeState() bool {
 	s := r.State
 	switch {
-	case s.Restarting:
+	case r.Damage != nil, s.Restarting:
 		return true
 	case s.Status == StatusExited:
 		return false

@@ -17,6 +17,8 @@ const (
 	StatusRunning Status = "running"
 	StatusExited  Status = "exited"
 	StatusPaused  Status = "paused"
+	// StatusUnknown: the record cannot be read (see Record.Damage).
+	StatusUnknown Status = "unknown"
 )
 
 // State is the changing part of a container record, kept in state.json.
@@ -73,6 +75,8 @@ func (s State) Describe(now time.Time) string {
 			return fmt.Sprintf("Exited (%d)", s.ExitCode)
 		}
 		return fmt.Sprintf("Exited (%d) %s ago", s.ExitCode, units.HumanDuration(now.Sub(s.FinishedAt)))
+	case StatusUnknown:
+		return "Unknown"
 	default:
 		return "Created"
 	}

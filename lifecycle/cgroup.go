@@ -187,7 +187,7 @@ func (h *Host) Stats(ctx context.Context, o StatsOptions) (*Stats, error) {
 		recs = append(recs, r)
 	}
 	if len(o.Targets) == 0 {
-		list, err := h.List(ctx)
+		list, err := h.List(ctx, ListOptions{})
 		if err != nil {
 			return nil, err
 		}

@@ -28,12 +28,14 @@ type PruneReport struct {
 // removal path), then unused volumes when asked, then unused images.
 func (h *Host) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) {
 	var rep PruneReport
-	recs, err := h.List(ctx)
+	recs, err := h.List(ctx, ListOptions{External: true})
 	if err != nil {
 		return rep, err
 	}
 	for _, r := range recs {
-		if r.Active() {
+		// What a monitor manages, and a storage container whose creator
+		// (a create, a build step) is still at work, stay.
+		if r.Underway || r.MonitorAlive() || (r.Damage == nil && r.Active()) {
 			continue
 		}
 		id, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Volumes: true})

@@ -34,7 +34,7 @@ const removeLockWait = 30 * time.Second
 // full ID ("" for an ignored missing container).
 func (h *Host) Remove(ctx context.Context, target string, o RemoveOptions) (string, error) {
 	rec, err := container.Load(h.Store, target)
-	if err != nil {
+	if err != nil && !errors.Is(err, container.ErrDamaged) {
 		if o.Ignore && errors.Is(err, container.ErrNoSuchContainer) {
 			return "", nil
 		}
@@ -72,7 +72,7 @@ func (h *Host) remove(ctx context.Context, rec *container.Record, o RemoveOption
 		return err
 	}
 	defer lock.Close()
-	if err := rec.Reload(); errors.Is(err, os.ErrNotExist) {
+	if err := rec.Reload(); errors.Is(err, os.ErrNotExist) && rec.Damage == nil {
 		return nil
 	}
 	do := container.DestroyOptions{}

@@ -24,7 +24,7 @@ const killWait = 30 * time.Second
 // grace period is over) and returns once its monitor has recorded the exit
 // and cleaned up. A container that does not run is left as it is.
 func (h *Host) Stop(ctx context.Context, target string, o StopOptions) error {
-	rec, err := h.Load(ctx, target)
+	rec, err := h.loadAny(ctx, target)
 	if err != nil {
 		return err
 	}
@@ -41,11 +41,11 @@ func (h *Host) Stop(ctx context.Context, target string, o StopOptions) error {
 // Kill sends sig to target's process; its restart policy does not bring
 // it back.
 func (h *Host) Kill(ctx context.Context, target string, sig syscall.Signal) error {
-	rec, err := h.Load(ctx, target)
+	rec, err := h.loadAny(ctx, target)
 	if err != nil {
 		return err
 	}
-	if !rec.Running() {
+	if !rec.Running() && !(blind(rec) && rec.MonitorAlive()) {
 		return fmt.Errorf("cannot kill container %s: it is not running: %w", rec.Config.Name, container.ErrNotRunning)
 	}
 	if err := rec.MarkStopped(); err != nil {
@@ -74,11 +74,14 @@ func (h *Host) stop(ctx context.Context, rec *container.Record, sig syscall.Sign
 	if !rec.Active() {
 		return nil
 	}
+	// A damaged record does not say whether the container runs: the
+	// runtime is asked to signal it whatever the record says.
+	noState := blind(rec)
 	if err := rec.MarkStopped(); err != nil {
 		return err
 	}
-	if rec.Running() {
-		if err := h.signal(ctx, rec, sig); err != nil && !errors.Is(err, container.ErrNotRunning) {
+	if rec.Running() || noState {
+		if err := h.signal(ctx, rec, sig); err != nil && !errors.Is(err, container.ErrNotRunning) && !noState {
 			return err
 		}
 	}
@@ -86,10 +89,13 @@ func (h *Host) stop(ctx context.Context, rec *container.Record, sig syscall.Sign
 		return nil
 	}
 	deadline := time.Now().Add(killWait)
-	for {
+	for n := 0; ; n++ {
 		_ = rec.Reload()
 		if !rec.Active() {
 			return nil
+		}
+		if noState && n%50 == 0 {
+			_ = h.signal(ctx, rec, syscall.SIGKILL)
 		}
 		if rec.Running() {
 			if !rec.State.StoppedByUser {
@@ -106,6 +112,11 @@ func (h *Host) stop(ctx context.Context, rec *container.Record, sig syscall.Sign
 	}
 }
 
+// blind reports whether rec's state cannot tell whether it runs.
+func blind(rec *container.Record) bool {
+	return rec.Damage != nil || rec.State.Status == container.StatusUnknown
+}
+
 // signal sends sig to rec's init process through the OCI runtime, which
 // checks that the process is still the container's. A container whose
 // process is gone is ErrNotRunning.
@@ -115,7 +126,7 @@ func (h *Host) signal(ctx context.Context, rec *container.Record, sig syscall.Si
 		return err
 	}
 	if err := rt.Kill(ctx, rec.Config.ID, sig, false); err != nil {
-		if !rec.Running() {
+		if !rec.Running() || blind(rec) {
 			return fmt.Errorf("container %s: %w", rec.Config.Name, container.ErrNotRunning)
 		}
 		return fmt.Errorf("signalling container %s: %w", rec.Config.Name, err)

@@ -35,7 +35,7 @@ var psHeaders = map[string]string{
 }
 
 func newPsCommand(g *globalOptions) *cobra.Command {
-	var all, quiet, noTrunc, latest, size bool
+	var all, quiet, noTrunc, latest, size, external bool
 	var last int
 	var format string
 	var filters []string
@@ -52,7 +52,7 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			recs, err := h.List(cmd.Context())
+			recs, err := h.List(cmd.Context(), lifecycle.ListOptions{External: external})
 			if err != nil {
 				return err
 			}
@@ -73,6 +73,7 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 	fl.BoolVarP(&latest, "latest", "l", false, "show the latest created container")
 	fl.IntVarP(&last, "last", "n", -1, "show the n last created containers")
 	fl.BoolVarP(&size, "size", "s", false, "display total file sizes")
+	fl.BoolVar(&external, "external", false, "show storage containers that have no pod record too (status Storage)")
 	fl.StringVar(&format, "format", "", "format the output: table, json, or a Go template")
 	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy=)")
 	return cmd
@@ -103,7 +104,7 @@ func psRows(h *lifecycle.Host, recs []*container.Record, v psView) ([]any, error
 	now := time.Now()
 	var rows []any
 	for _, r := range recs {
-		if !v.all && v.last <= 0 && !r.Running() && !r.State.Restarting && !v.match.HasStatus() {
+		if !v.all && v.last <= 0 && !r.Running() && !r.State.Restarting && !v.match.HasStatus() && !r.External {
 			continue
 		}
 		if !v.match.Match(r) {
@@ -138,6 +139,9 @@ func newPsRow(r *container.Record, now time.Time, noTrunc bool) psRow {
 		Status:     state.Describe(now),
 		State:      string(state.Status),
 		ExitCode:   state.ExitCode,
+	}
+	if r.External {
+		row.Status, row.State = "Storage", "storage"
 	}
 	cmdline := strings.Join(c.Command, " ")
 	if !noTrunc {

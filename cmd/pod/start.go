@@ -55,7 +55,7 @@ func startAllTargets(cmd *cobra.Command, h *lifecycle.Host, filters []string) ([
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	recs, err := h.List(cmd.Context())
+	recs, err := h.List(cmd.Context(), lifecycle.ListOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func containerTargets(cmd *cobra.Command, g *globalOptions, args []string, all b
 	if err != nil || !all {
 		return h, args, err
 	}
-	recs, err := h.List(cmd.Context())
+	recs, err := h.List(cmd.Context(), lifecycle.ListOptions{})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +58,59 @@ func TestKilledBuildStep(t *testing.T) {
 	if left := e.userProcs("sleep 32"); len(left) > 0 {
 		t.Fatalf("the killed build's RUN step survived the next build: %v", left)
 	}
+	e.expectClean()
+}
+
+// truncate cuts a file to half its size, as a write cut short leaves it.
+func (e *env) truncate(path string) {
+	e.t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b[:len(b)/2], 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestDamagedRecords: a truncated state.json or config.json does not hide
+// the container: ps -a shows it as Unknown and says which file is
+// damaged, its name stays taken, and stop, rm -f and rmi -f work on it,
+// killing its process.
+func TestDamagedRecords(t *testing.T) {
+	e := withImage(t)
+	for _, file := range []string{"state.json", "config.json"} {
+		name := strings.TrimSuffix(file, ".json")
+		arg := map[string]string{"state.json": "1001", "config.json": "1002"}[file]
+		id := strings.TrimSpace(e.ok("run", "-d", "--name", name, testImage, "sleep", arg))
+		e.waitStatus(name, "Up ", 30*time.Second)
+		e.truncate(filepath.Join(filepath.Dir(e.stateFile(id)), file))
+		r := e.pod("ps", "-a", "--format", "{{.Names}} {{.Status}}")
+		if r.code != 0 || !strings.Contains(r.stdout, name+" Unknown") || !strings.Contains(r.stderr, file) || !strings.Contains(r.stderr, "pod rm -f") {
+			t.Fatalf("ps -a with a damaged %s:\n%s", file, r)
+		}
+		expectError(t, e.pod("create", "--name", name, testImage), 125, name, "in use")
+		expectError(t, e.pod("exec", name, "true"), 125, name, "pod rm -f")
+		if file == "state.json" {
+			expect(t, e.pod("stop", "-t", "0", name), 0, name+"\n")
+			if !eventually(10*time.Second, func() bool { return len(e.userProcs("sleep "+arg)) == 0 }) {
+				t.Fatalf("stop of a container with a damaged %s left its process", file)
+			}
+		}
+		expect(t, e.pod("rm", "-f", name), 0, name+"\n")
+		if !eventually(10*time.Second, func() bool { return len(e.userProcs("sleep "+arg)) == 0 }) {
+			t.Fatalf("rm -f of a container with a damaged %s left its process", file)
+		}
+	}
+	// rmi -f removes a damaged container with the image, and kills it.
+	e.ok("run", "-d", "--name", "viaimage", testImage, "sleep", "1003")
+	e.waitStatus("viaimage", "Up ", 30*time.Second)
+	id := strings.TrimSpace(e.ok("inspect", "--format", "{{.ID}}", "viaimage"))
+	e.truncate(e.stateFile(id))
+	e.ok("rmi", "-f", testImage)
+	if !eventually(10*time.Second, func() bool { return len(e.userProcs("sleep 1003")) == 0 }) {
+		t.Fatal("rmi -f left the process of a container with a damaged record")
+	}
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
 	e.expectClean()
 }
