@@ -20,6 +20,7 @@ import (
 	"github.com/pod-project/pod/procid"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
+	"github.com/pod-project/pod/userns"
 	"github.com/pod-project/pod/volumes"
 )
 
@@ -106,6 +107,9 @@ type monitor struct {
 	// lock is the container's monitor lock, inherited from the CLI and
 	// held until the monitor exits.
 	lock *container.MonitorLock
+	// runtimeProc is the runtime's run process of the current run (none
+	// with a terminal: it exits once the container started).
+	runtimeProc procid.ID
 }
 
 func newMonitor(cfg protocol.Start, ctrlFile *os.File, ctrl *protocol.Conn, sigs chan os.Signal) (*monitor, error) {
@@ -255,6 +259,9 @@ func (m *monitor) recordStarted(pid int) {
 	if err != nil {
 		logrus.Warnf("recording the start: %v", err)
 	}
+	if err := userns.WriteAnchors(m.cfg.RuntimeDir, m.rec.Config.ID, []procid.ID{m.runtimeProc, init}); err != nil {
+		logrus.Warnf("recording the container's processes: %v", err)
+	}
 	if pid > 0 {
 		m.startHealth(pid)
 	}
@@ -303,6 +310,7 @@ func (m *monitor) cleanup() {
 	if m.pidFile != "" {
 		_ = os.Remove(m.pidFile)
 	}
+	userns.RemoveAnchors(m.cfg.RuntimeDir, cfg.ID)
 	if !m.cliCleans {
 		m.cleanStorage()
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/procid"
 	"github.com/pod-project/pod/runtime"
 )
 
@@ -48,6 +49,10 @@ func (m *monitor) runOnce() (int, error) {
 	outW.Close()
 	errW.Close()
 	m.input.started()
+	m.runtimeProc = procid.ID{}
+	if err == nil {
+		m.runtimeProc, _ = procid.Of(cmd.Process.Pid)
+	}
 	if err != nil {
 		outR.Close()
 		errR.Close()

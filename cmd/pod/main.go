@@ -25,7 +25,7 @@ func main() {
 		// The runtime probe runs this binary as a container's process:
 		// reaching here proves the runtime can start a container.
 		os.Exit(0)
-	case userns.RolePauseSpawn:
+	case userns.RolePauseSpawn, userns.RolePauseSpawnMount:
 		userns.PauseSpawnMain()
 		return
 	case protocol.Role:

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -112,5 +113,57 @@ func TestDamagedRecords(t *testing.T) {
 		t.Fatal("rmi -f left the process of a container with a damaged record")
 	}
 	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	e.expectClean()
+}
+
+// TestPauseAndMonitorsKilled: with the pause process and every monitor
+// killed, the next call recovers the user namespace through the
+// containers' processes, so it can kill them whatever user they run as
+// (a new namespace could not signal a process of another subordinate id).
+func TestPauseAndMonitorsKilled(t *testing.T) {
+	e := withImage(t)
+	ids := map[string]string{}
+	for name, flags := range map[string][]string{"u1000": {"-u", "1000:1000"}, "uroot": nil} {
+		args := append(append([]string{"run", "-d", "--name", name}, flags...), testImage, "sleep", "1006")
+		ids[name] = strings.TrimSpace(e.ok(args...))
+		e.waitStatus(name, "Up ", 30*time.Second)
+	}
+	victims := []int{e.livePausePID()}
+	for _, id := range ids {
+		victims = append(victims, e.monitorPID(id))
+	}
+	for _, p := range victims {
+		if p <= 0 {
+			t.Fatalf("no PID to kill in %v", victims)
+		}
+		_ = syscall.Kill(p, syscall.SIGKILL)
+	}
+	eventually(10*time.Second, func() bool {
+		for _, p := range victims {
+			if alive(p) {
+				return false
+			}
+		}
+		return true
+	})
+	for name := range ids {
+		if st := e.statusOf(name); !strings.HasPrefix(st, "Exited (137)") {
+			t.Fatalf("%s after its monitor was killed: %q, want Exited (137)", name, st)
+		}
+	}
+	// The uid 1000 one runs as the user's subordinate uid + 1000.
+	var left []proc
+	if !eventually(10*time.Second, func() bool {
+		left = nil
+		for _, p := range processes() {
+			if p.cmdline == "sleep 1006" && p.hasEnv("HOSTNAME="+ids["u1000"][:12]) || p.cmdline == "sleep 1006" && p.hasEnv("HOSTNAME="+ids["uroot"][:12]) {
+				left = append(left, p)
+			}
+		}
+		return len(left) == 0
+	}) {
+		t.Fatalf("processes survived their containers' repair: %v", left)
+	}
+	e.ok("rm", "-a", "-f")
 	e.expectClean()
 }
