@@ -171,7 +171,15 @@ func (r *Record) writeJSON(path string, v any) error {
 	if r.Config.AutoRemove {
 		return storage.WriteFileAtomicVolatile(path, b, 0o600)
 	}
-	return storage.WriteFileAtomic(path, b, 0o600)
+	// On a full disk the reserve goes, so that a stop or a removal can
+	// still record itself.
+	return storage.WithReserve(graphRootOf(r.Dir), func() error { return storage.WriteFileAtomic(path, b, 0o600) })
+}
+
+// graphRootOf is the graph root of a container directory, which storage
+// keeps as <graph root>/<driver>-containers/<id>/userdata.
+func graphRootOf(dir string) string {
+	return filepath.Dir(filepath.Dir(filepath.Dir(dir)))
 }
 
 // ShortID is the 12-character form of an ID, as Docker prints it.

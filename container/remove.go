@@ -97,7 +97,8 @@ func Remove(st storage.Store, id string) error {
 			return fmt.Errorf("unmounting container %s: %w", ShortID(id), err)
 		}
 	}
-	if err := st.DeleteContainer(id); err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
+	err := storage.WithReserve(st.GraphRoot(), func() error { return st.DeleteContainer(id) })
+	if err != nil && !errors.Is(err, cstorage.ErrContainerUnknown) {
 		return fmt.Errorf("removing container %s: %w", ShortID(id), err)
 	}
 	return nil

@@ -96,6 +96,14 @@ func (r *Record) repair(ctx context.Context, st storage.Store, o RepairOptions) 
 		// Its start was under way: whatever ran is killed below.
 		code = 137
 	}
+	// The monitor may have seen the exit and not recorded it in the state
+	// (a full disk); it wrote it into the run directory first.
+	var exit *ExitRecord
+	if dir, err := st.ContainerRunDirectory(r.Config.ID); err == nil {
+		if x, ok := ReadExitRecord(dir); ok && !x.FinishedAt.Before(r.State.StartedAt) {
+			exit, code = &x, x.Code
+		}
+	}
 	if rt != nil {
 		_ = rt.Delete(ctx, r.Config.ID, true)
 	}
@@ -107,10 +115,13 @@ func (r *Record) repair(ctx context.Context, st storage.Store, o RepairOptions) 
 		s.Status, s.ExitCode, s.Restarting = StatusExited, code, false
 		s.SetInit(procid.ID{})
 		s.SetMonitor(procid.ID{})
-		if s.FinishedAt.IsZero() || s.FinishedAt.Before(s.StartedAt) {
+		switch {
+		case exit != nil:
+			s.FinishedAt = exit.FinishedAt
+		case s.FinishedAt.IsZero() || s.FinishedAt.Before(s.StartedAt):
 			s.FinishedAt = time.Now().UTC()
 		}
-		if s.Error == "" {
+		if s.Error == "" && exit == nil {
 			s.Error = "the container's monitor died"
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/pod-project/pod/procid"
 	"github.com/pod-project/pod/storage"
@@ -114,5 +115,36 @@ func TestDestroyNeedsTheMonitorLock(t *testing.T) {
 	}
 	if err := Destroy(t.Context(), st, rec, lock, DestroyOptions{}); err != nil {
 		t.Fatalf("Destroy of a container that is gone already = %v, want success", err)
+	}
+}
+
+func TestRepairTakesTheExitRecord(t *testing.T) {
+	st := openStore(t)
+	rec, err := Create(st, &Config{Name: "full"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now().UTC().Add(-time.Minute)
+	if err := rec.UpdateState(func(s *State) {
+		s.Status, s.StartedAt = StatusRunning, started
+		s.SetInit(procid.ID{PID: 1 << 22, StartTime: 1, BootID: procid.BootID()})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := st.ContainerRunDirectory(rec.Config.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	finished := started.Add(30 * time.Second)
+	if err := WriteExitRecord(dir, 3, finished); err != nil {
+		t.Fatal(err)
+	}
+	left := RepairStale(t.Context(), st, []*Record{rec}, RepairOptions{})
+	s := left[0].State
+	if s.Status != StatusExited || s.ExitCode != 3 || !s.FinishedAt.Equal(finished) || s.Error != "" {
+		t.Fatalf("repaired state %+v, want exited 3 at %v with no error", s, finished)
 	}
 }

@@ -116,7 +116,7 @@ func Prune(store storage.Store, opts PruneOptions) ([]Pruned, error) {
 			continue
 		}
 		size := imageSize(img.TopLayer, layers)
-		if _, err := store.DeleteImage(img.ID, true); err != nil {
+		if err := storage.WithReserve(store.GraphRoot(), func() error { _, err := store.DeleteImage(img.ID, true); return err }); err != nil {
 			return out, fmt.Errorf("deleting image %s: %w", shortID(img.ID), err)
 		}
 		out = append(out, Pruned{ID: img.ID, Size: size})

@@ -82,7 +82,7 @@ func removeOne(store storage.Store, target string, opts RemoveOptions, r *Remove
 		}
 		r.RemovedContainers = ids
 	}
-	if _, err := store.DeleteImage(img.ID, true); err != nil {
+	if err := storage.WithReserve(store.GraphRoot(), func() error { _, err := store.DeleteImage(img.ID, true); return err }); err != nil {
 		return fmt.Errorf("deleting image %s: %w", shortID(img.ID), err)
 	}
 	for _, n := range sortedNames(img.Names) {

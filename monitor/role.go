@@ -164,6 +164,7 @@ func (m *monitor) run() int {
 	network := m.early
 	for {
 		began := time.Now()
+		container.ClearExitRecord(m.cfg.Bundle)
 		code, err := m.runOnce()
 		m.stopHealth()
 		if err != nil {
@@ -172,6 +173,10 @@ func (m *monitor) run() int {
 		}
 		m.lastCode = code
 		ranFor := time.Since(began)
+		// First where it cannot fail for a full disk, then the state.
+		if err := container.WriteExitRecord(m.cfg.Bundle, code, time.Now().UTC()); err != nil {
+			logrus.Warnf("recording the exit: %v", err)
+		}
 		_ = m.rec.UpdateState(func(s *container.State) {
 			s.Status, s.ExitCode, s.FinishedAt = container.StatusExited, code, time.Now().UTC()
 			s.SetInit(procid.ID{})

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestMkdirTempReclaimsOnlyDeadOwners(t *testing.T) {
@@ -36,5 +38,37 @@ func TestMkdirTempReclaimsOnlyDeadOwners(t *testing.T) {
 		if _, err := os.Stat(d); !os.IsNotExist(err) {
 			t.Fatalf("%s survived: %v", d, err)
 		}
+	}
+}
+
+func TestReserveReleasedOnNoSpace(t *testing.T) {
+	root := t.TempDir()
+	EnsureReserve(root)
+	fi, err := os.Stat(filepath.Join(root, reserveFile))
+	if err != nil || fi.Size() != reserveSize {
+		t.Fatalf("reserve %v, %v", fi, err)
+	}
+	calls := 0
+	err = WithReserve(root, func() error {
+		calls++
+		if calls == 1 {
+			return &os.PathError{Op: "write", Path: "layers.json", Err: unix.ENOSPC}
+		}
+		return nil
+	})
+	if err != nil || calls != 2 {
+		t.Fatalf("WithReserve = %v after %d calls, want success on the second", err, calls)
+	}
+	if _, err := os.Stat(filepath.Join(root, reserveFile)); !os.IsNotExist(err) {
+		t.Fatalf("the reserve was not released: %v", err)
+	}
+	// Other errors are returned at once, without touching the reserve.
+	EnsureReserve(root)
+	calls = 0
+	if err := WithReserve(root, func() error { calls++; return os.ErrPermission }); err != os.ErrPermission || calls != 1 {
+		t.Fatalf("WithReserve of another error = %v after %d calls", err, calls)
+	}
+	if _, err := os.Stat(filepath.Join(root, reserveFile)); err != nil {
+		t.Fatalf("the reserve went for another error: %v", err)
 	}
 }

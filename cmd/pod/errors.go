@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/userns"
@@ -44,6 +45,7 @@ var hints = []struct {
 }{
 	{userns.ErrNoSubIDRange, "add ranges as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $USER; then run: pod system migrate"},
 	{userns.ErrNoIDMapTools, "install the uidmap package: sudo apt-get install uidmap"},
+	{unix.ENOSPC, "the disk holding pod's storage is full: remove what you no longer need (pod system prune, pod rmi, pod volume rm)"},
 }
 
 // eachTarget runs do on every target of a multi-target command, in order.

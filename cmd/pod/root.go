@@ -158,6 +158,7 @@ func (g *globalOptions) store() (storage.Store, error) {
 			GraphRoot: graph, RunRoot: run, Driver: g.storageDriver, Warn: warn,
 		})
 		if g.storeErr == nil {
+			storage.EnsureReserve(graph)
 			// What killed writers left in pod's temporary directory.
 			if _, err := storage.ReclaimTemp(graph); err != nil {
 				logrus.Warnf("reclaiming temporary files: %v", err)

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -165,5 +167,42 @@ func TestPauseAndMonitorsKilled(t *testing.T) {
 		t.Fatalf("processes survived their containers' repair: %v", left)
 	}
 	e.ok("rm", "-a", "-f")
+	e.expectClean()
+}
+
+// TestDiskFull: with --root on a small filesystem that a container fills,
+// its exit code is kept, and rm -f, system prune and rmi -f still work.
+func TestDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("TestDiskFull mounts a tmpfs: run the e2e tests as root (they run pod as the test user)")
+	}
+	e := newEnv(t)
+	if err := os.MkdirAll(e.root, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	opts := fmt.Sprintf("size=64m,mode=0700,uid=%d,gid=%d", e.user.uid, e.user.gid)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", opts, "pod-e2e-full", e.root).CombinedOutput(); err != nil {
+		t.Fatalf("mounting a tmpfs on %s: %v: %s", e.root, err, out)
+	}
+	t.Cleanup(func() {
+		e.killAll()
+		_ = exec.Command("umount", "-l", e.root).Run()
+	})
+	e.importImage(testImage)
+	fill := "dd if=/dev/zero of=/fill bs=1M 2>/dev/null; exit 3"
+	expect(t, e.pod("run", "--name", "filler", testImage, "sh", "-c", fill), 3, "")
+	if st := e.statusOf("filler"); !strings.HasPrefix(st, "Exited (3)") {
+		t.Fatalf("a container that filled the disk: %q, want Exited (3)", st)
+	}
+	// Nothing new fits, and pod says what to do.
+	expectError(t, e.pod("run", "-d", "--name", "filler2", testImage, "true"), 125, "no space left", "pod system prune")
+	// Removal works on the full disk, and what it frees is usable again.
+	expect(t, e.pod("rm", "-f", "filler"), 0, "filler\n")
+	e.ok("run", "-d", "--name", "filler2", testImage, "sh", "-c", fill)
+	e.waitStatus("filler2", "Exited (3)", 60*time.Second)
+	e.ok("system", "prune", "-f")
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	e.ok("rmi", "-f", testImage)
+	expect(t, e.pod("images", "-q"), 0, "")
 	e.expectClean()
 }
