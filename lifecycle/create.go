@@ -7,6 +7,7 @@ import (
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/network/slirp"
+	"github.com/pod-project/pod/storage"
 	"github.com/pod-project/pod/volumes"
 )
 
@@ -28,7 +29,12 @@ type CreateOptions struct {
 // container: its writable layer and its record.
 func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, *container.ImageConfig, error) {
 	cfg := o.Config
+	release, err := storage.HoldWriting(h.Store.GraphRoot())
+	if err != nil {
+		return nil, nil, err
+	}
 	img, err := image.Ensure(ctx, h.Store, cfg.Image, o.Pull, o.PullOptions)
+	release()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pod-project/pod/events"
 	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/storage"
 	"github.com/pod-project/pod/volumes"
 )
 
@@ -22,6 +23,9 @@ type PruneReport struct {
 	Containers []string // IDs
 	Volumes    []string // names
 	Images     []image.Pruned
+	// Layers are the layers no image or container referenced (what an
+	// interrupted pull or build left).
+	Layers []image.PrunedLayer
 }
 
 // Prune removes every container that does not run (through the one
@@ -51,7 +55,14 @@ func (h *Host) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) {
 			return rep, err
 		}
 	}
-	rep.Images, err = image.Prune(h.Store, image.PruneOptions{All: o.All, Filters: o.Filters})
+	if rep.Images, err = image.Prune(h.Store, image.PruneOptions{All: o.All, Filters: o.Filters}); err != nil {
+		return rep, err
+	}
+	rep.Layers, err = image.PruneLayers(h.Store)
+	if err != nil {
+		return rep, err
+	}
+	_, err = storage.ReclaimTemp(h.Store.GraphRoot())
 	return rep, err
 }
 

@@ -72,3 +72,25 @@ func TestReserveReleasedOnNoSpace(t *testing.T) {
 		t.Fatalf("the reserve went for another error: %v", err)
 	}
 }
+
+func TestWritersAndReclaiming(t *testing.T) {
+	root := t.TempDir()
+	release, err := HoldWriting(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := HoldWriting(root)
+	if err != nil {
+		t.Fatalf("a second writer waits: %v", err)
+	}
+	if _, err := HoldReclaiming(root); err != ErrWritersBusy {
+		t.Fatalf("HoldReclaiming with writers = %v, want ErrWritersBusy", err)
+	}
+	release()
+	second()
+	done, err := HoldReclaiming(root)
+	if err != nil {
+		t.Fatalf("HoldReclaiming with no writer: %v", err)
+	}
+	done()
+}

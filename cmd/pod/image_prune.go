@@ -35,7 +35,11 @@ func newImagePruneCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			pruned, err := image.Prune(st, image.PruneOptions{All: all, Filters: filters})
-			printPruned(out, pruned, err == nil)
+			var layers []image.PrunedLayer
+			if err == nil {
+				layers, err = image.PruneLayers(st)
+			}
+			printPruned(out, pruned, layers, err == nil)
 			return err
 		},
 	}
@@ -48,7 +52,7 @@ func newImagePruneCommand(g *globalOptions) *cobra.Command {
 
 // printPruned lists the removed images and, when the prune completed, the
 // space it freed.
-func printPruned(out io.Writer, pruned []image.Pruned, complete bool) {
+func printPruned(out io.Writer, pruned []image.Pruned, layers []image.PrunedLayer, complete bool) {
 	var total int64
 	if len(pruned) > 0 {
 		fmt.Fprintln(out, "Deleted Images:")
@@ -57,10 +61,14 @@ func printPruned(out io.Writer, pruned []image.Pruned, complete bool) {
 		fmt.Fprintf(out, "deleted: sha256:%s\n", p.ID)
 		total += p.Size
 	}
+	for _, l := range layers {
+		fmt.Fprintf(out, "deleted layer (of no image or container): %s\n", l.ID)
+		total += l.Size
+	}
 	if !complete {
 		return
 	}
-	if len(pruned) > 0 {
+	if len(pruned)+len(layers) > 0 {
 		fmt.Fprintln(out)
 	}
 	fmt.Fprintf(out, "Total reclaimed space: %s\n", image.HumanSize(total))

@@ -109,7 +109,28 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 			c.Annotations = map[string]string{noNamespace: "true"}
 		}
 	}
+	markLayerWriters(root)
 	return root
+}
+
+// writesLayers marks the commands that store layers (pull, load, import,
+// commit, build, wherever they sit in the tree): they hold the store's
+// writers lock while they run, so that no prune takes their layers for
+// unreferenced ones before their image is recorded. run and create take
+// it in the library, only while they pull.
+const writesLayers = "pod.io/writes-layers"
+
+func markLayerWriters(c *cobra.Command) {
+	switch c.Name() {
+	case "pull", "load", "import", "commit", "build":
+		if c.Annotations == nil {
+			c.Annotations = map[string]string{}
+		}
+		c.Annotations[writesLayers] = "true"
+	}
+	for _, sub := range c.Commands() {
+		markLayerWriters(sub)
+	}
 }
 
 // prepare sets up logging and, for commands that need it, enters the user
@@ -130,7 +151,19 @@ func (g *globalOptions) prepare(cmd *cobra.Command) error {
 		return nil
 	}
 	// Returns only on error when a re-exec into the namespace is needed.
-	return userns.Enter(g.mode, os.Args)
+	if err := userns.Enter(g.mode, os.Args); err != nil {
+		return err
+	}
+	if cmd.Annotations[writesLayers] == "" {
+		return nil
+	}
+	st, err := g.store()
+	if err != nil {
+		return err
+	}
+	// Held until the process exits.
+	_, err = storage.HoldWriting(st.GraphRoot())
+	return err
 }
 
 func needsNamespace(cmd *cobra.Command) bool {

@@ -89,6 +89,13 @@ func printPruneReport(w io.Writer, rep lifecycle.PruneReport, vols bool) {
 		fmt.Fprintln(w, p.ID)
 		space += p.Size
 	}
+	if len(rep.Layers) > 0 {
+		fmt.Fprintln(w, "Deleted Layers (of no image or container)")
+	}
+	for _, l := range rep.Layers {
+		fmt.Fprintln(w, l.ID)
+		space += l.Size
+	}
 	fmt.Fprintf(w, "Total reclaimed space: %s\n", units.HumanSize(float64(space)))
 }
 
