@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -205,4 +206,23 @@ func TestDiskFull(t *testing.T) {
 	e.ok("rmi", "-f", testImage)
 	expect(t, e.pod("images", "-q"), 0, "")
 	e.expectClean()
+}
+
+// TestSystemDf: what images, containers and volumes take, and what prune
+// would free, in Docker's columns.
+func TestSystemDf(t *testing.T) {
+	e := withImage(t)
+	e.ok("run", "--name", "x", "-v", "vol:/d", testImage, "sh", "-c", "echo hi > /d/f")
+	e.ok("volume", "create", "unused")
+	out := e.ok("system", "df", "--format", "{{.Type}}|{{.TotalCount}}|{{.Active}}")
+	if out != "Images|1|1\nContainers|1|0\nLocal Volumes|2|1\n" {
+		t.Fatalf("system df:\n%s", out)
+	}
+	table := lines(e.ok("system", "df"))
+	if len(table) != 4 || !regexp.MustCompile(`^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE$`).MatchString(table[0]) ||
+		!regexp.MustCompile(`^Containers\s+1\s+0\s+\S+\s+\S+ \(100%\)$`).MatchString(table[2]) {
+		t.Fatalf("system df table:\n%s", strings.Join(table, "\n"))
+	}
+	e.ok("system", "prune", "-f", "-a", "--volumes")
+	expect(t, e.pod("system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Size}}"), 0, "Images 0 0B\nContainers 0 0B\nLocal Volumes 0 0B\n")
 }
