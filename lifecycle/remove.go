@@ -50,21 +50,7 @@ func (h *Host) Remove(ctx context.Context, target string, o RemoveOptions) (stri
 // container exiting) is success, as in Docker. A stale record (its
 // monitor died) needs no repair first: Destroy kills what is left.
 func (h *Host) remove(ctx context.Context, rec *container.Record, o RemoveOptions) error {
-	lock, err := rec.TryLockMonitor()
-	if errors.Is(err, container.ErrAlreadyManaged) {
-		if !o.Force {
-			return fmt.Errorf("container %s is running: stop it first, or remove it with pod rm -f: %w", rec.Config.Name, container.ErrRunning)
-		}
-		grace := time.Duration(0)
-		sig := syscall.SIGKILL
-		if o.Time != nil {
-			sig, grace = rec.StopSignal(), rec.StopTimeout(o.Time)
-		}
-		if err := h.stop(ctx, rec, sig, grace); err != nil {
-			return err
-		}
-		lock, err = rec.LockMonitor(ctx, removeLockWait)
-	}
+	lock, err := h.lockForRemoval(ctx, rec, o)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
@@ -87,6 +73,42 @@ func (h *Host) remove(ctx context.Context, rec *container.Record, o RemoveOption
 	}
 	h.containerEvent("remove", rec, nil)
 	return nil
+}
+
+// lockForRemoval takes rec's monitor lock. A container that runs (or
+// waits to restart) is refused, or with Force stopped first; a monitor
+// that is only cleaning up after the last exit, or a command holding the
+// container a moment, is waited for.
+func (h *Host) lockForRemoval(ctx context.Context, rec *container.Record, o RemoveOptions) (*container.MonitorLock, error) {
+	deadline := time.Now().Add(removeLockWait)
+	for {
+		lock, err := rec.TryLockMonitor()
+		if !errors.Is(err, container.ErrAlreadyManaged) {
+			return lock, err
+		}
+		_ = rec.Reload()
+		if rec.Running() || rec.State.Restarting || (blind(rec) && o.Force) {
+			if !o.Force {
+				return nil, fmt.Errorf("container %s is running: stop it first, or remove it with pod rm -f: %w", rec.Config.Name, container.ErrRunning)
+			}
+			grace, sig := time.Duration(0), syscall.SIGKILL
+			if o.Time != nil {
+				sig, grace = rec.StopSignal(), rec.StopTimeout(o.Time)
+			}
+			if err := h.stop(ctx, rec, sig, grace); err != nil {
+				return nil, err
+			}
+			return rec.LockMonitor(ctx, removeLockWait)
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("container %s: another pod command holds it: %w", rec.Config.Name, container.ErrBusy)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pollInterval):
+		}
+	}
 }
 
 // removeAnonymousVolumes removes the anonymous volumes of a removed

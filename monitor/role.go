@@ -177,16 +177,18 @@ func (m *monitor) run() int {
 		if err := container.WriteExitRecord(m.cfg.Bundle, code, time.Now().UTC()); err != nil {
 			logrus.Warnf("recording the exit: %v", err)
 		}
+		// The exit and whether it restarts are one change: a command that
+		// sees the exit sees whether the monitor goes on.
+		forcedRestart := m.forceRestart.Swap(false)
+		restart := false
 		_ = m.rec.UpdateState(func(s *container.State) {
 			s.Status, s.ExitCode, s.FinishedAt = container.StatusExited, code, time.Now().UTC()
 			s.SetInit(procid.ID{})
 			s.OOMKilled = false
+			forced := forcedRestart && !s.StoppedByUser
+			restart = (forced || policy.ShouldRestart(code, restarts, s.StoppedByUser)) && !cfg.AutoRemove
+			s.Restarting = restart
 		})
-		forced := m.forceRestart.Swap(false) && !m.rec.State.StoppedByUser
-		restart := (forced || policy.ShouldRestart(code, restarts, m.rec.State.StoppedByUser)) && !cfg.AutoRemove
-		if restart {
-			_ = m.rec.UpdateState(func(s *container.State) { s.Restarting = true })
-		}
 		m.att.exited(code)
 		m.died(code)
 		m.reportExit(code, restart)

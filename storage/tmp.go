@@ -45,6 +45,25 @@ func tempOwner(name string) (procid.ID, bool) {
 // owner is no longer running (killed, or from an earlier boot), and
 // returns what it removed.
 func ReclaimTemp(graphRoot string) ([]string, error) {
+	dead, err := DeadTemp(graphRoot)
+	var removed []string
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, p := range dead {
+		if err := os.RemoveAll(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, p)
+	}
+	return removed, errors.Join(errs...)
+}
+
+// DeadTemp lists the temporary directories under graphRoot whose owner is
+// no longer running.
+func DeadTemp(graphRoot string) ([]string, error) {
 	base := filepath.Join(graphRoot, tmpDir)
 	entries, err := os.ReadDir(base)
 	if errors.Is(err, os.ErrNotExist) {
@@ -53,19 +72,12 @@ func ReclaimTemp(graphRoot string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var removed []string
-	var errs []error
+	var dead []string
 	for _, e := range entries {
-		owner, ok := tempOwner(e.Name())
-		if ok && owner.Alive() {
+		if owner, ok := tempOwner(e.Name()); ok && owner.Alive() {
 			continue
 		}
-		p := filepath.Join(base, e.Name())
-		if err := os.RemoveAll(p); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		removed = append(removed, p)
+		dead = append(dead, filepath.Join(base, e.Name()))
 	}
-	return removed, errors.Join(errs...)
+	return dead, nil
 }

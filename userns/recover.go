@@ -223,3 +223,16 @@ func PauseSpawnMain() {
 	fmt.Println(cmd.Process.Pid)
 	os.Exit(0)
 }
+
+// ReadProcessFile reads the processes a monitor recorded in one of its
+// files: its own PID file or its container's anchors.
+func ReadProcessFile(path string) []procid.ID {
+	if strings.HasSuffix(path, anchorsSuffix) {
+		return readAnchors(path)
+	}
+	id, err := procid.ReadFile(path)
+	if err != nil || !id.Known() {
+		return nil
+	}
+	return []procid.ID{id}
+}

@@ -72,7 +72,8 @@ func Remove(st storage.Store, s *Store, name string) error {
 		return err
 	}
 	defer unlock()
-	if _, err := s.get(name); err != nil {
+	// A volume whose metadata cannot be read can still be removed.
+	if _, err := s.get(name); err != nil && !isDamaged(err) {
 		return err
 	}
 	users, err := Users(st, name)
@@ -85,7 +86,7 @@ func Remove(st storage.Store, s *Store, name string) error {
 	if len(users) > 0 {
 		return fmt.Errorf("volume %s is used by container %s: remove it first, or use pod volume rm -f to remove it with the volume: %w", name, describe(users), ErrVolumeInUse)
 	}
-	return s.remove(name)
+	return s.removeDir(name)
 }
 
 // Prune removes every volume no container uses that passes filters

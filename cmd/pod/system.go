@@ -20,7 +20,7 @@ func newSystemCommand(g *globalOptions) *cobra.Command {
 		Use:   "system",
 		Short: "Manage pod on this host",
 	}
-	cmd.AddCommand(newInfoCommand(g), newSystemPruneCommand(g), newSystemMigrateCommand(g), newSystemDfCommand(g))
+	cmd.AddCommand(newInfoCommand(g), newSystemPruneCommand(g), newSystemMigrateCommand(g), newSystemDfCommand(g), newSystemCheckCommand(g))
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/volumes"
@@ -49,6 +50,7 @@ func newVolumeLsCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			entries = append(entries, damagedVolumes(vs)...)
 			w := cmd.OutOrStdout()
 			if quiet {
 				for _, e := range entries {
@@ -71,4 +73,16 @@ func newVolumeLsCommand(g *globalOptions) *cobra.Command {
 	fl.StringVar(&format, "format", "", "format the output: table, table TEMPLATE, json, or a Go template")
 	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (name=, label=, label!=, dangling=, driver=)")
 	return cmd
+}
+
+// damagedVolumes are the volumes whose metadata cannot be read, listed
+// (and warned about) rather than hidden: pod volume rm -f removes them.
+func damagedVolumes(vs *volumes.Store) []volumes.ListEntry {
+	damaged, _ := vs.Damaged()
+	out := make([]volumes.ListEntry, 0, len(damaged))
+	for _, d := range damaged {
+		logrus.Warnf("volume %s: its metadata is damaged (%v): pod volume rm -f %s removes it, pod system check --repair writes it anew", d.Name, d.Err, d.Name)
+		out = append(out, volumes.ListEntry{Volume: &volumes.Volume{Name: d.Name, Driver: "local", Mountpoint: vs.DataDir(d.Name), Scope: "local"}})
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -225,4 +226,58 @@ func TestSystemDf(t *testing.T) {
 	}
 	e.ok("system", "prune", "-f", "-a", "--volumes")
 	expect(t, e.pod("system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Size}}"), 0, "Images 0 0B\nContainers 0 0B\nLocal Volumes 0 0B\n")
+}
+
+// TestSystemCheck: a store in order checks clean; damaged records and
+// volume metadata, container directories storage forgot and processes of
+// removed containers are each reported, and --repair fixes them, keeping
+// the data.
+func TestSystemCheck(t *testing.T) {
+	e := withImage(t)
+	e.ok("run", "--name", "c1", "-v", "data:/d", testImage, "sh", "-c", "echo kept > /d/f")
+	expect(t, e.pod("system", "check"), 0, "No problems found\n")
+
+	id := strings.TrimSpace(e.ok("inspect", "--format", "{{.ID}}", "c1"))
+	e.truncate(e.stateFile(id))
+	volMeta := filepath.Join(filepath.Dir(e.root), "volumes", "data", "volume.json")
+	e.truncate(volMeta)
+	stray := filepath.Join(filepath.Dir(filepath.Dir(filepath.Dir(e.stateFile(id)))), strings.Repeat("ab", 32))
+	if err := os.MkdirAll(filepath.Join(stray, "userdata"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	e.chown(stray)
+	e.chown(filepath.Join(stray, "userdata"))
+	sleep, start := e.userSleep()
+	anchors := filepath.Join(e.xdg, "pod", "monitors", strings.Repeat("cd", 32)+".anchors")
+	e.writeFile("anchors", fmt.Sprintf(`{"version":1,"pid":%d,"startTime":%d,"bootId":%q}`+"\n", sleep.Process.Pid, start, bootID(t)))
+	if err := os.Rename(filepath.Join(e.dir, "anchors"), anchors); err != nil {
+		t.Fatal(err)
+	}
+
+	r := e.pod("system", "check", "--format", "{{.Kind}} {{.ID}}")
+	want := []string{"container " + id[:12], "record " + strings.Repeat("ab", 6), "process " + strconv.Itoa(sleep.Process.Pid), "volume data"}
+	if r.code != 1 || sorted(lines(r.stdout)) != sorted(want) {
+		t.Fatalf("system check of a damaged store: want exit 1 and %q\n%s", want, r)
+	}
+	r = e.pod("system", "check", "--repair", "--format", "{{.Kind}} {{.Action}}")
+	if r.code != 0 || strings.Contains(r.stdout, "failed") {
+		t.Fatalf("system check --repair:\n%s", r)
+	}
+	expect(t, e.pod("system", "check"), 0, "No problems found\n")
+	if alive(sleep.Process.Pid) {
+		t.Fatal("--repair left a process of a removed container")
+	}
+	expect(t, e.pod("run", "--rm", "-v", "data:/d", testImage, "cat", "/d/f"), 0, "kept\n")
+	if st := e.statusOf("c1"); !strings.HasPrefix(st, "Exited (255)") {
+		t.Fatalf("c1 after its state was written anew: %q", st)
+	}
+}
+
+// bootID is this boot's ID, as pod records it beside a PID.
+func bootID(t *testing.T) string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }

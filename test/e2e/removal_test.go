@@ -143,6 +143,7 @@ func TestRepairReusedPID(t *testing.T) {
 		sleep, start := e.userSleep()
 		e.editState(id, func(s map[string]any) {
 			s["status"] = "running"
+			s["startedAt"] = time.Now().UTC().Format(time.RFC3339Nano)
 			s["pid"] = sleep.Process.Pid
 			s["monitorPid"] = sleep.Process.Pid
 			s["pidStartTime"] = start + 1000

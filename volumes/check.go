@@ -1,0 +1,88 @@
+package volumes
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/storage"
+	"golang.org/x/sys/unix"
+)
+
+// DamagedVolume is a volume whose metadata cannot be read.
+type DamagedVolume struct {
+	Name string
+	Err  error
+}
+
+// Damaged lists the volumes whose volume.json cannot be read (a write cut
+// short, a full disk); List leaves them out.
+func (s *Store) Damaged() ([]DamagedVolume, error) {
+	ents, err := os.ReadDir(s.dir)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []DamagedVolume
+	for _, e := range ents {
+		if !e.IsDir() || !container.ValidVolumeName(e.Name()) {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(s.dir, e.Name(), "_data")); err != nil {
+			continue // being created or removed
+		}
+		if _, err := s.get(e.Name()); isDamaged(err) {
+			out = append(out, DamagedVolume{Name: e.Name(), Err: err})
+		}
+	}
+	return out, nil
+}
+
+// isDamaged reports whether err (of get) is metadata that cannot be
+// parsed.
+func isDamaged(err error) bool {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syntax) || errors.As(err, &typ)
+}
+
+// removeDir removes volume name's directory whatever its metadata says;
+// the caller holds the lock. It is renamed away first, so the volume
+// disappears at once.
+func (s *Store) removeDir(name string) error {
+	dir := filepath.Join(s.dir, name)
+	// A tmpfs volume is mounted on its data directory in pod's namespace.
+	if err := unix.Unmount(filepath.Join(dir, dataDir), unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("removing volume %s: unmounting: %w", name, err)
+	}
+	gone := filepath.Join(s.dir, ".removing-"+name+"-"+RandomName()[:8])
+	if err := os.Rename(dir, gone); err != nil {
+		return fmt.Errorf("removing volume %s: %w", name, err)
+	}
+	if err := os.RemoveAll(gone); err != nil {
+		return fmt.Errorf("removing volume %s: %w", name, err)
+	}
+	return nil
+}
+
+// RepairMeta writes a damaged volume's metadata anew from what is known:
+// its name, a local volume created now; its data stays.
+func (s *Store) RepairMeta(name string) error {
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	v := &Volume{Name: name, Driver: "local", CreatedAt: time.Now().UTC().Truncate(time.Second), Labels: map[string]string{}, Options: map[string]string{}, Scope: "local"}
+	b, err := json.Marshal(volumeFile{Version: volumeVersion, Volume: v})
+	if err != nil {
+		return err
+	}
+	return storage.WriteFileAtomic(filepath.Join(s.dir, name, metaFile), b, 0o600)
+}
