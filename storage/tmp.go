@@ -3,9 +3,12 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/procid"
 )
@@ -19,7 +22,15 @@ const tmpDir = "tmp"
 // <graphRoot>/tmp, named PREFIX-PID-STARTTIME-RANDOM after the calling
 // process, so that ReclaimTemp can tell when its owner is dead.
 func MkdirTemp(graphRoot, prefix string) (string, error) {
-	base := filepath.Join(graphRoot, tmpDir)
+	return MkdirOwned(filepath.Join(graphRoot, tmpDir), prefix)
+}
+
+// MkdirOwned makes a directory named PREFIX-PID-STARTTIME-RANDOM after the
+// calling process in base (made 0700 when missing), for temporary files
+// that must live on another filesystem than the graph root's tmp/ (next
+// to what they replace); ReclaimOwned(base) removes it once its owner is
+// dead. Nothing else may be kept in base.
+func MkdirOwned(base, prefix string) (string, error) {
 	if err := os.MkdirAll(base, 0o700); err != nil {
 		return "", fmt.Errorf("creating pod's temporary directory: %w", err)
 	}
@@ -45,7 +56,14 @@ func tempOwner(name string) (procid.ID, bool) {
 // owner is no longer running (killed, or from an earlier boot), and
 // returns what it removed.
 func ReclaimTemp(graphRoot string) ([]string, error) {
-	dead, err := DeadTemp(graphRoot)
+	return ReclaimOwned(filepath.Join(graphRoot, tmpDir))
+}
+
+// ReclaimOwned removes the entries of base (made by MkdirOwned) whose owner
+// is no longer running, and those whose name names no owner, and returns
+// what it removed. A missing base is nothing to reclaim.
+func ReclaimOwned(base string) ([]string, error) {
+	dead, err := deadOwned(base)
 	var removed []string
 	var errs []error
 	if err != nil {
@@ -64,7 +82,12 @@ func ReclaimTemp(graphRoot string) ([]string, error) {
 // DeadTemp lists the temporary directories under graphRoot whose owner is
 // no longer running.
 func DeadTemp(graphRoot string) ([]string, error) {
-	base := filepath.Join(graphRoot, tmpDir)
+	return deadOwned(filepath.Join(graphRoot, tmpDir))
+}
+
+// deadOwned lists the entries of base whose owner is no longer running
+// (or that name none).
+func deadOwned(base string) ([]string, error) {
 	entries, err := os.ReadDir(base)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -80,4 +103,114 @@ func DeadTemp(graphRoot string) ([]string, error) {
 		dead = append(dead, filepath.Join(base, e.Name()))
 	}
 	return dead, nil
+}
+
+// PublishFile puts src, a finished file in one of pod's temporary
+// directories, at dst, the user's destination (save -o), with src's
+// permission bits. On one filesystem that is a rename. Across
+// filesystems the content is copied into an unnamed file in dst's
+// directory (O_TMPFILE), which is linked in only when complete: a kill
+// leaves neither half a dst nor a file beside it. (Replacing an existing
+// dst takes a link under a temporary name and a rename over dst, two
+// system calls apart; where O_TMPFILE is not supported, a named temporary
+// file beside dst is removed unless the process is killed.) A dst that
+// exists and is no regular file, such as a FIFO or /dev/stdout, is
+// written into.
+func PublishFile(src, dst string) error {
+	fi, err := os.Stat(dst)
+	switch {
+	case err == nil && fi.IsDir():
+		return fmt.Errorf("%s is a directory", dst)
+	case err == nil && !fi.Mode().IsRegular():
+		return copyInto(src, dst)
+	}
+	err = os.Rename(src, dst)
+	if !errors.Is(err, unix.EXDEV) {
+		return err
+	}
+	return publishCopy(src, dst)
+}
+
+// publishCopy copies src to dst through an unnamed file in dst's
+// directory, as PublishFile describes.
+func publishCopy(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	st, err := in.Stat()
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(dst)
+	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return publishNamed(in, st.Mode().Perm(), dst)
+	}
+	out := os.NewFile(uintptr(fd), dst)
+	defer out.Close()
+	if err := fillFile(out, in, st.Mode().Perm()); err != nil {
+		return err
+	}
+	proc := fmt.Sprintf("/proc/self/fd/%d", out.Fd())
+	err = unix.Linkat(unix.AT_FDCWD, proc, unix.AT_FDCWD, dst, unix.AT_SYMLINK_FOLLOW)
+	if !errors.Is(err, unix.EEXIST) {
+		return err
+	}
+	tmp := filepath.Join(dir, "."+filepath.Base(dst)+".pod-"+procid.Self().String())
+	if err := unix.Linkat(unix.AT_FDCWD, proc, unix.AT_FDCWD, tmp, unix.AT_SYMLINK_FOLLOW); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// publishNamed copies in to dst through a named temporary file beside it.
+func publishNamed(in *os.File, perm os.FileMode, dst string) error {
+	out, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".pod-"+procid.Self().String()+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(out.Name())
+	defer out.Close()
+	if err := fillFile(out, in, perm); err != nil {
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(out.Name(), dst)
+}
+
+// fillFile copies in to out, gives out perm and syncs it.
+func fillFile(out, in *os.File, perm os.FileMode) error {
+	if _, err := io.Copy(out, in); err != nil {
+		return err
+	}
+	if err := out.Chmod(perm); err != nil {
+		return err
+	}
+	return out.Sync()
+}
+
+// copyInto writes src into the existing non-regular file dst.
+func copyInto(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

@@ -94,3 +94,26 @@ func TestWritersAndReclaiming(t *testing.T) {
 	}
 	done()
 }
+
+// MkdirOwned names a directory elsewhere than the graph root after its
+// owner, and ReclaimOwned spares it while the owner lives.
+func TestMkdirOwnedInAnyBase(t *testing.T) {
+	base := filepath.Join(t.TempDir(), ".tmp")
+	mine, err := MkdirOwned(base, "import")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(mine) != base {
+		t.Fatalf("made %s, want it in %s", mine, base)
+	}
+	if owner, ok := tempOwner(filepath.Base(mine)); !ok || !owner.Alive() {
+		t.Fatalf("%s does not name this live process", mine)
+	}
+	removed, err := ReclaimOwned(base)
+	if err != nil || len(removed) != 0 {
+		t.Fatalf("reclaimed %v, %v; want nothing", removed, err)
+	}
+	if removed, err := ReclaimOwned(filepath.Join(t.TempDir(), "missing")); err != nil || removed != nil {
+		t.Fatalf("a missing base: %v, %v", removed, err)
+	}
+}
