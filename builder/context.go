@@ -18,7 +18,7 @@ import (
 	"go.podman.io/storage/pkg/archive"
 
 	"github.com/pod-project/pod/copier"
-	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/storage"
 )
 
 // Context is a build context ready on the local disk: a directory the
@@ -31,6 +31,7 @@ type Context struct {
 	// outside Dir (-f elsewhere, -f -).
 	Dockerfile string
 
+	graphRoot  string                         // where temps are made
 	temps      []string                       // removed by Close
 	ignore     *patternmatcher.PatternMatcher // nil: nothing is excluded
 	alwaysKept map[string]bool                // context-relative paths never excluded
@@ -45,6 +46,12 @@ type ContextOptions struct {
 	File string
 	// Stdin is read when the source or File is "-".
 	Stdin io.Reader
+	// GraphRoot is the store's graph root: a context from stdin, a URL or
+	// git, and a Dockerfile from stdin, are written in its tmp/, in
+	// directories named after this process (storage.MkdirTemp) that Close
+	// removes and the next pod call reclaims after a kill. "" puts them in
+	// $TMPDIR, for a caller that has no store.
+	GraphRoot string
 }
 
 // ErrContextEscape is returned by Context.Path for a path that would lead
@@ -65,7 +72,7 @@ func OpenContext(ctx context.Context, source string, o ContextOptions) (*Context
 	if source == "-" && o.File == "-" {
 		return nil, fmt.Errorf("cannot read both the build context and the Dockerfile from stdin")
 	}
-	c := &Context{}
+	c := &Context{graphRoot: o.GraphRoot}
 	if err := c.open(ctx, source, o); err != nil {
 		c.Close()
 		return nil, err
@@ -100,8 +107,14 @@ func (c *Context) open(ctx context.Context, source string, o ContextOptions) err
 }
 
 // tempDir makes a temporary directory that Close removes.
-func (c *Context) tempDir(pattern string) (string, error) {
-	d, err := os.MkdirTemp(image.TempDir(), pattern)
+func (c *Context) tempDir(prefix string) (string, error) {
+	var d string
+	var err error
+	if c.graphRoot != "" {
+		d, err = storage.MkdirTemp(c.graphRoot, prefix)
+	} else {
+		d, err = os.MkdirTemp("", "pod-"+prefix+"-")
+	}
 	if err != nil {
 		return "", err
 	}
@@ -132,7 +145,7 @@ func (c *Context) fromDir(dir string) error {
 // fromArchive unpacks a tar archive (plain or compressed) into a temporary
 // directory; content that is no tar archive is taken as a Dockerfile.
 func (c *Context) fromArchive(r io.Reader, what string) error {
-	dir, err := c.tempDir("pod-build-context-")
+	dir, err := c.tempDir("build-context")
 	if err != nil {
 		return fmt.Errorf("reading the build context from %s: %w", what, err)
 	}
@@ -189,7 +202,7 @@ func (c *Context) findDockerfile(o ContextOptions, remote bool) error {
 		if o.Stdin == nil {
 			return fmt.Errorf("reading the Dockerfile from stdin: no stdin")
 		}
-		dir, err := c.tempDir("pod-build-dockerfile-")
+		dir, err := c.tempDir("build-dockerfile")
 		if err != nil {
 			return fmt.Errorf("reading the Dockerfile from stdin: %w", err)
 		}

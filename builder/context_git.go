@@ -48,13 +48,13 @@ func (c *Context) fromGit(ctx context.Context, source string) error {
 		return fmt.Errorf("building from the git repository %s needs the git program: install git (Debian: apt-get install git)", source)
 	}
 	repo, ref, subdir := gitSource(source)
-	tmp, err := c.tempDir("pod-build-git-")
+	tmp, err := c.tempDir("build-git")
 	if err != nil {
 		return fmt.Errorf("cloning %s: %w", source, err)
 	}
 	dir := filepath.Join(tmp, "repo")
-	run := func(args ...string) error { return runGit(ctx, dir, args...) }
-	if err := runGit(ctx, tmp, "init", "-q", dir); err != nil {
+	run := func(args ...string) error { return runGit(ctx, dir, tmp, args...) }
+	if err := runGit(ctx, tmp, tmp, "init", "-q", dir); err != nil {
 		return fmt.Errorf("cloning %s: %w", source, err)
 	}
 	if err := run("remote", "add", "origin", repo); err != nil {
@@ -104,11 +104,12 @@ func (c *Context) fromGit(ctx context.Context, source string) error {
 	return nil
 }
 
-// runGit runs git in dir, with no prompts; its error holds git's message.
-func runGit(ctx context.Context, dir string, args ...string) error {
+// runGit runs git in dir, with no prompts and its temporary files in
+// tmp; its error holds git's message.
+func runGit(ctx context.Context, dir, tmp string, args ...string) error {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "TMPDIR="+tmp)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	// The exec error is formatted, not wrapped: its ExitCode must not

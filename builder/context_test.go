@@ -481,3 +481,49 @@ func TestContextGitDaemon(t *testing.T) {
 	defer c.Close()
 	ctxCheck(t, c, "FROM dev\n", map[string]string{"f": "F"})
 }
+
+// With a store, every context pod unpacks or clones, and a Dockerfile
+// from stdin, live in the store's tmp/ until Close; $TMPDIR stays empty.
+func TestContextTempFilesInTheStore(t *testing.T) {
+	repo, _ := ctxMakeRepo(t)
+	files := map[string]string{"Dockerfile": "FROM scratch\n", "a": "A"}
+	body := ctxGzip(t, ctxTarOf(t, files))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
+	defer srv.Close()
+	tmpdir := t.TempDir()
+	t.Setenv("TMPDIR", tmpdir)
+	graph := t.TempDir()
+	storeTmp := filepath.Join(graph, "tmp")
+	local := t.TempDir()
+	ctxWriteTree(t, local, files)
+	for _, tc := range []struct {
+		source string
+		o      ContextOptions
+	}{
+		{"-", ContextOptions{Stdin: bytes.NewReader(body)}},
+		{srv.URL + "/ctx.tar.gz", ContextOptions{}},
+		{"file://" + repo, ContextOptions{}},
+		{local, ContextOptions{File: "-", Stdin: strings.NewReader("FROM stdin\n")}},
+	} {
+		tc.o.GraphRoot = graph
+		c, err := OpenContext(context.Background(), tc.source, tc.o)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.source, err)
+		}
+		inStore := c.Dockerfile
+		if tc.source != local {
+			inStore = c.Dir
+		}
+		if !strings.HasPrefix(inStore, storeTmp+"/") {
+			t.Errorf("%s: %s is not in the store's %s", tc.source, inStore, storeTmp)
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, dir := range []string{storeTmp, tmpdir} {
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("%s: left in %s: %v", tc.source, dir, ents)
+			}
+		}
+	}
+}

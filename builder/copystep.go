@@ -22,6 +22,7 @@ import (
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/copier"
 	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/storage"
 )
 
 // copyStep is a planned COPY or ADD: its sources resolved and digested.
@@ -77,7 +78,7 @@ func (b *builder) planCopy(ctx context.Context, s *state, cmd instructions.Comma
 	for _, p := range sd.SourcePaths {
 		if isAdd && isURL(p) {
 			if tmp == "" {
-				if tmp, err = os.MkdirTemp(image.TempDir(), "pod-add-"); err != nil {
+				if tmp, err = storage.MkdirTemp(b.st.GraphRoot(), "build-add"); err != nil {
 					return cp, err
 				}
 				prev := cp.release
@@ -104,7 +105,7 @@ func (b *builder) planCopy(ctx context.Context, s *state, cmd instructions.Comma
 	}
 	cp.sources = append(cp.sources, srcs...)
 	if len(sd.SourceContents) > 0 {
-		if err := cp.inlineSources(sd.SourceContents); err != nil {
+		if err := cp.inlineSources(b.st.GraphRoot(), sd.SourceContents); err != nil {
 			return cp, err
 		}
 	}
@@ -125,9 +126,9 @@ func (b *builder) planCopy(ctx context.Context, s *state, cmd instructions.Comma
 }
 
 // inlineSources writes heredoc sources (COPY <<EOF /file) into a
-// temporary root.
-func (cp *copyStep) inlineSources(contents []instructions.SourceContent) error {
-	dir, err := os.MkdirTemp(image.TempDir(), "pod-heredoc-")
+// temporary root in the store of graphRoot.
+func (cp *copyStep) inlineSources(graphRoot string, contents []instructions.SourceContent) error {
+	dir, err := storage.MkdirTemp(graphRoot, "build-heredoc")
 	if err != nil {
 		return err
 	}
