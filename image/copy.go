@@ -15,24 +15,14 @@ import (
 
 // SystemContext is the go.podman.io/image context pod copies with: the
 // blob-info cache next to the store (never the shared containers paths),
-// big temporary files in TempDir.
-func SystemContext(store storage.Store) *types.SystemContext {
+// and big temporary files (blobs the library spools, archives it unpacks)
+// in tmp, the operation's own directory in the store (storage.MkdirTemp):
+// never in /var/tmp or $TMPDIR, where a killed copy would leave them.
+func SystemContext(store storage.Store, tmp string) *types.SystemContext {
 	return &types.SystemContext{
 		BlobInfoCacheDir:     filepath.Join(filepath.Dir(store.GraphRoot()), "cache"),
-		BigFilesTemporaryDir: TempDir(),
+		BigFilesTemporaryDir: tmp,
 	}
-}
-
-// TempDir is where big temporary files go: $TMPDIR, else /var/tmp (disk,
-// not a RAM-backed /tmp), as Podman does.
-func TempDir() string {
-	if d := os.Getenv("TMPDIR"); d != "" {
-		return d
-	}
-	if fi, err := os.Stat("/var/tmp"); err == nil && fi.IsDir() {
-		return "/var/tmp"
-	}
-	return os.TempDir()
 }
 
 // acceptAnything is a signature policy context that accepts every image,

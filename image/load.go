@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"go.podman.io/image/v5/docker/archive"
@@ -39,14 +40,21 @@ type Loaded struct {
 // Load stores the images of a docker-archive or oci-archive (detected,
 // possibly compressed) and returns them.
 func Load(ctx context.Context, store storage.Store, opts LoadOptions) ([]Loaded, error) {
+	// Standard input spooled, archives the library decompresses or
+	// unpacks, blobs on their way into storage: all in the store.
+	tmp, err := storage.MkdirTemp(store.GraphRoot(), "load")
+	if err != nil {
+		return nil, fmt.Errorf("loading: %w", err)
+	}
+	defer os.RemoveAll(tmp)
 	path, label := opts.Input, opts.Input
 	if path == "" {
 		label = "standard input"
-		f, err := os.CreateTemp(TempDir(), "pod-load-*.tar")
+		path = filepath.Join(tmp, "stdin.tar")
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			return nil, fmt.Errorf("loading: %w", err)
 		}
-		defer os.Remove(f.Name())
 		_, err = io.Copy(f, opts.Reader)
 		if cerr := f.Close(); err == nil {
 			err = cerr
@@ -54,13 +62,12 @@ func Load(ctx context.Context, store storage.Store, opts LoadOptions) ([]Loaded,
 		if err != nil {
 			return nil, fmt.Errorf("loading: reading standard input: %w", err)
 		}
-		path = f.Name()
 	}
 	kind, index, err := archiveKind(path)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", label, err)
 	}
-	sys := SystemContext(store)
+	sys := SystemContext(store, tmp)
 	if kind == FormatOCIArchive {
 		return loadOCI(ctx, store, sys, path, label, index)
 	}

@@ -141,7 +141,8 @@ func pullOne(ctx context.Context, store storage.Store, named reference.Named, op
 	}
 	defer func() { _ = pc.Destroy() }()
 	// Blobs are spooled next to the layers, in a directory named after
-	// this process, so that a killed pull leaves nothing behind for long.
+	// this process, so that a killed pull leaves nothing behind for long:
+	// the next pod call reclaims it.
 	tmp, err := storage.MkdirTemp(store.GraphRoot(), "pull")
 	if err != nil {
 		return Pulled{}, fmt.Errorf("pulling %s: %w", named, err)
@@ -192,9 +193,17 @@ func copyImage(ctx context.Context, sys *types.SystemContext, src, dest types.Im
 	return manifest, err
 }
 
-// copyOnce runs copy.Image once, with progress on progressW.
+// errNoTempDir: a copy was set up without a temporary directory of its
+// own; the library would spool into /var/tmp, outside the store.
+var errNoTempDir = errors.New("internal error: copying without a temporary directory in the store")
+
+// copyOnce runs copy.Image once, with progress on progressW. sys must
+// name the operation's temporary directory in the store.
 func copyOnce(ctx context.Context, pc *signature.PolicyContext, sys *types.SystemContext, src, dest types.ImageReference,
 	progressW io.Writer, edit func(*copy.Options)) ([]byte, error) {
+	if sys.BigFilesTemporaryDir == "" {
+		return nil, errNoTempDir
+	}
 	opts := &copy.Options{SourceCtx: sys, DestinationCtx: sys}
 	if edit != nil {
 		edit(opts)

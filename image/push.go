@@ -89,6 +89,13 @@ func Push(ctx context.Context, store storage.Store, source, dest string, opts Pu
 		}
 		sys.CompressionFormat = &algo
 	}
+	// The library spools each layer it reads from the store here.
+	tmp, err := storage.MkdirTemp(store.GraphRoot(), "push")
+	if err != nil {
+		return "", fmt.Errorf("pushing %s: %w", source, err)
+	}
+	defer os.RemoveAll(tmp)
+	sys.BigFilesTemporaryDir = tmp
 	m, err := copyImage(ctx, sys, srcRef, destRef, opts.Progress, opts.Retries, opts.RetryDelay, func(o *copy.Options) {
 		o.ForceManifestMIMEType = mime
 	})

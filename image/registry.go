@@ -38,11 +38,13 @@ type RegistryOptions struct {
 }
 
 // systemContext builds the go.podman.io/image context for talking to the
-// registry host (HOST[:PORT]); store may be nil (login needs none).
+// registry host (HOST[:PORT]); store may be nil (login needs none). It
+// has no directory for big temporary files: a copy sets the one it made
+// in the store (copyOnce refuses to run without).
 func (o RegistryOptions) systemContext(ctx context.Context, store storage.Store, host string) (*types.SystemContext, error) {
-	sys := &types.SystemContext{BigFilesTemporaryDir: TempDir()}
+	sys := &types.SystemContext{}
 	if store != nil {
-		sys = SystemContext(store)
+		sys = SystemContext(store, "")
 	}
 	sys.DockerRegistryUserAgent = "pod"
 	sys.AuthFilePath = authFile(o)

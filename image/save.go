@@ -45,9 +45,9 @@ type savedImage struct {
 
 // Save writes images (names or IDs) in one archive or directory. A
 // docker-archive holds any number of images with all the given names;
-// oci-dir holds several; oci-archive and docker-dir hold one. A file is
-// written under a temporary name and renamed at the end, so a failed
-// save leaves nothing behind.
+// oci-dir holds several; oci-archive and docker-dir hold one. An archive
+// is written in the store and put at its place when complete, so a
+// failed save leaves nothing behind.
 func Save(ctx context.Context, store storage.Store, images []string, opts SaveOptions) error {
 	if len(images) == 0 {
 		return fmt.Errorf("%w: no image to save", ErrBadReference)
@@ -90,26 +90,24 @@ func Save(ctx context.Context, store storage.Store, images []string, opts SaveOp
 	return saveArchive(ctx, store, list, format, opts)
 }
 
+// saveArchive writes the archive in the operation's temporary directory
+// in the store, then moves it to the output file (storage.PublishFile) or
+// streams it to the writer: a failed or killed save leaves no partial
+// archive anywhere but there, which the next call reclaims.
 func saveArchive(ctx context.Context, store storage.Store, list []savedImage, format string, opts SaveOptions) error {
-	dir := TempDir()
-	if opts.Output != "" {
-		dir = filepath.Dir(opts.Output)
-	}
-	tmp, err := os.CreateTemp(dir, ".pod-save-*.tar")
+	tmp, err := storage.MkdirTemp(store.GraphRoot(), "save")
 	if err != nil {
 		return fmt.Errorf("saving: %w", err)
 	}
-	tmpPath := tmp.Name()
-	tmp.Close()
-	defer os.Remove(tmpPath)
-	sys := SystemContext(store)
+	defer os.RemoveAll(tmp)
+	sys := SystemContext(store, tmp)
+	path := filepath.Join(tmp, "archive.tar")
 	if format == FormatOCIArchive {
-		os.Remove(tmpPath) // the OCI archive writer creates the file
 		name := ""
 		if list[0].named != nil {
 			name = list[0].named.String()
 		}
-		dest, err := ociarchive.NewReference(tmpPath, name)
+		dest, err := ociarchive.NewReference(path, name)
 		if err != nil {
 			return fmt.Errorf("saving: %w", err)
 		}
@@ -117,7 +115,7 @@ func saveArchive(ctx context.Context, store storage.Store, list []savedImage, fo
 			return err
 		}
 	} else {
-		w, err := archive.NewWriter(sys, tmpPath)
+		w, err := archive.NewWriter(sys, path)
 		if err != nil {
 			return fmt.Errorf("saving: %w", err)
 		}
@@ -140,12 +138,12 @@ func saveArchive(ctx context.Context, store storage.Store, list []savedImage, fo
 		}
 	}
 	if opts.Output != "" {
-		if err := os.Rename(tmpPath, opts.Output); err != nil {
+		if err := storage.PublishFile(path, opts.Output); err != nil {
 			return fmt.Errorf("saving to %s: %w", opts.Output, err)
 		}
 		return nil
 	}
-	f, err := os.Open(tmpPath)
+	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("saving: %w", err)
 	}
@@ -156,8 +154,15 @@ func saveArchive(ctx context.Context, store storage.Store, list []savedImage, fo
 	return nil
 }
 
+// saveDir writes into the output directory itself (an OCI layout may
+// gain images); the library's blobs on their way are in the store.
 func saveDir(ctx context.Context, store storage.Store, list []savedImage, format, dir string) error {
-	sys := SystemContext(store)
+	tmp, err := storage.MkdirTemp(store.GraphRoot(), "save")
+	if err != nil {
+		return fmt.Errorf("saving: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	sys := SystemContext(store, tmp)
 	for _, si := range list {
 		var dest types.ImageReference
 		var err error

@@ -130,7 +130,7 @@ func TestWriterMatchesCopyImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = pc.Destroy() }()
-	sys := SystemContext(viaCopy)
+	sys := SystemContext(viaCopy, t.TempDir())
 	if _, err := copy.Image(ctx, pc, dest, tref, &copy.Options{SourceCtx: sys, DestinationCtx: sys}); err != nil {
 		t.Fatal(err)
 	}
