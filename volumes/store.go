@@ -56,8 +56,13 @@ type Store struct{ dir string }
 const (
 	dataDir  = "_data"
 	metaFile = "volume.json"
-	// lockFile cannot collide with a volume: names start with [a-zA-Z0-9].
+	// lockFile and tmpDirName cannot collide with a volume: names start
+	// with [a-zA-Z0-9].
 	lockFile = ".lock"
+	// tmpDirName holds the temporary directories of imports and removals,
+	// named after their owner (storage.MkdirOwned): on the volumes'
+	// filesystem, so that what they build is renamed into place.
+	tmpDirName = ".tmp"
 )
 
 // New returns the volume store of the storage graph root graphRoot: the
@@ -78,12 +83,21 @@ func (s *Store) Dir() string { return s.dir }
 // DataDir is the host directory of the data of volume name.
 func (s *Store) DataDir(name string) string { return filepath.Join(s.dir, name, dataDir) }
 
-// lock creates the store's directory when missing and takes its lock.
+// tmpDir is the store's directory for temporary files.
+func (s *Store) tmpDir() string { return filepath.Join(s.dir, tmpDirName) }
+
+// lock creates the store's directory when missing and takes its lock;
+// what killed operations left is reclaimed first.
 func (s *Store) lock() (func(), error) {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the volumes directory: %w", err)
 	}
-	return storage.Lock(filepath.Join(s.dir, lockFile))
+	unlock, err := storage.Lock(filepath.Join(s.dir, lockFile))
+	if err != nil {
+		return nil, err
+	}
+	s.reclaim()
+	return unlock, nil
 }
 
 // CheckName refuses a name that is not [a-zA-Z0-9][a-zA-Z0-9_.-]*.
@@ -146,6 +160,12 @@ func (s *Store) create(o CreateOptions) (*Volume, error) {
 	dir := filepath.Join(s.dir, o.Name)
 	// A directory without metadata is a creation cut short: start afresh.
 	_ = os.RemoveAll(dir)
+	return makeVolume(dir, o)
+}
+
+// makeVolume makes the directory of volume o.Name at dir: its data
+// directory and, last, its metadata.
+func makeVolume(dir string, o CreateOptions) (*Volume, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating volume %s: %w", o.Name, err)
 	}
@@ -263,11 +283,17 @@ func (s *Store) remove(name string) error {
 	if err := unix.Unmount(filepath.Join(dir, dataDir), unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
 		return fmt.Errorf("removing volume %s: unmounting: %w", name, err)
 	}
-	gone := filepath.Join(s.dir, ".removing-"+name+"-"+RandomName()[:8])
-	if err := os.Rename(dir, gone); err != nil {
+	// Into a directory named after this process: what a kill leaves of
+	// the removal is reclaimed by the next volume operation.
+	work, err := storage.MkdirOwned(s.tmpDir(), "remove")
+	if err != nil {
 		return fmt.Errorf("removing volume %s: %w", name, err)
 	}
-	if err := os.RemoveAll(gone); err != nil {
+	if err := os.Rename(dir, filepath.Join(work, name)); err != nil {
+		_ = os.Remove(work)
+		return fmt.Errorf("removing volume %s: %w", name, err)
+	}
+	if err := os.RemoveAll(work); err != nil {
 		return fmt.Errorf("removing volume %s: %w", name, err)
 	}
 	return nil
