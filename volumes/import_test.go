@@ -198,9 +198,10 @@ func umask() os.FileMode {
 	return os.FileMode(m)
 }
 
-// What killed imports and removals left is reclaimed by the next
-// operation that takes the store's lock, that of pods before owner-named
-// directories too; a live owner's directory stays.
+// What killed imports and removals left is reclaimed by the next volume
+// operation: a listing, or one that takes the store's lock, which also
+// removes what pods before owner-named directories left; a live owner's
+// directory stays.
 func TestLockReclaimsDeadOperations(t *testing.T) {
 	s := testStore(t)
 	if _, err := s.Create(CreateOptions{Name: "vol"}); err != nil {
@@ -220,6 +221,13 @@ func TestLockReclaimsDeadOperations(t *testing.T) {
 	}
 	if err := os.WriteFile(legacySpool, []byte("half a tar"), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	// volume ls: the dead owner's directory; the legacy ones need the lock.
+	if got := sortedNames(t, s); got != "vol" {
+		t.Fatalf("volumes: %s", got)
+	}
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Fatalf("List left %s: %v", dead, err)
 	}
 	if _, err := s.Create(CreateOptions{Name: "other"}); err != nil {
 		t.Fatal(err)

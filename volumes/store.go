@@ -248,8 +248,10 @@ func (s *Store) Exists(name string) (bool, error) {
 	return err == nil, err
 }
 
-// List returns every volume, by name.
+// List returns every volume, by name. The temporary directories of dead
+// operations go first (the lock is not needed for those).
 func (s *Store) List() ([]*Volume, error) {
+	_, _ = storage.ReclaimOwned(s.tmpDir())
 	ents, err := os.ReadDir(s.dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
