@@ -16,14 +16,14 @@ import (
 )
 
 // Export writes the content of volume name to w as a tar, entries relative
-// to the data directory, owners as numbers; device nodes and sockets are
-// left out.
+// to the data directory (the host directory of a type=none volume),
+// owners as numbers; device nodes and sockets are left out.
 func (s *Store) Export(name string, w io.Writer) error {
 	v, err := s.Get(name)
 	if err != nil {
 		return err
 	}
-	if err := copier.WriteTar(w, v.Mountpoint, "/", copier.TarOptions{}); err != nil {
+	if err := copier.WriteTar(w, dataPath(v), "/", copier.TarOptions{}); err != nil {
 		return fmt.Errorf("exporting volume %s: %w", name, err)
 	}
 	return nil

@@ -1,10 +1,12 @@
 package volumes
 
 import (
+	"archive/tar"
 	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -287,6 +289,38 @@ func TestImportSwapNeverWritesThroughExistingLinks(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(outside, "evil")); err == nil {
 		t.Error("a file was written through a symlinked directory")
+	}
+	expectNoTemp(t, s)
+}
+
+// A volume binding a host directory holds its content there, as the
+// containers see it: import writes there and export reads from there.
+func TestImportExportOfAHostDirectoryVolume(t *testing.T) {
+	s := testStore(t)
+	host := t.TempDir()
+	if _, err := s.Create(CreateOptions{Name: "bound", Options: map[string]string{"type": "none", "o": "bind", "device": host}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Import(nil, s, "bound", bytes.NewReader(makeTar(t, []tarEntry{{name: "f", data: "x"}}))); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, "the host directory", readTree(t, host), map[string]string{"f": "x"})
+	sameTree(t, "the unused data directory", readTree(t, s.DataDir("bound")), map[string]string{})
+	var buf bytes.Buffer
+	if err := s.Export("bound", &buf); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	tr := tar.NewReader(&buf)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			break
+		}
+		names = append(names, h.Name)
+	}
+	if !slices.Contains(names, "f") {
+		t.Fatalf("the export holds %v, not f", names)
 	}
 	expectNoTemp(t, s)
 }
