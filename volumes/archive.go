@@ -29,6 +29,39 @@ func (s *Store) Export(name string, w io.Writer) error {
 	return nil
 }
 
+// ExportFile writes the export of volume name to the file path, spooled in
+// the store's temporary directory and put at path (mode 0644) only when
+// complete (storage.PublishFile): a failed or killed export leaves no
+// partial archive at path nor beside it.
+func (s *Store) ExportFile(name, path string) error {
+	if _, err := s.Get(name); err != nil {
+		return err
+	}
+	work, err := storage.MkdirOwned(s.tmpDir(), "export")
+	if err != nil {
+		return fmt.Errorf("exporting volume %s: %w", name, err)
+	}
+	defer os.RemoveAll(work)
+	f, err := os.OpenFile(filepath.Join(work, "archive.tar"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("exporting volume %s: %w", name, err)
+	}
+	err = s.Export(name, f)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := storage.PublishFile(f.Name(), path); err != nil {
+		return fmt.Errorf("exporting volume %s to %s: %w", name, path, err)
+	}
+	return nil
+}
+
 // Import extracts the tar in r into volume name, creating the volume when
 // missing. What the volume holds is merged with the archive, whose
 // entries replace those at the same paths (as Podman's volume import).

@@ -324,3 +324,47 @@ func TestImportExportOfAHostDirectoryVolume(t *testing.T) {
 	}
 	expectNoTemp(t, s)
 }
+
+// An export to a file appears there whole, mode 0644, with nothing
+// beside it; a missing volume writes nothing.
+func TestExportFile(t *testing.T) {
+	s := testStore(t)
+	v := oldVolume(t, s)
+	out := t.TempDir()
+	path := filepath.Join(out, "vol.tar")
+	if err := s.ExportFile("vol", path); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("the export: %v, %v", fi, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := Import(nil, s, "copy", f); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, "the exported copy", readTree(t, s.DataDir("copy")), readTree(t, v.Mountpoint))
+	if err := s.ExportFile("nosuch", filepath.Join(out, "nosuch.tar")); !errors.Is(err, ErrNoSuchVolume) {
+		t.Fatalf("a missing volume: %v", err)
+	}
+	if got := strings.Join(dirNames(t, out), ","); got != "vol.tar" {
+		t.Fatalf("beside the export: %s", got)
+	}
+	expectNoTemp(t, s)
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
+	return out
+}
