@@ -68,7 +68,7 @@ func build(ctx context.Context, cmd *cobra.Command, st storage.Store, f *buildFl
 	if len(args) == 1 {
 		source = args[0]
 	}
-	bc, err := builder.OpenContext(ctx, source, builder.ContextOptions{File: f.file, Stdin: cmd.InOrStdin()})
+	bc, err := builder.OpenContext(ctx, source, builder.ContextOptions{File: f.file, Stdin: cmd.InOrStdin(), GraphRoot: st.GraphRoot()})
 	if err != nil {
 		return "", err
 	}

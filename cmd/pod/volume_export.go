@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -35,30 +33,9 @@ func newVolumeExportCommand(g *globalOptions) *cobra.Command {
 			if out == "" {
 				return vs.Export(args[0], w)
 			}
-			return exportToFile(vs, args[0], out)
+			return vs.ExportFile(args[0], out)
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
 	return cmd
-}
-
-// exportToFile writes the archive to a temporary file renamed to path once
-// complete, so a failed export leaves no partial archive.
-func exportToFile(vs *volumes.Store, name, path string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".pod-export-*")
-	if err != nil {
-		return fmt.Errorf("exporting volume %s: %w", name, err)
-	}
-	defer os.Remove(f.Name())
-	if err := vs.Export(name, f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

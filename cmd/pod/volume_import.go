@@ -29,11 +29,11 @@ func newVolumeImportCommand(g *globalOptions) *cobra.Command {
 				defer f.Close()
 				r = f
 			}
-			_, vs, err := g.volumeStore()
+			st, vs, err := g.volumeStore()
 			if err != nil {
 				return err
 			}
-			return vs.Import(args[0], r)
+			return volumes.Import(st, vs, args[0], r)
 		},
 	}
 }
