@@ -262,7 +262,10 @@ func dirRoot(dir string, owned bool) sourceRoot {
 // doCopy writes the planned sources into a working container on s and
 // adds its changes to s as a layer.
 func (b *builder) doCopy(_ context.Context, s *state, cp *copyStep, h v1.History) error {
-	ctr, err := b.st.CreateContainer("", nil, s.ID, "", "", nil)
+	// Named, and marked with this process as its creator: should the build
+	// be killed, ps --external shows it and system prune reclaims it.
+	name := "pod-build-copy-" + container.NewID()[:12]
+	ctr, err := b.st.CreateContainer("", []string{name}, s.ID, "", container.StorageMetadata(), nil)
 	if err != nil {
 		return fmt.Errorf("creating a working container: %w", err)
 	}

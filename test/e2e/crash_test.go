@@ -281,3 +281,44 @@ func bootID(t *testing.T) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// TestKilledBuildCopy: a build killed while COPY writes into its working
+// container leaves a storage container that ps --external shows and
+// rm -f removes, and system prune reclaims it with the layers no image
+// took; no mount stays behind.
+func TestKilledBuildCopy(t *testing.T) {
+	e := withImage(t)
+	pause := e.livePausePID()
+	for round, remove := range []string{"rm", "prune"} {
+		dir := e.ctxTree(fmt.Sprintf("ctx-copy%d", round), map[string]string{
+			"Dockerfile": "FROM " + testImage + "\nCOPY big /big\n",
+		})
+		big := filepath.Join(dir, "big")
+		if out, err := exec.Command("dd", "if=/dev/zero", "of="+big, "bs=1M", "count=400").CombinedOutput(); err != nil {
+			t.Fatalf("dd: %v: %s", err, out)
+		}
+		e.chown(big)
+		s := e.startPiped("build", "--no-cache", dir)
+		// The COPY step mounts its working container: kill the build then.
+		if !eventually(60*time.Second, func() bool { return len(e.overlayMounts(pause)) > 0 }) {
+			t.Fatalf("the build never mounted a working container:\n%s\n%s", s.output(), s.stderr.String())
+		}
+		_ = s.cmd.Process.Kill()
+		s.wait(10 * time.Second)
+		ext := lines(e.ok("ps", "-a", "--external", "--format", "{{.ID}} {{.Names}} {{.Status}}"))
+		if len(ext) != 1 || !strings.Contains(ext[0], " pod-build-copy-") || !strings.HasSuffix(ext[0], " Storage") {
+			t.Fatalf("round %d: ps -a --external after the killed COPY: %q", round, ext)
+		}
+		if remove == "rm" {
+			id := strings.Fields(ext[0])[0]
+			expect(t, e.pod("rm", "-f", id), 0, id+"\n")
+		}
+		e.ok("system", "prune", "-f")
+		expect(t, e.pod("ps", "-a", "--external", "-q"), 0, "")
+		expect(t, e.pod("system", "check"), 0, "No problems found\n")
+		if m := e.overlayMounts(pause); len(m) > 0 {
+			t.Fatalf("round %d: mounts left in the pause namespace:\n%s", round, strings.Join(m, "\n"))
+		}
+	}
+	e.expectClean()
+}
