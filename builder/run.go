@@ -262,7 +262,8 @@ func (b *builder) runMounts(ctx context.Context, c *instructions.RunCommand) ([]
 
 // reclaimKilledSteps stops and removes the working containers of RUN
 // steps whose build was killed (their records are stale: the build that
-// held them is gone), as the next pod ps or system prune would.
+// held them is gone), and the COPY working containers whose build is gone,
+// as pod system prune would.
 func (b *builder) reclaimKilledSteps(ctx context.Context) {
 	recs, err := container.List(b.st)
 	if err != nil {
@@ -270,8 +271,12 @@ func (b *builder) reclaimKilledSteps(ctx context.Context) {
 	}
 	var steps []*container.Record
 	for _, r := range recs {
-		if r.Config.Build {
+		switch {
+		case r.Config.Build:
 			steps = append(steps, r)
+		case r.External && !r.Underway && strings.HasPrefix(r.Config.Name, "pod-build-copy-"):
+			// A killed build's COPY working container.
+			_ = container.Remove(b.st, r.Config.ID)
 		}
 	}
 	container.RepairStale(ctx, b.st, steps, container.RepairOptions{

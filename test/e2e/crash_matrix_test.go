@@ -1,0 +1,152 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// killPoints are when the crash matrix kills pod, after it started: from
+// its first steps (the namespace, the store) to well into the work.
+var (
+	killPoints = []time.Duration{20 * time.Millisecond, 80 * time.Millisecond, 250 * time.Millisecond, 700 * time.Millisecond}
+	quick      = []time.Duration{10 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond, 150 * time.Millisecond}
+)
+
+// crashOp is one operation of the crash matrix.
+type crashOp struct {
+	name string
+	// at are its kill points (killPoints when nil): a quick operation is
+	// killed sooner.
+	at []time.Duration
+	// prepare runs once before the kills; args is the command of kill i.
+	prepare func(e *env)
+	args    func(e *env, i int) []string
+}
+
+// TestCrashMatrix kills pod at fixed points of every mutating operation
+// and checks that the next calls see a store they can list, and that
+// after removing everything, no process, temporary file, mount or
+// inconsistency (pod system check) is left. The log is the matrix:
+// operation × kill point → what the next call saw.
+func TestCrashMatrix(t *testing.T) {
+	reg := startRegistry(t, registryOpts{})
+	pusher := newEnv(t)
+	bigTar := pusher.writeFile("big.tar", string(tarFiles(t, []string{"big"}, map[string][]byte{"big": randomBytes(7, 32<<20)})))
+	pusher.ok("import", bigTar, "localhost/e2e/big:1")
+	pusher.ok("push", "localhost/e2e/big:1", reg.ref("e2e/big:1"))
+
+	ops := []crashOp{
+		{name: "pull", args: func(e *env, i int) []string { return []string{"pull", reg.ref("e2e/big:1")} }},
+		{name: "build RUN", args: func(e *env, i int) []string {
+			return []string{"build", "--no-cache", e.ctxTree(fmt.Sprintf("ctx-run%d", i), map[string]string{"Dockerfile": "FROM " + testImage + "\nRUN sleep 3\n"})}
+		}},
+		{name: "build COPY", prepare: func(e *env) {
+			e.ctxTree("ctx-copy", map[string]string{"Dockerfile": "FROM " + testImage + "\nCOPY big /big\n", "big": string(randomBytes(8, 96<<20))})
+		}, args: func(e *env, i int) []string { return []string{"build", "--no-cache", filepath.Join(e.dir, "ctx-copy")} }},
+		{name: "commit", prepare: func(e *env) {
+			e.ok("run", "--name", "big", testImage, "dd", "if=/dev/zero", "of=/f", "bs=1M", "count=96")
+		}, args: func(e *env, i int) []string {
+			return []string{"commit", "big", fmt.Sprintf("localhost/e2e/committed:%d", i)}
+		}},
+		{name: "run -d", args: func(e *env, i int) []string {
+			return []string{"run", "-d", "--name", fmt.Sprintf("r%d", i), "-v", fmt.Sprintf("v%d:/data", i), testImage, "sleep", "1000"}
+		}},
+		{name: "rm -f", at: quick, prepare: func(e *env) {
+			for i := range killPoints {
+				e.ok("run", "-d", "--name", fmt.Sprintf("victim%d", i), "-v", "/anon", testImage, "sleep", "1000")
+			}
+		}, args: func(e *env, i int) []string { return []string{"rm", "-f", "-v", fmt.Sprintf("victim%d", i)} }},
+		{name: "volume import", at: quick, prepare: func(e *env) {
+			e.writeFile("vol.tar", string(tarFiles(t, []string{"f"}, map[string][]byte{"f": randomBytes(9, 64<<20)})))
+		}, args: func(e *env, i int) []string {
+			return []string{"volume", "import", fmt.Sprintf("vol%d", i), filepath.Join(e.dir, "vol.tar")}
+		}},
+		{name: "save", at: quick, prepare: func(e *env) { e.ok("import", bigTar, "localhost/e2e/big:1") },
+			args: func(e *env, i int) []string {
+				return []string{"save", "-o", filepath.Join(e.dir, fmt.Sprintf("saved%d.tar", i)), "localhost/e2e/big:1"}
+			}},
+		{name: "load", at: quick, prepare: func(e *env) {
+			e.ok("import", bigTar, "localhost/e2e/big:1")
+			e.ok("save", "-o", filepath.Join(e.dir, "archive.tar"), "localhost/e2e/big:1")
+			e.ok("rmi", "localhost/e2e/big:1")
+		}, args: func(e *env, i int) []string { return []string{"load", "-i", filepath.Join(e.dir, "archive.tar")} }},
+	}
+	for _, op := range ops {
+		t.Run(strings.ReplaceAll(op.name, " ", "_"), func(t *testing.T) {
+			e := withImage(t)
+			pause := e.livePausePID()
+			if op.prepare != nil {
+				op.prepare(e)
+			}
+			at := op.at
+			if at == nil {
+				at = killPoints
+			}
+			for i, after := range at {
+				s := e.startPiped(op.args(e, i)...)
+				time.Sleep(after)
+				_ = s.cmd.Process.Signal(syscall.SIGKILL)
+				code := s.wait(30 * time.Second)
+				saw := e.nextCallSees()
+				outcome := "killed"
+				if code != 128+int(syscall.SIGKILL) {
+					outcome = fmt.Sprintf("had ended (%d)", code)
+				}
+				t.Logf("crash matrix: %-13s kill at %4d ms (%s) → %s", op.name, after.Milliseconds(), outcome, saw)
+			}
+			e.ok("rm", "-a", "-f")
+			e.ok("system", "prune", "-a", "-f", "--volumes")
+			e.expectNothingLeft(pause)
+		})
+	}
+}
+
+// nextCallSees runs what a user runs after a crash and says what it saw;
+// any of them failing fails the test.
+func (e *env) nextCallSees() string {
+	e.t.Helper()
+	ps := lines(e.ok("ps", "-a", "--external", "--format", "{{.Status}}"))
+	states := map[string]int{}
+	for _, st := range ps {
+		states[strings.SplitN(st, " ", 2)[0]]++
+	}
+	var parts []string
+	for st, n := range states {
+		parts = append(parts, fmt.Sprintf("%d %s", n, st))
+	}
+	sort.Strings(parts)
+	images := lines(e.ok("images", "-a", "-q"))
+	vols := lines(e.ok("volume", "ls", "-q"))
+	check := "check clean"
+	if r := e.pod("system", "check", "--format", "{{.Kind}}"); r.code != 0 {
+		check = "check: " + strings.Join(lines(r.stdout), ",")
+	}
+	return fmt.Sprintf("ps -a: [%s]; images: %d; volumes: %d; %s", strings.Join(parts, ", "), len(images), len(vols), check)
+}
+
+// expectNothingLeft fails unless only the pause process runs, no
+// temporary file or mount remains and pod system check finds nothing.
+func (e *env) expectNothingLeft(pause int) {
+	e.t.Helper()
+	e.expectClean()
+	if e.livePausePID() != pause {
+		e.t.Fatalf("the pause process changed: a crash made a new user namespace")
+	}
+	for _, dir := range []string{filepath.Join(e.root, "tmp"), filepath.Join(filepath.Dir(e.root), "volumes", ".tmp")} {
+		if ents, _ := os.ReadDir(dir); len(ents) > 0 {
+			var names []string
+			for _, x := range ents {
+				names = append(names, x.Name())
+			}
+			e.t.Fatalf("temporary files left in %s: %v", dir, names)
+		}
+	}
+	expect(e.t, e.pod("system", "check"), 0, "No problems found\n")
+	expect(e.t, e.pod("ps", "-a", "--external", "-q"), 0, "")
+}
