@@ -322,3 +322,18 @@ func TestKilledBuildCopy(t *testing.T) {
 	}
 	e.expectClean()
 }
+
+// TestDamagedVolume: a volume whose volume.json is truncated is listed,
+// with a warning naming the fix, keeps its name, and rm -f removes it.
+func TestDamagedVolume(t *testing.T) {
+	e := newEnv(t)
+	e.ok("volume", "create", "vol")
+	e.truncate(filepath.Join(filepath.Dir(e.root), "volumes", "vol", "volume.json"))
+	r := e.pod("volume", "ls", "-q")
+	if r.code != 0 || r.stdout != "vol\n" || !strings.Contains(r.stderr, "pod volume rm -f vol") {
+		t.Fatalf("volume ls with damaged metadata:\n%s", r)
+	}
+	expectError(t, e.pod("volume", "create", "vol"), 125, "vol")
+	expect(t, e.pod("volume", "rm", "-f", "vol"), 0, "vol\n")
+	expect(t, e.pod("volume", "ls", "-q"), 0, "")
+}
