@@ -1,6 +1,7 @@
 package userns
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -81,12 +82,25 @@ func Detect() (Mode, error) {
 	return m, nil
 }
 
+// ErrUnsafeRuntimeDir is an XDG_RUNTIME_DIR that others could write to:
+// pod refuses it rather than keep its sockets and pause process there.
+var ErrUnsafeRuntimeDir = errors.New("unsafe runtime directory")
+
 // rootlessRuntimeDir is $XDG_RUNTIME_DIR/pod when XDG_RUNTIME_DIR is set and
 // writable, else /tmp/pod-UID (created 0700 and required to be the user's).
+// A writable XDG_RUNTIME_DIR must be the user's and writable by nobody
+// else (as systemd makes /run/user/UID): there others could replace the
+// attach sockets and the pause PID file, so pod refuses it.
 func rootlessRuntimeDir(uid int) (string, error) {
 	if x := os.Getenv("XDG_RUNTIME_DIR"); x != "" && unix.Access(x, unix.W_OK|unix.X_OK) == nil {
+		if err := checkRuntimeDir(x, uid); err != nil {
+			return "", err
+		}
 		d := filepath.Join(x, "pod")
 		if err := os.MkdirAll(d, 0o700); err == nil {
+			if err := ownDir(d, uid); err != nil {
+				return "", fmt.Errorf("%w: %w: remove it, or point XDG_RUNTIME_DIR at another directory of yours", ErrUnsafeRuntimeDir, err)
+			}
 			return d, nil
 		}
 	}
@@ -94,17 +108,46 @@ func rootlessRuntimeDir(uid int) (string, error) {
 	if err := os.Mkdir(d, 0o700); err != nil && !os.IsExist(err) {
 		return "", fmt.Errorf("XDG_RUNTIME_DIR is unset or not writable, and creating the fallback %s failed: %w", d, err)
 	}
-	var st unix.Stat_t
-	if err := unix.Lstat(d, &st); err != nil {
-		return "", fmt.Errorf("checking %s: %w", d, err)
-	}
-	if int(st.Uid) != uid || st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return "", fmt.Errorf("XDG_RUNTIME_DIR is unset or not writable, and the fallback %s is not a directory owned by uid %d: remove it, or set XDG_RUNTIME_DIR to a directory you own", d, uid)
-	}
-	if st.Mode&0o077 != 0 {
-		_ = os.Chmod(d, 0o700)
+	if err := ownDir(d, uid); err != nil {
+		return "", fmt.Errorf("XDG_RUNTIME_DIR is unset or not writable, and the fallback %w: remove it, or set XDG_RUNTIME_DIR to a directory you own", err)
 	}
 	return d, nil
+}
+
+// checkRuntimeDir refuses an XDG_RUNTIME_DIR the user does not own or
+// that group or others may write to, naming the fix.
+func checkRuntimeDir(dir string, uid int) error {
+	var st unix.Stat_t
+	if err := unix.Stat(dir, &st); err != nil {
+		return fmt.Errorf("checking XDG_RUNTIME_DIR %s: %w", dir, err)
+	}
+	switch {
+	case st.Mode&unix.S_IFMT != unix.S_IFDIR:
+		return fmt.Errorf("%w: XDG_RUNTIME_DIR %s is not a directory: point XDG_RUNTIME_DIR at a directory of yours with mode 0700, or unset it", ErrUnsafeRuntimeDir, dir)
+	case int(st.Uid) != uid:
+		return fmt.Errorf("%w: XDG_RUNTIME_DIR %s is owned by uid %d, not by you (uid %d), so its owner could replace pod's sockets in it: point XDG_RUNTIME_DIR at a directory of yours with mode 0700 (as systemd makes /run/user/%d), or unset it", ErrUnsafeRuntimeDir, dir, st.Uid, uid, uid)
+	case st.Mode&0o022 != 0:
+		return fmt.Errorf("%w: XDG_RUNTIME_DIR %s is writable by group or others (mode %04o), so they could replace pod's sockets in it: make it private with chmod 0700 %s, or unset XDG_RUNTIME_DIR", ErrUnsafeRuntimeDir, dir, st.Mode&0o7777, dir)
+	}
+	return nil
+}
+
+// ownDir checks that d, a directory pod made for itself, is a directory
+// (not a link) owned by uid, and takes group and others' access away.
+func ownDir(d string, uid int) error {
+	var st unix.Stat_t
+	if err := unix.Lstat(d, &st); err != nil {
+		return fmt.Errorf("%s cannot be checked: %w", d, err)
+	}
+	if int(st.Uid) != uid || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return fmt.Errorf("%s is not a directory owned by uid %d", d, uid)
+	}
+	if st.Mode&0o077 != 0 {
+		if err := os.Chmod(d, 0o700); err != nil {
+			return fmt.Errorf("%s cannot be made private: %w", d, err)
+		}
+	}
+	return nil
 }
 
 // StoragePaths returns the default graph root and run root for the mode.
