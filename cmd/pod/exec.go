@@ -24,8 +24,10 @@ func newExecCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return usageErrorf("%v", err)
 			}
-			if workdir != "" && !container.ValidExecWorkdir(workdir) {
-				return usageErrorf("--workdir %q: the working directory must be an absolute path", workdir)
+			if workdir != "" {
+				if err := container.CheckWorkdir(workdir); err != nil {
+					return usageErrorf("%v", err)
+				}
 			}
 			h, err := g.host()
 			if err != nil {

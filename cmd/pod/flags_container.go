@@ -92,6 +92,9 @@ func (f *containerFlags) config(cmd *cobra.Command, imageRef string, args []stri
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
+	if err := f.checkValues(); err != nil {
+		return nil, err
+	}
 	cfg := &container.Config{
 		Name: f.name, Hostname: f.hostname, WorkingDir: f.workdir, User: f.user,
 		Env: env, Labels: labels, Image: imageRef,
@@ -132,6 +135,27 @@ func (f *containerFlags) config(cmd *cobra.Command, imageRef string, args []stri
 		}
 	}
 	return cfg, nil
+}
+
+// checkValues refuses a --hostname, --workdir or --stop-signal Docker
+// would refuse, before anything is made.
+func (f *containerFlags) checkValues() error {
+	if f.hostname != "" {
+		if err := container.CheckHostName("--hostname", f.hostname); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	if f.workdir != "" {
+		if err := container.CheckWorkdir(f.workdir); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	if f.stopSignal != "" {
+		if _, err := container.ParseSignal(f.stopSignal); err != nil {
+			return usageErrorf("--stop-signal: %v", err)
+		}
+	}
+	return nil
 }
 
 // userStdio is the user's stdio for an attached run; stdin only when

@@ -51,8 +51,21 @@ func (f *networkFlags) apply(cfg *container.Config) error {
 	if (len(cfg.Ports) > 0 || f.publishAll) && !slirp.IsPrivate(mode) {
 		return usageErrorf("--publish needs a network of the container's own (not --network %s)", mode)
 	}
-	cfg.DNS, cfg.DNSSearch, cfg.DNSOptions, cfg.ExtraHosts = f.dns, f.dnsSearch, f.dnsOpt, f.host
-	cfg.Domainname = f.domainname
+	if cfg.DNS, err = slirp.ParseDNS(f.dns); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if cfg.DNSSearch, err = slirp.ParseDNSSearch(f.dnsSearch); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if cfg.DNSOptions, err = slirp.ParseDNSOptions(f.dnsOpt); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if f.domainname != "" {
+		if err := container.CheckDomainName("--domainname", f.domainname); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	cfg.ExtraHosts, cfg.Domainname = f.host, f.domainname
 	return nil
 }
 

@@ -5,7 +5,11 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
+	"unicode"
+
+	"github.com/pod-project/pod/container"
 )
 
 // HostsOptions say what goes into a container's /etc/hosts.
@@ -23,13 +27,17 @@ type HostsOptions struct {
 	HostGateway string
 }
 
-// Hosts is the content of a container's /etc/hosts.
+// Hosts is the content of a container's /etc/hosts. The values were
+// checked when the container was made; one that would not be one word of
+// a line (a record of an older pod) is left out.
 func Hosts(o HostsOptions) string {
 	var b strings.Builder
 	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
 	for _, h := range o.ExtraHosts {
 		name, ip, _ := splitExtraHost(h)
-		fmt.Fprintf(&b, "%s\t%s\n", ip, name)
+		if oneWord(name) && oneWord(ip) {
+			fmt.Fprintf(&b, "%s\t%s\n", ip, name)
+		}
 	}
 	if o.HostGateway != "" {
 		fmt.Fprintf(&b, "%s\thost.containers.internal host.docker.internal\n", o.HostGateway)
@@ -39,11 +47,11 @@ func Hosts(o HostsOptions) string {
 		addr = "127.0.1.1"
 	}
 	names := []string{}
-	if o.Domainname != "" && o.Hostname != "" {
+	if oneWord(o.Domainname) && oneWord(o.Hostname) {
 		names = append(names, o.Hostname+"."+o.Domainname)
 	}
 	for _, n := range []string{o.Hostname, o.Name} {
-		if n != "" && !contains(names, n) {
+		if oneWord(n) && !contains(names, n) {
 			names = append(names, n)
 		}
 	}
@@ -65,25 +73,105 @@ func contains(list []string, s string) bool {
 // splitExtraHost splits NAME:IP (IP may be IPv6 and contain colons; Docker
 // also takes NAME=IP).
 func splitExtraHost(s string) (name, ip string, ok bool) {
-	if n, i, found := strings.Cut(s, "="); found {
-		return n, strings.Trim(i, "[]"), true
+	name, ip, ok = strings.Cut(s, "=")
+	if !ok {
+		name, ip, ok = strings.Cut(s, ":")
 	}
-	name, ip, ok = strings.Cut(s, ":")
-	return name, strings.Trim(ip, "[]"), ok
+	if len(ip) > 2 && ip[0] == '[' && ip[len(ip)-1] == ']' {
+		ip = ip[1 : len(ip)-1]
+	}
+	return name, ip, ok
 }
 
-// ParseExtraHosts checks --add-host values: NAME:IP, or NAME:host-gateway.
+// ParseExtraHosts checks --add-host values: NAME:IP (or NAME=IP, IPv6 in
+// brackets or not), IP being an address or host-gateway (Docker's rule),
+// NAME a host name (container.CheckHostsName), so that each value is one
+// line of /etc/hosts.
 func ParseExtraHosts(hosts []string) error {
 	for _, h := range hosts {
 		name, ip, ok := splitExtraHost(h)
 		if !ok || name == "" {
 			return fmt.Errorf("invalid --add-host %q: use NAME:IP", h)
 		}
+		if err := container.CheckHostsName("--add-host", name); err != nil {
+			return err
+		}
 		if ip != "host-gateway" && net.ParseIP(ip) == nil {
-			return fmt.Errorf("invalid --add-host %q: %q is not an IP address", h, ip)
+			return fmt.Errorf("invalid --add-host %q: %q is not an IP address (nor host-gateway)", h, ip)
 		}
 	}
 	return nil
+}
+
+// ParseDNS checks --dns values as Docker does (each an IP address) and
+// returns them in their canonical form.
+func ParseDNS(servers []string) ([]string, error) {
+	out := make([]string, 0, len(servers))
+	for _, s := range servers {
+		ip := net.ParseIP(s)
+		if hasControl(s) || ip == nil {
+			return nil, fmt.Errorf("invalid --dns %q: a DNS server is an IP address", s)
+		}
+		out = append(out, ip.String())
+	}
+	return nilIfEmpty(out), nil
+}
+
+// dnsDomain is Docker's rule for a --dns-search domain: dot-separated
+// labels of letters, digits and inner '-', with a trailing dot allowed.
+var dnsDomain = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*\.?$`)
+
+// ParseDNSSearch checks --dns-search values as Docker does: "." (no
+// search list), or a domain name with at least one letter, shorter than
+// 255 bytes.
+func ParseDNSSearch(domains []string) ([]string, error) {
+	out := make([]string, 0, len(domains))
+	for _, d := range domains {
+		if d != "." && (!dnsDomain.MatchString(d) || len(d) >= 255 || !strings.ContainsFunc(d, isLetter)) {
+			return nil, fmt.Errorf("invalid --dns-search %q: use a domain name (letters, digits, '-' and '.'), or . for none", d)
+		}
+		out = append(out, d)
+	}
+	return nilIfEmpty(out), nil
+}
+
+// ParseDNSOptions checks --dns-option values: each one word of the
+// resolver's options line (ndots:2, rotate, edns0...).
+func ParseDNSOptions(opts []string) ([]string, error) {
+	for _, o := range opts {
+		if o == "" || strings.ContainsFunc(o, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+			return nil, fmt.Errorf("invalid --dns-option %q: a resolver option is one word without spaces (ndots:2, rotate, edns0...)", o)
+		}
+	}
+	return opts, nil
+}
+
+func isLetter(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+
+func hasControl(s string) bool { return strings.ContainsFunc(s, unicode.IsControl) }
+
+// oneWord reports whether s can be written as one field of a line of
+// /etc/hosts or /etc/resolv.conf.
+func oneWord(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '#' })
+}
+
+// words keeps the entries of list that are one word.
+func words(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if oneWord(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // ResolveExtraHosts replaces host-gateway by gateway in NAME:IP entries.
@@ -112,8 +200,10 @@ type ResolvOptions struct {
 	Forwarder string
 }
 
-// ResolvConf is a container's /etc/resolv.conf made from the host's.
+// ResolvConf is a container's /etc/resolv.conf made from the host's. As
+// in Hosts, a value that is not one word is left out.
 func ResolvConf(host []byte, o ResolvOptions) []byte {
+	o.DNS, o.Search, o.Options = words(o.DNS), words(o.Search), words(o.Options)
 	var servers, search, options []string
 	sc := bufio.NewScanner(bytes.NewReader(host))
 	for sc.Scan() {

@@ -1,6 +1,7 @@
 package slirp
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -59,5 +60,67 @@ func TestResolvConf(t *testing.T) {
 	}
 	if got := string(ResolvConf([]byte("nameserver 127.0.0.1\n"), ResolvOptions{Forwarder: "10.0.2.3"})); got != "nameserver 10.0.2.3\n" {
 		t.Errorf("only loopback: %q", got)
+	}
+}
+
+func TestExtraHostsRefusesWhatBreaksALine(t *testing.T) {
+	for _, bad := range []string{"evil\n1.2.3.4 x:10.0.0.1", "a b:10.0.0.1", "db:10.0.0.1\n", "db:10.0.0.1 other", "#x:10.0.0.1", "db:[::1"} {
+		err := ParseExtraHosts([]string{bad})
+		if err == nil || !strings.Contains(err.Error(), "--add-host") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("ParseExtraHosts(%q) = %v, want one line naming --add-host", bad, err)
+		}
+	}
+	if err := ParseExtraHosts([]string{"db=10.0.0.1", "v6:[::1]", "my-db.example.org:fe80::1"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseDNS(t *testing.T) {
+	got, err := ParseDNS([]string{"1.1.1.1", "2001:DB8::1"})
+	if err != nil || strings.Join(got, ",") != "1.1.1.1,2001:db8::1" {
+		t.Fatalf("ParseDNS = %v, %v", got, err)
+	}
+	for _, bad := range []string{"evil\nnameserver 1.2.3.4", "1.2.3.4\n", "dns.example", "", " 1.2.3.4"} {
+		if _, err := ParseDNS([]string{bad}); err == nil || !strings.Contains(err.Error(), "invalid --dns") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("ParseDNS(%q) = %v, want refused in one line", bad, err)
+		}
+	}
+	if got, err := ParseDNS(nil); got != nil || err != nil {
+		t.Errorf("ParseDNS(nil) = %v, %v", got, err)
+	}
+}
+
+func TestParseDNSSearch(t *testing.T) {
+	good := []string{".", "example.org", "example.org.", "a-b.c1", "x"}
+	if got, err := ParseDNSSearch(good); err != nil || strings.Join(got, ",") != strings.Join(good, ",") {
+		t.Fatalf("ParseDNSSearch = %v, %v", got, err)
+	}
+	for _, bad := range []string{"evil\nnameserver 1.2.3.4", "a b", "-x.org", "x-.org", "a..b", "123", "", strings.Repeat("a", 255), "ex_ample.org"} {
+		if _, err := ParseDNSSearch([]string{bad}); err == nil || !strings.Contains(err.Error(), "invalid --dns-search") {
+			t.Errorf("ParseDNSSearch(%.20q) = %v, want refused", bad, err)
+		}
+	}
+}
+
+func TestParseDNSOptions(t *testing.T) {
+	if _, err := ParseDNSOptions([]string{"ndots:2", "rotate", "edns0"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"", "ndots:2 rotate", "x\nnameserver 1.2.3.4", "a\tb"} {
+		if _, err := ParseDNSOptions([]string{bad}); err == nil || !strings.Contains(err.Error(), "invalid --dns-option") {
+			t.Errorf("ParseDNSOptions(%q) = %v, want refused", bad, err)
+		}
+	}
+}
+
+func TestWritersLeaveOutWhatIsNotOneWord(t *testing.T) {
+	got := string(ResolvConf(nil, ResolvOptions{DNS: []string{"1.1.1.1", "x\nnameserver 6.6.6.6"}, Search: []string{"a b"}, Options: []string{"ndots:1\nnameserver 6.6.6.6"}}))
+	if got != "nameserver 1.1.1.1\n" {
+		t.Errorf("ResolvConf = %q", got)
+	}
+	hosts := Hosts(HostsOptions{Hostname: "h\n6.6.6.6 evil", Name: "web", ExtraHosts: []string{"x y:1.2.3.4", "ok:1.2.3.5"}})
+	want := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n1.2.3.5\tok\n127.0.1.1\tweb\n"
+	if hosts != want {
+		t.Errorf("Hosts = %q, want %q", hosts, want)
 	}
 }

@@ -86,3 +86,56 @@ func TestRuntimeDirUnsafe(t *testing.T) {
 		}
 	})
 }
+
+// TestValidFileValues: a value that pod writes into a file of the
+// container (resolv.conf, hosts, hostname) or hands to the runtime is
+// refused when it holds a newline or is otherwise invalid by Docker's
+// rules: one error line naming the flag, exit 125, no container made.
+func TestValidFileValues(t *testing.T) {
+	e := withImage(t)
+	const evil = "evil\nnameserver 1.2.3.4"
+	for _, tt := range []struct {
+		args  []string
+		words []string
+	}{
+		{[]string{"--dns", evil}, []string{`invalid --dns "evil\nnameserver 1.2.3.4"`, "IP address"}},
+		{[]string{"--dns", "dns.example.org"}, []string{"invalid --dns", "IP address"}},
+		{[]string{"--dns-search", evil}, []string{"invalid --dns-search", "domain name"}},
+		{[]string{"--dns-search", "-bad-.example"}, []string{"invalid --dns-search", "domain name"}},
+		{[]string{"--dns-option", "ndots:1\nnameserver 1.2.3.4"}, []string{"invalid --dns-option", "one word"}},
+		{[]string{"--add-host", "evil\n1.2.3.4 x:10.0.0.1"}, []string{"invalid --add-host", "host name"}},
+		{[]string{"--add-host", "db:10.0.0.1\n1.2.3.4 x"}, []string{"invalid --add-host", "not an IP address"}},
+		{[]string{"--add-host", "db:[::1"}, []string{"invalid --add-host", "not an IP address"}},
+		{[]string{"--hostname", "h\n1.2.3.4 evil"}, []string{"invalid --hostname", "letters, digits"}},
+		{[]string{"--domainname", "example.org\n1.2.3.4 evil"}, []string{"invalid --domainname", "letters, digits"}},
+		{[]string{"-e", "EVIL\nNAME=1"}, []string{`invalid environment variable "EVIL\nNAME=1"`, "whitespace or a control character"}},
+		{[]string{"-l", "evil\nkey=1"}, []string{"invalid label", "control character"}},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			for _, verb := range []string{"run", "create"} {
+				args := append(append([]string{verb, "--rm"}, tt.args...), testImage, "true")
+				expectOneError(t, e.pod(args...), 125, tt.words...)
+			}
+		})
+	}
+	t.Run("env files", func(t *testing.T) {
+		for name, tt := range map[string]struct{ content, what, words string }{
+			"nul":       {"OK=1\nA=x\x00y\n", "invalid environment variable", "line 2: the value holds a NUL byte"},
+			"not utf-8": {"A=\xff\xfe\n", "invalid --env-file", "line 1: not UTF-8 text"},
+			"bad name":  {"GOOD=1\nBAD NAME=1\n", "invalid environment variable", "line 2: the name holds whitespace"},
+		} {
+			f := e.writeFile("env-"+strings.ReplaceAll(name, " ", "-"), tt.content)
+			for _, verb := range []string{"run", "create"} {
+				expectOneError(t, e.pod(verb, "--rm", "--env-file", f, testImage, "true"), 125, tt.what, f, tt.words)
+			}
+		}
+		// A value may span lines, as with Docker: it is no file's line.
+		expect(t, e.pod("run", "--rm", "-e", "TWO=a\nb", testImage, "sh", "-c", `echo "$TWO"`), 0, "a\nb\n")
+	})
+	e.expectNoContainers()
+	// What is valid still lands where it belongs, canonical.
+	expect(t, e.pod("run", "--rm", "--name", "web", "--dns", "2001:DB8::1", "--dns-search", "example.org", "--dns-option", "ndots:3",
+		"--add-host", "db=[::1]", "--hostname", "h1", "--domainname", "example.org", testImage,
+		"sh", "-c", "cat /etc/resolv.conf; grep -e db -e h1 /etc/hosts; hostname"), 0,
+		"search example.org\nnameserver 2001:db8::1\noptions ndots:3\n::1\tdb\n10.0.2.100\th1.example.org h1 web\nh1\n")
+}
