@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/pod-project/pod/container"
 )
 
 // ErrParse is a Dockerfile that cannot be parsed; the error names the file
@@ -54,6 +57,9 @@ func parseDockerfile(name string, r io.Reader) (*dockerfile, error) {
 			}
 			return nil, fmt.Errorf("%w: %s:%d: %v", ErrParse, name, n.StartLine, err)
 		}
+		if err := checkInstruction(cmd); err != nil {
+			return nil, fmt.Errorf("%w: %s:%d: %v", ErrParse, name, n.StartLine, err)
+		}
 		switch c := cmd.(type) {
 		case *instructions.Stage:
 			df.Stages = append(df.Stages, *c)
@@ -76,6 +82,26 @@ func parseDockerfile(name string, r io.Reader) (*dockerfile, error) {
 		return nil, fmt.Errorf("%w: %s has no FROM instruction", ErrParse, name)
 	}
 	return df, nil
+}
+
+// checkInstruction refuses what Docker refuses of an instruction before
+// running anything: a RUN without a command, a STOPSIGNAL that is no
+// signal (one given through a variable is checked once expanded).
+func checkInstruction(cmd any) error {
+	switch c := cmd.(type) {
+	case *instructions.RunCommand:
+		if len(c.CmdLine) == 0 && len(c.Files) == 0 {
+			return errors.New("RUN requires at least one argument: the command to run")
+		}
+	case *instructions.StopSignalCommand:
+		if strings.Contains(c.Signal, "$") {
+			return nil
+		}
+		if _, err := container.ParseSignal(c.Signal); err != nil {
+			return fmt.Errorf("STOPSIGNAL: %w", err)
+		}
+	}
+	return nil
 }
 
 // line is the first line of an instruction, for messages.

@@ -120,3 +120,23 @@ func TestArgsKeyAndEnv(t *testing.T) {
 		t.Errorf("mergeEnv = %v", got)
 	}
 }
+
+func TestParseDockerfileRefusesBadInstructions(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"FROM a\nSTOPSIGNAL BOGUS\n", `Dockerfile:2: STOPSIGNAL: invalid signal "BOGUS"`},
+		{"FROM a\nSTOPSIGNAL 0\n", "Dockerfile:2: STOPSIGNAL: invalid signal"},
+		{"FROM a\nRUN\n", "Dockerfile:2: RUN requires at least one argument"},
+		{"FROM a\nRUN []\n", "Dockerfile:2: RUN requires at least one argument"},
+		{"FROM a\nRUN --network=none\n", "Dockerfile:2: RUN requires at least one argument"},
+	} {
+		_, err := parseDockerfile("Dockerfile", strings.NewReader(tt.src))
+		if !errors.Is(err, ErrParse) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("parse %q: %v, want ErrParse mentioning %q", tt.src, err, tt.want)
+		}
+	}
+	for _, ok := range []string{"STOPSIGNAL SIGKILL", "STOPSIGNAL term", "STOPSIGNAL 9", "STOPSIGNAL SIGRTMIN+3", "STOPSIGNAL $SIG", "RUN true", "RUN [\"true\"]", "RUN <<EOF\ntrue\nEOF"} {
+		if _, err := parseDockerfile("Dockerfile", strings.NewReader("FROM a\nARG SIG=TERM\n"+ok+"\n")); err != nil {
+			t.Errorf("parse %q: %v", ok, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package container
 import (
 	"errors"
 	"fmt"
+	"os/exec"
 )
 
 // Sentinels of the container package, checked with errors.Is.
@@ -59,11 +60,15 @@ func ExitStatus(code int) error {
 }
 
 // ExitCodeOf is the exit code err maps to: the ExitCode of the first error
-// in its chain that has one, else 125.
+// in its chain that has one, else 125. A helper's exit status
+// (*exec.ExitError: storage's re-executed unpacker, git...) is not a code
+// for pod to exit with: its failure is pod's own, 125.
 func ExitCodeOf(err error) int {
 	var ec interface{ ExitCode() int }
 	if errors.As(err, &ec) {
-		return ec.ExitCode()
+		if _, helper := ec.(*exec.ExitError); !helper {
+			return ec.ExitCode()
+		}
 	}
 	return 125
 }

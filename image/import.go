@@ -149,15 +149,38 @@ func spoolTar(r io.Reader, path, label string) (digest.Digest, int64, error) {
 	if err != nil {
 		return "", 0, fmt.Errorf("%w: reading %s: %v", ErrBadSource, label, err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	if n == 0 {
+		return "", 0, fmt.Errorf("%w: %s is empty, not a tar archive (plain, or gzip, bzip2, xz, zstd compressed)", ErrBadSource, label)
+	}
+	if err := checkTar(path, label); err != nil {
 		return "", 0, err
 	}
-	defer f.Close()
-	if _, err := tar.NewReader(f).Next(); err != nil && !errors.Is(err, io.EOF) {
-		return "", 0, fmt.Errorf("%w: %s is not a tar archive (plain, or gzip, bzip2, xz, zstd compressed): %v", ErrBadSource, label, err)
-	}
 	return d, n, nil
+}
+
+// checkTar reads the whole archive at path, so that one that is not a tar
+// archive, or is cut short, is refused before anything is stored.
+func checkTar(path, label string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	tr := tar.NewReader(bufio.NewReaderSize(f, 1<<20))
+	for i := 0; ; i++ {
+		_, err := tr.Next()
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil && i == 0:
+			return fmt.Errorf("%w: %s is not a tar archive (plain, or gzip, bzip2, xz, zstd compressed): %v", ErrBadSource, label, err)
+		case err == nil:
+			_, err = io.Copy(io.Discard, tr)
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s is not a whole tar archive (truncated or corrupt after %d entries): %v", ErrBadSource, label, i, err)
+		}
+	}
 }
 
 func download(ctx context.Context, url string) (io.ReadCloser, error) {

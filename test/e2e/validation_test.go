@@ -139,3 +139,72 @@ func TestValidFileValues(t *testing.T) {
 		"sh", "-c", "cat /etc/resolv.conf; grep -e db -e h1 /etc/hosts; hostname"), 0,
 		"search example.org\nnameserver 2001:db8::1\noptions ndots:3\n::1\tdb\n10.0.2.100\th1.example.org h1 web\nh1\n")
 }
+
+// TestValidBadInput: input Docker refuses and pod used to take, or refused
+// late with someone else's error, is refused at once with pod's own.
+func TestValidBadInput(t *testing.T) {
+	e := withImage(t)
+	long := strings.Repeat("a", 300)
+	for _, tt := range []struct {
+		args  []string
+		words []string
+	}{
+		{[]string{"--hostname", long}, []string{`invalid --hostname "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"... (300 bytes)`, "at most 64 bytes"}},
+		{[]string{"--hostname", strings.Repeat("b", 65)}, []string{"invalid --hostname", "at most 64 bytes"}},
+		{[]string{"--hostname", "two words"}, []string{`invalid --hostname "two words"`, "letters, digits"}},
+		{[]string{"--hostname", "a/b"}, []string{`invalid --hostname "a/b"`, "letters, digits"}},
+		{[]string{"-w", "relative"}, []string{"--workdir: the working directory 'relative' is invalid, it needs to be an absolute path"}},
+		{[]string{"--stop-signal", "BOGUS"}, []string{`--stop-signal: invalid signal "BOGUS"`}},
+	} {
+		t.Run(abbrevName(strings.Join(tt.args, " ")), func(t *testing.T) {
+			for _, verb := range []string{"run", "create"} {
+				args := append(append([]string{verb, "--rm"}, tt.args...), testImage, "true")
+				expectOneError(t, e.pod(args...), 125, tt.words...)
+			}
+		})
+	}
+	e.expectNoContainers()
+	// 64 bytes is HOST_NAME_MAX, and allowed.
+	h64 := strings.Repeat("h", 64)
+	expect(t, e.pod("run", "--rm", "--hostname", h64, testImage, "hostname"), 0, h64+"\n")
+
+	t.Run("exec -w relative", func(t *testing.T) {
+		e.ok("run", "-d", "--name", "sleeper", testImage, "sleep", "60")
+		expectOneError(t, e.pod("exec", "-w", "relative", "sleeper", "pwd"), 125, "--workdir: the working directory 'relative' is invalid, it needs to be an absolute path")
+		e.ok("rm", "-f", "sleeper")
+	})
+
+	t.Run("build", func(t *testing.T) {
+		for name, tt := range map[string]struct{ dockerfile, words string }{
+			"STOPSIGNAL BOGUS": {"FROM " + testImage + "\nSTOPSIGNAL BOGUS\n", `Dockerfile:2: STOPSIGNAL: invalid signal "BOGUS"`},
+			"empty RUN":        {"FROM " + testImage + "\nRUN true\nRUN\n", "Dockerfile:3: RUN requires at least one argument"},
+			"empty JSON RUN":   {"FROM " + testImage + "\nRUN []\n", "Dockerfile:2: RUN requires at least one argument"},
+		} {
+			t.Run(name, func(t *testing.T) {
+				ctx := e.ctxTree("ctx-"+strings.ReplaceAll(name, " ", "-"), map[string]string{"Dockerfile": tt.dockerfile})
+				// Refused before any step runs: nothing is printed.
+				expectOneError(t, e.pod("build", "-t", "localhost/refused", ctx), 125, "invalid Dockerfile", tt.words)
+			})
+		}
+		expect(t, e.pod("images", "-q", "localhost/refused"), 0, "")
+	})
+
+	t.Run("import", func(t *testing.T) {
+		images := e.ok("images", "-q", "--no-trunc")
+		empty := e.writeFile("empty.tar", "")
+		expectOneError(t, e.pod("import", empty, "localhost/empty"), 125, "invalid import source", empty, "is empty, not a tar archive")
+		whole, err := busyboxTar()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(whole)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut := e.writeFile("cut.tar", string(b[:len(b)/2]))
+		expectOneError(t, e.pod("import", cut, "localhost/cut"), 125, "invalid import source", cut, "not a whole tar archive", "unexpected EOF")
+		if got := e.ok("images", "-q", "--no-trunc"); got != images {
+			t.Fatalf("a refused import left an image: before\n%s\nafter\n%s", images, got)
+		}
+	})
+}
