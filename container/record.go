@@ -55,24 +55,37 @@ func NewID() string {
 	return hex.EncodeToString(b)
 }
 
+// autoNameTries bounds how often Create chooses another name for a
+// container the user did not name when a concurrent create took it.
+const autoNameTries = 10
+
 // Create makes the storage container for cfg (a writable layer on its image)
 // and writes its record. cfg.ID and cfg.Name are filled when empty.
 func Create(st storage.Store, cfg *Config) (*Record, error) {
 	if cfg.ID == "" {
 		cfg.ID = NewID()
 	}
-	if cfg.Name == "" {
+	auto := cfg.Name == ""
+	if auto {
 		cfg.Name = freeName(st)
 	} else if !validName.MatchString(cfg.Name) {
 		return nil, fmt.Errorf("name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed: %w", cfg.Name, ErrBadName)
 	}
 	// Container also matches ID prefixes ("c20"): only a name counts here.
-	if c, err := st.Container(cfg.Name); err == nil && slices.Contains(c.Names, cfg.Name) {
+	if c, err := st.Container(cfg.Name); !auto && err == nil && slices.Contains(c.Names, cfg.Name) {
 		return nil, fmt.Errorf("the name %q is already in use by another container: remove it (pod rm %s) or choose another name: %w", cfg.Name, cfg.Name, ErrNameInUse)
 	}
 	// A --rm container never outlives this boot: its storage record and
 	// layer are volatile (kept in the run root, written without fsync).
-	c, err := st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", StorageMetadata(), &cstorage.ContainerOptions{Volatile: cfg.AutoRemove})
+	meta := StorageMetadata()
+	c, err := st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", meta, &cstorage.ContainerOptions{Volatile: cfg.AutoRemove})
+	// A name pod chose may have been taken since by a concurrent create:
+	// choose again (the store's lock makes the name check and the create
+	// one step).
+	for try := 0; auto && errors.Is(err, cstorage.ErrDuplicateName) && try < autoNameTries; try++ {
+		cfg.Name = freeName(st)
+		c, err = st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", meta, &cstorage.ContainerOptions{Volatile: cfg.AutoRemove})
+	}
 	if err != nil {
 		if errors.Is(err, cstorage.ErrDuplicateName) {
 			return nil, fmt.Errorf("the name %q is already in use by another container: %w", cfg.Name, ErrNameInUse)

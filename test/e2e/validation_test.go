@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -207,4 +209,44 @@ func TestValidBadInput(t *testing.T) {
 			t.Fatalf("a refused import left an image: before\n%s\nafter\n%s", images, got)
 		}
 	})
+}
+
+// TestAutoNameParallel: containers made at the same time without --name
+// all get a name, and never the same one.
+func TestAutoNameParallel(t *testing.T) {
+	e := withImage(t)
+	const total, concurrent = 300, 30
+	jobs := make(chan int)
+	var (
+		mu       sync.Mutex
+		failures []string
+	)
+	var wg sync.WaitGroup
+	for range concurrent {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				r := e.pod("create", testImage, "true")
+				if r.code != 0 {
+					mu.Lock()
+					failures = append(failures, r.String())
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range total {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Fatalf("%d of %d parallel creates failed; the first:\n%s", len(failures), total, failures[0])
+	}
+	names := strings.Fields(e.ok("ps", "-a", "--format", "{{.Names}}"))
+	slices.Sort(names)
+	if distinct := len(slices.Compact(slices.Clone(names))); len(names) != total || distinct != total {
+		t.Fatalf("%d containers with %d distinct names, want %d and %d", len(names), distinct, total, total)
+	}
 }
