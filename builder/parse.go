@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"github.com/pod-project/pod/container"
@@ -49,7 +50,7 @@ func parseDockerfile(name string, r io.Reader) (*dockerfile, error) {
 		df.Syntax = syntax
 	}
 	for _, n := range res.AST.Children {
-		cmd, err := instructions.ParseInstruction(n)
+		cmd, err := parseInstruction(n)
 		if err != nil {
 			var unknown *instructions.UnknownInstructionError
 			if errors.As(err, &unknown) {
@@ -82,6 +83,13 @@ func parseDockerfile(name string, r io.Reader) (*dockerfile, error) {
 		return nil, fmt.Errorf("%w: %s has no FROM instruction", ErrParse, name)
 	}
 	return df, nil
+}
+
+// parseInstruction is instructions.ParseInstruction with a silent linter
+// instead of its nil one: buildkit reads a "# check=" comment before an
+// instruction into the linter it is given, and a nil one panics.
+func parseInstruction(n *parser.Node) (any, error) {
+	return instructions.ParseInstructionWithLinter(n, linter.New(&linter.Config{}))
 }
 
 // checkInstruction refuses what Docker refuses of an instruction before

@@ -140,3 +140,20 @@ func TestParseDockerfileRefusesBadInstructions(t *testing.T) {
 		}
 	}
 }
+
+// A "# check=" comment before an instruction (not a parser directive, so
+// buildkit hands it to the linter) used to panic the parser.
+func TestParseDockerfileCheckComment(t *testing.T) {
+	for _, src := range []string{
+		"FROM a\n# check=skip=all\nRUN true\n",
+		"# check=error=true\nFROM a\n",
+		"\n#CheCk=error=0\nFROM a\n",
+	} {
+		if _, err := parseDockerfile("Dockerfile", strings.NewReader(src)); err != nil {
+			t.Errorf("parse %q: %v", src, err)
+		}
+	}
+	if _, err := parseTrigger("# check=skip=all\nRUN true"); err != nil {
+		t.Errorf("parseTrigger with a check comment: %v", err)
+	}
+}

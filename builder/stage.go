@@ -75,7 +75,7 @@ func parseTrigger(t string) (instructions.Command, error) {
 	if len(res.AST.Children) != 1 {
 		return nil, fmt.Errorf("not one instruction")
 	}
-	v, err := instructions.ParseInstruction(res.AST.Children[0])
+	v, err := parseInstruction(res.AST.Children[0])
 	if err != nil {
 		return nil, err
 	}

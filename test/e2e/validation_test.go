@@ -250,3 +250,12 @@ func TestAutoNameParallel(t *testing.T) {
 		t.Fatalf("%d containers with %d distinct names, want %d and %d", len(names), distinct, total, total)
 	}
 }
+
+// TestValidBuildCheckComment: a "# check=" comment before an instruction
+// (found by fuzzing the Dockerfile parser) used to crash pod build.
+func TestValidBuildCheckComment(t *testing.T) {
+	e := withImage(t)
+	ctx := e.ctxTree("ctx-check", map[string]string{"Dockerfile": "# check=error=true\nFROM " + testImage + "\n# check=skip=all\nRUN echo built > /built\n"})
+	e.build("-t", "localhost/checked", ctx)
+	expect(t, e.pod("run", "--rm", "localhost/checked", "cat", "/built"), 0, "built\n")
+}
