@@ -90,6 +90,16 @@ func checkDestination(flag, value, dst string) (string, error) {
 // isHostPath tells a bind source from a volume name, as Docker and Podman do.
 func isHostPath(src string) bool { return strings.HasPrefix(src, "/") || strings.HasPrefix(src, ".") }
 
+// cleanHostPath cleans a bind source and keeps a relative one starting
+// with "./", so that it still reads as a host path ("./a/../b" -> "./b").
+func cleanHostPath(src string) string {
+	c := path.Clean(src)
+	if !isHostPath(c) {
+		c = "./" + c
+	}
+	return c
+}
+
 // ParseVolume parses a -v value: SRC:DST[:OPTS] where SRC is a volume name
 // or a host path (absolute, or relative starting with "."), or DST alone
 // for an anonymous volume. Relative host paths stay relative: the caller
@@ -128,7 +138,7 @@ func ParseVolume(v string) (Mount, error) {
 		m.Type, m.Anonymous = MountVolume, true
 	case isHostPath(m.Source):
 		m.Type, m.CreateSource = MountBind, true
-		m.Source = path.Clean(m.Source)
+		m.Source = cleanHostPath(m.Source)
 	case !ValidVolumeName(m.Source):
 		return Mount{}, badMount(flag, v, "volume name %q: only [a-zA-Z0-9][a-zA-Z0-9_.-]* is allowed, or a host path starting with / or .", m.Source)
 	default:
@@ -342,7 +352,13 @@ func checkTmpfsValue(k, val string) error {
 	base := 10
 	switch k {
 	case "size":
-		if _, err := units.RAMInBytes(val); err != nil && !strings.HasSuffix(val, "%") {
+		if pct, ok := strings.CutSuffix(val, "%"); ok {
+			if _, err := strconv.ParseUint(pct, 10, 32); err != nil {
+				return fmt.Errorf("size %q is not a size", val)
+			}
+			return nil
+		}
+		if n, err := units.RAMInBytes(val); err != nil || n < 0 {
 			return fmt.Errorf("size %q is not a size", val)
 		}
 		return nil

@@ -18,7 +18,7 @@ func TestParseVolume(t *testing.T) {
 		{"/data", Mount{Type: MountVolume, Anonymous: true, Destination: "/data"}},
 		{"/data:ro", Mount{Type: MountVolume, Anonymous: true, Destination: "/data", ReadOnly: true, Mode: "ro"}},
 		{"/host/dir/:/src:ro", Mount{Type: MountBind, Source: "/host/dir", Destination: "/src", ReadOnly: true, CreateSource: true, Mode: "ro"}},
-		{"./rel:/src", Mount{Type: MountBind, Source: "rel", Destination: "/src", CreateSource: true}},
+		{"./rel:/src", Mount{Type: MountBind, Source: "./rel", Destination: "/src", CreateSource: true}},
 		{"/h:/c:rshared,Z,nodev", Mount{Type: MountBind, Source: "/h", Destination: "/c", CreateSource: true, Propagation: "rshared", Options: []string{"nodev"}, Mode: "rshared,Z,nodev"}},
 		{"/h:/a/../b", Mount{Type: MountBind, Source: "/h", Destination: "/b", CreateSource: true}},
 	} {

@@ -82,7 +82,7 @@ func ParseMode(s string) (mode string, opts []string, err error) {
 		}
 		if m == Slirp4netns {
 			if _, err := slirpOptions(opts); err != nil {
-				return "", nil, err
+				return "", nil, fmt.Errorf("--network %s: %w", m, err)
 			}
 		}
 		return m, opts, nil
