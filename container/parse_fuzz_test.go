@@ -217,7 +217,9 @@ func FuzzCheckHostName(f *testing.F) {
 			}
 			return
 		}
-		if s == "" || len(s) > HostNameMax || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' || r == '#' || r > unicode.MaxASCII }) {
+		if s == "" || len(s) > HostNameMax || strings.ContainsFunc(s, func(r rune) bool {
+			return unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' || r == '#' || r > unicode.MaxASCII
+		}) {
 			t.Fatalf("CheckHostName accepted %q", s)
 		}
 	})
