@@ -3,14 +3,12 @@ package volumes
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/storage"
-	"golang.org/x/sys/unix"
 )
 
 // DamagedVolume is a volume whose metadata cannot be read.
@@ -50,25 +48,6 @@ func isDamaged(err error) bool {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	return errors.As(err, &syntax) || errors.As(err, &typ)
-}
-
-// removeDir removes volume name's directory whatever its metadata says;
-// the caller holds the lock. It is renamed away first, so the volume
-// disappears at once.
-func (s *Store) removeDir(name string) error {
-	dir := filepath.Join(s.dir, name)
-	// A tmpfs volume is mounted on its data directory in pod's namespace.
-	if err := unix.Unmount(filepath.Join(dir, dataDir), unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
-		return fmt.Errorf("removing volume %s: unmounting: %w", name, err)
-	}
-	gone := filepath.Join(s.dir, ".removing-"+name+"-"+RandomName()[:8])
-	if err := os.Rename(dir, gone); err != nil {
-		return fmt.Errorf("removing volume %s: %w", name, err)
-	}
-	if err := os.RemoveAll(gone); err != nil {
-		return fmt.Errorf("removing volume %s: %w", name, err)
-	}
-	return nil
 }
 
 // RepairMeta writes a damaged volume's metadata anew from what is known:

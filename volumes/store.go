@@ -277,10 +277,16 @@ func (s *Store) List() ([]*Volume, error) {
 // remove deletes volume name; the caller holds the lock. The directory is
 // renamed away first, so the volume disappears at once.
 func (s *Store) remove(name string) error {
-	dir := filepath.Join(s.dir, name)
 	if _, err := s.get(name); err != nil {
 		return err
 	}
+	return s.removeDir(name)
+}
+
+// removeDir removes volume name's directory whatever its metadata says;
+// the caller holds the lock.
+func (s *Store) removeDir(name string) error {
+	dir := filepath.Join(s.dir, name)
 	// A tmpfs volume is mounted on its data directory in pod's namespace.
 	if err := unix.Unmount(filepath.Join(dir, dataDir), unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
 		return fmt.Errorf("removing volume %s: unmounting: %w", name, err)
