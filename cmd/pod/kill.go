@@ -9,6 +9,7 @@ import (
 func newKillCommand(g *globalOptions) *cobra.Command {
 	var signal string
 	var all bool
+	var cidFiles []string
 	cmd := &cobra.Command{
 		Use:   "kill [flags] CONTAINER [CONTAINER...]",
 		Short: "Kill one or more running containers",
@@ -16,6 +17,9 @@ func newKillCommand(g *globalOptions) *cobra.Command {
 			sig, err := container.ParseSignal(signal)
 			if err != nil {
 				return usageErrorf("--signal: %v", err)
+			}
+			if args, err = cidTargets(args, cidFiles, false); err != nil {
+				return err
 			}
 			h, targets, err := containerTargets(cmd, g, args, all, runningOnly)
 			if err != nil {
@@ -28,5 +32,6 @@ func newKillCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&signal, "signal", "s", "KILL", "signal to send to the container")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "signal all running containers")
+	cmd.Flags().StringArrayVar(&cidFiles, "cidfile", nil, "read the container's ID from this file")
 	return cmd
 }

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"errors"
+	"os"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
@@ -40,4 +44,24 @@ func containerTargets(cmd *cobra.Command, g *globalOptions, args []string, all b
 		}
 	}
 	return h, names, nil
+}
+
+// cidTargets adds to args the container IDs read from the --cidfile
+// files; a file that does not exist is passed over with ignore.
+func cidTargets(args, files []string, ignore bool) ([]string, error) {
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if errors.Is(err, os.ErrNotExist) && ignore {
+			continue
+		}
+		if err != nil {
+			return nil, usageErrorf("--cidfile: %v", err)
+		}
+		id := strings.TrimSpace(string(b))
+		if id == "" {
+			return nil, usageErrorf("--cidfile %s holds no container ID", f)
+		}
+		args = append(args, id)
+	}
+	return args, nil
 }

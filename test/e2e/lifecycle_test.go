@@ -70,7 +70,7 @@ func TestLifecycleDetached(t *testing.T) {
 	if m := e.monitorPID(id); m <= 0 || !alive(m) {
 		t.Fatalf("no live monitor for %s (pid file says %d)", id, m)
 	}
-	expectError(t, e.pod("rm", "web"), 125, "web", "running")
+	expectError(t, e.pod("rm", "web"), 2, "web", "running")
 	expect(t, e.pod("stop", "web"), 0, "web\n")
 	if got := e.statusOf("web"); !strings.HasPrefix(got, "Exited (7) ") {
 		t.Fatalf("after stop: %q, want Exited (7)", got)

@@ -76,7 +76,7 @@ func TestPsAndRm(t *testing.T) {
 	if got := byName(); got != "exited0" {
 		t.Fatalf("after rm exited3: %q", got)
 	}
-	expectError(t, e.pod("rm", "nosuch"), 125, "nosuch")
+	expectError(t, e.pod("rm", "nosuch"), 1, "nosuch")
 	// Every target is acted on; the missing one is reported.
 	r := e.pod("rm", "nosuch2", "exited0")
 	if r.code == 0 || !strings.Contains(r.stderr, "nosuch2") {
@@ -101,7 +101,7 @@ func TestRmForceAll(t *testing.T) {
 		t.Fatalf("ps does not show runner as Up: %q", out)
 	}
 	r := e.pod("rm", "runner")
-	expectError(t, r, 125, "runner")
+	expectError(t, r, 2, "runner")
 	r = e.pod("rm", "-f", "--all")
 	if r.code != 0 || sorted(lines(r.stdout)) == "" {
 		t.Fatalf("rm -f --all:\n%s", r)

@@ -201,7 +201,7 @@ func TestTempFilesOfDeadWritersReclaimed(t *testing.T) {
 func TestRmIgnoreAndTime(t *testing.T) {
 	e := withImage(t)
 	expect(t, e.pod("rm", "-i", "nosuch"), 0, "")
-	expectError(t, e.pod("rm", "nosuch"), 125, "nosuch")
+	expectError(t, e.pod("rm", "nosuch"), 1, "nosuch")
 	script := "trap 'exit 7' TERM; while :; do sleep 0.1; done"
 	for _, c := range []struct {
 		args []string
