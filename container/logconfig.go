@@ -18,13 +18,13 @@ func ParseLogConfig(driver string, opts []string) (LogConfig, error) {
 		if o.Driver == "" {
 			o.Driver = LogDriverJSON
 		}
-	case LogDriverNone, LogDriverPassthrough:
+	case LogDriverNone, LogDriverPassthrough, LogDriverJournald:
 		if len(opts) > 0 {
 			return o, fmt.Errorf("--log-opt: the %s log driver takes no options", driver)
 		}
 		return o, nil
 	default:
-		return o, fmt.Errorf("--log-driver %q: use json-file, k8s-file, none or passthrough", driver)
+		return o, fmt.Errorf("--log-driver %q: use json-file, k8s-file, journald, none or passthrough", driver)
 	}
 	for _, opt := range opts {
 		for _, kv := range strings.Split(opt, ",") {

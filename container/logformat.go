@@ -31,6 +31,7 @@ const (
 	LogDriverK8s         = "k8s-file"
 	LogDriverNone        = "none"
 	LogDriverPassthrough = "passthrough"
+	LogDriverJournald    = "journald"
 )
 
 // LogFileName is the container's log in its directory; rotated copies

@@ -43,6 +43,9 @@ func ReadLogs(ctx context.Context, rec *Record, opts LogsOptions, stdout, stderr
 	if d := rec.Config.LogConfig.Driver; d == LogDriverNone || d == LogDriverPassthrough {
 		return fmt.Errorf("container %s uses the %s log driver, which keeps no logs: %w", rec.Config.Name, d, ErrNoLogs)
 	}
+	if rec.Config.LogConfig.Driver == LogDriverJournald {
+		return readJournal(ctx, rec, opts, stdout, stderr)
+	}
 	p := newLogPrinter(stdout, stderr, opts)
 	path := rec.LogPath()
 	cur, err := os.Open(path)

@@ -32,7 +32,7 @@ type LogWriter struct {
 // written.
 func NewLogWriter(path string, opts container.LogConfig) (*LogWriter, error) {
 	w := &LogWriter{path: path, opts: opts, now: time.Now}
-	if opts.Driver == container.LogDriverNone || opts.Driver == container.LogDriverPassthrough {
+	if opts.Driver == container.LogDriverNone || opts.Driver == container.LogDriverPassthrough || opts.Driver == container.LogDriverJournald {
 		return w, nil
 	}
 	if err := w.open(); err != nil {
@@ -60,7 +60,7 @@ func (w *LogWriter) open() error {
 // with a newline is logged as a partial line (json-file: no "\n" at the end
 // of "log"; k8s-file: the P tag), and bytes that are not UTF-8 are kept.
 func (w *LogWriter) Stream(name string) io.Writer {
-	if w.opts.Driver == container.LogDriverNone || w.opts.Driver == container.LogDriverPassthrough {
+	if w.opts.Driver == container.LogDriverNone || w.opts.Driver == container.LogDriverPassthrough || w.opts.Driver == container.LogDriverJournald {
 		return io.Discard
 	}
 	return streamWriter{w, name}

@@ -13,7 +13,7 @@ type logFlags struct {
 }
 
 func (f *logFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.driver, "log-driver", "", "logging driver: json-file (default), k8s-file, none or passthrough")
+	fs.StringVar(&f.driver, "log-driver", "", "logging driver: json-file (default), k8s-file, journald, none or passthrough")
 	fs.StringArrayVar(&f.opts, "log-opt", nil, "logging driver options: max-size=SIZE, max-file=N")
 }
 
@@ -21,6 +21,11 @@ func (f *logFlags) apply(cfg *container.Config) error {
 	o, err := container.ParseLogConfig(f.driver, f.opts)
 	if err != nil {
 		return usageErrorf("%v", err)
+	}
+	if o.Driver == container.LogDriverJournald {
+		if err := container.CheckJournal(); err != nil {
+			return usageErrorf("%v", err)
+		}
 	}
 	if o.Driver == container.LogDriverJSON && o.MaxSize == 0 && o.MaxFile == 0 {
 		// The default: keep config.json small.
