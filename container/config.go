@@ -92,7 +92,27 @@ type Config struct {
 	DNSOptions     []string      `json:"dnsOptions,omitempty"`
 	ExtraHosts     []string      `json:"extraHosts,omitempty"`
 	Domainname     string        `json:"domainname,omitempty"`
+
+	// Running under a systemd unit: SdNotify is --sdnotify
+	// ("" is container: the container's own READY=1 reaches systemd;
+	// conmon: the monitor's, once the container runs; healthy: after the
+	// first passing health check; ignore); PidFile and MonitorPidFile
+	// receive the container's and the monitor's PIDs (--pidfile,
+	// --conmon-pidfile); Cgroups is --cgroups (enabled, disabled,
+	// no-conmon, split).
+	SdNotify       string `json:"sdNotify,omitempty"`
+	PidFile        string `json:"pidFile,omitempty"`
+	MonitorPidFile string `json:"monitorPidFile,omitempty"`
+	Cgroups        string `json:"cgroups,omitempty"`
 }
+
+// The --sdnotify modes.
+const (
+	SdNotifyContainer = "container"
+	SdNotifyConmon    = "conmon"
+	SdNotifyHealthy   = "healthy"
+	SdNotifyIgnore    = "ignore"
+)
 
 // PortMapping is one published port: HostIP:HostPort on the host to
 // ContainerPort in the container (Protocol "tcp" or "udp").

@@ -199,10 +199,11 @@ func nextHealth(cur *HealthState, startedAt time.Time, cfg HealthConfig, e Healt
 }
 
 // Loop resets the health to starting and runs the check every Interval
-// until ctx ends (the container exits). When a probe turns the container
-// unhealthy, onUnhealthy (if not nil) is called; the caller applies
-// OnFailure (kill, restart, stop).
-func (h *HealthChecker) Loop(ctx context.Context, onUnhealthy func()) {
+// until ctx ends (the container exits). When a probe changes the
+// container's status, onChange (if not nil) is called with the new one:
+// the caller applies OnFailure (kill, restart, stop) on unhealthy, and
+// tells systemd on healthy (--sdnotify=healthy).
+func (h *HealthChecker) Loop(ctx context.Context, onChange func(status string)) {
 	if h.err != nil {
 		return
 	}
@@ -223,8 +224,8 @@ func (h *HealthChecker) Loop(ctx context.Context, onUnhealthy func()) {
 			return
 		}
 		if err == nil {
-			if st.Status == HealthUnhealthy && prev != HealthUnhealthy && onUnhealthy != nil {
-				onUnhealthy()
+			if st.Status != prev && onChange != nil {
+				onChange(st.Status)
 			}
 			prev = st.Status
 		}

@@ -207,7 +207,11 @@ func TestHealthLoop(t *testing.T) {
 	unhealthy := make(chan struct{}, 10)
 	done := make(chan struct{})
 	go func() {
-		h.Loop(ctx, func() { unhealthy <- struct{}{} })
+		h.Loop(ctx, func(s string) {
+			if s == HealthUnhealthy {
+				unhealthy <- struct{}{}
+			}
+		})
 		close(done)
 	}()
 	waitFor := func(what string, cond func() bool) {

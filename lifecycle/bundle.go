@@ -9,6 +9,7 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/monitor/protocol"
 	"github.com/pod-project/pod/network/slirp"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
@@ -58,6 +59,17 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	})
 	if err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+	}
+	if nc.notify {
+		// --sdnotify=container under a unit: the monitor listens in the
+		// bundle's notify/, mounted where the container's NOTIFY_SOCKET
+		// says.
+		dir := filepath.Join(bundle, "notify")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: protocol.NotifyDir, Type: "bind", Source: dir, Options: []string{"bind", "rw"}})
+		spec.Process.Env = append(spec.Process.Env, "NOTIFY_SOCKET="+protocol.NotifyDir+"/notify.sock")
 	}
 	if files.waitNetwork {
 		spec.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{slirp.WaitHook(bundle)}}

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
@@ -22,6 +23,11 @@ type CreateOptions struct {
 	// PublishAll publishes every exposed port (the image's EXPOSE and
 	// Config.Expose) to a free host port (-P).
 	PublishAll bool
+	// Replace removes a container of the same name first (--replace).
+	Replace bool
+	// CidFile receives the new container's ID (--cidfile); it must not
+	// exist.
+	CidFile string
 }
 
 // Create finds (or pulls) the image, completes the Config from it (command,
@@ -29,6 +35,16 @@ type CreateOptions struct {
 // container: its writable layer and its record.
 func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, *container.ImageConfig, error) {
 	cfg := o.Config
+	if o.CidFile != "" {
+		if _, err := os.Lstat(o.CidFile); err == nil {
+			return nil, nil, fmt.Errorf("--cidfile %s exists: another container may use it; remove the file first", o.CidFile)
+		}
+	}
+	if o.Replace && cfg.Name != "" {
+		if _, err := h.Remove(ctx, cfg.Name, RemoveOptions{Force: true, Ignore: true, Volumes: true}); err != nil {
+			return nil, nil, fmt.Errorf("--replace: %w", err)
+		}
+	}
 	release, err := storage.HoldWriting(h.Store.GraphRoot())
 	if err != nil {
 		return nil, nil, err
@@ -46,6 +62,9 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	}
 	if cfg.ImageHealth, err = container.HealthFromDockerConfig(img.RawConfig); err != nil {
 		return nil, nil, err
+	}
+	if cfg.SdNotify == container.SdNotifyHealthy && container.EffectiveHealth(cfg, ic) == nil {
+		return nil, nil, fmt.Errorf("--sdnotify=healthy needs a health check: give one with --health-cmd, or use another --sdnotify")
 	}
 	if o.PublishAll {
 		exposed := append([]string(nil), cfg.Expose...)
@@ -65,6 +84,12 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 		return nil, nil, err
 	}
 	h.containerEvent("create", rec, nil)
+	if o.CidFile != "" {
+		if err := storage.WriteFileAtomic(o.CidFile, []byte(rec.Config.ID), 0o644); err != nil {
+			_, _ = h.Remove(ctx, rec.Config.ID, RemoveOptions{Force: true, Volumes: true})
+			return nil, nil, fmt.Errorf("writing --cidfile %s: %w", o.CidFile, err)
+		}
+	}
 	return rec, ic, nil
 }
 

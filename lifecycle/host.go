@@ -32,6 +32,11 @@ type Host struct {
 	Warn func(format string, a ...any)
 	// Events records what the calls did (nil: nothing is recorded).
 	Events *events.Log
+	// NotifySocket is systemd's notification socket when pod runs in a
+	// unit ($NOTIFY_SOCKET, which the caller takes out of the
+	// environment so the runtime never sees it): the monitors it starts
+	// tell systemd as --sdnotify says.
+	NotifySocket string
 
 	rt *runtime.Runtime
 }

@@ -65,7 +65,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		signal.Notify(mh.sigs)
 		mh.makeRaw(cfg, stdio)
 	}
-	nc := netContext{cacheDir: netCacheDir(h.RuntimeDir, bundle), st: h.Store}
+	nc := netContext{cacheDir: netCacheDir(h.RuntimeDir, bundle), st: h.Store, notify: h.NotifySocket != "" && cfg.SdNotify == ""}
 	netEnv, err := planNetwork(cfg, bundle, nc)
 	if err != nil {
 		mh.release(false)
@@ -92,6 +92,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		GraphRoot: h.Store.GraphRoot(), RunRoot: h.Store.RunRoot(), Driver: h.Driver,
 		RuntimeDir: h.RuntimeDir, Attached: stdio != nil,
 		Health: container.EffectiveHealth(cfg, img), LogLevel: h.LogLevel,
+		NotifySocket: h.NotifySocket,
 	}
 	// From here the record names its monitor: should it die before the
 	// container is recorded as running, the record is found stale.

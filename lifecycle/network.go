@@ -15,6 +15,9 @@ import (
 
 // netContext is what prepare needs to set up a container's network.
 type netContext struct {
+	// notify: give the container the monitor's notification socket
+	// (--sdnotify=container under a unit).
+	notify bool
 	// cacheDir keeps the network stack probe.
 	cacheDir string
 	st       storage.Store

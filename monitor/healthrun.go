@@ -25,7 +25,14 @@ func (m *monitor) startHealth(pid int) {
 	rec := &container.Record{Config: m.rec.Config, Dir: m.rec.Dir}
 	_ = rec.Reload()
 	checker := container.NewHealthChecker(rec, *hc, runtime.ExecProbe(m.rt, m.rec.Config.ID))
-	go checker.Loop(ctx, func() { m.onUnhealthy(hc.OnFailure, pid) })
+	go checker.Loop(ctx, func(status string) {
+		switch status {
+		case container.HealthUnhealthy:
+			m.onUnhealthy(hc.OnFailure, pid)
+		case container.HealthHealthy:
+			m.notifyHealthy()
+		}
+	})
 }
 
 func (m *monitor) stopHealth() {

@@ -30,8 +30,11 @@ import (
 func Main() {
 	// A monitor lives as long as its container: keep it small.
 	debug.SetGCPercent(25)
+	raw := make(chan os.Signal, 32)
+	signal.Notify(raw)
 	sigs := make(chan os.Signal, 32)
-	signal.Notify(sigs)
+	var current atomic.Pointer[monitor]
+	go watchSignals(raw, sigs, &current)
 	// What the monitor inherited is its own: never pass it to the runtime
 	// and the container (the lock must die with the monitor).
 	for fd := protocol.FdControl; fd <= protocol.FdStderr; fd++ {
@@ -58,7 +61,45 @@ func Main() {
 		os.Exit(1)
 	}
 	mon.early = early
+	current.Store(mon)
+	mon.proxyNotify()
 	os.Exit(mon.run())
+}
+
+// setAttached records whether a CLI waits for the container's exit.
+func (m *monitor) setAttached(a bool) {
+	m.attached = a
+	m.detached.Store(!a)
+}
+
+// watchSignals passes the signals the monitor gets on to out (the
+// container's runtime gets them from there), but for a stop from outside:
+// SIGTERM, SIGINT or SIGHUP while no CLI is attached is systemd (or a
+// user) stopping the unit, which stops the container as pod stop does.
+func watchSignals(in <-chan os.Signal, out chan<- os.Signal, mon *atomic.Pointer[monitor]) {
+	for s := range in {
+		if m := mon.Load(); m != nil && m.detached.Load() && (s == syscall.SIGTERM || s == syscall.SIGINT || s == syscall.SIGHUP) {
+			if !m.stoppedOutside.Swap(true) {
+				go m.stopFromOutside()
+			}
+			continue
+		}
+		out <- s
+	}
+}
+
+// stopFromOutside records the container as stopped by the user (its
+// restart policy leaves it alone, and the monitor ends with 0), sends it
+// its stop signal and, after its stop timeout, SIGKILL.
+func (m *monitor) stopFromOutside() {
+	rec := &container.Record{Config: m.rec.Config, Dir: m.rec.Dir}
+	_ = rec.MarkStopped()
+	id := rec.Config.ID
+	logrus.Debugf("container %s: stopped from outside", rec.Config.Name)
+	_ = m.rt.Kill(context.Background(), id, rec.StopSignal(), false)
+	time.AfterFunc(rec.StopTimeout(nil), func() {
+		_ = m.rt.Kill(context.Background(), id, syscall.SIGKILL, false)
+	})
 }
 
 // settleAfter is how long a container runs before its monitor settles.
@@ -110,6 +151,14 @@ type monitor struct {
 	// runtimeProc is the runtime's run process of the current run (none
 	// with a terminal: it exits once the container started).
 	runtimeProc procid.ID
+	// readySent: READY=1 went to systemd (--sdnotify=healthy).
+	readySent atomic.Bool
+	// stoppedOutside: the monitor itself got SIGTERM, SIGINT or SIGHUP
+	// while no CLI was attached (systemd stopping the unit): the
+	// container is stopped as by pod stop, and the monitor exits 0.
+	stoppedOutside atomic.Bool
+	// detached mirrors !attached for the signal watcher.
+	detached atomic.Bool
 }
 
 func newMonitor(cfg protocol.Start, ctrlFile *os.File, ctrl *protocol.Conn, sigs chan os.Signal) (*monitor, error) {
@@ -122,7 +171,8 @@ func newMonitor(cfg protocol.Start, ctrlFile *os.File, ctrl *protocol.Conn, sigs
 	if lvl, err := logrus.ParseLevel(cfg.LogLevel); err == nil {
 		logrus.SetLevel(lvl)
 	}
-	m := &monitor{cfg: cfg, rec: rec, lock: container.AdoptMonitorLock(os.NewFile(protocol.FdLock, "monitor.lock")), rt: runtime.FromHandle(cfg.Runtime), ctrlFile: ctrlFile, ctrl: ctrl, sigs: sigs, attached: cfg.Attached, role: true}
+	m := &monitor{cfg: cfg, rec: rec, lock: container.AdoptMonitorLock(os.NewFile(protocol.FdLock, "monitor.lock")), rt: runtime.FromHandle(cfg.Runtime), ctrlFile: ctrlFile, ctrl: ctrl, sigs: sigs, role: true}
+	m.setAttached(cfg.Attached)
 	var user [3]*os.File
 	if cfg.Attached {
 		user = [3]*os.File{os.NewFile(protocol.FdStdin, "stdin"), os.NewFile(protocol.FdStdout, "stdout"), os.NewFile(protocol.FdStderr, "stderr")}
@@ -141,6 +191,14 @@ func (m *monitor) setup(user [3]*os.File) {
 		lw = nil
 	}
 	m.out = newOutputs(lw, user[1], user[2])
+	if rec.Config.LogConfig.Driver == container.LogDriverJournald {
+		streams, err := newJournalStreams(&rec.Config)
+		if err != nil {
+			logrus.Warnf("container %s: the journal: %v; its output is not logged", rec.Config.Name, err)
+		} else {
+			m.out.logs = streams
+		}
+	}
 	m.input = newInputs(rec.Config.Interactive, user[0], user[1])
 	if !(user[1] != nil && rec.Config.AutoRemove) {
 		if m.att, err = listenAttach(m.cfg.RuntimeDir, rec.Config.ID, m.out, m.input); err != nil {
@@ -207,7 +265,22 @@ func (m *monitor) run() int {
 	network.stop()
 	logrus.Debugf("network down in %v", time.Since(downAt))
 	m.cleanup()
-	return 0
+	return m.exitCode()
+}
+
+// exitCode is the monitor's own exit status, which systemd judges the unit
+// by when the monitor is its main process: 0 when the container was
+// stopped (pod stop, pod kill, or a signal to the monitor), else the
+// container's last exit code (the start's failure code when it could not
+// start).
+func (m *monitor) exitCode() int {
+	switch {
+	case m.stoppedOutside.Load(), m.rec.State.StoppedByUser:
+		return 0
+	case m.startErr != nil:
+		return container.ExitCodeOf(m.startErr)
+	}
+	return m.lastCode
 }
 
 // fail reports a container that could not be started: to the CLI on the
@@ -228,7 +301,7 @@ func (m *monitor) fail(err error) {
 			// The CLI waits for this answer and cleans up itself.
 			m.cliCleans = true
 		}
-		m.attached = false
+		m.setAttached(false)
 	}
 }
 
@@ -239,7 +312,7 @@ func (m *monitor) reportExit(code int, restarting bool) {
 	if !m.attached {
 		return
 	}
-	m.attached = false
+	m.setAttached(false)
 	if err := m.ctrl.Send(protocol.Message{Exited: &protocol.Exited{Code: code, Restarting: restarting}}); err == nil && !restarting {
 		if _, err := m.ctrl.WaitFor(protocol.KindAck); err == nil {
 			m.cliCleans = true
@@ -272,13 +345,19 @@ func (m *monitor) recordStarted(pid int) {
 	if pid > 0 {
 		m.startHealth(pid)
 	}
+	m.writePidFiles(pid)
+	if !m.started {
+		// Before the CLI is told and exits: systemd learns its main
+		// process from here.
+		m.notifyStarted()
+	}
 	if !m.started && m.ctrl == nil {
 		m.started = true
 	}
 	if !m.started {
 		m.started = true
 		if err := m.ctrl.Send(protocol.Message{Started: &protocol.Started{Pid: pid}}); err != nil {
-			m.attached = false
+			m.setAttached(false)
 		}
 		if !m.attached {
 			_ = m.ctrlFile.Close()

@@ -35,6 +35,7 @@ type containerFlags struct {
 	logs                                  logFlags
 	restart                               restartFlags
 	net                                   networkFlags // --network, -p, -P, --expose, --dns*, --add-host, --domainname
+	unit                                  unitFlags    // --sdnotify, --cidfile, --replace, --pidfile, --cgroups
 }
 
 func (f *containerFlags) register(cmd *cobra.Command) {
@@ -64,6 +65,7 @@ func (f *containerFlags) register(cmd *cobra.Command) {
 	f.logs.register(fl)
 	f.restart.register(fl)
 	f.net.register(fl)
+	f.unit.register(fl)
 	// -h is --hostname, as in Docker; help stays on --help.
 	cmd.Flags().BoolP("help", "", false, "help for "+cmd.Name())
 }
@@ -75,7 +77,7 @@ func (f *containerFlags) options(cmd *cobra.Command, args []string) (lifecycle.C
 	if err != nil {
 		return lifecycle.CreateOptions{}, err
 	}
-	o := lifecycle.CreateOptions{Config: cfg, PublishAll: f.net.publishAll}
+	o := lifecycle.CreateOptions{Config: cfg, PublishAll: f.net.publishAll, Replace: f.unit.replace, CidFile: f.unit.cidFile}
 	if o.Pull, o.PullOptions, err = f.pull.options(cmd); err != nil {
 		return o, err
 	}
@@ -116,7 +118,7 @@ func (f *containerFlags) config(cmd *cobra.Command, imageRef string, args []stri
 		t := f.stopTimeout
 		cfg.StopTimeout = &t
 	}
-	for _, apply := range []func(*container.Config) error{f.vol.apply, f.health.apply, f.logs.apply, f.restart.apply, f.net.apply} {
+	for _, apply := range []func(*container.Config) error{f.vol.apply, f.health.apply, f.logs.apply, f.restart.apply, f.net.apply, f.unit.apply} {
 		if err := apply(cfg); err != nil {
 			return nil, err
 		}

@@ -34,6 +34,8 @@ type globalOptions struct {
 	storeErr  error
 	rt        *runtime.Runtime
 	lc        *lifecycle.Host
+	// notifySocket is the unit's $NOTIFY_SOCKET (see prepare).
+	notifySocket string
 }
 
 // noNamespace marks commands that must never create or join the user
@@ -154,6 +156,11 @@ func (g *globalOptions) prepare(cmd *cobra.Command) error {
 	if err := userns.Enter(g.mode, os.Args); err != nil {
 		return err
 	}
+	// A unit's notification socket goes to the monitors pod starts, and
+	// never to an OCI runtime (which would announce the container's own
+	// PID as the unit's main process).
+	g.notifySocket = os.Getenv("NOTIFY_SOCKET")
+	_ = os.Unsetenv("NOTIFY_SOCKET")
 	if cmd.Annotations[writesLayers] == "" {
 		return nil
 	}
@@ -250,7 +257,7 @@ func (g *globalOptions) host() (*lifecycle.Host, error) {
 	g.lc = &lifecycle.Host{
 		Store: st, Driver: g.driver, Rootless: g.mode.Rootless, RuntimeDir: g.mode.RuntimeDir,
 		LogLevel: g.logLevel, FindRuntime: g.ociRuntime, Warn: logrus.Warnf,
-		Events: events.Open(g.mode.RuntimeDir),
+		Events: events.Open(g.mode.RuntimeDir), NotifySocket: g.notifySocket,
 	}
 	return g.lc, nil
 }

@@ -30,6 +30,11 @@ const (
 // once, while the CLI still mounts and prepares the container.
 const EnvNetBundle = "POD_NET_BUNDLE"
 
+// NotifyDir is where a container of --sdnotify=container under a systemd
+// unit finds its monitor's notification socket (notify.sock; the monitor
+// listens in the bundle's notify/, which the spec mounts there).
+const NotifyDir = "/run/notify"
+
 // The monitor's inherited file descriptors.
 const (
 	FdControl = 3 // the control socket to the CLI
@@ -73,8 +78,12 @@ type Start struct {
 	// for Exited.
 	Attached bool `json:"attached,omitempty"`
 	// Health is the container's effective health check, nil for none.
-	Health   *container.HealthConfig `json:"health,omitempty"`
-	LogLevel string                  `json:"logLevel,omitempty"`
+	Health *container.HealthConfig `json:"health,omitempty"`
+	// NotifySocket is systemd's notification socket of the unit that
+	// started the container ($NOTIFY_SOCKET, which the runtime never
+	// gets); "" outside a unit.
+	NotifySocket string `json:"notifySocket,omitempty"`
+	LogLevel     string `json:"logLevel,omitempty"`
 }
 
 // Started: the container runs as Pid (0 when it exited before it was seen).
