@@ -43,6 +43,9 @@ var requiredPrograms = []struct{ name, pkg string }{
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(reaperEnv) != "" {
+		reaperMain()
+	}
 	flag.Parse()
 	if testing.Short() {
 		fmt.Println("e2e: skipped in -short mode")
