@@ -40,10 +40,8 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 			return nil, nil, fmt.Errorf("--cidfile %s exists: another container may use it; remove the file first", o.CidFile)
 		}
 	}
-	if o.Replace && cfg.Name != "" {
-		if _, err := h.Remove(ctx, cfg.Name, RemoveOptions{Force: true, Ignore: true, Volumes: true}); err != nil {
-			return nil, nil, fmt.Errorf("--replace: %w", err)
-		}
+	if cfg.Cgroups == "disabled" && !h.Rootless {
+		return nil, nil, fmt.Errorf("--cgroups=disabled: the OCI runtime makes a cgroup for every rootful container; use --cgroups=split to place it under the caller's cgroup")
 	}
 	release, err := storage.HoldWriting(h.Store.GraphRoot())
 	if err != nil {
@@ -66,6 +64,12 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if cfg.SdNotify == container.SdNotifyHealthy && container.EffectiveHealth(cfg, ic) == nil {
 		return nil, nil, fmt.Errorf("--sdnotify=healthy needs a health check: give one with --health-cmd, or use another --sdnotify")
 	}
+	if o.Replace && cfg.Name != "" {
+		// Once the image is there: a failed pull keeps the old container.
+		if _, err := h.Remove(ctx, cfg.Name, RemoveOptions{Force: true, Ignore: true, Volumes: true}); err != nil {
+			return nil, nil, fmt.Errorf("--replace: %w", err)
+		}
+	}
 	if o.PublishAll {
 		exposed := append([]string(nil), cfg.Expose...)
 		for p := range ic.ExposedPorts {
@@ -85,7 +89,7 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	}
 	h.containerEvent("create", rec, nil)
 	if o.CidFile != "" {
-		if err := storage.WriteFileAtomic(o.CidFile, []byte(rec.Config.ID), 0o644); err != nil {
+		if err := storage.CreateFileOnce(o.CidFile, []byte(rec.Config.ID), 0o644); err != nil {
 			_, _ = h.Remove(ctx, rec.Config.ID, RemoveOptions{Force: true, Volumes: true})
 			return nil, nil, fmt.Errorf("writing --cidfile %s: %w", o.CidFile, err)
 		}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/monitor/protocol"
-	"github.com/pod-project/pod/storage"
 )
 
 // sdNotify sends state (sd_notify(3) assignments, one a line) to the
@@ -120,7 +119,9 @@ func (m *monitor) writePidFiles(pid int) {
 		if f.path == "" || f.pid <= 0 {
 			continue
 		}
-		if err := storage.WriteFileAtomicVolatile(f.path, []byte(fmt.Sprintf("%d\n", f.pid)), 0o644); err != nil {
+		// Written in place, as conmon does: a temporary file would be
+		// left outside the store by a crash.
+		if err := os.WriteFile(f.path, []byte(fmt.Sprintf("%d\n", f.pid)), 0o644); err != nil {
 			logrus.Warnf("writing %s: %v", f.path, err)
 		}
 	}

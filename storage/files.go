@@ -74,3 +74,38 @@ func Lock(path string) (func(), error) {
 		f.Close()
 	}, nil
 }
+
+// CreateFileOnce writes a new file outside pod's store (a --cidfile) whole
+// or not at all, and fails with os.ErrExist when path exists: the data
+// goes to an unnamed file in path's directory that is then linked to
+// path, so a crash leaves no partial file and no temporary one. Where the
+// file system has no unnamed files it is written in place (O_EXCL).
+func CreateFileOnce(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, uint32(perm))
+	if err != nil {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	// /proc/self/fd with AT_SYMLINK_FOLLOW needs no privilege (AT_EMPTY_PATH
+	// would).
+	if err := unix.Linkat(unix.AT_FDCWD, fmt.Sprintf("/proc/self/fd/%d", fd), unix.AT_FDCWD, path, unix.AT_SYMLINK_FOLLOW); err != nil {
+		return &os.PathError{Op: "create", Path: path, Err: err}
+	}
+	return nil
+}
