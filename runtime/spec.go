@@ -146,7 +146,7 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		// bind-mounts its default devices from the host's /dev.
 		return l
 	}
-	l.CgroupsPath = "/pod/" + cfg.ID
+	l.CgroupsPath = cgroupsPath(cfg)
 	if cfg.Privileged {
 		l.Devices = hostDevices()
 		l.Resources = &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}}
@@ -154,6 +154,38 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		l.Resources = &specs.LinuxResources{Devices: defaultDeviceRules()}
 	}
 	return l
+}
+
+// cgroupsPath is a rootful container's cgroup: /pod/ID, or with
+// --cgroups=split pod-ID relative to the cgroup of the process that starts
+// the runtime (the monitor's, which is its unit's under systemd).
+func cgroupsPath(cfg *container.Config) string {
+	if cfg.Cgroups == "split" {
+		return "pod-" + cfg.ID
+	}
+	return "/pod/" + cfg.ID
+}
+
+// CgroupMode says what --cgroups=Mode does on this host (pod info).
+type CgroupMode struct {
+	Mode   string `json:"mode"`
+	Effect string `json:"effect"`
+}
+
+// CgroupModes are the --cgroups modes and their effect for a rootless or a
+// rootful pod. The monitor is never moved: no-conmon differs from enabled
+// only in Podman, whose conmon gets a cgroup of its own.
+func CgroupModes(rootless bool) []CgroupMode {
+	if rootless {
+		caller := "no cgroup of its own: the container stays in the cgroup of the pod command that starts it (its unit's under systemd)"
+		return []CgroupMode{{"enabled", caller}, {"disabled", caller}, {"no-conmon", caller}, {"split", caller}}
+	}
+	return []CgroupMode{
+		{"enabled", "/pod/<ID> in every hierarchy"},
+		{"disabled", "refused: the OCI runtime makes a cgroup for every rootful container"},
+		{"no-conmon", "as enabled: the monitor stays in the caller's cgroup in every mode"},
+		{"split", "pod-<ID> under the cgroup of the pod command that starts it (its unit's under systemd)"},
+	}
 }
 
 // maskedPaths and readonlyPaths are Docker's defaults.

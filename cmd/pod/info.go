@@ -29,6 +29,8 @@ type infoHost struct {
 	PauseFile     string      `json:"pauseFile,omitempty"`
 	OCIRuntime    infoRuntime `json:"ociRuntime"`
 	CgroupVersion string      `json:"cgroupVersion"`
+	// Cgroups says what each --cgroups mode does here.
+	Cgroups []runtime.CgroupMode `json:"cgroups"`
 
 	// Network is the default user-mode stack (network issue).
 	Network slirp.Choice `json:"network"`
@@ -95,6 +97,7 @@ func gatherInfo(ctx context.Context, g *globalOptions, st storage.Store) infoRep
 		Hostname: hn, Kernel: unix.ByteSliceToString(uts.Release[:]), OS: goruntime.GOOS, Arch: goruntime.GOARCH,
 		CPUs: goruntime.NumCPU(), Rootless: g.mode.Rootless, UID: g.mode.HostUID, GID: g.mode.HostGID,
 		RuntimeDir: g.mode.RuntimeDir, CgroupVersion: cgroupVersion(),
+		Cgroups: runtime.CgroupModes(g.mode.Rootless),
 	}
 	if g.mode.Rootless {
 		r.Host.UIDMap = readMap("/proc/self/uid_map")

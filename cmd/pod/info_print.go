@@ -8,6 +8,10 @@ import (
 func printInfo(w io.Writer, r infoReport) {
 	h := r.Host
 	fmt.Fprintf(w, "host:\n  hostname: %s\n  kernel: %s\n  os/arch: %s/%s\n  cpus: %d\n  cgroupVersion: %s\n", h.Hostname, h.Kernel, h.OS, h.Arch, h.CPUs, h.CgroupVersion)
+	fmt.Fprintln(w, "  cgroups:")
+	for _, c := range h.Cgroups {
+		fmt.Fprintf(w, "    %s: %s\n", c.Mode, c.Effect)
+	}
 	fmt.Fprintf(w, "  rootless: %t\n  uid: %d\n  gid: %d\n  runtimeDir: %s\n", h.Rootless, h.UID, h.GID, h.RuntimeDir)
 	if h.Rootless {
 		fmt.Fprintf(w, "  pauseFile: %s\n", h.PauseFile)

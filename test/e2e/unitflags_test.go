@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -252,5 +253,85 @@ func TestMonitorExitCode(t *testing.T) {
 	exits := r.exits(t, 60*time.Second)
 	if code, ok := exits[got["MAINPID"]]; !ok || code != 3 {
 		t.Fatalf("the monitor %s ended with %d (reaped %v), want the container's 3\n%s", got["MAINPID"], code, exits, r.out.String())
+	}
+}
+
+// cgroupOf is the path of pid in the cgroup hierarchy that holds
+// controller (v1) or the unified one ("").
+func cgroupOf(t *testing.T, pid int, controller string) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		parts := strings.SplitN(l, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		for _, c := range strings.Split(parts[1], ",") {
+			if c == controller {
+				return parts[2]
+			}
+		}
+	}
+	t.Fatalf("process %d is in no %q hierarchy:\n%s", pid, controller, b)
+	return ""
+}
+
+func TestCgroupsModes(t *testing.T) {
+	e := withImage(t)
+	var info struct {
+		Host struct {
+			Cgroups []struct{ Mode, Effect string }
+		}
+	}
+	if err := json.Unmarshal([]byte(e.ok("info", "--format", "json")), &info); err != nil {
+		t.Fatal(err)
+	}
+	var modes []string
+	for _, c := range info.Host.Cgroups {
+		if c.Effect == "" {
+			t.Errorf("pod info says nothing of --cgroups=%s", c.Mode)
+		}
+		modes = append(modes, c.Mode)
+	}
+	if strings.Join(modes, " ") != "enabled disabled no-conmon split" {
+		t.Fatalf("pod info lists the --cgroups modes %q", modes)
+	}
+	// Rootless, every mode leaves the container in its starter's cgroup.
+	for _, mode := range modes {
+		pf := filepath.Join(e.dir, mode+".pid")
+		id := strings.TrimSpace(e.ok("run", "-d", "--cgroups", mode, "--pidfile", pf, testImage, "sleep", "1000"))
+		pid, _ := strconv.Atoi(readTrim(t, pf))
+		if got, want := cgroupOf(t, pid, "pids"), cgroupOf(t, e.monitorPID(id), "pids"); got != want {
+			t.Errorf("--cgroups=%s: the container is in %s, its monitor in %s", mode, got, want)
+		}
+	}
+}
+
+func TestCgroupsRootful(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: only rootful containers have cgroups of their own on this host")
+	}
+	if suite.setupErr != nil {
+		t.Fatalf("e2e setup failed: %v", suite.setupErr)
+	}
+	e := newEnvFor(t, &testUser{name: "root", uid: 0, gid: 0, self: true})
+	t.Cleanup(func() { unmountUnder(t, e.dir) })
+	e.importImage(testImage)
+	t.Cleanup(func() { e.pod("rm", "-f", "--all") })
+	expectError(t, e.pod("run", "--cgroups", "disabled", testImage, "true"), 125, "--cgroups=disabled", "split")
+	for mode, want := range map[string]func(id, monitor string) string{
+		"enabled": func(id, _ string) string { return "/pod/" + id },
+		"split":   func(id, monitor string) string { return strings.TrimSuffix(monitor, "/") + "/pod-" + id },
+	} {
+		pf, mf := filepath.Join(e.dir, mode+".pid"), filepath.Join(e.dir, mode+".monitor")
+		id := strings.TrimSpace(e.ok("run", "-d", "--cgroups", mode, "--pidfile", pf, "--conmon-pidfile", mf, testImage, "sleep", "1000"))
+		pid, _ := strconv.Atoi(readTrim(t, pf))
+		mon, _ := strconv.Atoi(readTrim(t, mf))
+		if got, w := cgroupOf(t, pid, "pids"), want(id, cgroupOf(t, mon, "pids")); got != w {
+			t.Errorf("--cgroups=%s: the container is in %s, want %s", mode, got, w)
+		}
 	}
 }
