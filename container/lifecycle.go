@@ -78,8 +78,10 @@ func (r *Record) StopTimeout(timeout *int) time.Duration {
 
 // MarkStopped records that the user stopped the container (pod stop, pod
 // kill), so its restart policy leaves it alone, and re-reads its state.
-func (r *Record) MarkStopped() error {
-	return r.UpdateState(func(s *State) { s.StoppedByUser = true })
+// atShutdown says the stop is the session's end (pod stop --shutdown): an
+// unless-stopped container then comes back with pod start --all.
+func (r *Record) MarkStopped(atShutdown bool) error {
+	return r.UpdateState(func(s *State) { s.StoppedByUser, s.StoppedAtShutdown = true, atShutdown })
 }
 
 // WaitCondition is what pod wait waits for, as Docker's --condition.

@@ -53,7 +53,10 @@ type State struct {
 	// before they signal, so the restart policy leaves the container
 	// alone; Restarting while the monitor waits to start it again.
 	StoppedByUser bool `json:"stoppedByUser,omitempty"`
-	Restarting    bool `json:"restarting,omitempty"`
+	// StoppedAtShutdown: the stop was pod stop --shutdown (the end of a
+	// session), which does not count against unless-stopped.
+	StoppedAtShutdown bool `json:"stoppedAtShutdown,omitempty"`
+	Restarting        bool `json:"restarting,omitempty"`
 
 	// Health is the result of the health checks (nil: none run yet).
 	Health *HealthState `json:"health,omitempty"`

@@ -95,7 +95,7 @@ func (h *Host) lockForRemoval(ctx context.Context, rec *container.Record, o Remo
 			if o.Time != nil {
 				sig, grace = rec.StopSignal(), rec.StopTimeout(o.Time)
 			}
-			if err := h.stop(ctx, rec, sig, grace); err != nil {
+			if err := h.stop(ctx, rec, sig, grace, false); err != nil {
 				return nil, err
 			}
 			return rec.LockMonitor(ctx, removeLockWait)

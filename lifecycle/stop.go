@@ -15,6 +15,9 @@ import (
 // (nil: the container's --stop-timeout, else 10; negative: forever).
 type StopOptions struct {
 	Timeout *int
+	// Shutdown stops as the end of a session does: unless-stopped
+	// containers are not recorded as stopped by the user.
+	Shutdown bool
 }
 
 // killWait is how long stop keeps killing a container that does not go.
@@ -31,7 +34,7 @@ func (h *Host) Stop(ctx context.Context, target string, o StopOptions) error {
 	if !rec.Active() {
 		return nil
 	}
-	if err := h.stop(ctx, rec, rec.StopSignal(), rec.StopTimeout(o.Timeout)); err != nil {
+	if err := h.stop(ctx, rec, rec.StopSignal(), rec.StopTimeout(o.Timeout), o.Shutdown); err != nil {
 		return err
 	}
 	h.containerEvent("stop", rec, nil)
@@ -48,7 +51,7 @@ func (h *Host) Kill(ctx context.Context, target string, sig syscall.Signal) erro
 	if !rec.Running() && !(blind(rec) && rec.MonitorAlive()) {
 		return fmt.Errorf("cannot kill container %s: it is not running: %w", rec.Config.Name, container.ErrNotRunning)
 	}
-	if err := rec.MarkStopped(); err != nil {
+	if err := rec.MarkStopped(false); err != nil {
 		return err
 	}
 	if err := h.signal(ctx, rec, sig); err != nil {
@@ -68,16 +71,16 @@ func (h *Host) Wait(ctx context.Context, target string, cond container.WaitCondi
 }
 
 // stop marks rec stopped by the user (so its monitor does not restart
-// it), sends sig, and after grace SIGKILL (again, should a start have been
+// it; atShutdown as the end of a session), sends sig, and after grace SIGKILL (again, should a start have been
 // under way), until no monitor manages it.
-func (h *Host) stop(ctx context.Context, rec *container.Record, sig syscall.Signal, grace time.Duration) error {
+func (h *Host) stop(ctx context.Context, rec *container.Record, sig syscall.Signal, grace time.Duration, atShutdown bool) error {
 	if !rec.Active() {
 		return nil
 	}
 	// A damaged record does not say whether the container runs: the
 	// runtime is asked to signal it whatever the record says.
 	noState := blind(rec)
-	if err := rec.MarkStopped(); err != nil {
+	if err := rec.MarkStopped(atShutdown); err != nil {
 		return err
 	}
 	if rec.Running() || noState {
@@ -99,7 +102,7 @@ func (h *Host) stop(ctx context.Context, rec *container.Record, sig syscall.Sign
 		}
 		if rec.Running() {
 			if !rec.State.StoppedByUser {
-				_ = rec.MarkStopped()
+				_ = rec.MarkStopped(atShutdown)
 			}
 			if err := h.signal(ctx, rec, syscall.SIGKILL); err != nil && !errors.Is(err, container.ErrNotRunning) {
 				return err

@@ -93,7 +93,7 @@ func watchSignals(in <-chan os.Signal, out chan<- os.Signal, mon *atomic.Pointer
 // its stop signal and, after its stop timeout, SIGKILL.
 func (m *monitor) stopFromOutside() {
 	rec := &container.Record{Config: m.rec.Config, Dir: m.rec.Dir}
-	_ = rec.MarkStopped()
+	_ = rec.MarkStopped(false)
 	id := rec.Config.ID
 	logrus.Debugf("container %s: stopped from outside", rec.Config.Name)
 	_ = m.rt.Kill(context.Background(), id, rec.StopSignal(), false)

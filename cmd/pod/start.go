@@ -49,7 +49,8 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 
 // startAllTargets lists the containers pod start --all starts: those not
 // running that match the filters; with restart-policy=unless-stopped,
-// those the user stopped are skipped.
+// those the user stopped are skipped (but not those pod stop --shutdown
+// stopped at the end of a session).
 func startAllTargets(cmd *cobra.Command, h *lifecycle.Host, filters []string) ([]string, error) {
 	match, err := container.ParseFilters(filters)
 	if err != nil {
@@ -64,7 +65,7 @@ func startAllTargets(cmd *cobra.Command, h *lifecycle.Host, filters []string) ([
 		if r.Active() || !match.Match(r) {
 			continue
 		}
-		if r.Config.RestartPolicy == "unless-stopped" && r.State.StoppedByUser {
+		if r.Config.RestartPolicy == "unless-stopped" && r.State.StoppedByUser && !r.State.StoppedAtShutdown {
 			continue
 		}
 		names = append(names, r.Config.Name)

@@ -11,8 +11,8 @@ import (
 
 func newStopCommand(g *globalOptions) *cobra.Command {
 	var timeout int
-	var all, ignore bool
-	var cidFiles []string
+	var all, ignore, shutdown bool
+	var cidFiles, filters []string
 	cmd := &cobra.Command{
 		Use:   "stop [flags] CONTAINER [CONTAINER...]",
 		Short: "Stop one or more running containers",
@@ -21,11 +21,15 @@ func newStopCommand(g *globalOptions) *cobra.Command {
 			if err != nil || (len(args) == 0 && len(cidFiles) > 0 && !all) {
 				return err // or every --cidfile was missing: nothing to stop
 			}
-			h, targets, err := containerTargets(cmd, g, args, all, activeOnly)
+			keep, err := filteredTargets(filters, activeOnly)
 			if err != nil {
 				return err
 			}
-			o := lifecycle.StopOptions{}
+			h, targets, err := containerTargets(cmd, g, args, all || len(filters) > 0, keep)
+			if err != nil {
+				return err
+			}
+			o := lifecycle.StopOptions{Shutdown: shutdown}
 			if cmd.Flags().Changed("time") {
 				o.Timeout = &timeout
 			}
@@ -43,5 +47,7 @@ func newStopCommand(g *globalOptions) *cobra.Command {
 	fl.BoolVarP(&all, "all", "a", false, "stop all running containers")
 	fl.BoolVarP(&ignore, "ignore", "i", false, "ignore containers that do not exist")
 	fl.StringArrayVar(&cidFiles, "cidfile", nil, "read the container's ID from this file")
+	fl.StringArrayVarP(&filters, "filter", "f", nil, "stop the running containers matching (restart-policy=always, label=...)")
+	fl.BoolVar(&shutdown, "shutdown", false, "stop as the end of a session does: unless-stopped containers come back with pod start --all (pod-restart.service)")
 	return cmd
 }

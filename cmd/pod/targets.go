@@ -23,6 +23,18 @@ func pausedOnly(r *container.Record) bool {
 	return r.Running() && r.State.Status == container.StatusPaused
 }
 
+// filteredTargets narrows keep to the containers matching --filter.
+func filteredTargets(filters []string, keep targetFilter) (targetFilter, error) {
+	if len(filters) == 0 {
+		return keep, nil
+	}
+	match, err := container.ParseFilters(filters)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	return func(r *container.Record) bool { return keep(r) && match.Match(r) }, nil
+}
+
 // containerTargets is the lifecycle and the containers a multi-target
 // command acts on: args, or with --all the names of those keep selects.
 func containerTargets(cmd *cobra.Command, g *globalOptions, args []string, all bool, keep targetFilter) (*lifecycle.Host, []string, error) {
