@@ -104,6 +104,9 @@ type Config struct {
 	PidFile        string `json:"pidFile,omitempty"`
 	MonitorPidFile string `json:"monitorPidFile,omitempty"`
 	Cgroups        string `json:"cgroups,omitempty"`
+	// Systemd is --systemd: "" (true), "always" or "false" (see
+	// SystemdMode).
+	Systemd string `json:"systemd,omitempty"`
 }
 
 // The --sdnotify modes.

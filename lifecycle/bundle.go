@@ -51,12 +51,16 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if err != nil {
 		return nil, err
 	}
-	spec, err := runtime.Spec(cfg, runtime.SpecOptions{
+	so := runtime.SpecOptions{
 		Rootfs: rootfs, Rootless: rootless,
 		HostsFile: files.hosts, HostnameFile: files.hostname, ResolvConfFile: files.resolv, NetNSPath: files.netns,
 		User: u, ProcessArgs: args, Env: env, Cwd: cwd, CgroupV2: runtime.IsCgroupV2(),
 		Mounts: mounts,
-	})
+	}
+	if err := systemdOptions(cfg, &so); err != nil {
+		return nil, container.WithExitCode(125, err)
+	}
+	spec, err := runtime.Spec(cfg, so)
 	if err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/network/slirp"
+	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
 	"github.com/pod-project/pod/volumes"
 )
@@ -55,6 +56,9 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	ic := &img.Config.Config
 	cfg.ImageID = img.ID
 	cfg.Command, _ = container.Command(cfg, ic)
+	if err := h.checkSystemd(cfg, ic); err != nil {
+		return nil, nil, err
+	}
 	if cfg.StopSignal == "" {
 		cfg.StopSignal = ic.StopSignal
 	}
@@ -104,4 +108,28 @@ func (h *Host) imageConfigOf(rec *container.Record) (*container.ImageConfig, err
 		return nil, fmt.Errorf("container %s: its image: %w", rec.Config.Name, err)
 	}
 	return &img.Config.Config, nil
+}
+
+// checkSystemd refuses a systemd container where it cannot have a cgroup
+// of its own to write (rootless on cgroup v1), and asks systemd to stop
+// with its own signal unless --stop-signal said otherwise.
+func (h *Host) checkSystemd(cfg *container.Config, ic *container.ImageConfig) error {
+	if !container.SystemdMode(cfg) {
+		return nil
+	}
+	if h.Rootless && !runtime.IsCgroupV2() {
+		return errSystemdV1(containerName(cfg))
+	}
+	if cfg.StopSignal == "" {
+		cfg.StopSignal = container.SystemdStopSignal
+	}
+	return nil
+}
+
+// containerName is cfg's name, or its image's before it has one.
+func containerName(cfg *container.Config) string {
+	if cfg.Name != "" {
+		return cfg.Name
+	}
+	return "of image " + cfg.Image
 }

@@ -41,6 +41,15 @@ type SpecOptions struct {
 	// destination (/dev/shm, /etc/hosts...) replaces it.
 	Mounts []specs.Mount
 
+	// Systemd: the container runs systemd (container.SystemdMode), which
+	// gets tmpfs on /run, /run/lock, /tmp and /var/log/journal, a
+	// writable cgroup.
+	Systemd bool
+	// OwnCgroup is, rootless on cgroup v2, the cgroup pod runs in when the
+	// user may write it (a systemd --user unit's): a systemd container gets
+	// a cgroup of its own under it.
+	OwnCgroup string
+
 	// NetNSPath is the network namespace to join (network/slirp's, another
 	// container's, ns:PATH); "" makes a new, empty one.
 	NetNSPath string
@@ -143,7 +152,11 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 	}
 	if opts.Rootless {
 		// No cgroups to manage and no host devices to give: the runtime
-		// bind-mounts its default devices from the host's /dev.
+		// bind-mounts its default devices from the host's /dev. systemd
+		// needs a cgroup of its own, under the user's delegated one.
+		if opts.Systemd && opts.CgroupV2 && opts.OwnCgroup != "" {
+			l.CgroupsPath = filepath.Join(opts.OwnCgroup, "pod-"+cfg.ID)
+		}
 		return l
 	}
 	l.CgroupsPath = cgroupsPath(cfg)
@@ -214,6 +227,9 @@ func mounts(cfg *container.Config, opts SpecOptions, sec SecurityOptions) []spec
 	if m, ok := cgroupMount(cfg, opts, sec); ok {
 		ms = append(ms, m)
 	}
+	if opts.Systemd {
+		ms = append(ms, systemdMounts()...)
+	}
 	ms = append(ms,
 		specs.Mount{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
 		specs.Mount{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
@@ -278,7 +294,7 @@ func sysMount(cfg *container.Config, opts SpecOptions) specs.Mount {
 // privileged.
 func cgroupMount(cfg *container.Config, opts SpecOptions, sec SecurityOptions) (specs.Mount, bool) {
 	o := []string{"nosuid", "noexec", "nodev"}
-	if !cfg.Privileged && !sec.WritableCgroups {
+	if !cfg.Privileged && !sec.WritableCgroups && !opts.Systemd {
 		o = append(o, "ro")
 	}
 	switch {
@@ -288,6 +304,23 @@ func cgroupMount(cfg *container.Config, opts SpecOptions, sec SecurityOptions) (
 		return specs.Mount{Destination: "/sys/fs/cgroup", Type: "tmpfs", Source: "tmpfs", Options: append(o, "mode=755", "size=64k")}, true
 	}
 	return specs.Mount{}, false
+}
+
+// systemdMounts are what systemd as a container's init expects: its
+// runtime directories and volatile journal on tmpfs, filled with what the
+// image has there.
+func systemdMounts() []specs.Mount {
+	var ms []specs.Mount
+	for _, dst := range []string{"/run", "/run/lock", "/tmp", "/var/log/journal"} {
+		o := []string{"rw", "rprivate", "nosuid", "nodev", "tmpcopyup"}
+		if dst == "/tmp" {
+			o = append(o, "mode=1777")
+		} else {
+			o = append(o, "mode=755")
+		}
+		ms = append(ms, specs.Mount{Destination: dst, Type: "tmpfs", Source: "tmpfs", Options: o})
+	}
+	return ms
 }
 
 // processRlimits returns RLIMIT_NOFILE and RLIMIT_NPROC: 1048576 when pod

@@ -11,8 +11,8 @@ import (
 
 // unitFlags are the flags of run and create that a systemd unit uses.
 type unitFlags struct {
-	sdNotify, cidFile, pidFile, monitorPidFile, cgroups string
-	replace                                             bool
+	sdNotify, cidFile, pidFile, monitorPidFile, cgroups, systemd string
+	replace                                                      bool
 }
 
 func (f *unitFlags) register(fs *pflag.FlagSet) {
@@ -21,6 +21,7 @@ func (f *unitFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.replace, "replace", false, "remove a container of the same name first")
 	fs.StringVar(&f.pidFile, "pidfile", "", "write the PID of the container's process to this file")
 	fs.StringVar(&f.monitorPidFile, "conmon-pidfile", "", "write the PID of the container's monitor to this file")
+	fs.StringVar(&f.systemd, "systemd", "true", `run the container as a systemd one: "true" (when its command is an init or systemd), "always" or "false"`)
 	fs.StringVar(&f.cgroups, "cgroups", "enabled", `the container's cgroup: "enabled", "disabled" (none), "no-conmon" or "split" (see pod info)`)
 }
 
@@ -38,6 +39,13 @@ func (f *unitFlags) apply(cfg *container.Config) error {
 	}
 	if f.cgroups != "enabled" {
 		cfg.Cgroups = f.cgroups
+	}
+	switch f.systemd {
+	case "true":
+	case container.SystemdAlways, container.SystemdFalse:
+		cfg.Systemd = f.systemd
+	default:
+		return usageErrorf("--systemd %q: use true, false or always", f.systemd)
 	}
 	for _, p := range []*string{&f.pidFile, &f.monitorPidFile, &f.cidFile} {
 		if *p == "" {
