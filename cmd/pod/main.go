@@ -3,11 +3,13 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 
 	"go.podman.io/storage/pkg/reexec"
 
 	"github.com/pod-project/pod/monitor"
 	"github.com/pod-project/pod/monitor/protocol"
+	"github.com/pod-project/pod/systemd"
 	"github.com/pod-project/pod/userns"
 )
 
@@ -16,6 +18,12 @@ func main() {
 	// work; those children stop here.
 	if reexec.Init() {
 		return
+	}
+	switch filepath.Base(os.Args[0]) {
+	case systemd.UserGeneratorName, systemd.SystemGeneratorName:
+		// systemd's generators at boot and daemon-reload: Quadlet-format
+		// files into units.
+		os.Exit(generatorMain(os.Args))
 	}
 	switch os.Getenv(userns.RoleEnv) {
 	case userns.RolePause:

@@ -105,6 +105,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newHealthcheckCommand(g),
 		newBuildCommand(g),
 		newPortCommand(g),
+		newGenerateCommand(g),
 	)
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {

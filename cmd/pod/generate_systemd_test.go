@@ -1,0 +1,173 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/systemd"
+)
+
+// runConfig parses pod run's arguments (after "run") with run's own flag
+// registry into the container's Config.
+func runConfig(t *testing.T, args []string) *container.Config {
+	t.Helper()
+	var f containerFlags
+	cmd := &cobra.Command{Use: "run"}
+	f.register(cmd)
+	if err := cmd.Flags().Parse(args); err != nil {
+		t.Fatalf("parsing %q: %v", args, err)
+	}
+	rest := cmd.Flags().Args()
+	cfg, err := f.config(cmd, rest[0], rest[1:])
+	if err != nil {
+		t.Fatalf("run %q: %v", args, err)
+	}
+	cfg.Created = time.Time{}
+	return cfg
+}
+
+// roundTripCases are run command lines that between them give every flag
+// whose value the container's record keeps.
+func roundTripCases(t *testing.T) [][]string {
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "app.env")
+	profile := filepath.Join(dir, "seccomp.json")
+	for p, text := range map[string]string{envFile: "FROM_FILE=1\nSPACED=a b\n", profile: `{"defaultAction":"SCMP_ACT_ALLOW"}`} {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("POD_TEST_HOST_VAR", "from the host")
+	t.Chdir(dir)
+	return [][]string{
+		{
+			"--name", "web", "--hostname", "web1", "--domainname", "example.com", "-w", "/srv", "-u", "1000:1000",
+			"--entrypoint", "/bin/busybox", "-e", "A=1", "-e", "PCT=100%$x", "-e", "POD_TEST_HOST_VAR",
+			"-e", "MULTI=line1\nline2", "--env-file", envFile, "-l", "tier=front", "-l", "app=web",
+			"--cap-add", "NET_ADMIN,SYS_TIME", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+			"--security-opt", "seccomp=" + profile, "-i", "-t", "--read-only", "--stop-signal", "SIGQUIT",
+			"--stop-timeout", "25",
+			"-v", "data:/data", "-v", "./rel:/rel:ro,U", "-v", "/anon", "-v", "/anon2:ro",
+			"--mount", "type=bind,src=/srv,dst=/mnt/srv,ro,bind-propagation=rslave",
+			"--mount", "type=volume,src=cache,dst=/cache,volume-nocopy",
+			"--mount", "type=tmpfs,dst=/scratch,tmpfs-size=1m,tmpfs-mode=1777",
+			"--tmpfs", "/run:size=64m,noexec", "--tmpfs", "/tmp", "--volumes-from", "other:ro",
+			"--restart", "on-failure:3",
+			"--health-cmd", "wget -q -O- localhost || exit 1", "--health-interval", "10s",
+			"--health-timeout", "3s", "--health-start-period", "1m30s", "--health-retries", "4",
+			"--health-on-failure", "kill",
+			"--log-driver", "k8s-file", "--log-opt", "max-size=10m", "--log-opt", "max-file=2",
+			"--network", "slirp4netns:allow_host_loopback=true", "-p", "8080:80", "-p", "127.0.0.1:5353:53/udp",
+			"-p", "[::1]:8443:443", "-p", "9000-9001:9000-9001", "--expose", "7000-7001/udp",
+			"--dns", "192.0.2.53", "--dns-search", "example.com", "--dns-option", "ndots:2",
+			"--add-host", "db:192.0.2.10",
+			"localhost/web:1", "httpd", "-f", "-p", "80", "a b",
+		},
+		{"--rm", "--privileged", "--entrypoint", "", "--no-healthcheck", "--network", "none", "img"},
+		{"--health-cmd", `["CMD", "/check", "--quick"]`, "--log-driver", "none", "--network", "pasta:-T,8080", "img"},
+		{"--health-cmd", `["CMD-SHELL", "[ -f /ok ]"]`, "--network", "host", "img", "true"},
+		{"--health-retries", "0", "--network", "container:db", "img"},
+		{"-p", "80", "--restart", "always", "img"},
+	}
+}
+
+// TestRunArgsRoundTrip: run's flags give a Config; systemd.RunArgs of that
+// Config, parsed by run's flags again, gives the same Config.
+func TestRunArgsRoundTrip(t *testing.T) {
+	for _, args := range roundTripCases(t) {
+		cfg := runConfig(t, args)
+		back, err := systemd.RunArgs(cfg, systemd.RunArgsOptions{})
+		if err != nil {
+			t.Fatalf("RunArgs of %q: %v", args, err)
+		}
+		again := runConfig(t, back)
+		if !reflect.DeepEqual(cfg, again) {
+			t.Errorf("run %q\ngave %+v\nRunArgs %q\ngave %+v", args, cfg, back, again)
+		}
+		if back2, _ := systemd.RunArgs(again, systemd.RunArgsOptions{}); !slices.Equal(back, back2) {
+			t.Errorf("RunArgs not stable: %q, then %q", back, back2)
+		}
+	}
+}
+
+// notRecorded are run's flags whose values the container's record does
+// not keep as such: how to pull, how run waits, -P (its ports are kept),
+// --env-file (its variables are kept).
+var notRecorded = []string{
+	"pull", "quiet", "platform", "authfile", "cert-dir", "creds", "retry", "retry-delay", "tls-verify",
+	"detach", "publish-all", "env-file", "help",
+}
+
+// TestRunArgsCoverAllFlags: every flag of pod run is either covered by
+// the round trip or listed as not recorded, so a new flag must be given
+// to RunArgs (and to the round trip) before this passes.
+func TestRunArgsCoverAllFlags(t *testing.T) {
+	used := map[string]bool{}
+	run := newRunCommand(&globalOptions{})
+	for _, args := range roundTripCases(t) {
+		cfg := runConfig(t, args)
+		back, _ := systemd.RunArgs(cfg, systemd.RunArgsOptions{})
+		for _, a := range append(args, back...) {
+			if !strings.HasPrefix(a, "-") {
+				continue
+			}
+			name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			if len(name) == 1 {
+				if f := run.Flags().ShorthandLookup(name); f != nil {
+					name = f.Name
+				}
+			}
+			used[name] = true
+		}
+	}
+	run.Flags().VisitAll(func(f *pflag.Flag) {
+		if !used[f.Name] && !slices.Contains(notRecorded, f.Name) {
+			t.Errorf("run's --%s is neither written by systemd.RunArgs nor listed as not recorded", f.Name)
+		}
+	})
+}
+
+// TestPodHasFlag: the generators ask pod's own command tree which flags
+// exist.
+func TestPodHasFlag(t *testing.T) {
+	for _, tc := range []struct {
+		cmd, flag string
+		want      bool
+	}{
+		{"run", "publish", true},
+		{"run", "root", true},
+		{"run", "no-such-flag", false},
+		{"image pull", "tls-verify", true},
+		{"volume create", "ignore", true},
+		{"no-such-command", "name", false},
+	} {
+		if got := podHasFlag(tc.cmd, tc.flag); got != tc.want {
+			t.Errorf("podHasFlag(%q, %q) = %v", tc.cmd, tc.flag, got)
+		}
+	}
+}
+
+// TestQuadletWithPodsFlags: a Quadlet key whose flag this pod lacks fails
+// its unit, naming the flag.
+func TestQuadletWithPodsFlags(t *testing.T) {
+	u, err := systemd.ParseUnit("/q/t.container", []byte("[Container]\nImage=img\nTimezone=local\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errs := systemd.ConvertQuadlets([]*systemd.Unit{u}, systemd.QuadletOptions{Pod: "/bin/pod", HasFlag: podHasFlag})
+	if podHasFlag("run", "tz") {
+		t.Skip("pod run has --tz")
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "/q/t.container:3: Timezone=: pod run has no --tz yet") {
+		t.Errorf("errors %v", errs)
+	}
+}
