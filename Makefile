@@ -40,8 +40,13 @@ demo: deps build
 	@if [ "$$(id -u)" -eq 0 ]; then hack/testuser.sh; fi
 	hack/demo.sh
 
+# The generators are links to pod, which acts as one by the name it is
+# started as; systemd looks in $(PREFIX)/lib/systemd/*-generators.
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pod
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/user-generators $(DESTDIR)$(PREFIX)/lib/systemd/system-generators
+	ln -sf $(PREFIX)/bin/pod $(DESTDIR)$(PREFIX)/lib/systemd/user-generators/pod-user-generator
+	ln -sf $(PREFIX)/bin/pod $(DESTDIR)$(PREFIX)/lib/systemd/system-generators/pod-system-generator
 	@for f in completions/pod.bash completions/_pod completions/pod.fish; do \
 		[ -f $$f ] || continue; \
 		case $$f in \
