@@ -212,7 +212,7 @@ func (c *converter) container() error {
 	if err != nil {
 		return err
 	}
-	run = append(append(run, extra...), image)
+	run = append(append(run, extra...), image...)
 	if e, ok := c.src.Last(c.group, "Exec"); ok {
 		args, err := Words(e.Value)
 		if err != nil {
@@ -224,30 +224,34 @@ func (c *converter) container() error {
 	return nil
 }
 
-// containerImage is the image to run: Image=, or the image a .image
-// file pulls (the unit then requires that file's service).
-func (c *converter) containerImage() (string, error) {
+// containerImage is what pod run runs: Image=, the image a .image file
+// pulls (the unit then requires that file's service), or --rootfs
+// Rootfs=.
+func (c *converter) containerImage() ([]string, error) {
 	image, e, ok := c.value("Image")
 	if r, re, has := c.value("Rootfs"); has && r != "" {
 		if ok && image != "" {
-			return "", c.keyErr(re, "Rootfs= and Image= cannot both be given")
+			return nil, c.keyErr(re, "Rootfs= and Image= cannot both be given")
 		}
-		return "", c.needFlag(re, "run", "rootfs")
+		if err := c.needFlag(re, "run", "rootfs"); err != nil {
+			return nil, err
+		}
+		return []string{"--rootfs", r}, nil
 	}
 	switch {
 	case !ok || image == "":
-		return "", c.fileErr("[Container] needs Image=")
+		return nil, c.fileErr("[Container] needs Image= (or Rootfs=)")
 	case strings.HasSuffix(image, extBuild):
-		return "", c.keyErr(e, ".build files are not supported yet")
+		return nil, c.keyErr(e, ".build files are not supported yet")
 	case strings.HasSuffix(image, extImage):
 		i, found := c.info[image]
 		if !found {
-			return "", c.keyErr(e, "%s: no such Quadlet file", image)
+			return nil, c.keyErr(e, "%s: no such Quadlet file", image)
 		}
 		c.depend(i)
-		return i.resource, nil
+		return []string{i.resource}, nil
 	}
-	return image, nil
+	return []string{image}, nil
 }
 
 // reload adds ExecReload= for ReloadCmd= (pod exec) or ReloadSignal=

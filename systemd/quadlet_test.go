@@ -124,72 +124,160 @@ func runFlags(t *testing.T, svc *Unit) []string {
 	return w[len(fixed) : len(w)-1]
 }
 
+// noFlags is a pod whose run lacks --tz, --annotation and --secret.
+var noFlags = QuadletOptions{HasFlag: func(cmd, flag string) bool { return flag != "tz" && flag != "annotation" && flag != "secret" }}
+
+// keyCase is [Container] lines and the flags of pod run they give
+// (between the fixed ones and the image).
+type keyCase struct {
+	lines string
+	want  []string
+}
+
+var containerKeyCases = []keyCase{
+	{"HostName=web1", []string{"--hostname", "web1"}},
+	{"User=1000", []string{"--user", "1000"}},
+	{"User=1000\nGroup=100", []string{"--user", "1000:100"}},
+	{"WorkingDir=/srv", []string{"--workdir", "/srv"}},
+	{"WorkingDir=%h", []string{"--workdir", "%h"}},
+	{"Entrypoint=/init", []string{"--entrypoint=/init"}},
+	{`Entrypoint=["/init"]`, []string{"--entrypoint=/init"}},
+	{"Entrypoint=", []string{"--entrypoint="}},
+	{"Environment=A=1 \"B=two words\"\nEnvironment=A=3", []string{"--env", "A=3", "--env", "B=two words"}},
+	{"Environment=PATH_ONLY", []string{"--env", "PATH_ONLY"}},
+	{"EnvironmentFile=/etc/app.env\nEnvironmentFile=local.env", []string{"--env-file", "/etc/app.env", "--env-file", quadletHome + "/local.env"}},
+	{"EnvironmentFile=%h/app.env", []string{"--env-file", "%h/app.env"}},
+	{"EnvironmentHost=true", []string{"--env-host"}},
+	{"Label=a=b c=d", []string{"--label", "a=b", "--label", "c=d"}},
+	{"Annotation=k=v", []string{"--annotation", "k=v"}},
+	{"PublishPort=8080:80\nPublishPort=127.0.0.1:53:53/udp", []string{"--publish", "8080:80", "--publish", "127.0.0.1:53:53/udp"}},
+	{"ExposeHostPort=9000-9001", []string{"--expose", "9000-9001"}},
+	{"Network=host", []string{"--network", "host"}},
+	{"Network=pasta:-T,8080", []string{"--network", "pasta:-T,8080"}},
+	{"Network=o.container", []string{"--network", "container:other"}},
+	{"DNS=192.0.2.1", []string{"--dns", "192.0.2.1"}},
+	{"DNSSearch=example.com", []string{"--dns-search", "example.com"}},
+	{"DNSOption=ndots:2", []string{"--dns-option", "ndots:2"}},
+	{"AddHost=db:192.0.2.2", []string{"--add-host", "db:192.0.2.2"}},
+	{"Volume=/srv/data:/data:ro", []string{"-v", "/srv/data:/data:ro"}},
+	{"Volume=named:/data", []string{"-v", "named:/data"}},
+	{"Volume=/scratch", []string{"-v", "/scratch"}},
+	{"Volume=/scratch:U", []string{"-v", "/scratch:U"}},
+	{"Volume=./rel:/rel", []string{"-v", quadletHome + "/rel:/rel"}},
+	{"Volume=v.volume:/v", []string{"-v", "systemd-v:/v"}},
+	{"Mount=type=bind,source=/srv,destination=/srv,ro", []string{"--mount", "type=bind,source=/srv,destination=/srv,ro"}},
+	{"Mount=type=volume,src=v.volume,dst=/v", []string{"--mount", "type=volume,src=systemd-v,dst=/v"}},
+	{"Tmpfs=/run:size=64m", []string{"--tmpfs", "/run:size=64m"}},
+	{"ReadOnly=true", []string{"--read-only"}},
+	{"ReadOnly=false", []string{"--read-only=false"}},
+	{"NoNewPrivileges=yes", []string{"--security-opt", "no-new-privileges"}},
+	{"NoNewPrivileges=no", nil},
+	{"SecurityLabelDisable=true", []string{"--security-opt", "label=disable"}},
+	{"SeccompProfile=unconfined", []string{"--security-opt", "seccomp=unconfined"}},
+	{"DropCapability=ALL", []string{"--cap-drop", "all"}},
+	{"AddCapability=CAP_NET_ADMIN NET_RAW", []string{"--cap-add", "cap_net_admin", "--cap-add", "net_raw"}},
+	{"UserNS=keep-id", []string{"--userns", "keep-id"}},
+	{"RunInit=true", []string{"--init"}},
+	{"Timezone=local", []string{"--tz", "local"}},
+	{"Secret=token,type=env", []string{"--secret", "token,type=env"}},
+	{"HealthCmd=/bin/check --quick", []string{"--health-cmd", "/bin/check --quick"}},
+	{"HealthInterval=1m30s", []string{"--health-interval", "1m30s"}},
+	{"HealthTimeout=5s", []string{"--health-timeout", "5s"}},
+	{"HealthStartPeriod=10s", []string{"--health-start-period", "10s"}},
+	{"HealthRetries=5", []string{"--health-retries", "5"}},
+	{"HealthOnFailure=restart", []string{"--health-on-failure", "restart"}},
+	{"LogDriver=k8s-file", []string{"--log-driver", "k8s-file"}},
+	{"LogOpt=max-size=1m", []string{"--log-opt", "max-size=1m"}},
+	{"StopSignal=SIGINT", []string{"--stop-signal", "SIGINT"}},
+	{"StopTimeout=30", []string{"--stop-timeout", "30"}},
+	{"Pull=newer", []string{"--pull", "newer"}},
+	{"Retry=5\nRetryDelay=2s", []string{"--retry", "5", "--retry-delay", "2s"}},
+	{"PodmanArgs=--privileged \"--label=x=a b\"", []string{"--privileged", "--label=x=a b"}},
+	{"IP=10.88.0.5", []string{"--ip", "10.88.0.5"}},
+	{"IP6=fd00::5", []string{"--ip6", "fd00::5"}},
+	{"NetworkAlias=web", []string{"--network-alias", "web"}},
+	{"ReadOnlyTmpfs=false", []string{"--read-only-tmpfs=false"}},
+	{"SecurityLabelNested=true", []string{"--security-opt", "label=nested"}},
+	{"SecurityLabelType=spc_t", []string{"--security-opt", "label=type:spc_t"}},
+	{"SecurityLabelFileType=usr_t", []string{"--security-opt", "label=filetype:usr_t"}},
+	{"SecurityLabelLevel=s0:c1,c2", []string{"--security-opt", "label=level:s0:c1,c2"}},
+	{"AppArmor=unconfined", []string{"--security-opt", "apparmor=unconfined"}},
+	{"AddDevice=/dev/fuse", []string{"--device", "/dev/fuse"}},
+	{"GroupAdd=keep-groups", []string{"--group-add", "keep-groups"}},
+	{"UIDMap=0:10000:10\nGIDMap=0:20000:10", []string{"--uidmap", "0:10000:10", "--gidmap", "0:20000:10"}},
+	{"SubUIDMap=u\nSubGIDMap=g", []string{"--subuidname", "u", "--subgidname", "g"}},
+	{"HealthStartupCmd=/ready\nHealthStartupInterval=1s\nHealthStartupRetries=3\nHealthStartupSuccess=1\nHealthStartupTimeout=2s",
+		[]string{"--health-startup-cmd", "/ready", "--health-startup-interval", "1s", "--health-startup-retries", "3", "--health-startup-success", "1", "--health-startup-timeout", "2s"}},
+	{"HealthLogDestination=local\nHealthMaxLogCount=5\nHealthMaxLogSize=500",
+		[]string{"--health-log-destination", "local", "--health-max-log-count", "5", "--health-max-log-size", "500"}},
+	{"Memory=1g\nPidsLimit=100\nShmSize=64m", []string{"--memory", "1g", "--pids-limit", "100", "--shm-size", "64m"}},
+	{"Sysctl=net.ipv4.ip_forward=1 kernel.msgmax=1", []string{"--sysctl", "net.ipv4.ip_forward=1", "--sysctl", "kernel.msgmax=1"}},
+	{"Ulimit=nofile=1000:2000", []string{"--ulimit", "nofile=1000:2000"}},
+	{"HttpProxy=false", []string{"--http-proxy=false"}},
+}
+
+// serviceCase is [Container] lines that shape the service, with text the
+// unit must hold.
+type serviceCase struct {
+	name, lines string
+	want        []string
+}
+
+var serviceCases = []serviceCase{
+	{"notify", "Notify=true", []string{"--sdnotify=container -d img"}},
+	{"healthy", "Notify=healthy", []string{"--sdnotify=healthy -d img"}},
+	{"name", "ContainerName=web", []string{"run --name web ", "ExecStop=" + testPod + " rm -v -f -i web\n"}},
+	{"exec", `Exec=sh -c "echo a b"`, []string{`img sh -c "echo a b"` + "\n"}},
+	{"image unit", "Image=i.image", []string{"Requires=i-image.service\nAfter=i-image.service\n", " registry.example.com/i:1\n"}},
+	{"global", "GlobalArgs=--log-level debug", []string{"ExecStart=" + testPod + " --log-level debug run ", "ExecStop=" + testPod + " --log-level debug rm "}},
+	{"reload cmd", "ReloadCmd=/bin/reload now", []string{"ExecReload=" + testPod + " exec systemd-%N /bin/reload now\n"}},
+	{"reload signal", "ReloadSignal=SIGHUP", []string{"ExecReload=" + testPod + " kill --signal SIGHUP systemd-%N\n"}},
+	{"service name", "ServiceName=frontend", nil},
+	{"cgroups", "CgroupsMode=no-conmon", []string{"--rm --cgroups no-conmon --sdnotify"}},
+	{"rootfs", "Rootfs=/srv/root", []string{" -d --rootfs /srv/root\n"}},
+	{"group", "User=1\nGroup=2", []string{"--user 1:2"}},
+}
+
+// errorCase is [Container] lines that fail the unit, with the error.
+type errorCase struct {
+	lines string
+	o     QuadletOptions
+	want  string
+}
+
+var errorCases = []errorCase{
+	{"Image=x\nBogus=1", QuadletOptions{}, "t.container:3: Bogus=: unknown key in [Container]"},
+	{"Image=x\nPublishPort=99999:80", QuadletOptions{}, "t.container:3: PublishPort=: invalid port"},
+	{"Image=x\nVolume=/a:relative", QuadletOptions{}, "t.container:3: Volume=:"},
+	{"Image=x\nHealthInterval=often", QuadletOptions{}, "t.container:3: HealthInterval=: \"often\" is not a duration"},
+	{"Image=x\nHealthOnFailure=explode", QuadletOptions{}, "t.container:3: HealthOnFailure=:"},
+	{"Image=x\nReadOnly=maybe", QuadletOptions{}, "t.container:3: ReadOnly=: \"maybe\" is not a boolean"},
+	{"Image=x\nNotify=sometimes", QuadletOptions{}, "t.container:3: Notify=:"},
+	{"Image=x\nDNS=not-an-ip", QuadletOptions{}, "t.container:3: DNS=:"},
+	{"Image=x\nAddCapability=CAP_BOGUS", QuadletOptions{}, "t.container:3: AddCapability=: unknown capability"},
+	{"Image=x\nLogDriver=journald", QuadletOptions{}, "t.container:3: LogDriver=:"},
+	{"Image=x\nPull=sometimes", QuadletOptions{}, "t.container:3: Pull=:"},
+	{"Image=x\nStopSignal=SIGBOGUS", QuadletOptions{}, "t.container:3: StopSignal=:"},
+	{"Image=x\nMask=/proc/x", QuadletOptions{}, "t.container:3: Mask=:"},
+	{"Image=x\nUnmask=ALL", QuadletOptions{}, "t.container:3: Unmask=:"},
+	{"Image=x\nEnvironment=\"A=b", QuadletOptions{}, "t.container:3: Environment=: unbalanced \" quote"},
+	{"Image=x\nGroup=100", QuadletOptions{}, "t.container:3: Group=: Group= needs User="},
+	{"Image=x\nEntrypoint=[\"/a\", \"b\"]", QuadletOptions{}, "t.container:3: Entrypoint=: pod's --entrypoint takes one command"},
+	{"Image=x\nNetwork=host\nNetwork=none", QuadletOptions{}, "t.container:4: Network=: pod gives a container one network"},
+	{"Image=x\nNetwork=lan.network", QuadletOptions{}, "t.container:3: Network=: user-defined networks are not supported yet"},
+	{"Image=x\nVolume=missing.volume:/m", QuadletOptions{}, "t.container:3: Volume=: missing.volume: no such Quadlet file"},
+	{"Image=x\nTimezone=local", noFlags, "t.container:3: Timezone=: pod run has no --tz yet"},
+	{"Image=x\nAnnotation=a=b", noFlags, "t.container:3: Annotation=: pod run has no --annotation yet"},
+	{"Image=x\nSecret=token", noFlags, "t.container:3: Secret=: pod run has no --secret yet"},
+	{"Image=x\nAutoUpdate=registry", QuadletOptions{}, "t.container:3: AutoUpdate=: pod has no auto-update yet"},
+	{"Image=x\nPod=p.pod", QuadletOptions{}, "t.container:3: Pod=: pod has no pods yet"},
+	{"Exec=true", QuadletOptions{}, "t.container: [Container] needs Image="},
+}
+
 func TestQuadletContainerKeys(t *testing.T) {
 	vol := mustParse(t, quadletHome+"/v.volume", "[Volume]\n")
 	other := mustParse(t, quadletHome+"/o.container", "[Container]\nImage=x\nContainerName=other\n")
-	for _, tc := range []struct {
-		lines string
-		want  []string
-	}{
-		{"HostName=web1", []string{"--hostname", "web1"}},
-		{"User=1000", []string{"--user", "1000"}},
-		{"User=1000\nGroup=100", []string{"--user", "1000:100"}},
-		{"WorkingDir=/srv", []string{"--workdir", "/srv"}},
-		{"WorkingDir=%h", []string{"--workdir", "%h"}},
-		{"Entrypoint=/init", []string{"--entrypoint=/init"}},
-		{`Entrypoint=["/init"]`, []string{"--entrypoint=/init"}},
-		{"Entrypoint=", []string{"--entrypoint="}},
-		{"Environment=A=1 \"B=two words\"\nEnvironment=A=3", []string{"--env", "A=3", "--env", "B=two words"}},
-		{"Environment=PATH_ONLY", []string{"--env", "PATH_ONLY"}},
-		{"EnvironmentFile=/etc/app.env\nEnvironmentFile=local.env", []string{"--env-file", "/etc/app.env", "--env-file", quadletHome + "/local.env"}},
-		{"EnvironmentFile=%h/app.env", []string{"--env-file", "%h/app.env"}},
-		{"EnvironmentHost=true", []string{"--env-host"}},
-		{"Label=a=b c=d", []string{"--label", "a=b", "--label", "c=d"}},
-		{"Annotation=k=v", []string{"--annotation", "k=v"}},
-		{"PublishPort=8080:80\nPublishPort=127.0.0.1:53:53/udp", []string{"--publish", "8080:80", "--publish", "127.0.0.1:53:53/udp"}},
-		{"ExposeHostPort=9000-9001", []string{"--expose", "9000-9001"}},
-		{"Network=host", []string{"--network", "host"}},
-		{"Network=pasta:-T,8080", []string{"--network", "pasta:-T,8080"}},
-		{"Network=o.container", []string{"--network", "container:other"}},
-		{"DNS=192.0.2.1", []string{"--dns", "192.0.2.1"}},
-		{"DNSSearch=example.com", []string{"--dns-search", "example.com"}},
-		{"DNSOption=ndots:2", []string{"--dns-option", "ndots:2"}},
-		{"AddHost=db:192.0.2.2", []string{"--add-host", "db:192.0.2.2"}},
-		{"Volume=/srv/data:/data:ro", []string{"-v", "/srv/data:/data:ro"}},
-		{"Volume=named:/data", []string{"-v", "named:/data"}},
-		{"Volume=/scratch", []string{"-v", "/scratch"}},
-		{"Volume=/scratch:U", []string{"-v", "/scratch:U"}},
-		{"Volume=./rel:/rel", []string{"-v", quadletHome + "/rel:/rel"}},
-		{"Volume=v.volume:/v", []string{"-v", "systemd-v:/v"}},
-		{"Mount=type=bind,source=/srv,destination=/srv,ro", []string{"--mount", "type=bind,source=/srv,destination=/srv,ro"}},
-		{"Mount=type=volume,src=v.volume,dst=/v", []string{"--mount", "type=volume,src=systemd-v,dst=/v"}},
-		{"Tmpfs=/run:size=64m", []string{"--tmpfs", "/run:size=64m"}},
-		{"ReadOnly=true", []string{"--read-only"}},
-		{"ReadOnly=false", []string{"--read-only=false"}},
-		{"NoNewPrivileges=yes", []string{"--security-opt", "no-new-privileges"}},
-		{"NoNewPrivileges=no", nil},
-		{"SecurityLabelDisable=true", []string{"--security-opt", "label=disable"}},
-		{"SeccompProfile=unconfined", []string{"--security-opt", "seccomp=unconfined"}},
-		{"DropCapability=ALL", []string{"--cap-drop", "all"}},
-		{"AddCapability=CAP_NET_ADMIN NET_RAW", []string{"--cap-add", "cap_net_admin", "--cap-add", "net_raw"}},
-		{"UserNS=keep-id", []string{"--userns", "keep-id"}},
-		{"RunInit=true", []string{"--init"}},
-		{"Timezone=local", []string{"--tz", "local"}},
-		{"Secret=token,type=env", []string{"--secret", "token,type=env"}},
-		{"HealthCmd=/bin/check --quick", []string{"--health-cmd", "/bin/check --quick"}},
-		{"HealthInterval=1m30s", []string{"--health-interval", "1m30s"}},
-		{"HealthTimeout=5s", []string{"--health-timeout", "5s"}},
-		{"HealthStartPeriod=10s", []string{"--health-start-period", "10s"}},
-		{"HealthRetries=5", []string{"--health-retries", "5"}},
-		{"HealthOnFailure=restart", []string{"--health-on-failure", "restart"}},
-		{"LogDriver=k8s-file", []string{"--log-driver", "k8s-file"}},
-		{"LogOpt=max-size=1m", []string{"--log-opt", "max-size=1m"}},
-		{"StopSignal=SIGINT", []string{"--stop-signal", "SIGINT"}},
-		{"StopTimeout=30", []string{"--stop-timeout", "30"}},
-		{"Pull=newer", []string{"--pull", "newer"}},
-		{"Retry=5\nRetryDelay=2s", []string{"--retry", "5", "--retry-delay", "2s"}},
-		{"PodmanArgs=--privileged \"--label=x=a b\"", []string{"--privileged", "--label=x=a b"}},
-	} {
+	for _, tc := range containerKeyCases {
 		t.Run(tc.lines, func(t *testing.T) {
 			svc, err := convertOne(t, "Image=img\n"+tc.lines+"\n", QuadletOptions{}, vol, other)
 			if err != nil {
@@ -206,23 +294,10 @@ func TestQuadletContainerKeys(t *testing.T) {
 // than pod run's flags.
 func TestQuadletContainerService(t *testing.T) {
 	img := mustParse(t, quadletHome+"/i.image", "[Image]\nImage=registry.example.com/i:1\n")
-	for _, tc := range []struct {
-		name, lines string
-		want        []string // lines the unit must hold
-	}{
-		{"notify", "Notify=true", []string{"--sdnotify=container -d img"}},
-		{"healthy", "Notify=healthy", []string{"--sdnotify=healthy -d img"}},
-		{"name", "ContainerName=web", []string{"run --name web ", "ExecStop=" + testPod + " rm -v -f -i web\n"}},
-		{"exec", `Exec=sh -c "echo a b"`, []string{`img sh -c "echo a b"` + "\n"}},
-		{"image unit", "Image=i.image", []string{"Requires=i-image.service\nAfter=i-image.service\n", " registry.example.com/i:1\n"}},
-		{"global", "GlobalArgs=--log-level debug", []string{"ExecStart=" + testPod + " --log-level debug run ", "ExecStop=" + testPod + " --log-level debug rm "}},
-		{"reload cmd", "ReloadCmd=/bin/reload now", []string{"ExecReload=" + testPod + " exec systemd-%N /bin/reload now\n"}},
-		{"reload signal", "ReloadSignal=SIGHUP", []string{"ExecReload=" + testPod + " kill --signal SIGHUP systemd-%N\n"}},
-		{"service name", "ServiceName=frontend", nil},
-	} {
+	for _, tc := range serviceCases {
 		t.Run(tc.name, func(t *testing.T) {
 			lines := tc.lines + "\n"
-			if !strings.HasPrefix(lines, "Image=") {
+			if !strings.HasPrefix(lines, "Image=") && !strings.HasPrefix(lines, "Rootfs=") {
 				lines = "Image=img\n" + lines
 			}
 			svc, err := convertOne(t, lines, QuadletOptions{}, img)
@@ -247,38 +322,7 @@ func TestQuadletContainerService(t *testing.T) {
 // refuse and a key pod cannot honour fail the unit with the file, line
 // and key; the other files still make their units.
 func TestQuadletErrors(t *testing.T) {
-	noFlags := QuadletOptions{HasFlag: func(cmd, flag string) bool { return flag != "tz" && flag != "annotation" && flag != "secret" }}
-	for _, tc := range []struct {
-		lines string
-		o     QuadletOptions
-		want  string
-	}{
-		{"Image=x\nBogus=1", QuadletOptions{}, "t.container:3: Bogus=: unknown key in [Container]"},
-		{"Image=x\nPublishPort=99999:80", QuadletOptions{}, "t.container:3: PublishPort=: invalid port"},
-		{"Image=x\nVolume=/a:relative", QuadletOptions{}, "t.container:3: Volume=:"},
-		{"Image=x\nHealthInterval=often", QuadletOptions{}, "t.container:3: HealthInterval=: \"often\" is not a duration"},
-		{"Image=x\nHealthOnFailure=explode", QuadletOptions{}, "t.container:3: HealthOnFailure=:"},
-		{"Image=x\nReadOnly=maybe", QuadletOptions{}, "t.container:3: ReadOnly=: \"maybe\" is not a boolean"},
-		{"Image=x\nNotify=sometimes", QuadletOptions{}, "t.container:3: Notify=:"},
-		{"Image=x\nDNS=not-an-ip", QuadletOptions{}, "t.container:3: DNS=:"},
-		{"Image=x\nAddCapability=CAP_BOGUS", QuadletOptions{}, "t.container:3: AddCapability=: unknown capability"},
-		{"Image=x\nLogDriver=journald", QuadletOptions{}, "t.container:3: LogDriver=:"},
-		{"Image=x\nPull=sometimes", QuadletOptions{}, "t.container:3: Pull=:"},
-		{"Image=x\nStopSignal=SIGBOGUS", QuadletOptions{}, "t.container:3: StopSignal=:"},
-		{"Image=x\nMask=/proc/x", QuadletOptions{}, "t.container:3: Mask=:"},
-		{"Image=x\nEnvironment=\"A=b", QuadletOptions{}, "t.container:3: Environment=: unbalanced \" quote"},
-		{"Image=x\nGroup=100", QuadletOptions{}, "t.container:3: Group=: Group= needs User="},
-		{"Image=x\nEntrypoint=[\"/a\", \"b\"]", QuadletOptions{}, "t.container:3: Entrypoint=: pod's --entrypoint takes one command"},
-		{"Image=x\nNetwork=host\nNetwork=none", QuadletOptions{}, "t.container:4: Network=: pod gives a container one network"},
-		{"Image=x\nNetwork=lan.network", QuadletOptions{}, "t.container:3: Network=: user-defined networks are not supported yet"},
-		{"Image=x\nVolume=missing.volume:/m", QuadletOptions{}, "t.container:3: Volume=: missing.volume: no such Quadlet file"},
-		{"Image=x\nTimezone=local", noFlags, "t.container:3: Timezone=: pod run has no --tz yet"},
-		{"Image=x\nAnnotation=a=b", noFlags, "t.container:3: Annotation=: pod run has no --annotation yet"},
-		{"Image=x\nSecret=token", noFlags, "t.container:3: Secret=: pod run has no --secret yet"},
-		{"Image=x\nAutoUpdate=registry", QuadletOptions{}, "t.container:3: AutoUpdate=: pod has no auto-update yet"},
-		{"Image=x\nPod=p.pod", QuadletOptions{}, "t.container:3: Pod=: pod has no pods yet"},
-		{"Exec=true", QuadletOptions{}, "t.container: [Container] needs Image="},
-	} {
+	for _, tc := range errorCases {
 		t.Run(tc.want, func(t *testing.T) {
 			_, err := convertOne(t, tc.lines+"\n", tc.o)
 			if err == nil || !strings.Contains(err.Error(), quadletHome+"/"+tc.want) {
@@ -298,6 +342,26 @@ func TestQuadletErrors(t *testing.T) {
 		_, errs := ConvertQuadlets([]*Unit{u}, QuadletOptions{Pod: testPod})
 		if len(errs) != 1 || !strings.Contains(errs[0].Error(), tc.want) {
 			t.Errorf("%q: errors %v, want one containing %q", tc.text, errs, tc.want)
+		}
+	}
+}
+
+// TestQuadletKeysTested: every supported [Container] key is given by one
+// of the cases.
+func TestQuadletKeysTested(t *testing.T) {
+	tested := map[string]bool{}
+	for _, lines := range slices.Concat(
+		collect(containerKeyCases, func(c keyCase) string { return c.lines }),
+		collect(serviceCases, func(c serviceCase) string { return c.lines }),
+		collect(errorCases, func(c errorCase) string { return c.lines })) {
+		for _, l := range strings.Split(lines, "\n") {
+			k, _, _ := strings.Cut(l, "=")
+			tested[k] = true
+		}
+	}
+	for _, k := range containerKeys {
+		if !tested[k.key] {
+			t.Errorf("no test gives %s=", k.key)
 		}
 	}
 }
@@ -434,4 +498,12 @@ func TestWriteUnits(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "tpl@.service")); err != nil {
 		t.Error(err)
 	}
+}
+
+func collect[T any](cases []T, f func(T) string) []string {
+	var out []string
+	for _, c := range cases {
+		out = append(out, f(c))
+	}
+	return out
 }
