@@ -181,23 +181,11 @@ func (c *converter) container() error {
 	}
 	svc.Add("Service", "Delegate", "yes")
 	if !oneshot {
-		notify, e, _ := c.value("Notify")
-		switch healthy := strings.EqualFold(notify, "healthy"); {
-		case healthy:
-			run = append(run, "--sdnotify=healthy")
-		case notify == "":
-			run = append(run, "--sdnotify=conmon")
-		default:
-			on, err := parseBool(notify)
-			if err != nil {
-				return c.keyErr(e, "%v (or healthy)", err)
-			}
-			mode := "conmon"
-			if on {
-				mode = "container"
-			}
-			run = append(run, "--sdnotify="+mode)
+		notify, err := c.notifyFlag()
+		if err != nil {
+			return err
 		}
+		run = append(run, notify)
 		svc.Set("Service", "Type", "notify")
 		svc.Set("Service", "NotifyAccess", "all")
 		run = append(run, "-d")
@@ -222,6 +210,27 @@ func (c *converter) container() error {
 	}
 	svc.Add("Service", "ExecStart", c.command("", run...))
 	return nil
+}
+
+// notifyFlag is the --sdnotify of Notify=: by default the monitor tells
+// systemd when the container has started (conmon), with true the
+// container itself does, with healthy its first passed health check.
+func (c *converter) notifyFlag() (string, error) {
+	notify, e, _ := c.value("Notify")
+	switch {
+	case strings.EqualFold(notify, "healthy"):
+		return "--sdnotify=healthy", nil
+	case notify == "":
+		return "--sdnotify=conmon", nil
+	}
+	on, err := parseBool(notify)
+	switch {
+	case err != nil:
+		return "", c.keyErr(e, "%v (or healthy)", err)
+	case on:
+		return "--sdnotify=container", nil
+	}
+	return "--sdnotify=conmon", nil
 }
 
 // containerImage is what pod run runs: Image=, the image a .image file
