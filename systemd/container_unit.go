@@ -175,10 +175,17 @@ func ContainerUnit(cfg *container.Config, o ContainerUnitOptions) (string, strin
 
 // newRunArgs are the arguments of the unit's `pod run` after its
 // --cidfile: the systemd ones first, as Podman writes them, then the
-// container's own (without --rm and --restart, which Restart= replaces).
+// container's own (without --rm and --restart, which Restart= replaces,
+// and --cgroups and --sdnotify, which the unit sets: the monitor says the
+// unit is ready once the container runs, or with --sdnotify=healthy once
+// it is healthy).
 func newRunArgs(cfg *container.Config, o ContainerUnitOptions) ([]string, error) {
 	c := *cfg
-	c.Name, c.AutoRemove, c.RestartPolicy = "", false, ""
+	c.Name, c.AutoRemove, c.RestartPolicy, c.Cgroups, c.SdNotify = "", false, "", "", ""
+	notify := "--sdnotify=" + container.SdNotifyConmon
+	if cfg.SdNotify == container.SdNotifyHealthy {
+		notify = "--sdnotify=" + container.SdNotifyHealthy
+	}
 	own, err := RunArgs(&c, RunArgsOptions{Image: o.Image})
 	if err != nil {
 		return nil, err
@@ -187,7 +194,7 @@ func newRunArgs(cfg *container.Config, o ContainerUnitOptions) ([]string, error)
 	if o.HasRunFlag == nil || o.HasRunFlag("cgroups") {
 		run = append(run, "--cgroups=no-conmon")
 	}
-	run = append(run, "--rm", "--sdnotify=conmon", "-d", "--replace", "--name", cfg.Name)
+	run = append(run, "--rm", notify, "-d", "--replace", "--name", cfg.Name)
 	return append(run, own...), nil
 }
 

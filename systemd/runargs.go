@@ -68,6 +68,11 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
 	a.str("--restart", cfg.RestartPolicy)
+	a.str("--sdnotify", cfg.SdNotify)
+	a.str("--cgroups", cfg.Cgroups)
+	a.str("--systemd", cfg.Systemd)
+	a.str("--pidfile", cfg.PidFile)
+	a.str("--conmon-pidfile", cfg.MonitorPidFile)
 	a.health(cfg.Health)
 	a.logs(cfg.LogConfig)
 	a.network(cfg)

@@ -77,6 +77,9 @@ func roundTripCases(t *testing.T) [][]string {
 		{"--health-cmd", `["CMD-SHELL", "[ -f /ok ]"]`, "--network", "host", "img", "true"},
 		{"--health-retries", "0", "--network", "container:db", "img"},
 		{"-p", "80", "--restart", "always", "img"},
+		{"--sdnotify", "healthy", "--health-cmd", "true", "--cgroups", "split", "--systemd", "always",
+			"--pidfile", "/run/c.pid", "--conmon-pidfile", "/run/m.pid", "img", "/sbin/init"},
+		{"--sdnotify", "ignore", "--systemd", "false", "img"},
 	}
 }
 
@@ -104,7 +107,7 @@ func TestRunArgsRoundTrip(t *testing.T) {
 // --env-file (its variables are kept).
 var notRecorded = []string{
 	"pull", "quiet", "platform", "authfile", "cert-dir", "creds", "retry", "retry-delay", "tls-verify",
-	"detach", "publish-all", "env-file", "help",
+	"detach", "publish-all", "env-file", "help", "cidfile", "replace",
 }
 
 // TestRunArgsCoverAllFlags: every flag of pod run is either covered by
