@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/pod-project/pod/systemd"
@@ -196,4 +199,75 @@ func TestGenerateSystemdExisting(t *testing.T) {
 
 	expectError(t, e.pod("generate", "systemd", "--restart-policy", "sometimes", "sleeper"), 125, "sometimes is not a valid restart policy")
 	expectError(t, e.pod("generate", "systemd", "nosuch"), 125, "nosuch")
+}
+
+// TestNewUnitUnderSystemd plays systemd for the unit of generate systemd
+// --new: ExecStart under a subreaper with a NOTIFY_SOCKET, a restart that
+// replaces the container, ExecStop and ExecStopPost, and a stop by SIGTERM
+// to the main process.
+func TestNewUnitUnderSystemd(t *testing.T) {
+	e := withImage(t)
+	e.ok("create", "--name", "svc", "--stop-timeout", "5", testImage, "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done")
+	unit := e.ok("generate", "systemd", "--new", "--name", "svc")
+	specs := map[byte]string{'t': e.xdg, 'n': "container-svc.service"}
+	pre, start := unitCommand(t, unit, "ExecStartPre", specs), unitCommand(t, unit, "ExecStart", specs)
+	stop, post := unitCommand(t, unit, "ExecStop", specs), unitCommand(t, unit, "ExecStopPost", specs)
+	cidfile := filepath.Join(e.xdg, "container-svc.service.ctr-id")
+	n := e.notifySocket()
+	notify := []string{"NOTIFY_SOCKET=" + n.path}
+	// activate runs ExecStartPre and ExecStart, and checks what systemd
+	// would learn: READY=1, and the monitor as the main process.
+	activate := func() (*reaper, string, int) {
+		t.Helper()
+		if out, err := exec.Command(pre[0], pre[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("ExecStartPre: %v %s", err, out)
+		}
+		r := e.startReaperArgv(notify, start)
+		got := n.until(cmdTimeout, "READY=1", "MAINPID=*")
+		id := readTrim(t, cidfile)
+		main, _ := strconv.Atoi(got["MAINPID"])
+		if mon := e.monitorPID(id); main != mon {
+			t.Fatalf("MAINPID=%d, the monitor of %s is %d", main, id[:12], mon)
+		}
+		return r, id, main
+	}
+	mainExit := func(r *reaper, main int) int {
+		t.Helper()
+		exits := r.exits(t, cmdTimeout)
+		code, ok := exits[strconv.Itoa(main)]
+		if !ok || exits["cmd"] != 0 {
+			t.Fatalf("ExecStart exited %d; the main process %d was not reaped: %v\n%s", exits["cmd"], main, exits, r.out.String())
+		}
+		return code
+	}
+	first, id1, main1 := activate()
+	// A restart while it runs (the unit's ExecStart again): --replace.
+	second, id2, main2 := activate()
+	if id1 == id2 {
+		t.Fatal("the second ExecStart did not make a new container")
+	}
+	if code := mainExit(first, main1); code != 0 {
+		t.Fatalf("the replaced container's monitor ended with %d, want 0", code)
+	}
+	expect(t, e.pod("ps", "-a", "-q", "--no-trunc"), 0, id2+"\n")
+	// systemctl stop: ExecStop, then ExecStopPost.
+	if r := e.runUnitCommand(stop); r.code != 0 {
+		t.Fatalf("ExecStop:\n%s", r)
+	}
+	if code := mainExit(second, main2); code != 0 {
+		t.Fatalf("after ExecStop the main process ended with %d, want 0", code)
+	}
+	expect(t, e.runUnitCommand(post), 0, "")
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	// The unit's processes were killed: SIGTERM to the main process.
+	third, _, main3 := activate()
+	if err := syscall.Kill(main3, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := mainExit(third, main3); code != 0 {
+		t.Fatalf("after SIGTERM the main process ended with %d, want 0", code)
+	}
+	expect(t, e.runUnitCommand(post), 0, "")
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	e.expectClean()
 }

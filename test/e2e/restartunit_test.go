@@ -18,8 +18,8 @@ func shippedUnit(t *testing.T, name string) string {
 	return strings.ReplaceAll(string(b), "@BINDIR@/pod", suite.pod)
 }
 
-// unitCommand is the pod arguments of a unit's Key= line (ExecStart...).
-func unitCommand(t *testing.T, unit, key string) []string {
+// unitExecArgs is the pod arguments of a unit's Key= line (ExecStart...).
+func unitExecArgs(t *testing.T, unit, key string) []string {
 	t.Helper()
 	for _, l := range strings.Split(unit, "\n") {
 		if v, ok := strings.CutPrefix(l, key+"="); ok {
@@ -40,7 +40,8 @@ func unitCommand(t *testing.T, unit, key string) []string {
 func TestRestartUnit(t *testing.T) {
 	e := withImage(t)
 	unit := shippedUnit(t, "pod-restart.service")
-	start, stop := unitCommand(t, unit, "ExecStart"), unitCommand(t, unit, "ExecStop")
+	verifyUnits(t, true, e.writeFile("pod-restart.service", unit))
+	start, stop := unitExecArgs(t, unit, "ExecStart"), unitExecArgs(t, unit, "ExecStop")
 	for name, policy := range map[string]string{"always": "always", "unless": "unless-stopped", "stopped": "unless-stopped", "never": "no", "onfail": "on-failure"} {
 		e.ok("run", "-d", "--name", name, "--restart", policy, testImage, "sleep", "1000")
 	}

@@ -116,13 +116,18 @@ type reaper struct {
 // environment under a subreaper that lives until every descendant ended.
 func (e *env) startReaper(extra []string, args ...string) *reaper {
 	e.t.Helper()
+	return e.startReaperArgv(extra, append([]string{suite.pod, "--root", e.root, "--runroot", e.runroot}, args...))
+}
+
+// startReaperArgv is startReaper of a whole command line (a unit's).
+func (e *env) startReaperArgv(extra, argv []string) *reaper {
+	e.t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	podArgs := append([]string{suite.pod, "--root", e.root, "--runroot", e.runroot}, args...)
 	r := &reaper{done: make(chan struct{})}
-	r.cmd = exec.Command(self, append([]string{"-test.run=^$", "--"}, podArgs...)...)
+	r.cmd = exec.Command(self, append([]string{"-test.run=^$", "--"}, argv...)...)
 	r.cmd.Env = append(append(e.environ(), extra...), reaperEnv+"="+strconv.Itoa(e.user.uid)+":"+strconv.Itoa(e.user.gid))
 	r.cmd.Dir = e.dir
 	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.out
