@@ -32,7 +32,11 @@ test: deps
 test-unit:
 	CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -tags "$(TAGS)" -count=1 $(UNIT_PKGS)
 
+# As root, the tests of a systemd container import the Debian root
+# filesystem hack/systemd-image.sh builds once (mmdebstrap).
 test-e2e: build
+	@if [ "$$(id -u)" -eq 0 ]; then hack/systemd-image.sh >/dev/null; fi
+	POD_E2E_SYSTEMD_IMAGE=$$(if [ "$$(id -u)" -eq 0 ]; then hack/systemd-image.sh; fi) \
 	POD_BINARY=$(CURDIR)/$(BIN) $(GO) test -tags "$(TAGS)" -count=1 -timeout $(E2E_TIMEOUT) -v ./test/e2e/
 
 # Builds the example image and runs it rootless.
@@ -41,12 +45,18 @@ demo: deps build
 	hack/demo.sh
 
 # The generators are links to pod, which acts as one by the name it is
-# started as; systemd looks in $(PREFIX)/lib/systemd/*-generators.
+# started as; systemd looks in $(PREFIX)/lib/systemd/*-generators. The user
+# units (pod-restart.service...) run $(PREFIX)/bin/pod.
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pod
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/user-generators $(DESTDIR)$(PREFIX)/lib/systemd/system-generators
 	ln -sf $(PREFIX)/bin/pod $(DESTDIR)$(PREFIX)/lib/systemd/user-generators/pod-user-generator
 	ln -sf $(PREFIX)/bin/pod $(DESTDIR)$(PREFIX)/lib/systemd/system-generators/pod-system-generator
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/user
+	@for u in contrib/systemd/user/*; do \
+		sed 's|@BINDIR@|$(PREFIX)/bin|g' $$u >$(DESTDIR)$(PREFIX)/lib/systemd/user/$${u##*/}; \
+		chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/user/$${u##*/}; \
+	done
 	@for f in completions/pod.bash completions/_pod completions/pod.fish; do \
 		[ -f $$f ] || continue; \
 		case $$f in \
