@@ -22,6 +22,10 @@ packages=(
 	procps          # ps, for debugging failed tests
 	dnsmasq-base    # a DNS server on 127.0.0.1 for the network tests (DNS through the stack's forwarder)
 	iperf3          # make bench-network: TCP throughput through a published port
+	mmdebstrap      # make test-vm: the Debian image of the systemd test VM (hack/vm-image.sh)
+	e2fsprogs       # make test-vm: mkfs.ext4 -d turns the image's tree into a disk
+	qemu-system-x86 # make test-vm: boots the VM (software emulation, no KVM needed)
+	qemu-utils      # make test-vm: qemu-img, the VM's copy-on-write overlay disk
 )
 
 missing=()
