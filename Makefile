@@ -6,13 +6,14 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 BIN      := bin/pod
 E2E_TIMEOUT ?= 45m
+VM_TIMEOUT ?= 40m
 # -race needs cgo; without a C compiler unit tests run without it.
 RACE     := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
-UNIT_PKGS = $(shell $(GO) list -tags "$(TAGS)" ./... | grep -v -e /test/e2e -e /bench)
+UNIT_PKGS = $(shell $(GO) list -tags "$(TAGS)" ./... | grep -v -e /test/e2e -e /test/vm -e /bench)
 
 export CGO_ENABLED = 0
 
-.PHONY: all build test test-unit test-e2e deps demo install lint bench bench-registry bench-lifecycle bench-build bench-network completions clean
+.PHONY: all build test test-unit test-e2e test-vm deps demo install lint bench bench-registry bench-lifecycle bench-build bench-network completions clean
 
 all: build
 
@@ -22,12 +23,14 @@ build:
 deps:
 	hack/deps.sh
 
-# Unit tests with the race detector, then the end-to-end tests. As root,
-# the end-to-end tests run pod as the unprivileged user podtest.
+# Unit tests with the race detector, the end-to-end tests, then the
+# systemd tests in a VM. As root, the end-to-end tests run pod as the
+# unprivileged user podtest.
 test: deps
 	@if [ "$$(id -u)" -eq 0 ]; then hack/testuser.sh; fi
 	$(MAKE) test-unit
 	$(MAKE) test-e2e
+	$(MAKE) test-vm
 
 test-unit:
 	CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -tags "$(TAGS)" -count=1 $(UNIT_PKGS)
@@ -38,6 +41,12 @@ test-e2e: build
 	@if [ "$$(id -u)" -eq 0 ]; then hack/systemd-image.sh >/dev/null; fi
 	POD_E2E_SYSTEMD_IMAGE=$$(if [ "$$(id -u)" -eq 0 ]; then hack/systemd-image.sh; fi) \
 	POD_BINARY=$(CURDIR)/$(BIN) $(GO) test -tags "$(TAGS)" -count=1 -timeout $(E2E_TIMEOUT) -v ./test/e2e/
+
+# pod under systemd: a Debian VM booted with qemu (test/vm). Its image is
+# built on first use by hack/vm-image.sh (as root) and cached in
+# $POD_VM_CACHE (default /var/cache/pod-vm as root).
+test-vm: build
+	POD_BINARY=$(CURDIR)/$(BIN) $(GO) test -tags "$(TAGS)" -count=1 -timeout $(VM_TIMEOUT) -v ./test/vm/
 
 # Builds the example image and runs it rootless.
 demo: deps build
