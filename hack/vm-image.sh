@@ -14,7 +14,7 @@
 # script, the disk size and the harness version below), built in a
 # temporary directory and renamed into place when complete, so a killed
 # build leaves nothing that looks usable. Builds of the same image wait for
-# each other (flock). The last build's log is $cache/build.log. Images of
+# each other (flock). The last build's log is $cache/vm-image.log. Images of
 # other inputs unused for two weeks are removed after a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,7 +65,7 @@ key=$({
 	printf 'package %s\n' "${packages[@]}"
 	cat "$customize"
 } | sha256sum | cut -c1-16)
-image=$cache/$suite-$key
+image=$cache/vm-$suite-$key
 
 complete() {
 	[ -s "$1/disk.img" ] && [ -s "$1/vmlinuz" ] && [ -s "$1/initrd.img" ]
@@ -78,7 +78,7 @@ if complete "$image"; then
 fi
 
 mkdir -p "$cache"
-exec 9>"$cache/.lock"
+exec 9>"$cache/.vm-image.lock"
 flock 9
 if complete "$image"; then # built meanwhile by another process
 	echo "$image"
@@ -107,25 +107,26 @@ remove_tree() {
 	rm -rf --one-file-system "$1"
 }
 
-# Builds hold the lock: any other temporary directory is a dead build's.
-for old in "$cache"/.tmp-*; do
+# Builds hold the lock: any other build's temporary directory is a dead
+# build's.
+for old in "$cache"/.vm-image.tmp-*; do
 	[ -e "$old" ] && remove_tree "$old"
 done
-tmp=$cache/.tmp-$key-$$
+tmp=$cache/.vm-image.tmp-$key-$$
 mkdir -p "$tmp"
 step=
 cleanup() {
 	code=$?
 	if [ "$code" -ne 0 ]; then
-		echo "vm-image: $step failed (exit $code); log: $cache/build.log" >&2
+		echo "vm-image: $step failed (exit $code); log: $cache/vm-image.log" >&2
 	fi
 	remove_tree "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-log=$cache/build.log
+log=$cache/vm-image.log
 : >"$log"
-# Everything below logs to build.log and stderr.
+# Everything below logs to vm-image.log and stderr.
 exec 3>&1 1> >(tee -a "$log" >&2) 2>&1
 
 start=$(date +%s)
@@ -165,7 +166,7 @@ rm -rf --one-file-system "$tmp/tree"
 step="moving the image into the cache"
 mv -T "$tmp" "$image"
 # Images of other inputs that nobody used for two weeks go.
-find "$cache" -mindepth 1 -maxdepth 1 -type d -name "$suite-*" ! -path "$image" -mtime +14 \
+find "$cache" -mindepth 1 -maxdepth 1 -type d -name "vm-$suite-*" ! -path "$image" -mtime +14 \
 	-exec echo "vm-image: removing unused {}" \; -exec rm -rf {} +
 echo "vm-image: built $image in $(($(date +%s) - start))s ($(du -sh "$image/disk.img" | cut -f1) used of $size)"
 echo "$image" >&3
