@@ -32,3 +32,12 @@ func SystemdMode(cfg *Config) bool {
 
 // SystemdStopSignal is how systemd is asked to shut down.
 const SystemdStopSignal = "SIGRTMIN+3"
+
+// The labels pod auto-update reads, as Podman names them: the policy
+// (registry or local), and the systemd unit that runs the container (set
+// at create from $PODMAN_SYSTEMD_UNIT or $POD_SYSTEMD_UNIT, which the
+// units pod writes set).
+const (
+	AutoUpdateLabel = "io.containers.autoupdate"
+	UnitLabel       = "PODMAN_SYSTEMD_UNIT"
+)

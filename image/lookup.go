@@ -21,8 +21,10 @@ type Local struct {
 	Names    []string // full names as stored ("docker.io/library/demo:1")
 	TopLayer string
 	Digest   digest.Digest // manifest digest
-	Created  time.Time
-	Config   *v1.Image // the OCI image config (Config.Config is the ImageConfig), never nil
+	// Digests are those of every manifest (and list) it was pulled as.
+	Digests []digest.Digest
+	Created time.Time
+	Config  *v1.Image // the OCI image config (Config.Config is the ImageConfig), never nil
 	// RawConfig is the config blob as stored: a Docker-format config keeps
 	// what OCI's has no field for (HEALTHCHECK); nil when there is none.
 	RawConfig []byte
@@ -57,6 +59,7 @@ func localFrom(store storage.Store, img *cstorage.Image) (*Local, error) {
 		Names:     slices.Clone(img.Names),
 		TopLayer:  img.TopLayer,
 		Digest:    img.Digest,
+		Digests:   slices.Clone(img.Digests),
 		Created:   created,
 		Config:    cfg,
 		RawConfig: st.ConfigBlob,

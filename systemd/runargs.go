@@ -47,7 +47,11 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	}
 	a.each("--env", cfg.Env)
 	for _, k := range slices.Sorted(maps.Keys(cfg.Labels)) {
-		a.add("--label", k+"="+cfg.Labels[k])
+		// The unit a container ran in is the unit's own business: a unit
+		// made from it records itself.
+		if k != container.UnitLabel {
+			a.add("--label", k+"="+cfg.Labels[k])
+		}
 	}
 	a.bool("--interactive", cfg.Interactive)
 	a.bool("--tty", cfg.Tty)

@@ -91,6 +91,7 @@ func (f *containerFlags) config(cmd *cobra.Command, imageRef string, args []stri
 		return nil, usageErrorf("%v", err)
 	}
 	labels, err := container.ParseLabels(f.labels)
+	labels = unitLabel(labels)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
@@ -219,4 +220,23 @@ func (f *startFlags) check(args []string) error {
 		return usageErrorf("--filter needs --all")
 	}
 	return nil
+}
+
+// unitLabel records the systemd unit pod runs in ($PODMAN_SYSTEMD_UNIT, as
+// Podman, or $POD_SYSTEMD_UNIT), which pod auto-update restarts, unless
+// --label gave one.
+func unitLabel(labels map[string]string) map[string]string {
+	if _, ok := labels[container.UnitLabel]; ok {
+		return labels
+	}
+	for _, v := range []string{"PODMAN_SYSTEMD_UNIT", "POD_SYSTEMD_UNIT"} {
+		if u := os.Getenv(v); u != "" {
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			labels[container.UnitLabel] = u
+			break
+		}
+	}
+	return labels
 }

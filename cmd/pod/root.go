@@ -106,6 +106,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newBuildCommand(g),
 		newPortCommand(g),
 		newGenerateCommand(g),
+		newAutoUpdateCommand(g),
 	)
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {
@@ -125,7 +126,7 @@ const writesLayers = "pod.io/writes-layers"
 
 func markLayerWriters(c *cobra.Command) {
 	switch c.Name() {
-	case "pull", "load", "import", "commit", "build":
+	case "pull", "load", "import", "commit", "build", "auto-update":
 		if c.Annotations == nil {
 			c.Annotations = map[string]string{}
 		}
