@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strings"
+
+	"github.com/pod-project/pod/container"
 )
 
 // How a [Container] key becomes flags of pod run.
@@ -53,6 +55,7 @@ var containerKeys = []containerKey{
 	{key: "EnvironmentFile", handle: (*converter).envFiles},
 	{key: "EnvironmentHost", flag: "env-host", kind: boolean},
 	{key: "Label", flag: "label", kind: keyVals, check: checkLabel},
+	{key: "AutoUpdate", handle: (*converter).autoUpdate},
 	{key: "Annotation", flag: "annotation", kind: keyVals},
 	{key: "Network", handle: (*converter).network},
 	{key: "PublishPort", flag: "publish", kind: every, check: checkPort},
@@ -122,7 +125,6 @@ var containerKeys = []containerKey{
 
 // refusedKeys are Quadlet keys pod knows and cannot honour, with why.
 var refusedKeys = map[string]string{
-	"AutoUpdate":           "pod has no auto-update yet",
 	"Pod":                  "pod has no pods yet",
 	"StartWithPod":         "pod has no pods yet",
 	"ContainersConfModule": "pod reads no containers.conf modules",
@@ -448,6 +450,21 @@ func securityFlag(opt string) func(*converter, *[]string) error {
 		*run = append(*run, "--security-opt", opt)
 		return nil
 	}
+}
+
+// autoUpdate writes AutoUpdate= (registry or local) as the label pod
+// auto-update looks for.
+func (c *converter) autoUpdate(run *[]string) error {
+	e, ok := c.src.Last(c.group, "AutoUpdate")
+	if !ok {
+		return nil
+	}
+	v := unquoted(e.Value)
+	if v != "registry" && v != "local" {
+		return c.keyErr(e, "%q: use registry or local", v)
+	}
+	*run = append(*run, "--label", container.AutoUpdateLabel+"="+v)
+	return nil
 }
 
 // securityValue writes each value of a key as --security-opt PREFIXVALUE.

@@ -149,6 +149,8 @@ var containerKeyCases = []keyCase{
 	{"EnvironmentFile=%h/app.env", []string{"--env-file", "%h/app.env"}},
 	{"EnvironmentHost=true", []string{"--env-host"}},
 	{"Label=a=b c=d", []string{"--label", "a=b", "--label", "c=d"}},
+	{"AutoUpdate=registry", []string{"--label", "io.containers.autoupdate=registry"}},
+	{"AutoUpdate=local", []string{"--label", "io.containers.autoupdate=local"}},
 	{"Annotation=k=v", []string{"--annotation", "k=v"}},
 	{"PublishPort=8080:80\nPublishPort=127.0.0.1:53:53/udp", []string{"--publish", "8080:80", "--publish", "127.0.0.1:53:53/udp"}},
 	{"ExposeHostPort=9000-9001", []string{"--expose", "9000-9001"}},
@@ -270,7 +272,7 @@ var errorCases = []errorCase{
 	{"Image=x\nTimezone=local", noFlags, "t.container:3: Timezone=: pod run has no --tz yet"},
 	{"Image=x\nAnnotation=a=b", noFlags, "t.container:3: Annotation=: pod run has no --annotation yet"},
 	{"Image=x\nSecret=token", noFlags, "t.container:3: Secret=: pod run has no --secret yet"},
-	{"Image=x\nAutoUpdate=registry", QuadletOptions{}, "t.container:3: AutoUpdate=: pod has no auto-update yet"},
+	{"Image=x\nAutoUpdate=sometimes", QuadletOptions{}, "t.container:3: AutoUpdate=: \"sometimes\": use registry or local"},
 	{"Image=x\nPod=p.pod", QuadletOptions{}, "t.container:3: Pod=: pod has no pods yet"},
 	{"Exec=true", QuadletOptions{}, "t.container: [Container] needs Image="},
 }
