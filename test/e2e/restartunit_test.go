@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -71,4 +72,19 @@ func TestRestartUnit(t *testing.T) {
 	e.ok("stop", "-t", "0", "unless")
 	e.ok(start...)
 	up("always")
+}
+
+// TestShippedUnitsVerify: every unit make install ships passes
+// systemd-analyze --user verify.
+func TestShippedUnitsVerify(t *testing.T) {
+	e := newEnv(t)
+	names, err := filepath.Glob("../../contrib/systemd/user/*")
+	if err != nil || len(names) < 3 {
+		t.Fatalf("shipped units: %v %v", names, err)
+	}
+	var files []string
+	for _, n := range names {
+		files = append(files, e.writeFile(filepath.Base(n), shippedUnit(t, filepath.Base(n))))
+	}
+	verifyUnits(t, true, files...)
 }
