@@ -70,7 +70,7 @@ func globalArgs(name string, rootless bool) []string {
 
 // probeCacheSchema is the schema of the runtime probe's cache: a cache of
 // another schema is probed again.
-const probeCacheSchema = 1
+const probeCacheSchema = 2
 
 type probeCache struct {
 	Schema  int    `json:"schema"`
@@ -167,7 +167,8 @@ func runProbe(ctx context.Context, runRoot, name, path string, gargs []string) e
 		return err
 	}
 	defer os.RemoveAll(dir)
-	if err := os.Mkdir(filepath.Join(dir, "rootfs"), 0o755); err != nil {
+	// crun opens the root filesystem's /dev before it mounts anything.
+	if err := os.MkdirAll(filepath.Join(dir, "rootfs", "dev"), 0o755); err != nil {
 		return err
 	}
 	spec := probeSpec(self)
@@ -209,6 +210,8 @@ func probeSpec(self string) *specs.Spec {
 		},
 		Mounts: []specs.Mount{
 			{Destination: "/proc", Type: "proc", Source: "proc"},
+			// As a container's: the runtime makes its devices there.
+			{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
 			{Destination: "/pod", Type: "bind", Source: self, Options: []string{"bind", "ro"}},
 		},
 		Linux: &specs.Linux{
