@@ -22,9 +22,11 @@ import (
 const pauseArg0 = "pod-pause"
 
 // PauseMain is the pause process: it owns the user and mount namespaces and
-// sleeps until killed.
+// sleeps until killed. SIGTERM ends it, so that a shutdown does not wait
+// for it (the next pod call recovers the namespaces through a live
+// monitor); a terminal's signals do not.
 func PauseMain() {
-	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGPIPE, syscall.SIGUSR1, syscall.SIGUSR2)
+	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGPIPE, syscall.SIGUSR1, syscall.SIGUSR2)
 	_ = os.Chdir("/")
 	for {
 		_ = unix.Pause()

@@ -335,3 +335,21 @@ func TestCgroupsRootful(t *testing.T) {
 		}
 	}
 }
+
+// TestPauseEndsOnSIGTERM: a shutdown's SIGTERM ends the pause process at
+// once (systemd would wait 90 s for it), and the next call recovers the
+// namespaces of the running container through its monitor.
+func TestPauseEndsOnSIGTERM(t *testing.T) {
+	e := withImage(t)
+	e.ok("run", "-d", "--name", "c", testImage, "sleep", "1000")
+	pause := e.livePausePID()
+	if err := syscall.Kill(pause, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if !eventually(5*time.Second, func() bool { return !alive(pause) }) {
+		t.Fatalf("the pause process %d ignores SIGTERM", pause)
+	}
+	expect(t, e.pod("exec", "c", "echo", "still here"), 0, "still here\n")
+	e.ok("rm", "-f", "c")
+	e.expectClean()
+}
