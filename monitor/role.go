@@ -88,12 +88,14 @@ func watchSignals(in <-chan os.Signal, out chan<- os.Signal, mon *atomic.Pointer
 	}
 }
 
-// stopFromOutside records the container as stopped by the user (its
-// restart policy leaves it alone, and the monitor ends with 0), sends it
-// its stop signal and, after its stop timeout, SIGKILL.
+// stopFromOutside records the container as stopped (its restart policy
+// leaves it alone, and the monitor ends with 0), sends it its stop signal
+// and, after its stop timeout, SIGKILL. The stop counts as a session's end,
+// not a user's pod stop: a shutdown's SIGTERM must not keep an
+// unless-stopped container down at the next boot.
 func (m *monitor) stopFromOutside() {
 	rec := &container.Record{Config: m.rec.Config, Dir: m.rec.Dir}
-	_ = rec.MarkStopped(false)
+	_ = rec.MarkStopped(true)
 	id := rec.Config.ID
 	logrus.Debugf("container %s: stopped from outside", rec.Config.Name)
 	_ = m.rt.Kill(context.Background(), id, rec.StopSignal(), false)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -66,6 +67,15 @@ func TestRestartUnit(t *testing.T) {
 	// The session ends: the unit's ExecStop, then the next boot.
 	e.ok(stop...)
 	up()
+	e.ok(start...)
+	up("always", "unless")
+	// A shutdown without ExecStop (SIGTERM to every process of the
+	// session) is no user's stop either.
+	unlessMon := e.monitorPID(e.inspectField("unless", "{{.ID}}"))
+	if err := syscall.Kill(unlessMon, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	e.waitStatus("unless", "Exited", 30*time.Second)
 	e.ok(start...)
 	up("always", "unless")
 	// A user's stop counts against unless-stopped at the next start.
