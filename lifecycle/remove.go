@@ -40,7 +40,12 @@ func (h *Host) Remove(ctx context.Context, target string, o RemoveOptions) (stri
 		}
 		return "", err
 	}
-	return rec.Config.ID, h.remove(ctx, rec, o)
+	mon := rec.State.Monitor()
+	if err := h.remove(ctx, rec, o); err != nil {
+		return rec.Config.ID, err
+	}
+	waitMonitorGone(ctx, mon)
+	return rec.Config.ID, nil
 }
 
 // remove is the one removal path of a container: it holds the container's

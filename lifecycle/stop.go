@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/procid"
 )
 
 // StopOptions say how long Stop waits before it kills: Timeout seconds
@@ -77,6 +79,31 @@ func (h *Host) stop(ctx context.Context, rec *container.Record, sig syscall.Sign
 	if !rec.Active() {
 		return nil
 	}
+	mon := rec.State.Monitor()
+	if err := h.stopActive(ctx, rec, sig, grace, atShutdown); err != nil {
+		return err
+	}
+	waitMonitorGone(ctx, mon)
+	return nil
+}
+
+// waitMonitorGone waits, up to killWait, for the monitor id to end. A --rm
+// container's monitor removes its record (which ends the wait for it)
+// before it exits, and under a unit that monitor is the main process: an
+// ExecStop= returning before it ended would have systemd kill it, and the
+// unit fail.
+func waitMonitorGone(ctx context.Context, id procid.ID) {
+	if !id.Known() || id.PID == os.Getpid() {
+		return
+	}
+	deadline := time.Now().Add(killWait)
+	for id.Alive() && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(pollInterval)
+	}
+}
+
+// stopActive is stop of a container a monitor manages.
+func (h *Host) stopActive(ctx context.Context, rec *container.Record, sig syscall.Signal, grace time.Duration, atShutdown bool) error {
 	// A damaged record does not say whether the container runs: the
 	// runtime is asked to signal it whatever the record says.
 	noState := blind(rec)
