@@ -70,6 +70,9 @@ func (h *Host) Exec(ctx context.Context, target string, o ExecOptions) (int, err
 	if err != nil {
 		return 0, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
+	if err := checkExecCgroup(cfg, spec, h.Rootless); err != nil {
+		return 0, container.WithExitCode(125, err)
+	}
 	proc, err := execProcess(spec, o)
 	if err != nil {
 		return 0, container.WithExitCode(125, fmt.Errorf("exec in %s: %w", cfg.Name, err))

@@ -71,6 +71,10 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		mh.release(false)
 		return nil, err
 	}
+	if err := leaveDelegatedCgroup(cfg, h.Rootless); err != nil {
+		mh.release(false)
+		return nil, err
+	}
 	// The monitor starts while the root filesystem is mounted and the
 	// spec written: its start-up (and its network's) overlaps that work.
 	if err := mh.spawn(bundle, stdio, netEnv); err != nil {

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/container"
@@ -33,14 +35,74 @@ func systemdOptions(cfg *container.Config, so *runtime.SpecOptions) error {
 	if !so.CgroupV2 {
 		return errSystemdV1(cfg.Name)
 	}
-	own, err := ownCgroup()
+	own, err := delegatedCgroup()
 	if err != nil {
 		return fmt.Errorf("container %s runs systemd, which needs a cgroup of its own: %w", cfg.Name, err)
 	}
-	if unix.Access(filepath.Join("/sys/fs/cgroup", own), unix.W_OK) != nil {
+	if unix.Access(filepath.Join(cgroupRoot, own, "cgroup.subtree_control"), unix.W_OK) != nil {
 		return fmt.Errorf("container %s runs systemd, which needs a cgroup of its own, and the cgroup pod runs in (%s) is not delegated to you: start it from a systemd --user unit (or systemd-run --user --scope pod start %s), or run it with --systemd=false", cfg.Name, own, cfg.Name)
 	}
 	so.OwnCgroup = own
+	return nil
+}
+
+// cgroupRoot is where the cgroup v2 hierarchy is mounted.
+const cgroupRoot = "/sys/fs/cgroup"
+
+// runtimeSubgroup is the child of a delegated cgroup (a unit's with
+// Delegate=yes) that pod and its monitors move into before a systemd
+// container is made beside them: cgroup v2 enables controllers for a
+// cgroup's children only when no process is in the cgroup itself.
+const runtimeSubgroup = "pod-runtime"
+
+// delegatedCgroup is the cgroup a rootless systemd container's own goes
+// under: the caller's, or its parent when the caller has already moved
+// into runtimeSubgroup.
+func delegatedCgroup() (string, error) {
+	own, err := ownCgroup()
+	if err != nil {
+		return "", err
+	}
+	if filepath.Base(own) == runtimeSubgroup {
+		return filepath.Dir(own), nil
+	}
+	return own, nil
+}
+
+// leaveDelegatedCgroup moves, for a rootless systemd container on cgroup
+// v2, every process of the caller's cgroup, when the user may write it,
+// into its runtimeSubgroup (Podman does the same
+// with --cgroups=split), so that the container's cgroup can be made
+// beside them with controllers enabled. The monitor, forked after, stays
+// there: still in the unit, which watches it. A cgroup the user may not
+// write (a login session's scope) is left alone; systemdOptions refuses
+// the container then.
+func leaveDelegatedCgroup(cfg *container.Config, rootless bool) error {
+	if !container.SystemdMode(cfg) || !rootless || !runtime.IsCgroupV2() {
+		return nil
+	}
+	own, err := ownCgroup()
+	if err != nil || filepath.Base(own) == runtimeSubgroup {
+		return err
+	}
+	dir := filepath.Join(cgroupRoot, own)
+	if unix.Access(filepath.Join(dir, "cgroup.subtree_control"), unix.W_OK) != nil {
+		return nil
+	}
+	sub := filepath.Join(dir, runtimeSubgroup)
+	if err := os.Mkdir(sub, 0o755); err != nil && !os.IsExist(err) {
+		return fmt.Errorf("container %s runs systemd, which needs a cgroup of its own: making cgroup %s: %w", cfg.Name, sub, err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil {
+		return err
+	}
+	for _, pid := range strings.Fields(string(b)) {
+		// A process that ended meanwhile is no error.
+		if err := os.WriteFile(filepath.Join(sub, "cgroup.procs"), []byte(pid), 0); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("container %s runs systemd, which needs a cgroup of its own: moving process %s into cgroup %s: %w", cfg.Name, pid, sub, err)
+		}
+	}
 	return nil
 }
 
@@ -83,3 +145,35 @@ func writeMachineID(rootfs, id string) error {
 
 // machineID is a valid machine ID: 32 lowercase hex digits.
 var machineID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// checkExecCgroup refuses an exec the runtime could not finish: a
+// rootless container with a cgroup of its own (a systemd container, under
+// the user's systemd --user manager) is joined by moving the new process
+// there, which cgroup v2 allows the user only when the common ancestor of
+// pod's cgroup and the container's is the user's to write; from a login
+// session's scope it is root's.
+func checkExecCgroup(cfg *container.Config, spec *specs.Spec, rootless bool) error {
+	if !rootless || spec.Linux == nil || spec.Linux.CgroupsPath == "" {
+		return nil
+	}
+	own, err := ownCgroup()
+	if err != nil {
+		return nil // the runtime says what is wrong
+	}
+	anc := commonCgroup(own, spec.Linux.CgroupsPath)
+	if unix.Access(filepath.Join(cgroupRoot, anc, "cgroup.procs"), unix.W_OK) == nil {
+		return nil
+	}
+	return fmt.Errorf("exec in %s: the container runs systemd in cgroup %s, which cannot be entered from the cgroup pod runs in (%s): run the command in a scope of your systemd --user manager, e.g. systemd-run --user --scope pod exec %s ...", cfg.Name, spec.Linux.CgroupsPath, own, cfg.Name)
+}
+
+// commonCgroup is the deepest cgroup that holds both a and b.
+func commonCgroup(a, b string) string {
+	as := strings.Split(strings.Trim(a, "/"), "/")
+	bs := strings.Split(strings.Trim(b, "/"), "/")
+	n := 0
+	for n < len(as) && n < len(bs) && as[n] == bs[n] && as[n] != "" {
+		n++
+	}
+	return "/" + strings.Join(as[:n], "/")
+}
