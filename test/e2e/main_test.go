@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -11,10 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// buildTags are the tags pod is always built with (as in the Makefile).
-const buildTags = "containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_devicemapper"
+	"github.com/pod-project/pod/test/podbin"
+)
 
 // suite is the state TestMain sets up once for every test.
 var suite struct {
@@ -96,7 +96,11 @@ func setup() error {
 		return err
 	}
 	suite.user = u
-	bin, err := podBinary()
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		return err
+	}
+	bin, err := podbin.Path(context.Background(), repo)
 	if err != nil {
 		return err
 	}
@@ -105,32 +109,6 @@ func setup() error {
 		return fmt.Errorf("copying pod binary: %w", err)
 	}
 	return nil
-}
-
-// podBinary returns $POD_BINARY, or builds bin/pod in the repository.
-func podBinary() (string, error) {
-	if b := os.Getenv("POD_BINARY"); b != "" {
-		abs, err := filepath.Abs(b)
-		if err != nil {
-			return "", err
-		}
-		if _, err := os.Stat(abs); err != nil {
-			return "", fmt.Errorf("POD_BINARY: %w", err)
-		}
-		return abs, nil
-	}
-	repo, err := filepath.Abs("../..")
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(repo, "bin", "pod")
-	cmd := exec.Command("go", "build", "-tags", buildTags, "-o", out, "./cmd/pod")
-	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building pod: %v\n%s", err, b)
-	}
-	return out, nil
 }
 
 // testUser is who runs pod in the tests.

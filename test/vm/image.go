@@ -83,31 +83,6 @@ func findRepo() (string, error) {
 	}
 }
 
-// buildTags are the tags pod is always built with (as in the Makefile).
-const buildTags = "containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_devicemapper"
-
-// podBinary returns $POD_BINARY, or builds bin/pod in repo.
-func podBinary(ctx context.Context, repo string) (string, error) {
-	if b := os.Getenv("POD_BINARY"); b != "" {
-		abs, err := filepath.Abs(b)
-		if err != nil {
-			return "", err
-		}
-		if _, err := os.Stat(abs); err != nil {
-			return "", fmt.Errorf("POD_BINARY: %w", err)
-		}
-		return abs, nil
-	}
-	out := filepath.Join(repo, "bin", "pod")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", buildTags, "-o", out, "./cmd/pod")
-	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building pod: %v\n%s", err, b)
-	}
-	return out, nil
-}
-
 // tail keeps the last lines written to it.
 type tail struct {
 	n     int

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/pod-project/pod/test/podbin"
 )
 
 // Users of the guest that scripts run as.
@@ -118,7 +120,7 @@ func Boot(ctx context.Context, o Options) (*VM, error) {
 	pod := o.Pod
 	if pod == "" {
 		var err error
-		if pod, err = podBinary(ctx, o.Repo); err != nil {
+		if pod, err = podbin.Path(ctx, o.Repo); err != nil {
 			return nil, err
 		}
 	}

@@ -1,0 +1,37 @@
+// Package podbin finds the pod binary the end-to-end and VM tests run:
+// $POD_BINARY, or bin/pod built in the repository as the Makefile builds
+// it.
+package podbin
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// Tags are the tags pod is always built with (as in the Makefile).
+const Tags = "containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_devicemapper"
+
+// Path returns $POD_BINARY as an absolute path, or builds bin/pod in repo.
+func Path(ctx context.Context, repo string) (string, error) {
+	if b := os.Getenv("POD_BINARY"); b != "" {
+		abs, err := filepath.Abs(b)
+		if err != nil {
+			return "", err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return "", fmt.Errorf("POD_BINARY: %w", err)
+		}
+		return abs, nil
+	}
+	out := filepath.Join(repo, "bin", "pod")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", Tags, "-o", out, "./cmd/pod")
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building pod: %v\n%s", err, b)
+	}
+	return out, nil
+}
