@@ -66,7 +66,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		mh.makeRaw(cfg, stdio)
 	}
 	nc := netContext{cacheDir: netCacheDir(h.RuntimeDir, bundle), st: h.Store, notify: h.NotifySocket != "" && cfg.SdNotify == ""}
-	netEnv, err := planNetwork(cfg, bundle, nc)
+	netEnv, err := planNetwork(cfg, bundle, &nc, h.warn)
 	if err != nil {
 		mh.release(false)
 		return nil, err

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,7 +21,11 @@ type netContext struct {
 	notify bool
 	// cacheDir keeps the network stack probe.
 	cacheDir string
-	st       storage.Store
+	// loopbackOnly: the default network mode where no user-mode stack
+	// works (a host with no routable interface and no slirp4netns): a
+	// namespace of its own with loopback only, as --network none.
+	loopbackOnly bool
+	st           storage.Store
 }
 
 type etcFiles struct {
@@ -45,8 +50,8 @@ func writeEtcFiles(bundle, hostname string, cfg *container.Config, nc netContext
 	var resolv []byte
 	gateway := ""
 	switch mode := cfg.NetworkMode; {
-	case slirp.IsPrivate(mode) && nc.cacheDir == "":
-		// A build step: an empty namespace of its own.
+	case slirp.IsPrivate(mode) && (nc.cacheDir == "" || nc.loopbackOnly):
+		// A build step, or no stack works: an empty namespace of its own.
 	case slirp.IsPrivate(mode):
 		// planNetwork saved it before the monitor was spawned.
 		plan, err := slirp.LoadPlan(bundle)
@@ -125,7 +130,7 @@ func otherNetNS(st storage.Store, name string, f etcFiles) (string, error) {
 
 // planNetwork decides a private network before the monitor is spawned and
 // returns the monitor's environment entry that starts it early.
-func planNetwork(cfg *container.Config, bundle string, nc netContext) (string, error) {
+func planNetwork(cfg *container.Config, bundle string, nc *netContext, warn func(string, ...any)) (string, error) {
 	slirp.RemovePlan(bundle)
 	slirp.ClearReady(bundle)
 	if !slirp.IsPrivate(cfg.NetworkMode) {
@@ -136,6 +141,12 @@ func planNetwork(cfg *container.Config, bundle string, nc netContext) (string, e
 		return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
 	plan, err := slirp.NewPlan(cfg, bundle, nc.cacheDir)
+	if errors.Is(err, slirp.ErrNoStack) && len(cfg.Ports) == 0 {
+		// Containers that need no outside network still run.
+		warn("container %s runs with loopback only, as with --network none: %v", cfg.Name, err)
+		nc.loopbackOnly = true
+		return "", nil
+	}
 	if err != nil {
 		return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}

@@ -74,7 +74,7 @@ func (f *networkFlags) apply(cfg *container.Config) error {
 func printNetwork(w io.Writer, c slirp.Choice) {
 	fmt.Fprintln(w, "  network:")
 	if c.Driver == "" {
-		fmt.Fprintln(w, "    error: no user-mode network stack works")
+		fmt.Fprintln(w, "    driver: none (no user-mode network stack works: containers of the default network run with loopback only, and cannot publish ports)")
 	} else {
 		fmt.Fprintf(w, "    driver: %s\n    path: %s\n", c.Driver, c.Path)
 	}

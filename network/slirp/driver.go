@@ -55,6 +55,10 @@ type Plan struct {
 	HostLoopback bool `json:"hostLoopback"`
 }
 
+// ErrNoStack is NewPlan's error when no user-mode network stack works for
+// a container of the default network mode.
+var ErrNoStack = errors.New("no user-mode network stack works")
+
 // IsPrivate reports whether a network mode gets a user-mode stack.
 func IsPrivate(mode string) bool {
 	m, _, _ := strings.Cut(mode, ":")
@@ -115,7 +119,7 @@ func NewPlan(cfg *container.Config, bundle, cacheDir string) (*Plan, error) {
 	default:
 		c := Probe(cacheDir)
 		if c.Driver == "" {
-			return nil, fmt.Errorf("no user-mode network stack works (%s); install passt or slirp4netns, or use --network none", c.skipped())
+			return nil, fmt.Errorf("%w (%s); install passt or slirp4netns, or use --network none", ErrNoStack, c.skipped())
 		}
 		name, path = c.Driver, c.Path
 	}

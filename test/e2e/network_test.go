@@ -416,3 +416,35 @@ func TestNetworkEtcFiles(t *testing.T) {
 		t.Fatalf("resolv.conf has a loopback server: %q", res)
 	}
 }
+
+// TestNoNetworkStack: where neither pasta nor slirp4netns works (here:
+// neither is on PATH), a container of the default network runs with
+// loopback only and one warning; one that publishes a port, or asks for
+// a stack by name, fails saying what to install.
+func TestNoNetworkStack(t *testing.T) {
+	e := withImage(t)
+	bin := filepath.Join(e.dir, "bin")
+	if err := os.Mkdir(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"nsenter", "runc", "crun", "newuidmap", "newgidmap", "fuse-overlayfs",
+		"sh", "true", "id", "cat", "mount", "umount", "getent"} {
+		if p, err := exec.LookPath(name); err == nil {
+			if err := os.Symlink(p, filepath.Join(bin, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.path = bin
+	r := e.pod("run", "--rm", testImage, "ls", "/sys/class/net")
+	expect(t, r, 0, "lo\n")
+	if n := strings.Count(r.stderr, "runs with loopback only"); n != 1 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "install passt or slirp4netns") {
+		t.Fatalf("want one warning line naming the fix:\n%s", r)
+	}
+	expectError(t, e.pod("run", "--rm", "-p", fmt.Sprintf("127.0.0.1:%d:80", freePort(t, "tcp")), testImage, "true"), 125, "no user-mode network stack works", "install passt")
+	expectError(t, e.pod("run", "--rm", "--network", "pasta", testImage, "true"), 125, "pasta is not installed")
+	expectError(t, e.pod("run", "--rm", "--network", "slirp4netns", testImage, "true"), 125, "slirp4netns is not installed")
+	if info := e.ok("info"); !strings.Contains(info, "driver: none (no user-mode network stack works") {
+		t.Fatalf("pod info does not say the default network is loopback only:\n%s", info)
+	}
+}
