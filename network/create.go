@@ -27,12 +27,14 @@ type CreateOptions struct {
 // Podman's, and for IPv6 a /64 of a unique local prefix made from the
 // network's ID.
 var (
-	pool4      = netip.MustParsePrefix("10.89.0.0/16")
-	pool4Bits  = 24
-	ulaPrefix  = byte(0xfd)
-	pool6Bits  = 64
-	ifacePrefx = "pod"
+	pool4     = netip.MustParsePrefix("10.89.0.0/16")
+	pool4Bits = 24
+	ulaPrefix = byte(0xfd)
+	pool6Bits = 64
 )
+
+// ifacePrefx starts every bridge's name.
+const ifacePrefx = "pod"
 
 // Build makes the record of a new network from o. existing are the
 // networks there are and host the prefixes of the host's addresses and

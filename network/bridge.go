@@ -1,0 +1,239 @@
+package network
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
+	"github.com/pod-project/pod/storage"
+)
+
+// Attachment is a container's link to one user-defined network, decided
+// by the CLI (addresses from IPAM) and made by the container's monitor.
+type Attachment struct {
+	Network  string `json:"network"`
+	ID       string `json:"id"`
+	Bridge   string `json:"bridge"`
+	MTU      int    `json:"mtu,omitempty"`
+	Internal bool   `json:"internal,omitempty"`
+	// Addrs are the container's addresses with their subnets' lengths,
+	// Gateways the bridge's addresses in the same subnets.
+	Addrs    []netip.Prefix `json:"addrs"`
+	Gateways []netip.Addr   `json:"gateways"`
+	Aliases  []string       `json:"aliases,omitempty"`
+	// Interface is the container's side, eth0, eth1...
+	Interface string `json:"interface"`
+}
+
+// NewAttachment is container's link to n with addrs (one per subnet, as
+// IPAM gave them), as its index-th network.
+func NewAttachment(n Network, addrs []netip.Addr, index int, aliases []string) Attachment {
+	a := Attachment{
+		Network: n.Name, ID: n.ID, Bridge: n.NetworkInterface, Internal: n.Internal,
+		Aliases: aliases, Interface: "eth" + strconv.Itoa(index),
+	}
+	if m, err := strconv.Atoi(n.Options["mtu"]); err == nil {
+		a.MTU = m
+	}
+	for i, s := range n.Subnets {
+		if i < len(addrs) {
+			a.Addrs = append(a.Addrs, netip.PrefixFrom(addrs[i], s.Subnet.Bits()))
+			a.Gateways = append(a.Gateways, s.Gateway)
+		}
+	}
+	return a
+}
+
+// Links are what a container's monitor needs to link it to its
+// user-defined networks, written into its bundle by the CLI.
+type Links struct {
+	// RootlessNS is the rootless namespace's path, IPAMDir the leases'.
+	RootlessNS string `json:"rootlessNS"`
+	IPAMDir    string `json:"ipamDir"`
+	// Tag names the rootless namespace's ends (the container's short ID).
+	Tag         string       `json:"tag"`
+	ContainerID string       `json:"containerID"`
+	Attachments []Attachment `json:"attachments"`
+}
+
+const linksFile = "networks.json"
+
+// SaveLinks writes l into bundle.
+func SaveLinks(bundle string, l Links) error {
+	b, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	return storage.WriteFileAtomicVolatile(filepath.Join(bundle, linksFile), b, 0o600)
+}
+
+// LoadLinks reads them back; nil when the container has none.
+func LoadLinks(bundle string) (*Links, error) {
+	b, err := os.ReadFile(filepath.Join(bundle, linksFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var l Links
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(bundle, linksFile), err)
+	}
+	return &l, nil
+}
+
+// Up links the namespace at containerNS as l says.
+func (l *Links) Up(containerNS string) error {
+	return Attach(l.RootlessNS, containerNS, l.Tag, l.Attachments)
+}
+
+// Release gives the container's addresses back (its namespace, and so
+// its links, go with the namespace's removal).
+func (l *Links) Release() error {
+	m := IPAM{Dir: l.IPAMDir}
+	for _, a := range l.Attachments {
+		if err := m.Release(Network{ID: a.ID}, l.ContainerID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Attach links the container's network namespace (containerNS) to each
+// attachment's bridge in the rootless namespace: the bridge is made (with
+// its gateway addresses and its rules) when missing, a veth pair joins
+// them, and the container's side gets its addresses, and a default route
+// through the first network that is not internal. tag names the host
+// sides (a container's short ID).
+func Attach(rootlessNS, containerNS, tag string, atts []Attachment) error {
+	cns, err := os.Open(containerNS)
+	if err != nil {
+		return err
+	}
+	defer cns.Close()
+	err = inNetNS(rootlessNS, func() error {
+		for i, a := range atts {
+			br, err := ensureBridge(a)
+			if err != nil {
+				return fmt.Errorf("network %s: bridge %s: %w", a.Network, a.Bridge, err)
+			}
+			host := vethName(tag, i)
+			if old, err := netlink.LinkByName(host); err == nil {
+				_ = netlink.LinkDel(old) // left by a killed monitor
+			}
+			la := netlink.NewLinkAttrs()
+			la.Name, la.MasterIndex, la.MTU = host, br.Attrs().Index, a.MTU
+			veth := &netlink.Veth{LinkAttrs: la, PeerName: a.Interface, PeerNamespace: netlink.NsFd(int(cns.Fd())), PeerMTU: uint32(a.MTU)}
+			if err := netlink.LinkAdd(veth); err != nil {
+				return fmt.Errorf("network %s: a link for the container: %w", a.Network, err)
+			}
+			if err := netlink.LinkSetUp(veth); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return inNetNS(containerNS, func() error { return configureContainer(atts) })
+}
+
+// vethName is the rootless namespace's side of a container's index-th
+// link: at most 15 bytes (IFNAMSIZ).
+func vethName(tag string, index int) string {
+	if len(tag) > 10 {
+		tag = tag[:10]
+	}
+	return "v" + tag + "-" + strconv.Itoa(index)
+}
+
+// ensureBridge returns a's bridge, making it with its gateway addresses
+// and rules when it does not exist.
+func ensureBridge(a Attachment) (netlink.Link, error) {
+	if br, err := netlink.LinkByName(a.Bridge); err == nil {
+		return br, nil
+	}
+	la := netlink.NewLinkAttrs()
+	la.Name, la.MTU = a.Bridge, a.MTU
+	br := &netlink.Bridge{LinkAttrs: la}
+	if err := netlink.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
+		return nil, err
+	}
+	link, err := netlink.LinkByName(a.Bridge)
+	if err != nil {
+		return nil, err
+	}
+	for i, g := range a.Gateways {
+		addr := &netlink.Addr{IPNet: ipNet(netip.PrefixFrom(g, a.Addrs[i].Bits()))}
+		if err := netlink.AddrAdd(link, addr); err != nil && !errors.Is(err, unix.EEXIST) {
+			return nil, err
+		}
+	}
+	if err := netlink.LinkSetUp(link); err != nil {
+		return nil, err
+	}
+	if err := bridgeRules(a); err != nil {
+		return nil, fmt.Errorf("its nftables rules: %w", err)
+	}
+	return link, nil
+}
+
+// configureContainer runs in the container's namespace: loopback and
+// each interface up with its addresses, and the default routes.
+func configureContainer(atts []Attachment) error {
+	if lo, err := netlink.LinkByName("lo"); err == nil {
+		if err := netlink.LinkSetUp(lo); err != nil {
+			return err
+		}
+	}
+	routed4, routed6 := false, false
+	for _, a := range atts {
+		link, err := netlink.LinkByName(a.Interface)
+		if err != nil {
+			return fmt.Errorf("network %s: %s: %w", a.Network, a.Interface, err)
+		}
+		for _, p := range a.Addrs {
+			// No duplicate address detection: the address is the
+			// container's by IPAM, and DAD would delay it by seconds.
+			addr := &netlink.Addr{IPNet: ipNet(p), Flags: unix.IFA_F_NODAD}
+			if err := netlink.AddrAdd(link, addr); err != nil {
+				return fmt.Errorf("network %s: address %s: %w", a.Network, p, err)
+			}
+		}
+		if err := netlink.LinkSetUp(link); err != nil {
+			return err
+		}
+		if a.Internal {
+			continue
+		}
+		for _, g := range a.Gateways {
+			if (g.Is4() && routed4) || (g.Is6() && routed6) {
+				continue
+			}
+			r := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.IP(g.AsSlice())}
+			if err := netlink.RouteAdd(r); err != nil {
+				return fmt.Errorf("network %s: default route via %s: %w", a.Network, g, err)
+			}
+			routed4, routed6 = routed4 || g.Is4(), routed6 || g.Is6()
+		}
+	}
+	return nil
+}
+
+func ipNet(p netip.Prefix) *net.IPNet {
+	bits := 32
+	if p.Addr().Is6() {
+		bits = 128
+	}
+	return &net.IPNet{IP: net.IP(p.Addr().AsSlice()), Mask: net.CIDRMask(p.Bits(), bits)}
+}

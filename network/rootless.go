@@ -1,0 +1,169 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/vishvananda/netlink"
+
+	"github.com/pod-project/pod/network/slirp"
+	"github.com/pod-project/pod/procid"
+	"github.com/pod-project/pod/storage"
+	"github.com/pod-project/pod/userns"
+)
+
+// RoleHolder is the role of the process that keeps the rootless network
+// namespace's link to the host (pasta, else slirp4netns) running.
+const RoleHolder = "netns-holder"
+
+// Rootless is the user's one network namespace that every user-defined
+// network's bridge lives in ("the rootless netns"), with one user-mode
+// stack connecting it to the host. Dir is $XDG_RUNTIME_DIR/pod/netns.
+type Rootless struct {
+	Dir string
+	// CacheDir keeps the network stack probe (pod's runtime directory).
+	CacheDir string
+}
+
+// NSPath is the bound namespace.
+func (r Rootless) NSPath() string { return filepath.Join(r.Dir, "rootless") }
+
+func (r Rootless) holderFile() string { return filepath.Join(r.Dir, "holder.id") }
+
+// Ensure makes the namespace if there is none and starts its holder if it
+// is not running (the first use, or after it was killed: the namespace,
+// its bridges and the containers' links survive, the new holder gives it
+// a new stack). Under Dir/rootless.lock.
+func (r Rootless) Ensure() error {
+	if err := os.MkdirAll(r.Dir, 0o700); err != nil {
+		return err
+	}
+	unlock, err := storage.Lock(filepath.Join(r.Dir, "rootless.lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	ns := r.NSPath()
+	if !isNetNS(ns) {
+		slirp.RemoveNetNS(ns)
+		if err := slirp.NewNetNS(ns); err != nil {
+			return fmt.Errorf("the rootless network namespace: %w", err)
+		}
+		if err := inNetNS(ns, setupRootlessNS); err != nil {
+			slirp.RemoveNetNS(ns)
+			return fmt.Errorf("the rootless network namespace: %w", err)
+		}
+	}
+	if id, err := procid.ReadFile(r.holderFile()); err == nil && id.Alive() {
+		return nil
+	}
+	return r.startHolder()
+}
+
+// setupRootlessNS brings loopback up and lets the namespace route between
+// its bridges and its link to the host.
+func setupRootlessNS() error {
+	lo, err := netlink.LinkByName("lo")
+	if err != nil {
+		return err
+	}
+	if err := netlink.LinkSetUp(lo); err != nil {
+		return err
+	}
+	if err := writeSysctl("net/ipv4/ip_forward", "1"); err != nil {
+		return err
+	}
+	// IPv6 forwarding, where the kernel has IPv6.
+	if err := writeSysctl("net/ipv6/conf/all/forwarding", "1"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// startHolder starts the holder in its own session and waits until its
+// stack is up (it writes its identity then) or it failed.
+func (r Rootless) startHolder() error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	_ = os.Remove(r.holderFile())
+	logPath := filepath.Join(r.Dir, "holder.log")
+	log, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), userns.RoleEnv+"="+RoleHolder, "POD_NETNS_DIR="+r.Dir, "POD_NETNS_CACHE="+r.CacheDir)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting the rootless network's holder: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(30 * time.Second)
+	for {
+		if id, err := procid.ReadFile(r.holderFile()); err == nil && id.PID == cmd.Process.Pid {
+			// Its parent, pod, exits soon; the holder lives on.
+			return nil
+		}
+		select {
+		case <-exited:
+			b, _ := os.ReadFile(logPath)
+			return fmt.Errorf("the rootless network's link to the host did not start: %s", firstLine(string(b)))
+		case <-deadline:
+			_ = cmd.Process.Kill()
+			return errors.New("the rootless network's link to the host did not start in 30 s")
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+// HolderMain is the holder role: it connects the rootless namespace to
+// the host with the probed stack (pasta, else slirp4netns), records
+// itself and waits; the stack ends with it.
+func HolderMain() {
+	r := Rootless{Dir: os.Getenv("POD_NETNS_DIR"), CacheDir: os.Getenv("POD_NETNS_CACHE")}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	c := slirp.Probe(r.CacheDir)
+	if c.Driver == "" {
+		fmt.Fprintf(os.Stderr, "no user-mode network stack works (install passt or slirp4netns)\n")
+		os.Exit(1)
+	}
+	plan := &slirp.Plan{Driver: c.Driver, Path: c.Path, NSPath: r.NSPath()}
+	dir := filepath.Join(r.Dir, "holder")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if _, err := slirp.Up(plan, dir, true); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(r.holderFile(), procid.Self().Marshal(), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	<-sigs
+	// The stack ends with this process (its parent-death signal); the
+	// namespace stays for the containers linked to it.
+	os.Exit(0)
+}
+
+func firstLine(s string) string {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
