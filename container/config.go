@@ -46,8 +46,12 @@ type Config struct {
 	AutoRemove  bool `json:"autoRemove,omitempty"`  // --rm
 
 	// NetworkMode is "none", "host" or "" (private namespace; user-mode
-	// networking once network/slirp provides it).
+	// networking once network/slirp provides it), or with Networks the
+	// name of the first user-defined network (as Docker's NetworkMode).
 	NetworkMode string `json:"networkMode,omitempty"`
+	// Networks are the user-defined networks the container is linked to
+	// (--network NAME), with its --network-alias names.
+	Networks []NetworkAttachment `json:"networks,omitempty"`
 
 	CapAdd         []string `json:"capAdd,omitempty"`
 	CapDrop        []string `json:"capDrop,omitempty"`
@@ -128,3 +132,9 @@ type PortMapping struct {
 
 // ImageConfig is the part of an image's OCI configuration a container uses.
 type ImageConfig = v1.ImageConfig
+
+// NetworkAttachment is a container's membership of a user-defined network.
+type NetworkAttachment struct {
+	Name    string   `json:"name"`
+	Aliases []string `json:"aliases,omitempty"`
+}

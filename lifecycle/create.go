@@ -59,6 +59,9 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if err := h.checkSystemd(cfg, ic); err != nil {
 		return nil, nil, err
 	}
+	if err := h.checkNetworks(cfg); err != nil {
+		return nil, nil, err
+	}
 	if cfg.StopSignal == "" {
 		cfg.StopSignal = ic.StopSignal
 	}

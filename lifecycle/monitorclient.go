@@ -66,7 +66,12 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		mh.makeRaw(cfg, stdio)
 	}
 	nc := netContext{cacheDir: netCacheDir(h.RuntimeDir, bundle), st: h.Store, notify: h.NotifySocket != "" && cfg.SdNotify == ""}
-	netEnv, err := planNetwork(cfg, bundle, &nc, h.warn)
+	var netEnv string
+	if len(cfg.Networks) > 0 {
+		netEnv, err = h.planLinks(cfg, bundle)
+	} else {
+		netEnv, err = planNetwork(cfg, bundle, &nc, h.warn)
+	}
 	if err != nil {
 		mh.release(false)
 		return nil, err

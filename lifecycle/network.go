@@ -10,6 +10,7 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/monitor/protocol"
+	"github.com/pod-project/pod/network"
 	"github.com/pod-project/pod/network/slirp"
 	"github.com/pod-project/pod/storage"
 )
@@ -50,6 +51,15 @@ func writeEtcFiles(bundle, hostname string, cfg *container.Config, nc netContext
 	var resolv []byte
 	gateway := ""
 	switch mode := cfg.NetworkMode; {
+	case len(cfg.Networks) > 0:
+		// User-defined networks: planLinks saved the links.
+		l, err := network.LoadLinks(bundle)
+		if err != nil || l == nil || len(l.Attachments) == 0 || len(l.Attachments[0].Addrs) == 0 {
+			return f, fmt.Errorf("container %s: no network links planned: %v", cfg.Name, err)
+		}
+		f.netns, f.waitNetwork = slirp.NSPath(bundle), true
+		ho.Address, ro.Forwarder = l.Attachments[0].Addrs[0].Addr().String(), slirp.ForwarderAddr
+		ho.HostGateway, gateway = slirp.GatewayAddr, slirp.GatewayAddr
 	case slirp.IsPrivate(mode) && (nc.cacheDir == "" || nc.loopbackOnly):
 		// A build step, or no stack works: an empty namespace of its own.
 	case slirp.IsPrivate(mode):
@@ -153,8 +163,12 @@ func planNetwork(cfg *container.Config, bundle string, nc *netContext, warn func
 	if err := plan.Save(bundle); err != nil {
 		return "", err
 	}
-	return protocol.EnvNetBundle + "=" + bundle, nil
+	return envNetBundle(bundle), nil
 }
+
+// envNetBundle is the monitor's environment entry that has it start the
+// network planned in bundle while it waits for its start message.
+func envNetBundle(bundle string) string { return protocol.EnvNetBundle + "=" + bundle }
 
 // netCacheDir keeps the network probe: pod's runtime directory, else the
 // bundle's parent.

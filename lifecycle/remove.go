@@ -76,6 +76,7 @@ func (h *Host) remove(ctx context.Context, rec *container.Record, o RemoveOption
 	if err := container.Destroy(ctx, h.Store, rec, lock, do); err != nil {
 		return err
 	}
+	h.releaseLinks(&rec.Config)
 	h.containerEvent("remove", rec, nil)
 	return nil
 }

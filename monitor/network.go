@@ -8,6 +8,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/pod-project/pod/monitor/protocol"
+	"github.com/pod-project/pod/network"
 	"github.com/pod-project/pod/network/slirp"
 )
 
@@ -16,6 +17,7 @@ import (
 type earlyNetwork struct {
 	done           chan struct{}
 	net            *slirp.Network
+	links          *network.Links
 	err            error
 	bundle, nsPath string
 }
@@ -46,7 +48,11 @@ func startNetworkEarly() *earlyNetwork {
 	go func() {
 		defer close(e.done)
 		began := time.Now()
-		e.net, e.err = slirp.Up(plan, bundle, slirp.InUserNS())
+		if plan.Driver == network.DriverBridge {
+			e.err = e.linkUp(plan.NSPath)
+		} else {
+			e.net, e.err = slirp.Up(plan, bundle, slirp.InUserNS())
+		}
 		// The container's createRuntime hook waits for this.
 		slirp.MarkReady(bundle, e.err)
 		logrus.Debugf("network %s up in %v (%v)", plan.Driver, time.Since(began), e.err)
@@ -63,7 +69,26 @@ func (e *earlyNetwork) stop() {
 	<-e.done
 	e.net.Down()
 	if e.nsPath != "" {
+		// The container's links (veth pairs) go with its namespace.
 		slirp.RemoveNetNS(e.nsPath)
 	}
+	if e.links != nil {
+		if err := e.links.Release(); err != nil {
+			logrus.Warnf("releasing the container's addresses: %v", err)
+		}
+	}
 	slirp.ClearReady(e.bundle)
+}
+
+// linkUp links the container's namespace to its user-defined networks.
+func (e *earlyNetwork) linkUp(nsPath string) error {
+	l, err := network.LoadLinks(e.bundle)
+	if err == nil && l == nil {
+		err = fmt.Errorf("no network links in %s", e.bundle)
+	}
+	if err != nil {
+		return err
+	}
+	e.links = l
+	return l.Up(nsPath)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pod-project/pod/monitor"
 	"github.com/pod-project/pod/monitor/protocol"
+	"github.com/pod-project/pod/network"
 	"github.com/pod-project/pod/systemd"
 	"github.com/pod-project/pod/userns"
 )
@@ -35,6 +36,10 @@ func main() {
 		os.Exit(0)
 	case userns.RolePauseSpawn, userns.RolePauseSpawnMount:
 		userns.PauseSpawnMain()
+		return
+	case network.RoleHolder:
+		// The rootless network namespace's link to the host.
+		network.HolderMain()
 		return
 	case protocol.Role:
 		// The per-container monitor, started by the CLI in its own

@@ -1,0 +1,161 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/network"
+	"github.com/pod-project/pod/network/slirp"
+)
+
+// Networks is the store of user-defined networks: "networks" next to the
+// graph root, as volumes ($XDG_DATA_HOME/pod/networks by default).
+func (h *Host) Networks() network.Store {
+	return network.Store{Dir: filepath.Join(filepath.Dir(filepath.Clean(h.Store.GraphRoot())), "networks")}
+}
+
+// IPAM holds the addresses containers have on user-defined networks.
+func (h *Host) IPAM() network.IPAM {
+	return network.IPAM{Dir: filepath.Join(h.RuntimeDir, "networks")}
+}
+
+// RootlessNet is the user's rootless network namespace.
+func (h *Host) RootlessNet() network.Rootless {
+	return network.Rootless{Dir: filepath.Join(h.RuntimeDir, "netns"), CacheDir: h.RuntimeDir}
+}
+
+// checkNetworks refuses, at create, a container on user-defined networks
+// that do not exist, or where pod cannot make them.
+func (h *Host) checkNetworks(cfg *container.Config) error {
+	if len(cfg.Networks) == 0 {
+		return nil
+	}
+	if !h.Rootless {
+		return container.WithExitCode(125, fmt.Errorf("container %s: user-defined networks are rootless only for now: run pod as your user, or use the default network", cfg.Name))
+	}
+	for _, a := range cfg.Networks {
+		if _, err := h.Networks().Get(a.Name); err != nil {
+			if errors.Is(err, network.ErrNoSuchNetwork) {
+				err = fmt.Errorf("network %s not found: create it with pod network create %s", a.Name, a.Name)
+			}
+			return container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+		}
+	}
+	return nil
+}
+
+// planLinks decides, before the monitor is spawned, a container's links
+// to its user-defined networks: the rootless namespace is made (or its
+// holder restarted), each network gives the container an address, and
+// the plan goes into the bundle for the monitor.
+func (h *Host) planLinks(cfg *container.Config, bundle string) (string, error) {
+	slirp.RemovePlan(bundle)
+	slirp.ClearReady(bundle)
+	rn := h.RootlessNet()
+	if err := rn.Ensure(); err != nil {
+		return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+	}
+	l := network.Links{RootlessNS: rn.NSPath(), IPAMDir: h.IPAM().Dir, Tag: cfg.ID[:10], ContainerID: cfg.ID}
+	for i, a := range cfg.Networks {
+		n, err := h.Networks().Get(a.Name)
+		if err != nil {
+			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+		}
+		addrs, err := h.IPAM().Allocate(n, cfg.ID, nil)
+		if err != nil {
+			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+		}
+		l.Attachments = append(l.Attachments, network.NewAttachment(n, addrs, i, a.Aliases))
+	}
+	if err := network.SaveLinks(bundle, l); err != nil {
+		return "", err
+	}
+	plan := &slirp.Plan{Driver: network.DriverBridge, NSPath: slirp.NSPath(bundle)}
+	if err := plan.Save(bundle); err != nil {
+		return "", err
+	}
+	return envNetBundle(bundle), nil
+}
+
+// releaseLinks gives a removed container's addresses back (its monitor
+// does at each stop; this covers one that was killed).
+func (h *Host) releaseLinks(cfg *container.Config) {
+	for _, a := range cfg.Networks {
+		if n, err := h.Networks().Get(a.Name); err == nil {
+			_ = h.IPAM().Release(n, cfg.ID)
+		}
+	}
+}
+
+// networkUsers are the containers on network n.
+func (h *Host) networkUsers(n network.Network) ([]*container.Record, error) {
+	recs, err := container.List(h.Store)
+	if err != nil {
+		return nil, err
+	}
+	var out []*container.Record
+	for _, r := range recs {
+		for _, a := range r.Config.Networks {
+			if a.Name == n.Name {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// RemoveNetwork removes network ref; with force the containers on it are
+// removed first (running ones stopped), else a network in use is refused
+// naming them.
+func (h *Host) RemoveNetwork(ctx context.Context, ref string, force bool) (string, error) {
+	n, err := h.Networks().Get(ref)
+	if err != nil {
+		return "", err
+	}
+	users, err := h.networkUsers(n)
+	if err != nil {
+		return "", err
+	}
+	if force {
+		for _, r := range users {
+			if _, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Force: true}); err != nil {
+				return "", fmt.Errorf("removing network %s: %w", n.Name, err)
+			}
+		}
+	}
+	n, err = h.Networks().Remove(n.ID, func(n network.Network) []string {
+		users, _ := h.networkUsers(n)
+		var names []string
+		for _, r := range users {
+			names = append(names, r.Config.Name)
+		}
+		return names
+	})
+	if err != nil {
+		return "", err
+	}
+	_ = h.IPAM().Forget(n)
+	return n.Name, nil
+}
+
+// PruneNetworks removes every network no container is on.
+func (h *Host) PruneNetworks(ctx context.Context) ([]string, error) {
+	all, err := h.Networks().List()
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, n := range all {
+		if users, err := h.networkUsers(n); err != nil || len(users) > 0 {
+			continue
+		}
+		if name, err := h.RemoveNetwork(ctx, n.ID, false); err == nil {
+			removed = append(removed, name)
+		}
+	}
+	return removed, nil
+}
