@@ -163,6 +163,8 @@ func TestRunArgsForms(t *testing.T) {
 		{"shell check like JSON", container.Config{Health: &container.HealthConfig{Test: []string{"CMD-SHELL", "[ -f /ok ]"}}}, []string{"--health-cmd", `["CMD-SHELL","[ -f /ok ]"]`}},
 		{"empty health config", container.Config{Health: &container.HealthConfig{}}, []string{"--health-retries", "0"}},
 		{"network", container.Config{NetworkMode: "pasta", NetworkOptions: []string{"-T", "8080"}}, []string{"--network", "pasta:-T,8080"}},
+		{"user network", container.Config{NetworkMode: "appnet", Networks: []container.NetworkAttachment{{Name: "appnet", Aliases: []string{"db", "database"}}}},
+			[]string{"--network", "appnet", "--network-alias", "db", "--network-alias", "database"}},
 		{"ipv6 port", container.Config{Ports: []container.PortMapping{{HostIP: "::1", ContainerPort: 80}}}, []string{"--publish", "[::1]::80"}},
 		{"mounts keep their order", container.Config{Mounts: []container.Mount{
 			{Type: container.MountVolume, Name: "a", Destination: "/a"},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/network"
 	"github.com/pod-project/pod/network/slirp"
 	"github.com/pod-project/pod/runtime"
 )
@@ -59,8 +60,13 @@ func checkDNSOption(v string) error {
 
 func checkAddHost(v string) error { return slirp.ParseExtraHosts([]string{v}) }
 
+// checkNetwork accepts run's --network modes and a user-defined
+// network's name (which must exist when the unit starts).
 func checkNetwork(v string) error {
 	_, _, err := slirp.ParseMode(v)
+	if err != nil && network.CheckName(v) == nil {
+		return nil
+	}
 	return err
 }
 

@@ -173,6 +173,9 @@ func (a *args) network(cfg *container.Config) {
 		}
 		a.add("--network", mode)
 	}
+	for _, n := range cfg.Networks {
+		a.each("--network-alias", n.Aliases)
+	}
 	for _, p := range cfg.Ports {
 		a.add("--publish", portSpec(p))
 	}

@@ -7,12 +7,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/network"
 	"github.com/pod-project/pod/network/slirp"
 )
 
 // networkFlags are run's (and create's) network flags.
 type networkFlags struct {
 	network                      string
+	aliases                      []string
 	publish, expose              []string
 	publishAll                   bool
 	dns, dnsSearch, dnsOpt, host []string
@@ -20,7 +22,8 @@ type networkFlags struct {
 }
 
 func (f *networkFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.network, "network", "", "network mode: pasta[:OPTS], slirp4netns[:OPTS], none, host, container:NAME|ID, ns:PATH (default: pasta, else slirp4netns)")
+	fs.StringVar(&f.network, "network", "", "network mode: pasta[:OPTS], slirp4netns[:OPTS], none, host, container:NAME|ID, ns:PATH, or a network's name (default: pasta, else slirp4netns)")
+	fs.StringArrayVar(&f.aliases, "network-alias", nil, "another name of the container on its user-defined network")
 	fs.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port to the host: [IP:][HOSTPORT:]CTRPORT[/tcp|udp], ranges allowed")
 	fs.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish every exposed port to a free host port")
 	fs.StringArrayVar(&f.expose, "expose", nil, "expose a port or range (PORT[-PORT][/PROTO]) for -P")
@@ -35,8 +38,21 @@ func (f *networkFlags) register(fs *pflag.FlagSet) {
 // chosen by complete, once the image is known.
 func (f *networkFlags) apply(cfg *container.Config) error {
 	mode, opts, err := slirp.ParseMode(f.network)
+	if err != nil && network.CheckName(f.network) == nil {
+		// A user-defined network's name: lifecycle checks it exists.
+		mode, err = f.network, nil
+		cfg.Networks = []container.NetworkAttachment{{Name: f.network, Aliases: f.aliases}}
+	}
 	if err != nil {
 		return usageErrorf("%v", err)
+	}
+	if len(f.aliases) > 0 && len(cfg.Networks) == 0 {
+		return usageErrorf("--network-alias needs a user-defined network (--network NAME)")
+	}
+	for _, a := range f.aliases {
+		if err := container.CheckHostName("--network-alias", a); err != nil {
+			return usageErrorf("%v", err)
+		}
 	}
 	cfg.NetworkMode, cfg.NetworkOptions = mode, opts
 	if cfg.Ports, err = slirp.ParsePorts(f.publish); err != nil {
@@ -48,7 +64,10 @@ func (f *networkFlags) apply(cfg *container.Config) error {
 	if err := slirp.ParseExtraHosts(f.host); err != nil {
 		return usageErrorf("%v", err)
 	}
-	if (len(cfg.Ports) > 0 || f.publishAll) && !slirp.IsPrivate(mode) {
+	if (len(cfg.Ports) > 0 || f.publishAll) && len(cfg.Networks) > 0 {
+		return usageErrorf("--publish on user-defined network %s: not built yet; publish from a container with its own network (the default, pasta or slirp4netns)", mode)
+	}
+	if (len(cfg.Ports) > 0 || f.publishAll) && !slirp.IsPrivate(mode) && len(cfg.Networks) == 0 {
 		return usageErrorf("--publish needs a network of the container's own (not --network %s)", mode)
 	}
 	if cfg.DNS, err = slirp.ParseDNS(f.dns); err != nil {

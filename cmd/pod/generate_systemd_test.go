@@ -80,6 +80,7 @@ func roundTripCases(t *testing.T) [][]string {
 		{"--sdnotify", "healthy", "--health-cmd", "true", "--cgroups", "split", "--systemd", "always",
 			"--pidfile", "/run/c.pid", "--conmon-pidfile", "/run/m.pid", "img", "/sbin/init"},
 		{"--sdnotify", "ignore", "--systemd", "false", "img"},
+		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "img"},
 	}
 }
 

@@ -76,6 +76,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newImageCommand(g),
 		newInspectCommand(g),
 		newVolumeCommand(g),
+		newNetworkCommand(g),
 		newCompletionCommand(g),
 		newSystemCommand(g),
 		newCreateCommand(g),

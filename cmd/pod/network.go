@@ -1,0 +1,278 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/network"
+)
+
+// newNetworkCommand groups the user-defined network commands.
+func newNetworkCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "network",
+		Short: "Manage user-defined networks",
+		Long: "User-defined networks are bridges in one network namespace per user, linked to the\n" +
+			"host by one pasta (else slirp4netns); containers on a network reach each other.",
+	}
+	cmd.AddCommand(
+		newNetworkCreateCommand(g),
+		newNetworkLsCommand(g),
+		newNetworkInspectCommand(g),
+		newNetworkRmCommand(g),
+		newNetworkPruneCommand(g),
+		newNetworkExistsCommand(g),
+	)
+	return cmd
+}
+
+func newNetworkCreateCommand(g *globalOptions) *cobra.Command {
+	var o network.CreateOptions
+	var driver string
+	var labels, opts []string
+	var ignore bool
+	cmd := &cobra.Command{
+		Use:   "create [flags] NAME",
+		Short: "Create a network",
+		Long: "Create a bridge network. Without --subnet the first free 10.89.N.0/24 is used\n" +
+			"(with --ipv6 also a unique local /64); a subnet may not overlap another network's\n" +
+			"or a route of the host's.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Name = args[0]
+			if driver != network.DriverBridge {
+				return usageErrorf("--driver %q: pod's networks are bridges (--driver bridge)", driver)
+			}
+			var err error
+			if o.Labels, err = container.ParseLabels(labels); err != nil {
+				return usageErrorf("%v", err)
+			}
+			if o.Options, err = parseDriverOptions(opts); err != nil {
+				return err
+			}
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			n, err := h.Networks().Create(o)
+			if errors.Is(err, network.ErrExists) && ignore {
+				fmt.Fprintln(cmd.OutOrStdout(), o.Name)
+				return nil
+			}
+			if err != nil {
+				return container.WithExitCode(125, err)
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), n.Name)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&driver, "driver", "d", network.DriverBridge, "driver (only bridge)")
+	f.StringArrayVar(&o.Subnets, "subnet", nil, "subnet in CIDR notation (repeat for IPv4 and IPv6)")
+	f.StringArrayVar(&o.Gateways, "gateway", nil, "gateway of the n-th --subnet")
+	f.StringArrayVar(&o.IPRanges, "ip-range", nil, "addresses of the n-th --subnet given to containers: CIDR or START-END")
+	f.BoolVar(&o.IPv6, "ipv6", false, "add an IPv6 subnet (dual stack)")
+	f.BoolVar(&o.Internal, "internal", false, "no route out of the network")
+	f.BoolVar(&o.DisableDNS, "disable-dns", false, "no name resolution on the network")
+	f.StringArrayVarP(&opts, "opt", "o", nil, "driver option KEY=VALUE: mtu")
+	f.StringArrayVar(&labels, "label", nil, "set metadata on the network (KEY=VALUE)")
+	f.BoolVar(&ignore, "ignore", false, "do nothing if the network exists already")
+	return cmd
+}
+
+// networkRow is one line of `pod network ls`.
+type networkRow struct {
+	ID, Name, Driver, Subnets string
+	Internal, DNSEnabled      bool
+	Labels                    map[string]string
+}
+
+var networkHeaders = map[string]string{
+	".ID": "NETWORK ID", ".Name": "NAME", ".Driver": "DRIVER", ".Subnets": "SUBNETS",
+}
+
+func newNetworkLsCommand(g *globalOptions) *cobra.Command {
+	var quiet bool
+	var format string
+	var filters []string
+	cmd := &cobra.Command{
+		Use:     "ls [flags]",
+		Aliases: []string{"list"},
+		Short:   "List networks",
+		Long:    "List networks. Filters: name=, id=, label=KEY[=VALUE], driver=bridge.",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			match, err := networkFilter(filters)
+			if err != nil {
+				return err
+			}
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			all, err := h.Networks().List()
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			rows := make([]any, 0, len(all))
+			for _, n := range all {
+				if !match(n) {
+					continue
+				}
+				if quiet {
+					fmt.Fprintln(w, n.Name)
+					continue
+				}
+				var subnets []string
+				for _, s := range n.Subnets {
+					subnets = append(subnets, s.Subnet.String())
+				}
+				rows = append(rows, networkRow{ID: container.ShortID(n.ID), Name: n.Name, Driver: n.Driver,
+					Subnets: strings.Join(subnets, ","), Internal: n.Internal, DNSEnabled: n.DNSEnabled, Labels: n.Labels})
+			}
+			if quiet {
+				return nil
+			}
+			return output{format: format, headers: networkHeaders, defaultTable: `{{.ID}}\t{{.Name}}\t{{.Driver}}`}.write(w, rows)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVarP(&quiet, "quiet", "q", false, "only show network names")
+	fl.StringVar(&format, "format", "", "format the output: table, table TEMPLATE, json, or a Go template")
+	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (name=, id=, label=, driver=)")
+	return cmd
+}
+
+// networkFilter checks ls's --filter values; values of one key are ORed,
+// keys ANDed.
+func networkFilter(filters []string) (func(network.Network) bool, error) {
+	byKey := map[string][]string{}
+	for _, f := range filters {
+		k, v, ok := strings.Cut(f, "=")
+		switch {
+		case !ok:
+			return nil, usageErrorf("--filter %q: use KEY=VALUE", f)
+		case k != "name" && k != "id" && k != "label" && k != "driver":
+			return nil, usageErrorf("--filter %q: filter by name=, id=, label= or driver=", f)
+		}
+		byKey[k] = append(byKey[k], v)
+	}
+	return func(n network.Network) bool {
+		for k, vs := range byKey {
+			hit := false
+			for _, v := range vs {
+				switch k {
+				case "name":
+					hit = hit || strings.Contains(n.Name, v)
+				case "id":
+					hit = hit || strings.HasPrefix(n.ID, v)
+				case "driver":
+					hit = hit || n.Driver == v
+				case "label":
+					lk, lv, hasValue := strings.Cut(v, "=")
+					got, has := n.Labels[lk]
+					hit = hit || (has && (!hasValue || got == lv))
+				}
+			}
+			if !hit {
+				return false
+			}
+		}
+		return true
+	}, nil
+}
+
+func newNetworkInspectCommand(g *globalOptions) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inspect [flags] NETWORK [NETWORK...]",
+		Short: "Show details of networks",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			items, err := collectTargets(cmd, args, func(ref string) (any, error) {
+				n, err := h.Networks().Get(ref)
+				if err != nil {
+					return nil, err
+				}
+				return &n, nil
+			})
+			return printInspect(cmd, format, items, err)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "", "format the output with a Go template, or json")
+	return cmd
+}
+
+func newNetworkRmCommand(g *globalOptions) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:     "rm [flags] NETWORK [NETWORK...]",
+		Aliases: []string{"remove"},
+		Short:   "Remove networks",
+		Long:    "Remove networks. A network containers are on is refused unless -f, which removes them first.",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			return eachTarget(cmd, args, func(ref string) (string, error) {
+				return h.RemoveNetwork(cmd.Context(), ref, force)
+			})
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove the containers on the networks first")
+	return cmd
+}
+
+func newNetworkPruneCommand(g *globalOptions) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "prune [flags]",
+		Short: "Remove every network no container is on",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			removed, err := h.PruneNetworks(cmd.Context())
+			for _, n := range removed {
+				fmt.Fprintln(cmd.OutOrStdout(), n)
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation (pod never asks)")
+	return cmd
+}
+
+func newNetworkExistsCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "exists NETWORK",
+		Short: "Exit 0 if the network exists, 1 if not",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			if _, err := h.Networks().Get(args[0]); err != nil {
+				if errors.Is(err, network.ErrNoSuchNetwork) {
+					return container.ExitStatus(1)
+				}
+				return err
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,168 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// webOn runs a detached web server named name on network net; it answers
+// GET /i.html with "hello from NAME".
+func (e *env) webOn(name, net string, flags ...string) {
+	e.t.Helper()
+	args := append([]string{"run", "-d", "--name", name, "--network", net}, flags...)
+	args = append(args, testImage, "sh", "-c", "echo hello from "+name+" >/i.html; exec httpd -f -p 80 -h /")
+	e.ok(args...)
+}
+
+// addrOn is container name's IPv4 address, as its eth0 says.
+func (e *env) addrOn(name string) string {
+	e.t.Helper()
+	out := e.ok("exec", name, "sh", "-c", "ip -4 -o addr show eth0")
+	f := strings.Fields(out)
+	for i, w := range f {
+		if w == "inet" && i+1 < len(f) {
+			return strings.Split(f[i+1], "/")[0]
+		}
+	}
+	e.t.Fatalf("no IPv4 address on %s's eth0: %q", name, out)
+	return ""
+}
+
+// fetch runs a throwaway container on net that asks ip's web server for
+// /i.html with a 3 s limit; it returns the body, or "" when it could not.
+func (e *env) fetch(net, ip string) string {
+	e.t.Helper()
+	r := e.pod("run", "--rm", "--network", net, testImage, "sh", "-c",
+		`printf 'GET /i.html HTTP/1.0\r\n\r\n' | nc -w 3 `+ip+` 80 | tail -n 1`)
+	return strings.TrimSpace(r.stdout)
+}
+
+// TestUserNetworks: containers on a user-defined network reach each other;
+// networks are isolated from each other; an internal network has no way
+// out; the commands list, inspect and remove networks as Podman's.
+func TestUserNetworks(t *testing.T) {
+	e := withImage(t)
+	expect(t, e.pod("network", "create", "appnet"), 0, "appnet\n")
+	expect(t, e.pod("network", "create", "--subnet", "10.91.7.0/24", "--label", "team=db", "other"), 0, "other\n")
+	expectError(t, e.pod("network", "create", "appnet"), 125, "already exists")
+	expect(t, e.pod("network", "create", "--ignore", "appnet"), 0, "appnet\n")
+	expectError(t, e.pod("network", "create", "--subnet", "10.91.7.128/25", "clash"), 125, "overlaps subnet 10.91.7.0/24 of network other")
+	expect(t, e.pod("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Subnets}}"), 0, "appnet bridge 10.89.0.0/24\nother bridge 10.91.7.0/24\n")
+	expect(t, e.pod("network", "ls", "-q", "--filter", "label=team=db"), 0, "other\n")
+	expect(t, e.pod("network", "exists", "appnet"), 0, "")
+	expect(t, e.pod("network", "exists", "nonet"), 1, "")
+	var insp []struct {
+		Name    string `json:"name"`
+		Driver  string `json:"driver"`
+		Subnets []struct {
+			Subnet, Gateway string
+		} `json:"subnets"`
+	}
+	if err := json.Unmarshal([]byte(e.ok("network", "inspect", "appnet")), &insp); err != nil || len(insp) != 1 ||
+		insp[0].Name != "appnet" || insp[0].Subnets[0].Gateway != "10.89.0.1" {
+		t.Fatalf("network inspect: %+v, %v", insp, err)
+	}
+
+	e.webOn("db", "appnet")
+	ip := e.addrOn("db")
+	if !strings.HasPrefix(ip, "10.89.0.") {
+		t.Fatalf("db's address %s is not in appnet's subnet", ip)
+	}
+	if got := e.fetch("appnet", ip); got != "hello from db" {
+		t.Fatalf("from appnet, db answers %q", got)
+	}
+	if got := e.fetch("other", ip); got != "" {
+		t.Fatalf("from another network, db answers %q: networks are not isolated", got)
+	}
+	// The way out: the rootless namespace's link forwards DNS to the host.
+	e.ok("network", "create", "--internal", "inside")
+	r := e.pod("run", "--rm", "--network", "inside", testImage, "sh", "-c", "ip route; ip route get 10.0.2.3 || echo no way out")
+	if !strings.Contains(r.stdout, "no way out") {
+		t.Fatalf("an internal network has a route out:\n%s", r)
+	}
+	r = e.pod("run", "--rm", "--network", "appnet", testImage, "sh", "-c", "ip route get 10.0.2.3")
+	if r.code != 0 || !strings.Contains(r.stdout, "via 10.89.0.1") {
+		t.Fatalf("appnet's way out:\n%s", r)
+	}
+
+	// Errors name the object and the fix.
+	expectError(t, e.pod("run", "--rm", "--network", "nonet", testImage, "true"), 125, "network nonet not found", "pod network create nonet")
+	expectError(t, e.pod("run", "--rm", "--network-alias", "x", testImage, "true"), 125, "--network-alias needs a user-defined network")
+	expectError(t, e.pod("network", "create", "--opt", "mtu=9", "bad"), 125, "68 to 65535")
+	expectError(t, e.pod("network", "rm", "appnet"), 125, "used by container db")
+	expectError(t, e.pod("network", "inspect", "nonet"), 125, "no such network")
+
+	// rm -f removes the containers on it; prune the unused ones.
+	expect(t, e.pod("network", "rm", "-f", "appnet"), 0, "appnet\n")
+	if out := e.ok("ps", "-a", "-q"); out != "" {
+		t.Fatalf("network rm -f left containers: %q", out)
+	}
+	expect(t, e.pod("network", "prune", "-f"), 0, "inside\nother\n")
+	expect(t, e.pod("network", "ls", "-q"), 0, "")
+}
+
+// TestUserNetworkAddresses: addresses are given once, come back when a
+// container is removed, and the rootless namespace's link is restarted
+// after it was killed, with the containers on it still linked.
+func TestUserNetworkAddresses(t *testing.T) {
+	e := withImage(t)
+	e.ok("network", "create", "--subnet", "10.92.0.0/29", "small")
+	// A /29: .1 the gateway, .2 to .6 for containers.
+	var names []string
+	for _, n := range []string{"a", "b", "c", "d", "f"} {
+		e.ok("run", "-d", "--name", n, "--network", "small", testImage, "sleep", "600")
+		names = append(names, n)
+	}
+	seen := map[string]string{}
+	for _, n := range names {
+		ip := e.addrOn(n)
+		if other, dup := seen[ip]; dup {
+			t.Fatalf("%s and %s both have %s", n, other, ip)
+		}
+		seen[ip] = n
+	}
+	expectError(t, e.pod("run", "--rm", "--network", "small", testImage, "true"), 125, "no free address")
+	e.ok("rm", "-f", "c")
+	e.ok("run", "-d", "--name", "g", "--network", "small", testImage, "sleep", "600")
+
+	// Kill the link to the host: the next container on a network gets a
+	// new one, and those linked before still reach each other.
+	holder := e.readRuntimeFile("netns/holder.id")
+	var pid int
+	if err := json.Unmarshal([]byte(holder), &struct {
+		PID *int `json:"pid"`
+	}{&pid}); err != nil || pid <= 0 {
+		t.Fatalf("holder.id %q: %v", holder, err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	e.ok("rm", "-f", "a")
+	e.ok("run", "-d", "--name", "h", "--network", "small", testImage, "sh", "-c", "echo hi >/i.html; exec httpd -f -p 80 -h /")
+	again := e.readRuntimeFile("netns/holder.id")
+	if again == holder {
+		t.Fatalf("the killed holder was not replaced")
+	}
+	r := e.pod("exec", "b", "sh", "-c", `printf 'GET /i.html HTTP/1.0\r\n\r\n' | nc -w 3 `+e.addrOn("h")+` 80 | tail -n 1`)
+	if strings.TrimSpace(r.stdout) != "hi" {
+		t.Fatalf("after the holder was replaced, b cannot reach h:\n%s", r)
+	}
+	e.ok("rm", "-f", "b", "d", "f", "g", "h")
+	e.ok("network", "rm", "small")
+}
+
+// readRuntimeFile reads a file in pod's runtime directory.
+func (e *env) readRuntimeFile(name string) string {
+	e.t.Helper()
+	b, err := os.ReadFile(filepath.Join(e.xdg, "pod", name))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
