@@ -60,6 +60,19 @@ func writeEtcFiles(bundle, hostname string, cfg *container.Config, nc netContext
 		f.netns, f.waitNetwork = slirp.NSPath(bundle), true
 		ho.Address, ro.Forwarder = l.Attachments[0].Addrs[0].Addr().String(), slirp.ForwarderAddr
 		ho.HostGateway, gateway = slirp.GatewayAddr, slirp.GatewayAddr
+		// The DNS role, at the first network's gateway that has it,
+		// answers the network's names and passes the rest on.
+		for _, a := range l.Attachments {
+			if a.DNS && len(a.Gateways) > 0 && len(ro.DNS) == 0 {
+				ro.Forwarder = a.Gateways[0].String()
+				if len(cfg.DNS) == 0 {
+					ro.DNS = []string{ro.Forwarder}
+				}
+				if len(cfg.DNSSearch) == 0 {
+					ro.Search = []string{network.DNSDomain}
+				}
+			}
+		}
 	case slirp.IsPrivate(mode) && (nc.cacheDir == "" || nc.loopbackOnly):
 		// A build step, or no stack works: an empty namespace of its own.
 	case slirp.IsPrivate(mode):

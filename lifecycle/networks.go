@@ -24,7 +24,7 @@ func (h *Host) IPAM() network.IPAM {
 
 // RootlessNet is the user's rootless network namespace.
 func (h *Host) RootlessNet() network.Rootless {
-	return network.Rootless{Dir: filepath.Join(h.RuntimeDir, "netns"), CacheDir: h.RuntimeDir}
+	return network.Rootless{Dir: filepath.Join(h.RuntimeDir, "netns"), CacheDir: h.RuntimeDir, IPAMDir: h.IPAM().Dir}
 }
 
 // checkNetworks refuses, at create, a container on user-defined networks
@@ -64,7 +64,8 @@ func (h *Host) planLinks(cfg *container.Config, bundle string) (string, error) {
 		if err != nil {
 			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 		}
-		addrs, err := h.IPAM().Allocate(n, cfg.ID, nil)
+		names := append([]string{cfg.Name, container.ShortID(cfg.ID)}, a.Aliases...)
+		addrs, err := h.IPAM().Allocate(n, cfg.ID, names, nil)
 		if err != nil {
 			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 		}

@@ -24,6 +24,8 @@ type Attachment struct {
 	Bridge   string `json:"bridge"`
 	MTU      int    `json:"mtu,omitempty"`
 	Internal bool   `json:"internal,omitempty"`
+	// DNS: the network's gateway answers its containers' names.
+	DNS bool `json:"dns,omitempty"`
 	// Addrs are the container's addresses with their subnets' lengths,
 	// Gateways the bridge's addresses in the same subnets.
 	Addrs    []netip.Prefix `json:"addrs"`
@@ -37,7 +39,7 @@ type Attachment struct {
 // IPAM gave them), as its index-th network.
 func NewAttachment(n Network, addrs []netip.Addr, index int, aliases []string) Attachment {
 	a := Attachment{
-		Network: n.Name, ID: n.ID, Bridge: n.NetworkInterface, Internal: n.Internal,
+		Network: n.Name, ID: n.ID, Bridge: n.NetworkInterface, Internal: n.Internal, DNS: n.DNSEnabled,
 		Aliases: aliases, Interface: "eth" + strconv.Itoa(index),
 	}
 	if m, err := strconv.Atoi(n.Options["mtu"]); err == nil {

@@ -36,15 +36,22 @@ type networkLeases struct {
 	// starts after it, so a released address is not given again at once
 	// (a peer's cache may still name it).
 	Last map[netip.Prefix]netip.Addr `json:"last,omitempty"`
+	// Names are, per container ID, the names it answers to on the
+	// network (its name, aliases and short ID), for the DNS role.
+	Names map[string][]string `json:"names,omitempty"`
 }
 
 // Allocate gives container id one address in each of n's subnets (the
-// ones it already holds, if any). static are addresses asked for
-// (--ip, --ip6): each must lie in one of n's subnets and be free.
-func (m IPAM) Allocate(n Network, id string, static []netip.Addr) ([]netip.Addr, error) {
+// ones it already holds, if any), and records the names it answers to
+// there. static are addresses asked for (--ip, --ip6): each must lie in
+// one of n's subnets and be free.
+func (m IPAM) Allocate(n Network, id string, names []string, static []netip.Addr) ([]netip.Addr, error) {
 	var out []netip.Addr
 	err := m.change(func(f *ipamFile) error {
 		nl := f.leases(n.ID)
+		if len(names) > 0 {
+			nl.Names[id] = names
+		}
 		held := map[netip.Prefix]netip.Addr{}
 		for a, c := range nl.Leases {
 			if c == id {
@@ -95,6 +102,7 @@ func (m IPAM) Release(n Network, id string) error {
 				delete(nl.Leases, a)
 			}
 		}
+		delete(nl.Names, id)
 		return nil
 	})
 }
@@ -184,6 +192,9 @@ func (f *ipamFile) leases(id string) *networkLeases {
 	}
 	if nl.Last == nil {
 		nl.Last = map[netip.Prefix]netip.Addr{}
+	}
+	if nl.Names == nil {
+		nl.Names = map[string][]string{}
 	}
 	return nl
 }

@@ -248,7 +248,7 @@ func TestIPAM(t *testing.T) {
 	n := testNetwork(t, CreateOptions{Name: "a"})
 	got := func(id string, static ...netip.Addr) string {
 		t.Helper()
-		a, err := m.Allocate(n, id, static)
+		a, err := m.Allocate(n, id, nil, static)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +278,7 @@ func TestIPAM(t *testing.T) {
 		{"10.89.0.1", "not one network a gives"},
 		{"10.90.0.5", "not one network a gives"},
 	} {
-		if _, err := m.Allocate(n, "c5", []netip.Addr{addr(c.a)}); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := m.Allocate(n, "c5", nil, []netip.Addr{addr(c.a)}); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("static %s: %v, want %q", c.a, err, c.want)
 		}
 	}
@@ -297,24 +297,24 @@ func TestIPAM(t *testing.T) {
 func TestIPAMDualStackAndExhaustion(t *testing.T) {
 	m := IPAM{Dir: t.TempDir()}
 	n := testNetwork(t, CreateOptions{Name: "d", IPv6: true})
-	a, err := m.Allocate(n, "c1", nil)
+	a, err := m.Allocate(n, "c1", nil, nil)
 	if err != nil || len(a) != 2 || !a[0].Is4() || !a[1].Is6() || a[1] != n.Subnets[1].Gateway.Next() {
 		t.Fatalf("dual stack: %v, %v", a, err)
 	}
 	small := testNetwork(t, CreateOptions{Name: "s", Subnets: []string{"10.70.0.0/30"}})
-	if a, err := m.Allocate(small, "c1", nil); err != nil || a[0] != addr("10.70.0.2") {
+	if a, err := m.Allocate(small, "c1", nil, nil); err != nil || a[0] != addr("10.70.0.2") {
 		t.Fatalf("the one address of a /30: %v, %v", a, err)
 	}
-	if _, err := m.Allocate(small, "c2", nil); !errors.Is(err, ErrExhausted) {
+	if _, err := m.Allocate(small, "c2", nil, nil); !errors.Is(err, ErrExhausted) {
 		t.Fatalf("a full /30: %v", err)
 	}
 	ranged := testNetwork(t, CreateOptions{Name: "r", Subnets: []string{"10.71.0.0/24"}, IPRanges: []string{"10.71.0.200-10.71.0.201"}})
 	for i, want := range []string{"10.71.0.200", "10.71.0.201"} {
-		if a, err := m.Allocate(ranged, fmt.Sprint("r", i), nil); err != nil || a[0] != addr(want) {
+		if a, err := m.Allocate(ranged, fmt.Sprint("r", i), nil, nil); err != nil || a[0] != addr(want) {
 			t.Fatalf("ranged %d: %v, %v", i, a, err)
 		}
 	}
-	if _, err := m.Allocate(ranged, "r3", nil); !errors.Is(err, ErrExhausted) {
+	if _, err := m.Allocate(ranged, "r3", nil, nil); !errors.Is(err, ErrExhausted) {
 		t.Fatalf("a full range: %v", err)
 	}
 }
@@ -330,7 +330,7 @@ func TestIPAMParallel(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			id := fmt.Sprint("c", i)
-			a, err := m.Allocate(n, id, nil)
+			a, err := m.Allocate(n, id, nil, nil)
 			if err != nil {
 				t.Error(err)
 				return
@@ -355,7 +355,7 @@ func TestIPAMDamaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := testNetwork(t, CreateOptions{Name: "x"})
-	if _, err := m.Allocate(n, "c", nil); err == nil || !strings.Contains(err.Error(), "ipam.json") {
+	if _, err := m.Allocate(n, "c", nil, nil); err == nil || !strings.Contains(err.Error(), "ipam.json") {
 		t.Fatalf("damaged leases: %v", err)
 	}
 }

@@ -29,6 +29,8 @@ type Rootless struct {
 	Dir string
 	// CacheDir keeps the network stack probe (pod's runtime directory).
 	CacheDir string
+	// IPAMDir holds the leases, which the DNS role answers from.
+	IPAMDir string
 }
 
 // NSPath is the bound namespace.
@@ -101,7 +103,7 @@ func (r Rootless) startHolder() error {
 	}
 	defer log.Close()
 	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), userns.RoleEnv+"="+RoleHolder, "POD_NETNS_DIR="+r.Dir, "POD_NETNS_CACHE="+r.CacheDir)
+	cmd.Env = append(os.Environ(), userns.RoleEnv+"="+RoleHolder, "POD_NETNS_DIR="+r.Dir, "POD_NETNS_CACHE="+r.CacheDir, "POD_IPAM_DIR="+r.IPAMDir)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
@@ -128,10 +130,11 @@ func (r Rootless) startHolder() error {
 }
 
 // HolderMain is the holder role: it connects the rootless namespace to
-// the host with the probed stack (pasta, else slirp4netns), records
-// itself and waits; the stack ends with it.
+// the host with the probed stack (pasta, else slirp4netns), serves DNS to
+// the containers (the DNS role), records itself and waits; the stack
+// ends with it.
 func HolderMain() {
-	r := Rootless{Dir: os.Getenv("POD_NETNS_DIR"), CacheDir: os.Getenv("POD_NETNS_CACHE")}
+	r := Rootless{Dir: os.Getenv("POD_NETNS_DIR"), CacheDir: os.Getenv("POD_NETNS_CACHE"), IPAMDir: os.Getenv("POD_IPAM_DIR")}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	c := slirp.Probe(r.CacheDir)
@@ -149,6 +152,12 @@ func HolderMain() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	conn, up, err := listenDNS(r.NSPath())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "the DNS role: %v\n", err)
+		os.Exit(1)
+	}
+	go newDNSServer(conn, up, r.IPAMDir).serve()
 	if err := os.WriteFile(r.holderFile(), procid.Self().Marshal(), 0o600); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

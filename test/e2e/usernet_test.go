@@ -3,7 +3,9 @@ package e2e
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -165,4 +167,91 @@ func (e *env) readRuntimeFile(name string) string {
 		e.t.Fatal(err)
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// TestUserNetworkDNS: on a user-defined network, containers find each
+// other by name, alias and short ID (also under dns.podman); names of
+// other networks are not found; other names go to the host's resolver (a
+// dnsmasq on 127.0.0.1); thirty containers resolve each other; and the
+// DNS role comes back after it was killed.
+func TestUserNetworkDNS(t *testing.T) {
+	e := newEnv(t)
+	if _, err := exec.LookPath("dnsmasq"); err != nil {
+		t.Fatal("dnsmasq missing: install dnsmasq-base (hack/deps.sh)")
+	}
+	dns := exec.Command("dnsmasq", "-k", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--listen-address=127.0.0.1",
+		"--bind-interfaces", "--port=53", "--address=/pod.test/10.9.8.7", "-u", "root", "--log-queries", "--log-facility=-")
+	var dnsLog strings.Builder
+	dns.Stdout, dns.Stderr = &dnsLog, &dnsLog
+	if err := dns.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dns.Process.Kill(); _ = dns.Wait() })
+	resolv := e.writeFile("resolv.conf", "nameserver 127.0.0.1\n")
+	tarPath, err := busyboxTar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.podInMountNS(resolv, "import", tarPath, testImage); r.code != 0 {
+		t.Fatalf("import: %s", r)
+	}
+	e.ok("network", "create", "appnet")
+	e.ok("network", "create", "other")
+	e.webOn("db", "appnet", "--network-alias", "database")
+	id := e.ok("inspect", "--format", "{{.ID}}", "db")[:12]
+	ip := e.addrOn("db")
+	lookup := func(net, name string) string {
+		t.Helper()
+		r := e.pod("run", "--rm", "--network", net, testImage, "nslookup", "-type=a", name)
+		for _, l := range strings.Split(r.stdout, "\n") {
+			if a, ok := strings.CutPrefix(l, "Address: "); ok {
+				return a
+			}
+		}
+		return ""
+	}
+	for _, name := range []string{"db", "database", id, "db.dns.podman", "DataBase"} {
+		if got := lookup("appnet", name); got != ip {
+			t.Errorf("%s on appnet resolves to %q, want %s", name, got, ip)
+		}
+	}
+	if got := lookup("other", "db"); got != "" {
+		t.Errorf("db resolves to %q from another network", got)
+	}
+	if got := lookup("appnet", "web.pod.test"); got != "10.9.8.7" {
+		t.Errorf("a name of the host's resolver: %q\ndnsmasq:\n%s", got, dnsLog.String())
+	}
+	expect(t, e.pod("run", "--rm", "--network", "appnet", testImage, "cat", "/etc/resolv.conf"), 0, "search dns.podman\nnameserver 10.89.0.1\n")
+	if got := e.fetch("appnet", "database"); got != "hello from db" {
+		t.Errorf("http://database/ from appnet: %q", got)
+	}
+
+	// Thirty containers, each found by the others' queries.
+	var names []string
+	for i := 0; i < 30; i++ {
+		n := "n" + strconv.Itoa(i)
+		e.ok("run", "-d", "--name", n, "--network", "appnet", testImage, "sleep", "600")
+		names = append(names, n)
+	}
+	script := `for n in "$@"; do nslookup -type=a $n >/dev/null || echo "$n not found"; done; echo done`
+	r := e.pod(append([]string{"exec", "n0", "sh", "-c", script, "sh"}, names...)...)
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "done" {
+		t.Fatalf("thirty containers resolving each other:\n%s", r)
+	}
+
+	// The DNS role is the holder's: killed, the next pod call on a
+	// network brings it back, and names resolve again.
+	var pid int
+	if err := json.Unmarshal([]byte(e.readRuntimeFile("netns/holder.id")), &struct {
+		PID *int `json:"pid"`
+	}{&pid}); err != nil || pid <= 0 {
+		t.Fatalf("holder.id: %v", err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if got := lookup("appnet", "n29"); got == "" {
+		t.Fatalf("after the DNS role was killed, n29 is not found")
+	}
 }
