@@ -40,7 +40,7 @@ func TestParseQuery(t *testing.T) {
 		query(1, "a", dnsTypeA)[:14],
 		append([]byte{0, 1, 0x81, 0x80}, query(1, "a", 1)[4:]...), // a response
 		append([]byte{0, 1, 1, 0, 0, 2}, query(1, "a", 1)[6:]...), // two questions
-		append(query(1, "a", 1)[:12], 0xc0, 0x0c, 0, 1, 0, 1),    // a pointer
+		append(query(1, "a", 1)[:12], 0xc0, 0x0c, 0, 1, 0, 1),     // a pointer
 	}
 	for i, m := range bad {
 		if _, err := parseQuery(m); err == nil {

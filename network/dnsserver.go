@@ -21,7 +21,7 @@ import (
 // host's resolvers).
 type dnsServer struct {
 	// conn is port 53, up the socket queries are passed on from (on a
-	// port of its own: pasta does not forward what comes from port 53).
+	// port of its own: pasta was seen to drop queries sent from port 53).
 	conn, up *net.UDPConn
 	ipamPath string
 	upstream netip.AddrPort
