@@ -137,4 +137,6 @@ type ImageConfig = v1.ImageConfig
 type NetworkAttachment struct {
 	Name    string   `json:"name"`
 	Aliases []string `json:"aliases,omitempty"`
+	// IPs are the addresses asked for (--ip, --ip6, ip=).
+	IPs []string `json:"ips,omitempty"`
 }

@@ -15,6 +15,21 @@ type InspectNetwork struct {
 	Gateway   string `json:"Gateway"`
 	// Ports are the published ports of a running container ("80/tcp").
 	Ports map[string][]InspectPortBinding `json:"Ports"`
+	// Networks are a running container's user-defined networks.
+	Networks map[string]InspectEndpoint `json:"Networks"`
+}
+
+// InspectEndpoint is Docker's EndpointSettings.
+type InspectEndpoint struct {
+	NetworkID           string   `json:"NetworkID"`
+	IPAddress           string   `json:"IPAddress"`
+	IPPrefixLen         int      `json:"IPPrefixLen"`
+	Gateway             string   `json:"Gateway"`
+	GlobalIPv6Address   string   `json:"GlobalIPv6Address"`
+	GlobalIPv6PrefixLen int      `json:"GlobalIPv6PrefixLen"`
+	IPv6Gateway         string   `json:"IPv6Gateway"`
+	MacAddress          string   `json:"MacAddress"`
+	Aliases             []string `json:"Aliases"`
 }
 
 // InspectPortBinding is one host side of a published port.
@@ -45,7 +60,20 @@ func (r *Record) inspectNetwork(d *InspectData) {
 	d.HostConfig.DNS, d.HostConfig.DNSSearch, d.HostConfig.DNSOptions = nonNil(c.DNS), nonNil(c.DNSSearch), nonNil(c.DNSOptions)
 	d.HostConfig.ExtraHosts = nonNil(c.ExtraHosts)
 	d.NetworkSettings.Ports = map[string][]InspectPortBinding{}
-	if d.State.Running && isPrivateNetwork(c.NetworkMode) {
+	d.NetworkSettings.Networks = map[string]InspectEndpoint{}
+	if d.State.Running && len(c.Networks) > 0 {
+		for i, e := range r.State.Endpoints {
+			d.NetworkSettings.Networks[e.Network] = InspectEndpoint{
+				NetworkID: e.NetworkID, IPAddress: e.IPAddress, IPPrefixLen: e.IPPrefixLen, Gateway: e.Gateway,
+				GlobalIPv6Address: e.IPv6Address, GlobalIPv6PrefixLen: e.IPv6PrefixLen, IPv6Gateway: e.IPv6Gateway,
+				MacAddress: e.MacAddress, Aliases: nonNil(e.Aliases),
+			}
+			if i == 0 {
+				d.NetworkSettings.IPAddress, d.NetworkSettings.Gateway = e.IPAddress, e.Gateway
+			}
+		}
+	}
+	if d.State.Running && isPrivateNetwork(c.NetworkMode) && len(c.Networks) == 0 {
 		d.NetworkSettings.Ports = PortMap(c.Ports)
 		d.NetworkSettings.IPAddress, d.NetworkSettings.Gateway = privateAddr, privateGateway
 	}

@@ -48,6 +48,9 @@ type State struct {
 	RestartCount int    `json:"restartCount,omitempty"`
 	// Runtime is the OCI runtime that runs the container.
 	Runtime string `json:"runtime,omitempty"`
+	// Endpoints are the container's addresses on its user-defined
+	// networks, from its last start.
+	Endpoints []Endpoint `json:"endpoints,omitempty"`
 
 	// Lifecycle (monitor): StoppedByUser is set by pod stop and pod kill
 	// before they signal, so the restart policy leaves the container
@@ -109,4 +112,18 @@ func (s *State) SetMonitor(id procid.ID) {
 	if id.BootID != "" {
 		s.BootID = id.BootID
 	}
+}
+
+// Endpoint is a container's link to one user-defined network, as inspect
+// shows it.
+type Endpoint struct {
+	Network, NetworkID string
+	IPAddress          string `json:",omitempty"`
+	IPPrefixLen        int    `json:",omitempty"`
+	Gateway            string `json:",omitempty"`
+	IPv6Address        string `json:",omitempty"`
+	IPv6PrefixLen      int    `json:",omitempty"`
+	IPv6Gateway        string `json:",omitempty"`
+	MacAddress         string `json:",omitempty"`
+	Aliases            []string
 }

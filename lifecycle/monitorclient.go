@@ -68,7 +68,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 	nc := netContext{cacheDir: netCacheDir(h.RuntimeDir, bundle), st: h.Store, notify: h.NotifySocket != "" && cfg.SdNotify == ""}
 	var netEnv string
 	if len(cfg.Networks) > 0 {
-		netEnv, err = h.planLinks(cfg, bundle)
+		netEnv, err = h.planLinks(rec, bundle)
 	} else {
 		netEnv, err = planNetwork(cfg, bundle, &nc, h.warn)
 	}

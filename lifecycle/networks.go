@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 
 	"github.com/pod-project/pod/container"
@@ -51,7 +52,8 @@ func (h *Host) checkNetworks(cfg *container.Config) error {
 // to its user-defined networks: the rootless namespace is made (or its
 // holder restarted), each network gives the container an address, and
 // the plan goes into the bundle for the monitor.
-func (h *Host) planLinks(cfg *container.Config, bundle string) (string, error) {
+func (h *Host) planLinks(rec *container.Record, bundle string) (string, error) {
+	cfg := &rec.Config
 	slirp.RemovePlan(bundle)
 	slirp.ClearReady(bundle)
 	rn := h.RootlessNet()
@@ -65,13 +67,22 @@ func (h *Host) planLinks(cfg *container.Config, bundle string) (string, error) {
 			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 		}
 		names := append([]string{cfg.Name, container.ShortID(cfg.ID)}, a.Aliases...)
-		addrs, err := h.IPAM().Allocate(n, cfg.ID, names, nil)
+		var static []netip.Addr
+		for _, ip := range a.IPs {
+			if addr, err := netip.ParseAddr(ip); err == nil {
+				static = append(static, addr)
+			}
+		}
+		addrs, err := h.IPAM().Allocate(n, cfg.ID, names, static)
 		if err != nil {
 			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 		}
 		l.Attachments = append(l.Attachments, network.NewAttachment(n, addrs, i, a.Aliases))
 	}
 	if err := network.SaveLinks(bundle, l); err != nil {
+		return "", err
+	}
+	if err := rec.UpdateState(func(s *container.State) { s.Endpoints = endpoints(l.Attachments) }); err != nil {
 		return "", err
 	}
 	plan := &slirp.Plan{Driver: network.DriverBridge, NSPath: slirp.NSPath(bundle)}
@@ -159,4 +170,68 @@ func (h *Host) PruneNetworks(ctx context.Context) ([]string, error) {
 		}
 	}
 	return removed, nil
+}
+
+// endpoints are the container's links as its state records them.
+func endpoints(atts []network.Attachment) []container.Endpoint {
+	var out []container.Endpoint
+	for _, a := range atts {
+		e := container.Endpoint{Network: a.Network, NetworkID: a.ID, MacAddress: a.MAC, Aliases: a.Aliases}
+		for i, p := range a.Addrs {
+			if p.Addr().Is4() && e.IPAddress == "" {
+				e.IPAddress, e.IPPrefixLen, e.Gateway = p.Addr().String(), p.Bits(), a.Gateways[i].String()
+			} else if p.Addr().Is6() && e.IPv6Address == "" {
+				e.IPv6Address, e.IPv6PrefixLen, e.IPv6Gateway = p.Addr().String(), p.Bits(), a.Gateways[i].String()
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// NetworkInspect is pod network inspect's object: the record, with the
+// running containers on the network.
+type NetworkInspect struct {
+	network.Network
+	Containers map[string]NetworkContainer `json:"containers"`
+}
+
+// NetworkContainer is a running container's place on a network.
+type NetworkContainer struct {
+	Name        string `json:"name"`
+	IPv4Address string `json:"ipv4_address,omitempty"`
+	IPv6Address string `json:"ipv6_address,omitempty"`
+	MacAddress  string `json:"mac_address,omitempty"`
+}
+
+// InspectNetwork is network ref with its running containers.
+func (h *Host) InspectNetwork(ref string) (*NetworkInspect, error) {
+	n, err := h.Networks().Get(ref)
+	if err != nil {
+		return nil, err
+	}
+	users, err := h.networkUsers(n)
+	if err != nil {
+		return nil, err
+	}
+	out := &NetworkInspect{Network: n, Containers: map[string]NetworkContainer{}}
+	for _, r := range users {
+		if !r.Running() {
+			continue
+		}
+		for _, e := range r.State.Endpoints {
+			if e.NetworkID != n.ID {
+				continue
+			}
+			c := NetworkContainer{Name: r.Config.Name, MacAddress: e.MacAddress}
+			if e.IPAddress != "" {
+				c.IPv4Address = fmt.Sprintf("%s/%d", e.IPAddress, e.IPPrefixLen)
+			}
+			if e.IPv6Address != "" {
+				c.IPv6Address = fmt.Sprintf("%s/%d", e.IPv6Address, e.IPv6PrefixLen)
+			}
+			out.Containers[r.Config.ID] = c
+		}
+	}
+	return out, nil
 }

@@ -33,6 +33,9 @@ type Attachment struct {
 	Aliases  []string       `json:"aliases,omitempty"`
 	// Interface is the container's side, eth0, eth1...
 	Interface string `json:"interface"`
+	// MAC is its hardware address, made from its IPv4 address as
+	// Docker's (02:42:A:B:C:D), or the kernel's when it has none.
+	MAC string `json:"mac,omitempty"`
 }
 
 // NewAttachment is container's link to n with addrs (one per subnet, as
@@ -49,6 +52,10 @@ func NewAttachment(n Network, addrs []netip.Addr, index int, aliases []string) A
 		if i < len(addrs) {
 			a.Addrs = append(a.Addrs, netip.PrefixFrom(addrs[i], s.Subnet.Bits()))
 			a.Gateways = append(a.Gateways, s.Gateway)
+			if v4 := addrs[i]; v4.Is4() && a.MAC == "" {
+				b := v4.As4()
+				a.MAC = net.HardwareAddr{0x02, 0x42, b[0], b[1], b[2], b[3]}.String()
+			}
 		}
 	}
 	return a
@@ -135,6 +142,9 @@ func Attach(rootlessNS, containerNS, tag string, atts []Attachment) error {
 			la := netlink.NewLinkAttrs()
 			la.Name, la.MasterIndex, la.MTU = host, br.Attrs().Index, a.MTU
 			veth := &netlink.Veth{LinkAttrs: la, PeerName: a.Interface, PeerNamespace: netlink.NsFd(int(cns.Fd())), PeerMTU: uint32(a.MTU)}
+			if mac, err := net.ParseMAC(a.MAC); err == nil {
+				veth.PeerHardwareAddr = mac
+			}
 			if err := netlink.LinkAdd(veth); err != nil {
 				return fmt.Errorf("network %s: a link for the container: %w", a.Network, err)
 			}

@@ -166,15 +166,39 @@ func (a *args) logs(l container.LogConfig) {
 }
 
 func (a *args) network(cfg *container.Config) {
-	if cfg.NetworkMode != "" {
+	switch {
+	case len(cfg.Networks) == 1:
+		n := cfg.Networks[0]
+		a.add("--network", n.Name)
+		a.each("--network-alias", n.Aliases)
+		for _, ip := range n.IPs {
+			flag := "--ip"
+			if strings.Contains(ip, ":") {
+				flag = "--ip6"
+			}
+			a.add(flag, ip)
+		}
+	case len(cfg.Networks) > 1:
+		for _, n := range cfg.Networks {
+			var opts []string
+			for _, ip := range n.IPs {
+				opts = append(opts, "ip="+ip)
+			}
+			for _, al := range n.Aliases {
+				opts = append(opts, "alias="+al)
+			}
+			v := n.Name
+			if len(opts) > 0 {
+				v += ":" + strings.Join(opts, ",")
+			}
+			a.add("--network", v)
+		}
+	case cfg.NetworkMode != "":
 		mode := cfg.NetworkMode
 		if len(cfg.NetworkOptions) > 0 {
 			mode += ":" + strings.Join(cfg.NetworkOptions, ",")
 		}
 		a.add("--network", mode)
-	}
-	for _, n := range cfg.Networks {
-		a.each("--network-alias", n.Aliases)
 	}
 	for _, p := range cfg.Ports {
 		a.add("--publish", portSpec(p))

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/netip"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -13,8 +15,8 @@ import (
 
 // networkFlags are run's (and create's) network flags.
 type networkFlags struct {
-	network                      string
-	aliases                      []string
+	networks, aliases            []string
+	ip, ip6                      string
 	publish, expose              []string
 	publishAll                   bool
 	dns, dnsSearch, dnsOpt, host []string
@@ -22,8 +24,10 @@ type networkFlags struct {
 }
 
 func (f *networkFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.network, "network", "", "network mode: pasta[:OPTS], slirp4netns[:OPTS], none, host, container:NAME|ID, ns:PATH, or a network's name (default: pasta, else slirp4netns)")
+	fs.StringArrayVar(&f.networks, "network", nil, "network mode: pasta[:OPTS], slirp4netns[:OPTS], none, host, container:NAME|ID, ns:PATH, or user-defined networks NAME[:ip=IP,ip6=IP,alias=NAME] (repeat for several; default: pasta, else slirp4netns)")
 	fs.StringArrayVar(&f.aliases, "network-alias", nil, "another name of the container on its user-defined network")
+	fs.StringVar(&f.ip, "ip", "", "the container's IPv4 address on its user-defined network")
+	fs.StringVar(&f.ip6, "ip6", "", "the container's IPv6 address on its user-defined network")
 	fs.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port to the host: [IP:][HOSTPORT:]CTRPORT[/tcp|udp], ranges allowed")
 	fs.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish every exposed port to a free host port")
 	fs.StringArrayVar(&f.expose, "expose", nil, "expose a port or range (PORT[-PORT][/PROTO]) for -P")
@@ -37,22 +41,9 @@ func (f *networkFlags) register(fs *pflag.FlagSet) {
 // apply checks the flags and sets cfg's network fields; -P's ports are
 // chosen by complete, once the image is known.
 func (f *networkFlags) apply(cfg *container.Config) error {
-	mode, opts, err := slirp.ParseMode(f.network)
-	if err != nil && network.CheckName(f.network) == nil {
-		// A user-defined network's name: lifecycle checks it exists.
-		mode, err = f.network, nil
-		cfg.Networks = []container.NetworkAttachment{{Name: f.network, Aliases: f.aliases}}
-	}
+	mode, opts, err := f.mode(cfg)
 	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	if len(f.aliases) > 0 && len(cfg.Networks) == 0 {
-		return usageErrorf("--network-alias needs a user-defined network (--network NAME)")
-	}
-	for _, a := range f.aliases {
-		if err := container.CheckHostName("--network-alias", a); err != nil {
-			return usageErrorf("%v", err)
-		}
+		return err
 	}
 	cfg.NetworkMode, cfg.NetworkOptions = mode, opts
 	if cfg.Ports, err = slirp.ParsePorts(f.publish); err != nil {
@@ -100,4 +91,96 @@ func printNetwork(w io.Writer, c slirp.Choice) {
 	for _, s := range c.Skipped {
 		fmt.Fprintf(w, "    skipped %s: %s\n", s.Name, s.Reason)
 	}
+}
+
+// mode reads --network (and, for one user-defined network, --network-alias,
+// --ip and --ip6): a mode of run's own, or user-defined networks, each
+// NAME[:ip=IP,ip6=IP,alias=NAME...], whose names lifecycle checks exist.
+func (f *networkFlags) mode(cfg *container.Config) (string, []string, error) {
+	if len(f.networks) == 0 || (len(f.networks) == 1 && !isUserNetwork(f.networks[0])) {
+		v := ""
+		if len(f.networks) == 1 {
+			v = f.networks[0]
+		}
+		mode, opts, err := slirp.ParseMode(v)
+		if err != nil {
+			return "", nil, usageErrorf("%v", err)
+		}
+		if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" {
+			return "", nil, usageErrorf("--network-alias, --ip and --ip6 need a user-defined network (--network NAME)")
+		}
+		return mode, opts, nil
+	}
+	for _, v := range f.networks {
+		a, err := parseUserNetwork(v)
+		if err != nil {
+			return "", nil, err
+		}
+		for _, b := range cfg.Networks {
+			if b.Name == a.Name {
+				return "", nil, usageErrorf("--network %s given twice", a.Name)
+			}
+		}
+		cfg.Networks = append(cfg.Networks, a)
+	}
+	if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" {
+		if len(cfg.Networks) > 1 {
+			return "", nil, usageErrorf("--network-alias, --ip and --ip6 are for one network: with several, give them in each --network NAME:alias=...,ip=...")
+		}
+		a := &cfg.Networks[0]
+		a.Aliases = append(a.Aliases, f.aliases...)
+		for _, v := range []string{f.ip, f.ip6} {
+			if v != "" {
+				a.IPs = append(a.IPs, v)
+			}
+		}
+	}
+	for _, a := range cfg.Networks {
+		for _, al := range a.Aliases {
+			if err := container.CheckHostName("--network-alias", al); err != nil {
+				return "", nil, usageErrorf("%v", err)
+			}
+		}
+		for _, ip := range a.IPs {
+			if _, err := netip.ParseAddr(ip); err != nil {
+				return "", nil, usageErrorf("--ip %q on network %s: not an IP address", ip, a.Name)
+			}
+		}
+	}
+	return cfg.Networks[0].Name, nil, nil
+}
+
+// isUserNetwork reports whether a --network value names a user-defined
+// network rather than one of run's own modes.
+func isUserNetwork(v string) bool {
+	name, _, _ := strings.Cut(v, ":")
+	switch name {
+	case "", "none", "host", "private", "default", "bridge", slirp.Pasta, slirp.Slirp4netns, "container", "ns":
+		return false
+	}
+	return network.CheckName(name) == nil
+}
+
+// parseUserNetwork reads NAME[:ip=IP,ip6=IP,alias=NAME,...].
+func parseUserNetwork(v string) (container.NetworkAttachment, error) {
+	name, rest, _ := strings.Cut(v, ":")
+	if !isUserNetwork(name) {
+		return container.NetworkAttachment{}, usageErrorf("--network %q: several --network flags must all name user-defined networks", v)
+	}
+	a := container.NetworkAttachment{Name: name}
+	if rest == "" {
+		return a, nil
+	}
+	for _, o := range strings.Split(rest, ",") {
+		k, val, _ := strings.Cut(o, "=")
+		switch k {
+		case "ip", "ip6":
+			a.IPs = append(a.IPs, val)
+		case "alias":
+			a.Aliases = append(a.Aliases, val)
+		default:
+			return a, usageErrorf("--network %s: unknown option %q (use ip=, ip6= or alias=)", name, k)
+		}
+	}
+	return a, nil
 }

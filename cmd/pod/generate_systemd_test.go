@@ -80,7 +80,8 @@ func roundTripCases(t *testing.T) [][]string {
 		{"--sdnotify", "healthy", "--health-cmd", "true", "--cgroups", "split", "--systemd", "always",
 			"--pidfile", "/run/c.pid", "--conmon-pidfile", "/run/m.pid", "img", "/sbin/init"},
 		{"--sdnotify", "ignore", "--systemd", "false", "img"},
-		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "img"},
+		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "--ip", "10.89.0.9", "--ip6", "fd00::9", "img"},
+		{"--network", "a:ip=10.89.0.9,alias=x", "--network", "b", "img"},
 	}
 }
 

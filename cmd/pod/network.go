@@ -199,11 +199,7 @@ func newNetworkInspectCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			items, err := collectTargets(cmd, args, func(ref string) (any, error) {
-				n, err := h.Networks().Get(ref)
-				if err != nil {
-					return nil, err
-				}
-				return &n, nil
+				return h.InspectNetwork(ref)
 			})
 			return printInspect(cmd, format, items, err)
 		},

@@ -17,6 +17,7 @@ import (
 func (e *env) webOn(name, net string, flags ...string) {
 	e.t.Helper()
 	args := append([]string{"run", "-d", "--name", name, "--network", net}, flags...)
+	// (net may carry options: NAME:ip=...,alias=...)
 	args = append(args, testImage, "sh", "-c", "echo hello from "+name+" >/i.html; exec httpd -f -p 80 -h /")
 	e.ok(args...)
 }
@@ -94,7 +95,7 @@ func TestUserNetworks(t *testing.T) {
 
 	// Errors name the object and the fix.
 	expectError(t, e.pod("run", "--rm", "--network", "nonet", testImage, "true"), 125, "network nonet not found", "pod network create nonet")
-	expectError(t, e.pod("run", "--rm", "--network-alias", "x", testImage, "true"), 125, "--network-alias needs a user-defined network")
+	expectError(t, e.pod("run", "--rm", "--network-alias", "x", testImage, "true"), 125, "--network-alias, --ip and --ip6 need a user-defined network")
 	expectError(t, e.pod("network", "create", "--opt", "mtu=9", "bad"), 125, "68 to 65535")
 	expectError(t, e.pod("network", "rm", "appnet"), 125, "used by container db")
 	expectError(t, e.pod("network", "inspect", "nonet"), 125, "no such network")
@@ -254,4 +255,51 @@ func TestUserNetworkDNS(t *testing.T) {
 	if got := lookup("appnet", "n29"); got == "" {
 		t.Fatalf("after the DNS role was killed, n29 is not found")
 	}
+}
+
+// TestUserNetworkSeveral: a container on two networks is reached from
+// both; a static address is kept; inspect shows each network's endpoint
+// and network inspect the containers.
+func TestUserNetworkSeveral(t *testing.T) {
+	e := withImage(t)
+	e.ok("network", "create", "--subnet", "10.93.1.0/24", "front")
+	e.ok("network", "create", "--subnet", "10.93.2.0/24", "back")
+	e.webOn("both", "front:ip=10.93.1.50,alias=www", "--network", "back")
+	e.webOn("fixed", "back", "--ip", "10.93.2.77", "--network-alias", "api")
+	if got := e.fetch("front", "10.93.1.50"); got != "hello from both" {
+		t.Fatalf("both from front: %q", got)
+	}
+	if got := e.fetch("back", "fixed"); got != "hello from fixed" {
+		t.Fatalf("fixed by name from back: %q", got)
+	}
+	if got := e.fetch("front", "www"); got != "hello from both" {
+		t.Fatalf("www (an alias given in --network) from front: %q", got)
+	}
+	if got := e.fetch("front", "10.93.2.77"); got != "" {
+		t.Fatalf("fixed (on back only) answered from front: %q", got)
+	}
+	links := e.ok("exec", "both", "sh", "-c", "ip -4 -o addr show | grep -c eth")
+	if strings.TrimSpace(links) != "2" {
+		t.Fatalf("both has %s eth links, want 2", links)
+	}
+	expect(t, e.pod("inspect", "--format", "{{.NetworkSettings.IPAddress}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}}/{{$v.IPPrefixLen}} via {{$v.Gateway}} {{$v.MacAddress}} {{$v.Aliases}};{{end}}", "both"), 0,
+		"10.93.1.50 back=10.93.2.2/24 via 10.93.2.1 02:42:0a:5d:02:02 [];front=10.93.1.50/24 via 10.93.1.1 02:42:0a:5d:01:32 [www];\n")
+	var insp []struct {
+		Containers map[string]struct {
+			Name        string `json:"name"`
+			IPv4Address string `json:"ipv4_address"`
+		} `json:"containers"`
+	}
+	if err := json.Unmarshal([]byte(e.ok("network", "inspect", "back")), &insp); err != nil || len(insp) != 1 || len(insp[0].Containers) != 2 {
+		t.Fatalf("network inspect back: %+v, %v", insp, err)
+	}
+	for _, c := range insp[0].Containers {
+		if (c.Name == "fixed" && c.IPv4Address != "10.93.2.77/24") || (c.Name == "both" && c.IPv4Address != "10.93.2.2/24") {
+			t.Errorf("network inspect: %+v", c)
+		}
+	}
+	expectError(t, e.pod("run", "--rm", "--network", "back", "--ip", "10.93.2.77", testImage, "true"), 125, "10.93.2.77", "taken")
+	expectError(t, e.pod("run", "--rm", "--network", "back", "--ip", "10.93.1.5", testImage, "true"), 125, "not one network back gives")
+	expectError(t, e.pod("run", "--rm", "--network", "back", "--network", "pasta", testImage, "true"), 125, "must all name user-defined networks")
+	expectError(t, e.pod("run", "--rm", "--network", "back", "--network", "front", "--ip", "10.93.2.9", testImage, "true"), 125, "for one network")
 }
