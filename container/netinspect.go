@@ -62,6 +62,7 @@ func (r *Record) inspectNetwork(d *InspectData) {
 	d.NetworkSettings.Ports = map[string][]InspectPortBinding{}
 	d.NetworkSettings.Networks = map[string]InspectEndpoint{}
 	if d.State.Running && len(c.Networks) > 0 {
+		d.NetworkSettings.Ports = PortMap(c.Ports)
 		for i, e := range r.State.Endpoints {
 			d.NetworkSettings.Networks[e.Network] = InspectEndpoint{
 				NetworkID: e.NetworkID, IPAddress: e.IPAddress, IPPrefixLen: e.IPPrefixLen, Gateway: e.Gateway,

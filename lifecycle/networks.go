@@ -60,7 +60,11 @@ func (h *Host) planLinks(rec *container.Record, bundle string) (string, error) {
 	if err := rn.Ensure(); err != nil {
 		return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
-	l := network.Links{RootlessNS: rn.NSPath(), IPAMDir: h.IPAM().Dir, Tag: cfg.ID[:10], ContainerID: cfg.ID}
+	// Taken or privileged ports fail here, before anything starts.
+	if err := slirp.CheckPorts(cfg.Ports, slirp.InUserNS()); err != nil {
+		return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+	}
+	l := network.Links{RootlessNS: rn.NSPath(), IPAMDir: h.IPAM().Dir, Tag: cfg.ID[:10], ContainerID: cfg.ID, Ports: cfg.Ports}
 	for i, a := range cfg.Networks {
 		n, err := h.Networks().Get(a.Name)
 		if err != nil {

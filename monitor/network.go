@@ -68,6 +68,9 @@ func (e *earlyNetwork) stop() {
 	}
 	<-e.done
 	e.net.Down()
+	if e.links != nil {
+		e.links.Down()
+	}
 	if e.nsPath != "" {
 		// The container's links (veth pairs) go with its namespace.
 		slirp.RemoveNetNS(e.nsPath)

@@ -13,6 +13,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/storage"
 )
 
@@ -71,6 +72,11 @@ type Links struct {
 	Tag         string       `json:"tag"`
 	ContainerID string       `json:"containerID"`
 	Attachments []Attachment `json:"attachments"`
+	// Ports are the container's published ports, relayed to its address
+	// on its first network.
+	Ports []container.PortMapping `json:"ports,omitempty"`
+
+	relays *Relays
 }
 
 const linksFile = "networks.json"
@@ -100,9 +106,34 @@ func LoadLinks(bundle string) (*Links, error) {
 	return &l, nil
 }
 
-// Up links the namespace at containerNS as l says.
+// Up links the namespace at containerNS as l says and publishes its
+// ports.
 func (l *Links) Up(containerNS string) error {
-	return Attach(l.RootlessNS, containerNS, l.Tag, l.Attachments)
+	if err := Attach(l.RootlessNS, containerNS, l.Tag, l.Attachments); err != nil {
+		return err
+	}
+	if len(l.Ports) == 0 {
+		return nil
+	}
+	var target netip.Addr
+	for _, p := range l.Attachments[0].Addrs {
+		if !target.IsValid() || (p.Addr().Is4() && !target.Is4()) {
+			target = p.Addr()
+		}
+	}
+	r, err := StartRelays(l.RootlessNS, target, l.Ports)
+	if err != nil {
+		return err
+	}
+	l.relays = r
+	return nil
+}
+
+// Down stops publishing the container's ports (its links go with its
+// namespace).
+func (l *Links) Down() {
+	l.relays.Close()
+	l.relays = nil
 }
 
 // Release gives the container's addresses back (its namespace, and so

@@ -55,9 +55,6 @@ func (f *networkFlags) apply(cfg *container.Config) error {
 	if err := slirp.ParseExtraHosts(f.host); err != nil {
 		return usageErrorf("%v", err)
 	}
-	if (len(cfg.Ports) > 0 || f.publishAll) && len(cfg.Networks) > 0 {
-		return usageErrorf("--publish on user-defined network %s: not built yet; publish from a container with its own network (the default, pasta or slirp4netns)", mode)
-	}
 	if (len(cfg.Ports) > 0 || f.publishAll) && !slirp.IsPrivate(mode) && len(cfg.Networks) == 0 {
 		return usageErrorf("--publish needs a network of the container's own (not --network %s)", mode)
 	}

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -302,4 +304,61 @@ func TestUserNetworkSeveral(t *testing.T) {
 	expectError(t, e.pod("run", "--rm", "--network", "back", "--ip", "10.93.1.5", testImage, "true"), 125, "not one network back gives")
 	expectError(t, e.pod("run", "--rm", "--network", "back", "--network", "pasta", testImage, "true"), 125, "must all name user-defined networks")
 	expectError(t, e.pod("run", "--rm", "--network", "back", "--network", "front", "--ip", "10.93.2.9", testImage, "true"), 125, "for one network")
+}
+
+// TestUserNetworkPorts: ports published by a container on a user-defined
+// network (TCP, UDP, a range) answer on the host, the container sees the
+// client as its gateway, and the ports are free again after rm -f.
+func TestUserNetworkPorts(t *testing.T) {
+	e := withImage(t)
+	e.ok("network", "create", "--subnet", "10.94.0.0/24", "pubnet")
+	tcp := freePort(t, "tcp")
+	e.webOn("web", "pubnet", "-p", fmt.Sprintf("127.0.0.1:%d:80", tcp))
+	if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/i.html", tcp)); got != "hello from web\n" {
+		t.Fatalf("the published TCP port answers %q", got)
+	}
+	expect(t, e.pod("port", "web"), 0, fmt.Sprintf("80/tcp -> 127.0.0.1:%d\n", tcp))
+	if got := e.ok("inspect", "--format", "{{json .NetworkSettings.Ports}}", "web"); !strings.Contains(got, fmt.Sprintf(`"HostPort":"%d"`, tcp)) {
+		t.Fatalf("inspect's ports: %s", got)
+	}
+
+	bin := udpEcho(t)
+	udp := freePort(t, "udp")
+	e.ok("run", "-d", "--name", "echo", "--network", "pubnet", "-v", filepath.Dir(bin)+":/opt/udp:ro",
+		"-p", fmt.Sprintf("127.0.0.1:%d:53/udp", udp), testImage, "sh", "-c", "exec /opt/udp/udpecho 53")
+	if got := udpAsk(t, udp); got != "echo:ping from 10.94.0.1" && !strings.HasPrefix(got, "echo:ping from 10.94.0.1:") {
+		t.Fatalf("UDP answer %q, want the echo seeing the gateway 10.94.0.1", got)
+	}
+
+	// A range, and its ports free after rm -f.
+	lo := freePort(t, "tcp")
+	for freePortFrom(t, lo+1) != lo+1 {
+		lo = freePort(t, "tcp")
+	}
+	e.ok("run", "-d", "--name", "ranged", "--network", "pubnet", "-p", fmt.Sprintf("127.0.0.1:%d-%d:8000-8001", lo, lo+1),
+		testImage, "sh", "-c", "echo a >/i.html; httpd -p 8000 -h /; httpd -f -p 8001 -h /")
+	for _, p := range []int{lo, lo + 1} {
+		if got := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/i.html", p)); got != "a\n" {
+			t.Fatalf("port %d of the range answers %q", p, got)
+		}
+	}
+	e.ok("rm", "-f", "web", "echo", "ranged")
+	for _, p := range []int{tcp, lo, lo + 1} {
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			t.Fatalf("port %d not released after rm -f: %v", p, err)
+		}
+		l.Close()
+	}
+}
+
+// freePortFrom returns port if nothing holds it on 127.0.0.1, else 0.
+func freePortFrom(t *testing.T, port int) int {
+	t.Helper()
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return 0
+	}
+	l.Close()
+	return port
 }
