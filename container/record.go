@@ -137,6 +137,19 @@ func (r *Record) UpdateState(change func(*State)) error {
 	return r.writeState()
 }
 
+// UpdateConfig applies change to the container's configuration and
+// writes it whole, under the record's lock (pod network connect and
+// disconnect change a container's networks).
+func (r *Record) UpdateConfig(change func(*Config)) error {
+	unlock, err := r.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	change(&r.Config)
+	return r.writeConfig()
+}
+
 // isCorrupt reports whether err is a JSON file that cannot be parsed (not
 // one that cannot be read, nor a newer pod's).
 func isCorrupt(err error) bool {

@@ -20,6 +20,7 @@ const (
 	Container = "container"
 	Image     = "image"
 	Volume    = "volume"
+	Network   = "network"
 )
 
 // Event is one thing that happened. Action is Docker's and Podman's word

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"strconv"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/events"
 	"github.com/pod-project/pod/network"
 	"github.com/pod-project/pod/network/slirp"
 )
@@ -155,7 +157,18 @@ func (h *Host) RemoveNetwork(ctx context.Context, ref string, force bool) (strin
 		return "", err
 	}
 	_ = h.IPAM().Forget(n)
+	h.event(events.Network, "remove", n.ID, n.Name)
 	return n.Name, nil
+}
+
+// CreateNetwork makes a network.
+func (h *Host) CreateNetwork(o network.CreateOptions) (network.Network, error) {
+	n, err := h.Networks().Create(o)
+	if err != nil {
+		return n, err
+	}
+	h.event(events.Network, "create", n.ID, n.Name)
+	return n, nil
 }
 
 // PruneNetworks removes every network no container is on.
@@ -238,4 +251,164 @@ func (h *Host) InspectNetwork(ref string) (*NetworkInspect, error) {
 		}
 	}
 	return out, nil
+}
+
+// ConnectOptions are pod network connect's.
+type ConnectOptions struct {
+	Aliases []string
+	IPs     []string
+}
+
+// Connect links container target to network ref: at its next start, and
+// now when it runs (a new interface, its address on the network, its
+// names in the network's DNS).
+func (h *Host) Connect(ctx context.Context, ref, target string, o ConnectOptions) error {
+	n, err := h.Networks().Get(ref)
+	if err != nil {
+		return err
+	}
+	rec, err := h.Load(ctx, target)
+	if err != nil {
+		return err
+	}
+	cfg := &rec.Config
+	if len(cfg.Networks) == 0 {
+		return container.WithExitCode(125, fmt.Errorf("container %s has a network of its own (%s), not user-defined ones: connect works for containers run with --network NAME", cfg.Name, orDefault(cfg.NetworkMode)))
+	}
+	for _, a := range cfg.Networks {
+		if a.Name == n.Name {
+			return container.WithExitCode(125, fmt.Errorf("container %s is already on network %s", cfg.Name, n.Name))
+		}
+	}
+	att := container.NetworkAttachment{Name: n.Name, Aliases: o.Aliases, IPs: o.IPs}
+	if rec.Running() {
+		if err := h.linkRunning(rec, n, att); err != nil {
+			return err
+		}
+	}
+	if err := rec.UpdateConfig(func(c *container.Config) { c.Networks = append(c.Networks, att) }); err != nil {
+		return err
+	}
+	h.event(events.Network, "connect", n.ID, n.Name)
+	return nil
+}
+
+// linkRunning links a running container to one more network.
+func (h *Host) linkRunning(rec *container.Record, n network.Network, att container.NetworkAttachment) error {
+	cfg := &rec.Config
+	bundle, err := h.Store.ContainerRunDirectory(cfg.ID)
+	if err != nil {
+		return err
+	}
+	l, err := network.LoadLinks(bundle)
+	if err != nil || l == nil {
+		return fmt.Errorf("container %s: its network links: %v", cfg.Name, err)
+	}
+	if err := h.RootlessNet().Ensure(); err != nil {
+		return err
+	}
+	var static []netip.Addr
+	for _, ip := range att.IPs {
+		a, err := netip.ParseAddr(ip)
+		if err != nil {
+			return container.WithExitCode(125, fmt.Errorf("--ip %q: not an IP address", ip))
+		}
+		static = append(static, a)
+	}
+	names := append([]string{cfg.Name, container.ShortID(cfg.ID)}, att.Aliases...)
+	addrs, err := h.IPAM().Allocate(n, cfg.ID, names, static)
+	if err != nil {
+		return container.WithExitCode(125, err)
+	}
+	a := network.NewAttachment(n, addrs, nextInterface(l.Attachments), att.Aliases)
+	if err := network.Attach(l.RootlessNS, slirp.NSPath(bundle), l.Tag, []network.Attachment{a}); err != nil {
+		_ = h.IPAM().Release(n, cfg.ID)
+		return fmt.Errorf("connecting container %s to network %s: %w", cfg.Name, n.Name, err)
+	}
+	l.Attachments = append(l.Attachments, a)
+	if err := network.SaveLinks(bundle, *l); err != nil {
+		return err
+	}
+	return rec.UpdateState(func(s *container.State) { s.Endpoints = endpoints(l.Attachments) })
+}
+
+// nextInterface is the lowest ethN index no attachment uses.
+func nextInterface(atts []network.Attachment) int {
+	for i := 0; ; i++ {
+		used := false
+		for _, a := range atts {
+			used = used || a.Interface == "eth"+strconv.Itoa(i)
+		}
+		if !used {
+			return i
+		}
+	}
+}
+
+// Disconnect takes container target off network ref (now, when it runs,
+// and for its next starts). Its last network stays: a container is on at
+// least one.
+func (h *Host) Disconnect(ctx context.Context, ref, target string) error {
+	n, err := h.Networks().Get(ref)
+	if err != nil {
+		return err
+	}
+	rec, err := h.Load(ctx, target)
+	if err != nil {
+		return err
+	}
+	cfg := &rec.Config
+	idx := -1
+	for i, a := range cfg.Networks {
+		if a.Name == n.Name {
+			idx = i
+		}
+	}
+	switch {
+	case idx < 0:
+		return container.WithExitCode(125, fmt.Errorf("container %s is not on network %s", cfg.Name, n.Name))
+	case len(cfg.Networks) == 1:
+		return container.WithExitCode(125, fmt.Errorf("network %s is container %s's only one: connect it to another first, or remove the container", n.Name, cfg.Name))
+	}
+	if rec.Running() {
+		bundle, err := h.Store.ContainerRunDirectory(cfg.ID)
+		if err != nil {
+			return err
+		}
+		if l, err := network.LoadLinks(bundle); err == nil && l != nil {
+			kept := l.Attachments[:0]
+			for _, a := range l.Attachments {
+				if a.ID == n.ID {
+					if err := network.Detach(l.RootlessNS, l.Tag, a); err != nil {
+						return fmt.Errorf("disconnecting container %s from network %s: %w", cfg.Name, n.Name, err)
+					}
+					continue
+				}
+				kept = append(kept, a)
+			}
+			l.Attachments = kept
+			if err := network.SaveLinks(bundle, *l); err != nil {
+				return err
+			}
+			if err := rec.UpdateState(func(s *container.State) { s.Endpoints = endpoints(l.Attachments) }); err != nil {
+				return err
+			}
+		}
+	}
+	_ = h.IPAM().Release(n, cfg.ID)
+	if err := rec.UpdateConfig(func(c *container.Config) {
+		c.Networks = append(c.Networks[:idx:idx], c.Networks[idx+1:]...)
+		c.NetworkMode = c.Networks[0].Name
+	}); err != nil {
+		return err
+	}
+	h.event(events.Network, "disconnect", n.ID, n.Name)
+	return nil
+}
+
+func orDefault(mode string) string {
+	if mode == "" {
+		return "the default, pasta or slirp4netns"
+	}
+	return mode
 }

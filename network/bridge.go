@@ -161,12 +161,12 @@ func Attach(rootlessNS, containerNS, tag string, atts []Attachment) error {
 	}
 	defer cns.Close()
 	err = inNetNS(rootlessNS, func() error {
-		for i, a := range atts {
+		for _, a := range atts {
 			br, err := ensureBridge(a)
 			if err != nil {
 				return fmt.Errorf("network %s: bridge %s: %w", a.Network, a.Bridge, err)
 			}
-			host := vethName(tag, i)
+			host := vethName(tag, a.ID)
 			if old, err := netlink.LinkByName(host); err == nil {
 				_ = netlink.LinkDel(old) // left by a killed monitor
 			}
@@ -191,13 +191,27 @@ func Attach(rootlessNS, containerNS, tag string, atts []Attachment) error {
 	return inNetNS(containerNS, func() error { return configureContainer(atts) })
 }
 
-// vethName is the rootless namespace's side of a container's index-th
-// link: at most 15 bytes (IFNAMSIZ).
-func vethName(tag string, index int) string {
-	if len(tag) > 10 {
-		tag = tag[:10]
+// vethName is the rootless namespace's side of a container's link to
+// network netID: at most 15 bytes (IFNAMSIZ).
+func vethName(tag, netID string) string {
+	if len(tag) > 8 {
+		tag = tag[:8]
 	}
-	return "v" + tag + "-" + strconv.Itoa(index)
+	if len(netID) > 5 {
+		netID = netID[:5]
+	}
+	return "v" + tag + "-" + netID
+}
+
+// Detach removes a container's link to network a (both ends go).
+func Detach(rootlessNS, tag string, a Attachment) error {
+	return inNetNS(rootlessNS, func() error {
+		link, err := netlink.LinkByName(vethName(tag, a.ID))
+		if err != nil {
+			return nil // gone already
+		}
+		return netlink.LinkDel(link)
+	})
 }
 
 // ensureBridge returns a's bridge, making it with its gateway addresses
@@ -264,7 +278,9 @@ func configureContainer(atts []Attachment) error {
 				continue
 			}
 			r := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.IP(g.AsSlice())}
-			if err := netlink.RouteAdd(r); err != nil {
+			// A container linked to another network since (connect)
+			// keeps its default route.
+			if err := netlink.RouteAdd(r); err != nil && !errors.Is(err, unix.EEXIST) {
 				return fmt.Errorf("network %s: default route via %s: %w", a.Network, g, err)
 			}
 			routed4, routed6 = routed4 || g.Is4(), routed6 || g.Is6()

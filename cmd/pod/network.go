@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/network"
 )
 
@@ -26,6 +27,8 @@ func newNetworkCommand(g *globalOptions) *cobra.Command {
 		newNetworkRmCommand(g),
 		newNetworkPruneCommand(g),
 		newNetworkExistsCommand(g),
+		newNetworkConnectCommand(g),
+		newNetworkDisconnectCommand(g),
 	)
 	return cmd
 }
@@ -58,7 +61,7 @@ func newNetworkCreateCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			n, err := h.Networks().Create(o)
+			n, err := h.CreateNetwork(o)
 			if errors.Is(err, network.ErrExists) && ignore {
 				fmt.Fprintln(cmd.OutOrStdout(), o.Name)
 				return nil
@@ -271,4 +274,54 @@ func newNetworkExistsCommand(g *globalOptions) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func newNetworkConnectCommand(g *globalOptions) *cobra.Command {
+	var o lifecycle.ConnectOptions
+	var ip, ip6 string
+	cmd := &cobra.Command{
+		Use:   "connect [flags] NETWORK CONTAINER",
+		Short: "Connect a container to a network",
+		Long:  "Connect a container to a user-defined network: now if it runs, and at its next starts.",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, a := range o.Aliases {
+				if err := container.CheckHostName("--alias", a); err != nil {
+					return usageErrorf("%v", err)
+				}
+			}
+			for _, v := range []string{ip, ip6} {
+				if v != "" {
+					o.IPs = append(o.IPs, v)
+				}
+			}
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			return h.Connect(cmd.Context(), args[0], args[1], o)
+		},
+	}
+	cmd.Flags().StringArrayVar(&o.Aliases, "alias", nil, "another name of the container on the network")
+	cmd.Flags().StringVar(&ip, "ip", "", "the container's IPv4 address on the network")
+	cmd.Flags().StringVar(&ip6, "ip6", "", "the container's IPv6 address on the network")
+	return cmd
+}
+
+func newNetworkDisconnectCommand(g *globalOptions) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "disconnect [flags] NETWORK CONTAINER",
+		Short: "Disconnect a container from a network",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			return h.Disconnect(cmd.Context(), args[0], args[1])
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "accepted for Docker's and Podman's scripts (pod never waits)")
+	return cmd
 }

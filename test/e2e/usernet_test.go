@@ -362,3 +362,64 @@ func freePortFrom(t *testing.T, port int) int {
 	l.Close()
 	return port
 }
+
+// TestUserNetworkConnect: a running container connected to a second
+// network is reached there at once (by name too), and no longer after it
+// is disconnected; events record both.
+func TestUserNetworkConnect(t *testing.T) {
+	e := withImage(t)
+	e.ok("network", "create", "--subnet", "10.95.1.0/24", "one")
+	e.ok("network", "create", "--subnet", "10.95.2.0/24", "two")
+	e.webOn("web", "one")
+	if got := e.fetch("two", "web"); got != "" {
+		t.Fatalf("web answered on two before connect: %q", got)
+	}
+	e.ok("network", "connect", "--alias", "site", "two", "web")
+	if got := e.fetch("two", "site"); got != "hello from web" {
+		t.Fatalf("after connect, web's alias on two answers %q", got)
+	}
+	if got := e.ok("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", "web"); got != "one two \n" {
+		t.Fatalf("inspect after connect: %q", got)
+	}
+	expectError(t, e.pod("network", "connect", "two", "web"), 125, "already on network two")
+	e.ok("network", "disconnect", "two", "web")
+	if got := e.fetch("two", "10.95.2.2"); got != "" {
+		t.Fatalf("web answered on two after disconnect: %q", got)
+	}
+	if got := e.fetch("one", "web"); got != "hello from web" {
+		t.Fatalf("web on one after the disconnect from two: %q", got)
+	}
+	expectError(t, e.pod("network", "disconnect", "one", "web"), 125, "only one")
+	expectError(t, e.pod("network", "disconnect", "two", "web"), 125, "not on network two")
+	two := strings.TrimSpace(e.ok("network", "inspect", "--format", "{{.ID}}", "two"))
+	if ev := strings.Join(e.eventsOf(two), ", "); ev != "network create, network connect, network disconnect" {
+		t.Fatalf("network two's events: %s", ev)
+	}
+	// A stopped container is connected for its next start.
+	e.ok("stop", "-t", "0", "web")
+	e.ok("network", "connect", "two", "web")
+	e.ok("start", "web")
+	if got := e.fetch("two", "web"); got != "hello from web" {
+		t.Fatalf("web on two after connect while stopped and a start: %q", got)
+	}
+}
+
+// TestUserNetworkIPv6: a dual-stack network gives each container an IPv6
+// address too, and containers reach each other over it.
+func TestUserNetworkIPv6(t *testing.T) {
+	e := withImage(t)
+	e.ok("network", "create", "--ipv6", "--subnet", "10.96.0.0/24", "--subnet", "fd96::/64", "six")
+	e.webOn("web", "six")
+	out := e.ok("exec", "web", "ip", "-6", "-o", "addr", "show", "eth0")
+	if !strings.Contains(out, "fd96::2/64") {
+		t.Fatalf("web's IPv6 addresses: %q", out)
+	}
+	r := e.pod("run", "--rm", "--network", "six", testImage, "sh", "-c",
+		`printf 'GET /i.html HTTP/1.0\r\n\r\n' | nc -w 3 fd96::2 80 | tail -n 1`)
+	if strings.TrimSpace(r.stdout) != "hello from web" {
+		t.Fatalf("over IPv6:\n%s", r)
+	}
+	if got := e.ok("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.GlobalIPv6Address}}/{{.GlobalIPv6PrefixLen}} {{.IPv6Gateway}}{{end}}", "web"); got != "fd96::2/64 fd96::1\n" {
+		t.Fatalf("inspect: %q", got)
+	}
+}
