@@ -95,6 +95,7 @@ bench-lifecycle: build
 # start time of a container with and without a network, pod vs Podman.
 bench-network: build
 	bench/network.sh
+	bench/usernet.sh
 
 # pod build of a 20-step Dockerfile: cold, cached, one late file changed; pod vs Podman.
 bench-build: build

@@ -103,6 +103,8 @@ func (r Rootless) startHolder() error {
 	}
 	defer log.Close()
 	cmd := exec.Command(self)
+	// Its argv[0] names it in ps (as the monitors' pod-monitor).
+	cmd.Args = []string{"pod-netns-holder"}
 	cmd.Env = append(os.Environ(), userns.RoleEnv+"="+RoleHolder, "POD_NETNS_DIR="+r.Dir, "POD_NETNS_CACHE="+r.CacheDir, "POD_IPAM_DIR="+r.IPAMDir)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

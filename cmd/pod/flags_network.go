@@ -88,6 +88,8 @@ func printNetwork(w io.Writer, c slirp.Choice) {
 	for _, s := range c.Skipped {
 		fmt.Fprintf(w, "    skipped %s: %s\n", s.Name, s.Reason)
 	}
+	fmt.Fprintln(w, "    default: a stack of its own per container (the client's address kept on published ports)")
+	fmt.Fprintln(w, "    user-defined networks: bridges in one rootless network namespace, linked to the host by one stack of this driver")
 }
 
 // mode reads --network (and, for one user-defined network, --network-alias,
