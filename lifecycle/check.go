@@ -14,6 +14,7 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/network"
 	"github.com/pod-project/pod/storage"
 	"github.com/pod-project/pod/userns"
 	"github.com/pod-project/pod/volumes"
@@ -22,7 +23,7 @@ import (
 // Finding is one inconsistency `pod system check` found.
 type Finding struct {
 	// Kind is what it is about: container, record, layer, image, mount,
-	// process, temporary, volume.
+	// process, temporary, volume, network.
 	Kind    string
 	ID      string
 	Problem string
@@ -48,6 +49,7 @@ func (h *Host) Check(ctx context.Context, o CheckOptions) ([]Finding, error) {
 	var out []Finding
 	for _, check := range []func(context.Context, CheckOptions) ([]Finding, error){
 		h.checkContainers, h.checkRecordDirs, h.checkStorage, h.checkLayers, h.checkMounts, h.checkProcesses, h.checkTemp, h.checkVolumes,
+		h.checkLeases,
 	} {
 		f, err := check(ctx, o)
 		out = append(out, f...)
@@ -336,4 +338,43 @@ func (h *Host) checkVolumes(_ context.Context, o CheckOptions) ([]Finding, error
 		out = append(out, f)
 	}
 	return out, err
+}
+
+// checkLeases finds addresses held on user-defined networks by
+// containers that no longer exist (a pod killed between giving an
+// address and recording the container's removal) or on networks that
+// were removed; repair gives them back.
+func (h *Host) checkLeases(_ context.Context, o CheckOptions) ([]Finding, error) {
+	holders, err := h.IPAM().Holders()
+	if err != nil {
+		return []Finding{{Kind: "network", ID: "ipam.json", Problem: err.Error(), Action: "remove the file with no container on a user-defined network running"}}, nil
+	}
+	nets, err := h.Networks().List()
+	if err != nil {
+		return []Finding{{Kind: "network", Problem: err.Error(), Action: "remove or repair the record named"}}, nil
+	}
+	byID := map[string]network.Network{}
+	for _, n := range nets {
+		byID[n.ID] = n
+	}
+	var out []Finding
+	for netID, ids := range holders {
+		n, ok := byID[netID]
+		if !ok {
+			n = network.Network{ID: netID}
+			f := Finding{Kind: "network", ID: container.ShortID(netID), Problem: "addresses held on a network that was removed", Action: "pod system check --repair gives them back"}
+			repairWith(&f, o, "addresses given back", func() error { return h.IPAM().Forget(n) })
+			out = append(out, f)
+			continue
+		}
+		for _, id := range ids {
+			if _, err := container.Load(h.Store, id); !errors.Is(err, container.ErrNoSuchContainer) {
+				continue
+			}
+			f := Finding{Kind: "network", ID: n.Name, Problem: "an address held by container " + container.ShortID(id) + ", which no longer exists", Action: "pod system check --repair gives it back"}
+			repairWith(&f, o, "address given back", func() error { return h.IPAM().Release(n, id) })
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }

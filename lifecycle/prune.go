@@ -21,6 +21,7 @@ type PruneOptions struct {
 // PruneReport is what Prune removed.
 type PruneReport struct {
 	Containers []string // IDs
+	Networks   []string // names
 	Volumes    []string // names
 	Images     []image.Pruned
 	// Layers are the layers no image or container referenced (what an
@@ -29,7 +30,8 @@ type PruneReport struct {
 }
 
 // Prune removes every container that does not run (through the one
-// removal path), then unused volumes when asked, then unused images.
+// removal path), then unused networks, unused volumes when asked, then
+// unused images.
 func (h *Host) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) {
 	var rep PruneReport
 	recs, err := h.List(ctx, ListOptions{External: true})
@@ -47,6 +49,9 @@ func (h *Host) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) {
 			return rep, fmt.Errorf("removing container %s: %w", r.Config.Name, err)
 		}
 		rep.Containers = append(rep.Containers, id)
+	}
+	if rep.Networks, err = h.PruneNetworks(ctx); err != nil {
+		return rep, err
 	}
 	if o.Volumes {
 		removed, err := volumes.Prune(h.Store, volumes.New(h.Store.GraphRoot()), nil)

@@ -247,3 +247,22 @@ func nextFree(s Subnet, nl *networkLeases) (netip.Addr, error) {
 	}
 	return netip.Addr{}, ErrExhausted
 }
+
+// Holders are the containers holding addresses, by network ID.
+func (m IPAM) Holders() (map[string][]string, error) {
+	f, err := m.read()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for id, nl := range f.Networks {
+		seen := map[string]bool{}
+		for _, c := range nl.Leases {
+			if !seen[c] {
+				seen[c] = true
+				out[id] = append(out[id], c)
+			}
+		}
+	}
+	return out, nil
+}

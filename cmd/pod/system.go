@@ -62,9 +62,9 @@ func newSystemPruneCommand(g *globalOptions) *cobra.Command {
 
 // pruneWhat lists what system prune removes, for its question.
 func pruneWhat(o lifecycle.PruneOptions) string {
-	what := "  - all stopped containers\n  - all dangling images"
+	what := "  - all stopped containers\n  - all networks not used by at least one container\n  - all dangling images"
 	if o.All {
-		what = "  - all stopped containers\n  - all images without at least one container associated to them"
+		what = "  - all stopped containers\n  - all networks not used by at least one container\n  - all images without at least one container associated to them"
 	}
 	if o.Volumes {
 		what += "\n  - all volumes not used by at least one container"
@@ -76,6 +76,12 @@ func printPruneReport(w io.Writer, rep lifecycle.PruneReport, vols bool) {
 	fmt.Fprintln(w, "Deleted Containers")
 	for _, id := range rep.Containers {
 		fmt.Fprintln(w, id)
+	}
+	if len(rep.Networks) > 0 {
+		fmt.Fprintln(w, "Deleted Networks")
+		for _, n := range rep.Networks {
+			fmt.Fprintln(w, n)
+		}
 	}
 	if vols {
 		fmt.Fprintln(w, "Deleted Volumes")

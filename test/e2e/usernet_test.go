@@ -423,3 +423,49 @@ func TestUserNetworkIPv6(t *testing.T) {
 		t.Fatalf("inspect: %q", got)
 	}
 }
+
+// TestUserNetworkCheckAndPrune: an address left held by a container that
+// is gone (as a killed pod leaves it) is reported and given back by
+// system check; system prune removes unused networks.
+func TestUserNetworkCheckAndPrune(t *testing.T) {
+	e := withImage(t)
+	e.ok("network", "create", "--subnet", "10.97.0.0/29", "tiny")
+	e.ok("run", "-d", "--name", "a", "--network", "tiny", testImage, "sleep", "600")
+	// A lease of a container that does not exist, as a kill -9 between
+	// the address and the record would leave.
+	path := filepath.Join(e.xdg, "pod", "networks", "ipam.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f map[string]any
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	gone := strings.Repeat("d", 64)
+	for _, nl := range f["networks"].(map[string]any) {
+		nl.(map[string]any)["leases"].(map[string]any)["10.97.0.6"] = gone
+	}
+	b, _ = json.Marshal(f)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.chown(path)
+	r := e.pod("system", "check")
+	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "container "+gone[:12]+", which no longer exists") {
+		t.Fatalf("system check:\n%s", r)
+	}
+	e.ok("system", "check", "--repair")
+	expect(t, e.pod("system", "check"), 0, "No problems found\n")
+	// The /29 has .2 to .6: a holds one, the four others are free again.
+	for _, n := range []string{"b", "c", "d", "f"} {
+		e.ok("run", "-d", "--name", n, "--network", "tiny", testImage, "sleep", "600")
+	}
+	e.ok("rm", "-f", "a", "b", "c", "d", "f")
+	e.ok("network", "create", "unused")
+	out := e.ok("system", "prune", "-f")
+	if !strings.Contains(out, "Deleted Networks\ntiny\nunused\n") {
+		t.Fatalf("system prune:\n%s", out)
+	}
+	expect(t, e.pod("network", "ls", "-q"), 0, "")
+}
