@@ -101,3 +101,17 @@ bench_median() {
 		echo $(((t1 - t0) / 1000))
 	done | sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f\n", m / 1000 }'
 }
+
+# bench_netbox_image: $work/rootfs.tar, busybox with the host's iperf3 and
+# its libraries, imported into pod as $image.
+bench_netbox_image() {
+	"$repo/hack/mkrootfs.sh" "$work/rootfs"
+	local iperf f
+	iperf=$(command -v iperf3)
+	for f in "$iperf" $(ldd "$iperf" | grep -o '/[^ ]*'); do
+		mkdir -p "$work/rootfs$(dirname "$f")"
+		cp -L "$f" "$work/rootfs$f"
+	done
+	tar -C "$work/rootfs" --numeric-owner --owner=0 --group=0 -cf "$work/rootfs.tar" .
+	"$pod" "${pod_args[@]}" import "$work/rootfs.tar" "$image" >/dev/null
+}

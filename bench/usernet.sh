@@ -61,14 +61,7 @@ fill() {
 }
 
 echo "bench-usernet: making the image (busybox and the host's iperf3 with its libraries)"
-"$repo/hack/mkrootfs.sh" "$work/rootfs"
-iperf=$(command -v iperf3)
-for f in "$iperf" $(ldd "$iperf" | grep -o '/[^ ]*'); do
-	mkdir -p "$work/rootfs$(dirname "$f")"
-	cp -L "$f" "$work/rootfs$f"
-done
-tar -C "$work/rootfs" --numeric-owner --owner=0 --group=0 -cf "$work/rootfs.tar" .
-"$pod" "${pod_args[@]}" import "$work/rootfs.tar" "$image" >/dev/null
+bench_netbox_image
 "$pod" "${pod_args[@]}" network create benchnet >/dev/null
 
 echo "memory of the network helpers (PSS, MB):"

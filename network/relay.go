@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/network/slirp"
 )
 
 // A shared pasta cannot add and remove port forwards while it runs, so a
@@ -123,87 +124,6 @@ func relayConn(ns string, client net.Conn, to netip.AddrPort) {
 	wg.Wait()
 }
 
-// udpIdle is how long a client's flow lives without traffic.
-const udpIdle = 60 * time.Second
-
-type udpRelay struct {
-	host  *net.UDPConn
-	ns    string
-	to    netip.AddrPort
-	mu    sync.Mutex
-	flows map[netip.AddrPort]net.Conn
-}
-
-func relayUDP(ns string, m container.PortMapping, to netip.AddrPort) (*udpRelay, error) {
-	host, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(hostIP(m.HostIP), m.HostPort)))
-	if err != nil {
-		return nil, fmt.Errorf("publishing %s/udp: %w", hostAddr(m), err)
-	}
-	r := &udpRelay{host: host, ns: ns, to: to, flows: map[netip.AddrPort]net.Conn{}}
-	go r.serve()
-	return r, nil
-}
-
-func hostIP(s string) netip.Addr {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a
-	}
-	return netip.IPv6Unspecified()
-}
-
-func (r *udpRelay) serve() {
-	buf := make([]byte, 65535)
-	for {
-		n, from, err := r.host.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			return
-		}
-		c, err := r.flow(from)
-		if err != nil {
-			continue
-		}
-		_ = c.SetDeadline(time.Now().Add(udpIdle))
-		_, _ = c.Write(buf[:n])
-	}
-}
-
-// flow is one client's socket in the rootless namespace, made on first
-// use; its replies go back to the client until it idles.
-func (r *udpRelay) flow(from netip.AddrPort) (net.Conn, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if c := r.flows[from]; c != nil {
-		return c, nil
-	}
-	c, err := dialIn(r.ns, "udp", r.to)
-	if err != nil {
-		return nil, err
-	}
-	r.flows[from] = c
-	go func() {
-		buf := make([]byte, 65535)
-		for {
-			n, err := c.Read(buf)
-			if err != nil {
-				break
-			}
-			_ = c.SetDeadline(time.Now().Add(udpIdle))
-			_, _ = r.host.WriteToUDPAddrPort(buf[:n], from)
-		}
-		c.Close()
-		r.mu.Lock()
-		delete(r.flows, from)
-		r.mu.Unlock()
-	}()
-	return c, nil
-}
-
-func (r *udpRelay) Close() error {
-	err := r.host.Close()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, c := range r.flows {
-		c.Close()
-	}
-	return err
+func relayUDP(ns string, m container.PortMapping, to netip.AddrPort) (io.Closer, error) {
+	return slirp.NewUDPProxy(m, func() (net.Conn, error) { return dialIn(ns, "udp", to) })
 }

@@ -182,7 +182,7 @@ func driverFor(name string) (Driver, error) {
 type Network struct {
 	plan    *Plan
 	stack   Stack
-	proxies []*udpProxy
+	proxies []*UDPProxy
 }
 
 // MakeNamespace makes the plan's namespace (replacing a stale one): the
@@ -228,7 +228,7 @@ func (n *Network) Down() {
 		return
 	}
 	for _, u := range n.proxies {
-		u.close()
+		_ = u.Close()
 	}
 	RemoveNetNS(n.plan.NSPath)
 	n.stack.Stop(len(n.plan.Ports) > len(n.proxies))

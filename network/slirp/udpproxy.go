@@ -38,29 +38,40 @@ func splitPorts(driver string, ports []container.PortMapping) (stack, proxied []
 // udpIdle is how long a client's flow lives without traffic.
 const udpIdle = 60 * time.Second
 
-// udpProxy forwards datagrams between a host port and the container's
-// port, from a socket made in the container's namespace per client (as
-// rootlesskit's builtin port driver does): the container sees 127.0.0.1.
-type udpProxy struct {
-	host    *net.UDPConn
-	nsPath  string
-	ctrPort int
-	mu      sync.Mutex
-	flows   map[string]*net.UDPConn
+// UDPProxy forwards datagrams between a host port and a container's, from
+// a socket of each client's that dial makes (in the container's namespace,
+// as rootlesskit's builtin port driver does, or in the rootless network
+// namespace towards a container on a bridge).
+type UDPProxy struct {
+	host  *net.UDPConn
+	dial  func() (net.Conn, error)
+	mu    sync.Mutex
+	flows map[string]net.Conn
 }
 
-func startUDPProxy(nsPath string, m container.PortMapping) (*udpProxy, error) {
+// startUDPProxy publishes m into the namespace at nsPath: the container
+// sees the datagrams come from 127.0.0.1.
+func startUDPProxy(nsPath string, m container.PortMapping) (*UDPProxy, error) {
+	return NewUDPProxy(m, func() (net.Conn, error) {
+		return dialInNetNS(nsPath, "127.0.0.1:"+strconv.Itoa(int(m.ContainerPort)))
+	})
+}
+
+// NewUDPProxy listens on m's host address and port and relays each
+// client's datagrams through its own socket from dial, and the replies
+// back, until the client idles for udpIdle.
+func NewUDPProxy(m container.PortMapping, dial func() (net.Conn, error)) (*UDPProxy, error) {
 	ip := net.ParseIP(m.HostIP)
 	host, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: int(m.HostPort)})
 	if err != nil {
 		return nil, fmt.Errorf("publishing %s:%d/udp: %w", m.HostIP, m.HostPort, err)
 	}
-	p := &udpProxy{host: host, nsPath: nsPath, ctrPort: int(m.ContainerPort), flows: map[string]*net.UDPConn{}}
+	p := &UDPProxy{host: host, dial: dial, flows: map[string]net.Conn{}}
 	go p.serve()
 	return p, nil
 }
 
-func (p *udpProxy) serve() {
+func (p *UDPProxy) serve() {
 	buf := make([]byte, 65535)
 	for {
 		n, from, err := p.host.ReadFromUDP(buf)
@@ -76,15 +87,15 @@ func (p *udpProxy) serve() {
 	}
 }
 
-// flow is the namespace socket of one client, made on first use.
-func (p *udpProxy) flow(from *net.UDPAddr) (*net.UDPConn, error) {
+// flow is the socket of one client, made on first use.
+func (p *UDPProxy) flow(from *net.UDPAddr) (net.Conn, error) {
 	key := from.String()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c := p.flows[key]; c != nil {
 		return c, nil
 	}
-	c, err := dialInNetNS(p.nsPath, "127.0.0.1:"+strconv.Itoa(p.ctrPort))
+	c, err := p.dial()
 	if err != nil {
 		return nil, err
 	}
@@ -107,13 +118,15 @@ func (p *udpProxy) flow(from *net.UDPAddr) (*net.UDPConn, error) {
 	return c, nil
 }
 
-func (p *udpProxy) close() {
-	p.host.Close()
+// Close stops the proxy and its clients' sockets.
+func (p *UDPProxy) Close() error {
+	err := p.host.Close()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, c := range p.flows {
 		c.Close()
 	}
+	return err
 }
 
 // dialInNetNS makes a connected UDP socket in the namespace at nsPath: a

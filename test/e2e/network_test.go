@@ -276,20 +276,24 @@ func (e *env) podInMountNS(resolv string, args ...string) result {
 // TestNetworkDNSForwarder resolves a name through the stack's DNS
 // forwarder (10.0.2.3), which asks the host's resolver: a dnsmasq the
 // test runs on 127.0.0.1:53.
-func TestNetworkDNSForwarder(t *testing.T) {
-	e := newEnv(t)
+// withHostResolver starts a dnsmasq on 127.0.0.1:53 that answers
+// *.pod.test with 10.9.8.7, and makes the env's pod (its first call makes
+// the pause process) see a resolv.conf naming it, with resolvConf's other
+// lines. It returns dnsmasq's log.
+func withHostResolver(t *testing.T, e *env, resolvConf string) *strings.Builder {
+	t.Helper()
 	if _, err := exec.LookPath("dnsmasq"); err != nil {
 		t.Fatal("dnsmasq missing: install dnsmasq-base (hack/deps.sh)")
 	}
 	dns := exec.Command("dnsmasq", "-k", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--listen-address=127.0.0.1",
 		"--bind-interfaces", "--port=53", "--address=/pod.test/10.9.8.7", "-u", "root", "--log-queries", "--log-facility=-")
-	var dnsLog strings.Builder
-	dns.Stdout, dns.Stderr = &dnsLog, &dnsLog
+	dnsLog := &strings.Builder{}
+	dns.Stdout, dns.Stderr = dnsLog, dnsLog
 	if err := dns.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = dns.Process.Kill(); _ = dns.Wait() })
-	resolv := e.writeFile("resolv.conf", "nameserver 127.0.0.1\nsearch pod.test\n")
+	resolv := e.writeFile("resolv.conf", "nameserver 127.0.0.1\n"+resolvConf)
 	tarPath, err := busyboxTar()
 	if err != nil {
 		t.Fatal(err)
@@ -297,6 +301,12 @@ func TestNetworkDNSForwarder(t *testing.T) {
 	if r := e.podInMountNS(resolv, "import", tarPath, testImage); r.code != 0 {
 		t.Fatalf("import: %s", r)
 	}
+	return dnsLog
+}
+
+func TestNetworkDNSForwarder(t *testing.T) {
+	e := newEnv(t)
+	dnsLog := withHostResolver(t, e, "search pod.test\n")
 	for _, network := range []string{"pasta", "slirp4netns"} {
 		t.Run(network, func(t *testing.T) {
 			expect(t, e.pod("run", "--rm", "--network", network, testImage, "cat", "/etc/resolv.conf"), 0, "search pod.test\nnameserver 10.0.2.3\n")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -179,25 +178,7 @@ func (e *env) readRuntimeFile(name string) string {
 // DNS role comes back after it was killed.
 func TestUserNetworkDNS(t *testing.T) {
 	e := newEnv(t)
-	if _, err := exec.LookPath("dnsmasq"); err != nil {
-		t.Fatal("dnsmasq missing: install dnsmasq-base (hack/deps.sh)")
-	}
-	dns := exec.Command("dnsmasq", "-k", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--listen-address=127.0.0.1",
-		"--bind-interfaces", "--port=53", "--address=/pod.test/10.9.8.7", "-u", "root", "--log-queries", "--log-facility=-")
-	var dnsLog strings.Builder
-	dns.Stdout, dns.Stderr = &dnsLog, &dnsLog
-	if err := dns.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = dns.Process.Kill(); _ = dns.Wait() })
-	resolv := e.writeFile("resolv.conf", "nameserver 127.0.0.1\n")
-	tarPath, err := busyboxTar()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := e.podInMountNS(resolv, "import", tarPath, testImage); r.code != 0 {
-		t.Fatalf("import: %s", r)
-	}
+	dnsLog := withHostResolver(t, e, "")
 	e.ok("network", "create", "appnet")
 	e.ok("network", "create", "other")
 	e.webOn("db", "appnet", "--network-alias", "database")
