@@ -339,3 +339,20 @@ pod import $d.tar `+ref+` >/dev/null && pod push -q `+ref+` >/dev/null && pod ta
 		t.Fatalf("after the rollback the unit runs %s, want %s", got, second)
 	}
 }
+
+// TestUserNetworkNoRoute: in a VM with no network device (pasta refuses:
+// no routable interface), a user-defined network still links its
+// containers, by name, through the rootless namespace's slirp4netns.
+func TestUserNetworkNoRoute(t *testing.T) {
+	v := podInstalled(t)
+	t.Cleanup(func() { v.Run(t, TestUser, "pod rm -f db; pod network rm -f vmnet") })
+	out := v.MustRun(t, TestUser, `set -e
+pod network create vmnet >/dev/null
+pod run -d --name db --network vmnet localhost/web:latest sh -c 'echo hello from db >/i.html; exec httpd -f -p 80 -h /' >/dev/null
+pod run --rm --network vmnet localhost/web:latest sh -c 'printf "GET /i.html HTTP/1.0\r\n\r\n" | nc -w 3 db 80 | tail -n 1'
+pod info | grep -A2 'network:' | tail -2`)
+	if !strings.HasPrefix(out, "hello from db\n") {
+		t.Fatalf("on a user-defined network in the VM:\n%s", out)
+	}
+	t.Logf("%s", out)
+}
