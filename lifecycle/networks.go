@@ -280,14 +280,18 @@ func (h *Host) Connect(ctx context.Context, ref, target string, o ConnectOptions
 			return container.WithExitCode(125, fmt.Errorf("container %s is already on network %s", cfg.Name, n.Name))
 		}
 	}
+	// The record first: a pod killed after it leaves the container
+	// connected at its next start (and its address given back at its
+	// removal), never linked without the record knowing.
 	att := container.NetworkAttachment{Name: n.Name, Aliases: o.Aliases, IPs: o.IPs}
-	if rec.Running() {
-		if err := h.linkRunning(rec, n, att); err != nil {
-			return err
-		}
-	}
 	if err := rec.UpdateConfig(func(c *container.Config) { c.Networks = append(c.Networks, att) }); err != nil {
 		return err
+	}
+	if rec.Running() {
+		if err := h.linkRunning(rec, n, att); err != nil {
+			_ = rec.UpdateConfig(func(c *container.Config) { c.Networks = c.Networks[:len(c.Networks)-1] })
+			return err
+		}
 	}
 	h.event(events.Network, "connect", n.ID, n.Name)
 	return nil

@@ -218,6 +218,9 @@ func Detach(rootlessNS, tag string, a Attachment) error {
 // and rules when it does not exist.
 func ensureBridge(a Attachment) (netlink.Link, error) {
 	if br, err := netlink.LinkByName(a.Bridge); err == nil {
+		if err := bridgeRules(a); err != nil {
+			return nil, fmt.Errorf("its nftables rules: %w", err)
+		}
 		return br, nil
 	}
 	la := netlink.NewLinkAttrs()

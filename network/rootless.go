@@ -57,13 +57,14 @@ func (r Rootless) Ensure() error {
 		if err := slirp.NewNetNS(ns); err != nil {
 			return fmt.Errorf("the rootless network namespace: %w", err)
 		}
-		if err := inNetNS(ns, setupRootlessNS); err != nil {
-			slirp.RemoveNetNS(ns)
-			return fmt.Errorf("the rootless network namespace: %w", err)
-		}
 	}
 	if id, err := procid.ReadFile(r.holderFile()); err == nil && id.Alive() {
 		return nil
+	}
+	// Set up again with each new holder: a pod killed after making the
+	// namespace left it unfinished.
+	if err := inNetNS(ns, setupRootlessNS); err != nil {
+		return fmt.Errorf("the rootless network namespace: %w", err)
 	}
 	return r.startHolder()
 }

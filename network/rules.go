@@ -21,8 +21,11 @@ const (
 	bridgePrefix = ifacePrefx
 )
 
-// bridgeRules adds a's bridge's rules. It runs in the rootless namespace,
-// once, when the bridge is made: the rules live as long as the namespace.
+// bridgeRules adds a's bridge's rules unless they are there. It runs in
+// the rootless namespace each time a container is linked to the bridge:
+// the rules live as long as the namespace, and a pod killed between
+// making the bridge and its rules leaves them to the next. Each rule
+// carries the bridge's name as its user data, which is how they are found.
 func bridgeRules(a Attachment) error {
 	c, err := nftables.New()
 	if err != nil {
@@ -33,26 +36,37 @@ func bridgeRules(a Attachment) error {
 		Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource})
 	fwd := c.AddChain(&nftables.Chain{Name: "forward", Table: t, Type: nftables.ChainTypeFilter,
 		Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter})
+	if err := c.Flush(); err != nil {
+		return err
+	}
+	tag := []byte("pod-bridge:" + a.Bridge)
+	if rules, err := c.GetRules(t, fwd); err == nil {
+		for _, r := range rules {
+			if string(r.UserData) == string(tag) {
+				return nil
+			}
+		}
+	}
 	br := ifname(a.Bridge)
 	drop := &expr.Verdict{Kind: expr.VerdictDrop}
 	// Isolation: from this bridge to another one.
-	c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: concat(
+	c.AddRule(&nftables.Rule{Table: t, Chain: fwd, UserData: tag, Exprs: concat(
 		metaIs(expr.MetaKeyIIFNAME, expr.CmpOpEq, br),
 		metaIs(expr.MetaKeyOIFNAME, expr.CmpOpNeq, br),
 		metaIs(expr.MetaKeyOIFNAME, expr.CmpOpEq, []byte(bridgePrefix)),
 		[]expr.Any{drop})})
 	if a.Internal {
-		c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: concat(
+		c.AddRule(&nftables.Rule{Table: t, Chain: fwd, UserData: tag, Exprs: concat(
 			metaIs(expr.MetaKeyIIFNAME, expr.CmpOpEq, br),
 			metaIs(expr.MetaKeyOIFNAME, expr.CmpOpNeq, br),
 			[]expr.Any{drop})})
-		c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: concat(
+		c.AddRule(&nftables.Rule{Table: t, Chain: fwd, UserData: tag, Exprs: concat(
 			metaIs(expr.MetaKeyOIFNAME, expr.CmpOpEq, br),
 			metaIs(expr.MetaKeyIIFNAME, expr.CmpOpNeq, br),
 			[]expr.Any{drop})})
 	} else {
 		for _, p := range a.Addrs {
-			c.AddRule(&nftables.Rule{Table: t, Chain: post, Exprs: concat(
+			c.AddRule(&nftables.Rule{Table: t, Chain: post, UserData: tag, Exprs: concat(
 				sourceIn(p.Masked()),
 				metaIs(expr.MetaKeyOIFNAME, expr.CmpOpNeq, br),
 				[]expr.Any{&expr.Masq{}})})
