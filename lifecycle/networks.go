@@ -416,3 +416,35 @@ func orDefault(mode string) string {
 	}
 	return mode
 }
+
+// ReloadNetworks links running container target again to its networks
+// (pod network reload): the rootless namespace and its holder, the
+// bridges and their rules, and any link that is gone.
+func (h *Host) ReloadNetworks(ctx context.Context, target string) (string, error) {
+	rec, err := h.Load(ctx, target)
+	if err != nil {
+		return "", err
+	}
+	cfg := &rec.Config
+	if len(cfg.Networks) == 0 {
+		return "", container.WithExitCode(125, fmt.Errorf("container %s is on no user-defined network", cfg.Name))
+	}
+	if !rec.Running() {
+		return "", container.WithExitCode(125, container.NotRunning(cfg.Name, "its networks are linked when it starts"))
+	}
+	bundle, err := h.Store.ContainerRunDirectory(cfg.ID)
+	if err != nil {
+		return "", err
+	}
+	l, err := network.LoadLinks(bundle)
+	if err != nil || l == nil {
+		return "", fmt.Errorf("container %s: its network links: %v", cfg.Name, err)
+	}
+	if err := h.RootlessNet().Ensure(); err != nil {
+		return "", err
+	}
+	if _, err := l.Relink(slirp.NSPath(bundle)); err != nil {
+		return "", fmt.Errorf("container %s: %w", cfg.Name, err)
+	}
+	return cfg.ID, nil
+}

@@ -299,3 +299,46 @@ func ipNet(p netip.Prefix) *net.IPNet {
 	}
 	return &net.IPNet{IP: net.IP(p.Addr().AsSlice()), Mask: net.CIDRMask(p.Bits(), bits)}
 }
+
+// Relink makes again what is missing of a running container's links:
+// each bridge with its rules, and each link whose end in the rootless
+// namespace is gone (the container's end is replaced). It returns the
+// networks it linked again.
+func (l *Links) Relink(containerNS string) ([]string, error) {
+	var missing []Attachment
+	err := inNetNS(l.RootlessNS, func() error {
+		for _, a := range l.Attachments {
+			if _, err := ensureBridge(a); err != nil {
+				return fmt.Errorf("network %s: bridge %s: %w", a.Network, a.Bridge, err)
+			}
+			if _, err := netlink.LinkByName(vethName(l.Tag, a.ID)); err != nil {
+				missing = append(missing, a)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(missing) == 0 {
+		return nil, err
+	}
+	err = inNetNS(containerNS, func() error {
+		for _, a := range missing {
+			if link, err := netlink.LinkByName(a.Interface); err == nil {
+				if err := netlink.LinkDel(link); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := Attach(l.RootlessNS, containerNS, l.Tag, missing); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, a := range missing {
+		names = append(names, a.Network)
+	}
+	return names, nil
+}

@@ -29,6 +29,7 @@ func newNetworkCommand(g *globalOptions) *cobra.Command {
 		newNetworkExistsCommand(g),
 		newNetworkConnectCommand(g),
 		newNetworkDisconnectCommand(g),
+		newNetworkReloadCommand(g),
 	)
 	return cmd
 }
@@ -323,5 +324,40 @@ func newNetworkDisconnectCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "accepted for Docker's and Podman's scripts (pod never waits)")
+	return cmd
+}
+
+func newNetworkReloadCommand(g *globalOptions) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "reload [flags] CONTAINER...",
+		Short: "Link running containers to their networks again",
+		Long: "Make again what is missing of running containers' links to their user-defined networks:\n" +
+			"the rootless network namespace's holder, the bridges and their rules, the links.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			if all == (len(args) > 0) {
+				return usageErrorf("pod network reload needs containers, or --all")
+			}
+			if all {
+				recs, err := h.List(cmd.Context(), lifecycle.ListOptions{})
+				if err != nil {
+					return err
+				}
+				for _, r := range recs {
+					if r.Running() && len(r.Config.Networks) > 0 {
+						args = append(args, r.Config.ID)
+					}
+				}
+			}
+			return eachTarget(cmd, args, func(target string) (string, error) {
+				return h.ReloadNetworks(cmd.Context(), target)
+			})
+		},
+	}
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "every running container on a user-defined network")
 	return cmd
 }

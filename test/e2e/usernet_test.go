@@ -450,3 +450,24 @@ func TestUserNetworkCheckAndPrune(t *testing.T) {
 	}
 	expect(t, e.pod("network", "ls", "-q"), 0, "")
 }
+
+// TestUserNetworkReload: a container whose link was cut (its end in the
+// rootless namespace deleted) is linked again by pod network reload.
+func TestUserNetworkReload(t *testing.T) {
+	e := withImage(t)
+	e.ok("network", "create", "--subnet", "10.98.0.0/24", "rl")
+	e.webOn("web", "rl")
+	id := strings.TrimSpace(e.ok("inspect", "--format", "{{.ID}}", "web"))
+	netID := strings.TrimSpace(e.ok("network", "inspect", "--format", "{{.ID}}", "rl"))
+	ns := filepath.Join(e.xdg, "pod", "netns", "rootless")
+	e.ok("unshare", "nsenter", "--net="+ns, "ip", "link", "del", "v"+id[:8]+"-"+netID[:5])
+	if got := e.fetch("rl", "web"); got != "" {
+		t.Fatalf("web answered with its link cut: %q", got)
+	}
+	expect(t, e.pod("network", "reload", "web"), 0, id+"\n")
+	if got := e.fetch("rl", "web"); got != "hello from web" {
+		t.Fatalf("after network reload, web answers %q", got)
+	}
+	expect(t, e.pod("network", "reload", "--all"), 0, id+"\n")
+	expectError(t, e.pod("network", "reload"), 125, "needs containers, or --all")
+}
