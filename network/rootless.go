@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -165,10 +166,43 @@ func HolderMain() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	<-sigs
-	// The stack ends with this process (its parent-death signal); the
-	// namespace stays for the containers linked to it.
-	os.Exit(0)
+	// A stack that dies (killed) ends the holder too, so that the next
+	// pod call that needs a network starts both again.
+	stack := children()
+	tick := time.NewTicker(500 * time.Millisecond)
+	for {
+		select {
+		case <-sigs:
+			// The stack ends with this process (its parent-death
+			// signal); the namespace stays for the containers linked
+			// to it.
+			os.Exit(0)
+		case <-tick.C:
+			now := children()
+			for pid := range stack {
+				if !now[pid] {
+					fmt.Fprintf(os.Stderr, "the stack (pid %s) ended: the holder ends too\n", pid)
+					os.Exit(1)
+				}
+			}
+		}
+	}
+}
+
+// children are the calling process's child processes.
+func children() map[string]bool {
+	out := map[string]bool{}
+	tasks, _ := os.ReadDir("/proc/self/task")
+	for _, t := range tasks {
+		b, err := os.ReadFile(filepath.Join("/proc/self/task", t.Name(), "children"))
+		if err != nil {
+			continue
+		}
+		for _, pid := range strings.Fields(string(b)) {
+			out[pid] = true
+		}
+	}
+	return out
 }
 
 func firstLine(s string) string {

@@ -471,3 +471,46 @@ func TestUserNetworkReload(t *testing.T) {
 	expect(t, e.pod("network", "reload", "--all"), 0, id+"\n")
 	expectError(t, e.pod("network", "reload"), 125, "needs containers, or --all")
 }
+
+// TestUserNetworkStackKilled: the rootless namespace's pasta killed with
+// SIGKILL takes its holder along; the next container on a network gets
+// both again, and reaches the host's resolver through them.
+func TestUserNetworkStackKilled(t *testing.T) {
+	e := newEnv(t)
+	withHostResolver(t, e, "")
+	e.ok("network", "create", "sk")
+	e.ok("run", "-d", "--name", "a", "--network", "sk", testImage, "sleep", "600")
+	var holder int
+	if err := json.Unmarshal([]byte(e.readRuntimeFile("netns/holder.id")), &struct {
+		PID *int `json:"pid"`
+	}{&holder}); err != nil || holder <= 0 {
+		t.Fatalf("holder.id: %v", err)
+	}
+	// The stack is the holder's child (of whichever of its threads).
+	var kids []string
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", holder))
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		kids = append(kids, strings.Fields(string(b))...)
+	}
+	if len(kids) != 1 {
+		t.Fatalf("the holder's children: %q, want its stack", kids)
+	}
+	stack, _ := strconv.Atoi(kids[0])
+	if err := syscall.Kill(stack, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50 && alive(holder); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if alive(holder) {
+		t.Fatalf("the holder (pid %d) outlived its stack", holder)
+	}
+	r := e.pod("run", "--rm", "--network", "sk", testImage, "nslookup", "-type=a", "web.pod.test")
+	if !strings.Contains(r.stdout, "Address: 10.9.8.7") {
+		t.Fatalf("after the stack was killed:\n%s", r)
+	}
+	if r := e.pod("exec", "a", "nslookup", "-type=a", "web.pod.test"); !strings.Contains(r.stdout, "Address: 10.9.8.7") {
+		t.Fatalf("a, linked before, after the stack was replaced:\n%s", r)
+	}
+}
