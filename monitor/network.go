@@ -18,6 +18,8 @@ type earlyNetwork struct {
 	done           chan struct{}
 	net            *slirp.Network
 	links          *network.Links
+	// keep stops the links' holder watch.
+	keep chan struct{}
 	err            error
 	bundle, nsPath string
 }
@@ -71,6 +73,10 @@ func (e *earlyNetwork) stop() {
 	if e.links != nil {
 		e.links.Down()
 	}
+	if e.keep != nil {
+		close(e.keep)
+		e.keep = nil
+	}
 	if e.nsPath != "" {
 		// The container's links (veth pairs) go with its namespace.
 		slirp.RemoveNetNS(e.nsPath)
@@ -93,5 +99,10 @@ func (e *earlyNetwork) linkUp(nsPath string) error {
 		return err
 	}
 	e.links = l
-	return l.Up(nsPath)
+	if err := l.Up(nsPath); err != nil {
+		return err
+	}
+	e.keep = make(chan struct{})
+	go l.KeepHolder(e.keep)
+	return nil
 }

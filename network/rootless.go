@@ -213,3 +213,31 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// holderCheck is how often a monitor of a linked container looks at the
+// holder.
+const holderCheck = 2 * time.Second
+
+// KeepHolder starts the holder again whenever it is gone, until stop is
+// closed: a container's monitor runs it, so that the containers on a
+// network keep their way out and their names even when no pod command
+// comes (the holder is killed with the systemd unit it was started in).
+func (l *Links) KeepHolder(stop <-chan struct{}) {
+	dir := filepath.Dir(l.RootlessNS)
+	r := Rootless{Dir: dir, CacheDir: filepath.Dir(dir), IPAMDir: l.IPAMDir}
+	tick := time.NewTicker(holderCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			if id, err := procid.ReadFile(r.holderFile()); err == nil && id.Alive() {
+				continue
+			}
+			if err := r.Ensure(); err != nil {
+				fmt.Fprintf(os.Stderr, "starting the rootless network's holder again: %v\n", err)
+			}
+		}
+	}
+}

@@ -514,3 +514,38 @@ func TestUserNetworkStackKilled(t *testing.T) {
 		t.Fatalf("a, linked before, after the stack was replaced:\n%s", r)
 	}
 }
+
+// TestUserNetworkHolderKept: with no pod command coming, the monitors of
+// the containers on a network start the holder again once it is killed
+// (as a systemd unit's stop kills the holder started in it): names
+// resolve again.
+func TestUserNetworkHolderKept(t *testing.T) {
+	e := withImage(t)
+	e.ok("network", "create", "kept")
+	e.ok("run", "-d", "--name", "a", "--network", "kept", testImage, "sleep", "600")
+	e.ok("run", "-d", "--name", "b", "--network", "kept", testImage, "sleep", "600")
+	holderPID := func() int {
+		var pid int
+		_ = json.Unmarshal([]byte(e.readRuntimeFile("netns/holder.id")), &struct {
+			PID *int `json:"pid"`
+		}{&pid})
+		return pid
+	}
+	old := holderPID()
+	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if pid := holderPID(); pid != old && pid > 0 && alive(pid) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new holder 10 s after the old one (pid %d) was killed", old)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if r := e.pod("exec", "a", "nslookup", "-type=a", "b"); !strings.Contains(r.stdout, "Address: ") {
+		t.Fatalf("a cannot resolve b after the holder came back:\n%s", r)
+	}
+}
