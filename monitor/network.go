@@ -15,11 +15,11 @@ import (
 // earlyNetwork is a network being started while the monitor waits for
 // its start message.
 type earlyNetwork struct {
-	done           chan struct{}
-	net            *slirp.Network
-	links          *network.Links
+	done  chan struct{}
+	net   *slirp.Network
+	links *network.Links
 	// keep stops the links' holder watch.
-	keep chan struct{}
+	keep           chan struct{}
 	err            error
 	bundle, nsPath string
 }
