@@ -20,14 +20,17 @@ func (h *Host) Networks() network.Store {
 	return network.Store{Dir: filepath.Join(filepath.Dir(filepath.Clean(h.Store.GraphRoot())), "networks")}
 }
 
-// IPAM holds the addresses containers have on user-defined networks.
+// IPAM holds the addresses containers have on user-defined networks: in
+// the store's run root, as the network namespace they are used in.
 func (h *Host) IPAM() network.IPAM {
-	return network.IPAM{Dir: filepath.Join(h.RuntimeDir, "networks")}
+	return network.IPAM{Dir: filepath.Join(h.Store.RunRoot(), "networks")}
 }
 
-// RootlessNet is the user's rootless network namespace.
+// RootlessNet is the network namespace of the store's user-defined
+// networks (one per user rootless; for root, one per run root, so that
+// stores of their own have bridges of their own).
 func (h *Host) RootlessNet() network.Rootless {
-	return network.Rootless{Dir: filepath.Join(h.RuntimeDir, "netns"), CacheDir: h.RuntimeDir, IPAMDir: h.IPAM().Dir}
+	return network.Rootless{Dir: filepath.Join(h.Store.RunRoot(), "netns"), CacheDir: h.RuntimeDir, IPAMDir: h.IPAM().Dir}
 }
 
 // checkNetworks refuses, at create, a container on user-defined networks
@@ -35,9 +38,6 @@ func (h *Host) RootlessNet() network.Rootless {
 func (h *Host) checkNetworks(cfg *container.Config) error {
 	if len(cfg.Networks) == 0 {
 		return nil
-	}
-	if !h.Rootless {
-		return container.WithExitCode(125, fmt.Errorf("container %s: user-defined networks are rootless only for now: run pod as your user, or use the default network", cfg.Name))
 	}
 	for _, a := range cfg.Networks {
 		if _, err := h.Networks().Get(a.Name); err != nil {
@@ -66,7 +66,7 @@ func (h *Host) planLinks(rec *container.Record, bundle string) (string, error) {
 	if err := slirp.CheckPorts(cfg.Ports, slirp.InUserNS()); err != nil {
 		return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
-	l := network.Links{RootlessNS: rn.NSPath(), IPAMDir: h.IPAM().Dir, Tag: cfg.ID[:10], ContainerID: cfg.ID, Ports: cfg.Ports}
+	l := network.Links{RootlessNS: rn.NSPath(), IPAMDir: h.IPAM().Dir, CacheDir: rn.CacheDir, Tag: cfg.ID[:10], ContainerID: cfg.ID, Ports: cfg.Ports}
 	for i, a := range cfg.Networks {
 		n, err := h.Networks().Get(a.Name)
 		if err != nil {

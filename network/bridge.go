@@ -65,9 +65,11 @@ func NewAttachment(n Network, addrs []netip.Addr, index int, aliases []string) A
 // Links are what a container's monitor needs to link it to its
 // user-defined networks, written into its bundle by the CLI.
 type Links struct {
-	// RootlessNS is the rootless namespace's path, IPAMDir the leases'.
+	// RootlessNS is the rootless namespace's path, IPAMDir the leases',
+	// CacheDir the network probe's (for starting the holder again).
 	RootlessNS string `json:"rootlessNS"`
 	IPAMDir    string `json:"ipamDir"`
+	CacheDir   string `json:"cacheDir"`
 	// Tag names the rootless namespace's ends (the container's short ID).
 	Tag         string       `json:"tag"`
 	ContainerID string       `json:"containerID"`

@@ -25,7 +25,8 @@ const RoleHolder = "netns-holder"
 
 // Rootless is the user's one network namespace that every user-defined
 // network's bridge lives in ("the rootless netns"), with one user-mode
-// stack connecting it to the host. Dir is $XDG_RUNTIME_DIR/pod/netns.
+// stack connecting it to the host. Dir is the store's run root's netns/
+// ($XDG_RUNTIME_DIR/pod/storage/netns by default).
 type Rootless struct {
 	Dir string
 	// CacheDir keeps the network stack probe (pod's runtime directory).
@@ -223,8 +224,7 @@ const holderCheck = 2 * time.Second
 // network keep their way out and their names even when no pod command
 // comes (the holder is killed with the systemd unit it was started in).
 func (l *Links) KeepHolder(stop <-chan struct{}) {
-	dir := filepath.Dir(l.RootlessNS)
-	r := Rootless{Dir: dir, CacheDir: filepath.Dir(dir), IPAMDir: l.IPAMDir}
+	r := Rootless{Dir: filepath.Dir(l.RootlessNS), CacheDir: l.CacheDir, IPAMDir: l.IPAMDir}
 	tick := time.NewTicker(holderCheck)
 	defer tick.Stop()
 	for {

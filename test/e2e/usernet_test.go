@@ -136,7 +136,7 @@ func TestUserNetworkAddresses(t *testing.T) {
 
 	// Kill the link to the host: the next container on a network gets a
 	// new one, and those linked before still reach each other.
-	holder := e.readRuntimeFile("netns/holder.id")
+	holder := e.readRunRootFile("netns/holder.id")
 	var pid int
 	if err := json.Unmarshal([]byte(holder), &struct {
 		PID *int `json:"pid"`
@@ -149,7 +149,7 @@ func TestUserNetworkAddresses(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	e.ok("rm", "-f", "a")
 	e.ok("run", "-d", "--name", "h", "--network", "small", testImage, "sh", "-c", "echo hi >/i.html; exec httpd -f -p 80 -h /")
-	again := e.readRuntimeFile("netns/holder.id")
+	again := e.readRunRootFile("netns/holder.id")
 	if again == holder {
 		t.Fatalf("the killed holder was not replaced")
 	}
@@ -161,10 +161,11 @@ func TestUserNetworkAddresses(t *testing.T) {
 	e.ok("network", "rm", "small")
 }
 
-// readRuntimeFile reads a file in pod's runtime directory.
-func (e *env) readRuntimeFile(name string) string {
+// readRunRootFile reads a file in the store's run root, where the
+// rootless network namespace and the address leases live.
+func (e *env) readRunRootFile(name string) string {
 	e.t.Helper()
-	b, err := os.ReadFile(filepath.Join(e.xdg, "pod", name))
+	b, err := os.ReadFile(filepath.Join(e.runroot, name))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -226,7 +227,7 @@ func TestUserNetworkDNS(t *testing.T) {
 	// The DNS role is the holder's: killed, the next pod call on a
 	// network brings it back, and names resolve again.
 	var pid int
-	if err := json.Unmarshal([]byte(e.readRuntimeFile("netns/holder.id")), &struct {
+	if err := json.Unmarshal([]byte(e.readRunRootFile("netns/holder.id")), &struct {
 		PID *int `json:"pid"`
 	}{&pid}); err != nil || pid <= 0 {
 		t.Fatalf("holder.id: %v", err)
@@ -414,7 +415,7 @@ func TestUserNetworkCheckAndPrune(t *testing.T) {
 	e.ok("run", "-d", "--name", "a", "--network", "tiny", testImage, "sleep", "600")
 	// A lease of a container that does not exist, as a kill -9 between
 	// the address and the record would leave.
-	path := filepath.Join(e.xdg, "pod", "networks", "ipam.json")
+	path := filepath.Join(e.runroot, "networks", "ipam.json")
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -459,7 +460,7 @@ func TestUserNetworkReload(t *testing.T) {
 	e.webOn("web", "rl")
 	id := strings.TrimSpace(e.ok("inspect", "--format", "{{.ID}}", "web"))
 	netID := strings.TrimSpace(e.ok("network", "inspect", "--format", "{{.ID}}", "rl"))
-	ns := filepath.Join(e.xdg, "pod", "netns", "rootless")
+	ns := filepath.Join(e.runroot, "netns", "rootless")
 	e.ok("unshare", "nsenter", "--net="+ns, "ip", "link", "del", "v"+id[:8]+"-"+netID[:5])
 	if got := e.fetch("rl", "web"); got != "" {
 		t.Fatalf("web answered with its link cut: %q", got)
@@ -481,7 +482,7 @@ func TestUserNetworkStackKilled(t *testing.T) {
 	e.ok("network", "create", "sk")
 	e.ok("run", "-d", "--name", "a", "--network", "sk", testImage, "sleep", "600")
 	var holder int
-	if err := json.Unmarshal([]byte(e.readRuntimeFile("netns/holder.id")), &struct {
+	if err := json.Unmarshal([]byte(e.readRunRootFile("netns/holder.id")), &struct {
 		PID *int `json:"pid"`
 	}{&holder}); err != nil || holder <= 0 {
 		t.Fatalf("holder.id: %v", err)
@@ -525,8 +526,10 @@ func TestUserNetworkHolderKept(t *testing.T) {
 	e.ok("run", "-d", "--name", "a", "--network", "kept", testImage, "sleep", "600")
 	e.ok("run", "-d", "--name", "b", "--network", "kept", testImage, "sleep", "600")
 	holderPID := func() int {
+		// Read with no error: a new holder's file is written anew.
+		b, _ := os.ReadFile(filepath.Join(e.runroot, "netns", "holder.id"))
 		var pid int
-		_ = json.Unmarshal([]byte(e.readRuntimeFile("netns/holder.id")), &struct {
+		_ = json.Unmarshal(b, &struct {
 			PID *int `json:"pid"`
 		}{&pid})
 		return pid
@@ -547,5 +550,28 @@ func TestUserNetworkHolderKept(t *testing.T) {
 	}
 	if r := e.pod("exec", "a", "nslookup", "-type=a", "b"); !strings.Contains(r.stdout, "Address: ") {
 		t.Fatalf("a cannot resolve b after the holder came back:\n%s", r)
+	}
+}
+
+// TestUserNetworkRootful: as root, user-defined networks work the same,
+// in a network namespace of the store's run root.
+func TestUserNetworkRootful(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	if suite.setupErr != nil {
+		t.Fatalf("e2e setup failed: %v", suite.setupErr)
+	}
+	e := newEnvFor(t, &testUser{name: "root", uid: 0, gid: 0, self: true})
+	t.Cleanup(func() { unmountUnder(t, e.dir) })
+	e.importImage(testImage)
+	t.Cleanup(func() { e.pod("rm", "-f", "--all"); e.pod("network", "prune") })
+	e.ok("network", "create", "rootnet")
+	e.webOn("db", "rootnet")
+	if got := e.fetch("rootnet", "db"); got != "hello from db" {
+		t.Fatalf("as root, db by name answers %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(e.runroot, "netns", "rootless")); err != nil {
+		t.Fatalf("the namespace is not in the run root: %v", err)
 	}
 }
