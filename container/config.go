@@ -137,6 +137,8 @@ type ImageConfig = v1.ImageConfig
 type NetworkAttachment struct {
 	Name    string   `json:"name"`
 	Aliases []string `json:"aliases,omitempty"`
-	// IPs are the addresses asked for (--ip, --ip6, ip=).
+	// IPs are the addresses asked for (--ip, --ip6, ip=), MAC the
+	// hardware address (--mac-address, mac=).
 	IPs []string `json:"ips,omitempty"`
+	MAC string   `json:"mac,omitempty"`
 }

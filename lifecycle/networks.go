@@ -83,7 +83,11 @@ func (h *Host) planLinks(rec *container.Record, bundle string) (string, error) {
 		if err != nil {
 			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 		}
-		l.Attachments = append(l.Attachments, network.NewAttachment(n, addrs, i, a.Aliases))
+		att := network.NewAttachment(n, addrs, i, a.Aliases)
+		if a.MAC != "" {
+			att.MAC = a.MAC
+		}
+		l.Attachments = append(l.Attachments, att)
 	}
 	if err := network.SaveLinks(bundle, l); err != nil {
 		return "", err

@@ -245,7 +245,7 @@ func ensureBridge(a Attachment) (netlink.Link, error) {
 		return nil, err
 	}
 	if err := bridgeRules(a); err != nil {
-		return nil, fmt.Errorf("its nftables rules (user-defined networks need the kernel's nf_tables, nft_masq and nft_chain_nat: as root, modprobe them or list them in /etc/modules-load.d/): %w", err)
+		return nil, fmt.Errorf("its nftables rules (%s): %w", errNoNFTables, err)
 	}
 	return link, nil
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/nftables"
 	"github.com/vishvananda/netlink"
 
 	"github.com/pod-project/pod/network/slirp"
@@ -88,8 +89,21 @@ func setupRootlessNS() error {
 	if err := writeSysctl("net/ipv6/conf/all/forwarding", "1"); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
+	// Preflight: the bridges' rules need nf_tables, which an unprivileged
+	// user cannot load.
+	c, err := nftables.New()
+	if err == nil {
+		c.AddTable(&nftables.Table{Family: nftables.TableFamilyINet, Name: rulesTable})
+		err = c.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", errNoNFTables, err)
+	}
 	return nil
 }
+
+// errNoNFTables says what user-defined networks need of the kernel.
+const errNoNFTables = "user-defined networks need the kernel's nf_tables, nft_masq and nft_chain_nat (as root, modprobe them or list them in /etc/modules-load.d/)"
 
 // startHolder starts the holder in its own session and waits until its
 // stack is up (it writes its identity then) or it failed.

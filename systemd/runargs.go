@@ -178,6 +178,9 @@ func (a *args) network(cfg *container.Config) {
 			}
 			a.add(flag, ip)
 		}
+		if n.MAC != "" {
+			a.add("--mac-address", n.MAC)
+		}
 	case len(cfg.Networks) > 1:
 		for _, n := range cfg.Networks {
 			var opts []string
@@ -186,6 +189,9 @@ func (a *args) network(cfg *container.Config) {
 			}
 			for _, al := range n.Aliases {
 				opts = append(opts, "alias="+al)
+			}
+			if n.MAC != "" {
+				opts = append(opts, "mac="+n.MAC)
 			}
 			v := n.Name
 			if len(opts) > 0 {

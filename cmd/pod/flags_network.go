@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 // networkFlags are run's (and create's) network flags.
 type networkFlags struct {
 	networks, aliases            []string
-	ip, ip6                      string
+	ip, ip6, mac                 string
 	publish, expose              []string
 	publishAll                   bool
 	dns, dnsSearch, dnsOpt, host []string
@@ -28,6 +29,7 @@ func (f *networkFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.aliases, "network-alias", nil, "another name of the container on its user-defined network")
 	fs.StringVar(&f.ip, "ip", "", "the container's IPv4 address on its user-defined network")
 	fs.StringVar(&f.ip6, "ip6", "", "the container's IPv6 address on its user-defined network")
+	fs.StringVar(&f.mac, "mac-address", "", "the container's MAC address on its user-defined network")
 	fs.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port to the host: [IP:][HOSTPORT:]CTRPORT[/tcp|udp], ranges allowed")
 	fs.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish every exposed port to a free host port")
 	fs.StringArrayVar(&f.expose, "expose", nil, "expose a port or range (PORT[-PORT][/PROTO]) for -P")
@@ -105,8 +107,8 @@ func (f *networkFlags) mode(cfg *container.Config) (string, []string, error) {
 		if err != nil {
 			return "", nil, usageErrorf("%v", err)
 		}
-		if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" {
-			return "", nil, usageErrorf("--network-alias, --ip and --ip6 need a user-defined network (--network NAME)")
+		if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" || f.mac != "" {
+			return "", nil, usageErrorf("--network-alias, --ip, --ip6 and --mac-address need a user-defined network (--network NAME)")
 		}
 		return mode, opts, nil
 	}
@@ -122,12 +124,15 @@ func (f *networkFlags) mode(cfg *container.Config) (string, []string, error) {
 		}
 		cfg.Networks = append(cfg.Networks, a)
 	}
-	if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" {
+	if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" || f.mac != "" {
 		if len(cfg.Networks) > 1 {
-			return "", nil, usageErrorf("--network-alias, --ip and --ip6 are for one network: with several, give them in each --network NAME:alias=...,ip=...")
+			return "", nil, usageErrorf("--network-alias, --ip, --ip6 and --mac-address are for one network: with several, give them in each --network NAME:alias=...,ip=...,mac=...")
 		}
 		a := &cfg.Networks[0]
 		a.Aliases = append(a.Aliases, f.aliases...)
+		if f.mac != "" {
+			a.MAC = f.mac
+		}
 		for _, v := range []string{f.ip, f.ip6} {
 			if v != "" {
 				a.IPs = append(a.IPs, v)
@@ -143,6 +148,11 @@ func (f *networkFlags) mode(cfg *container.Config) (string, []string, error) {
 		for _, ip := range a.IPs {
 			if _, err := netip.ParseAddr(ip); err != nil {
 				return "", nil, usageErrorf("--ip %q on network %s: not an IP address", ip, a.Name)
+			}
+		}
+		if a.MAC != "" {
+			if hw, err := net.ParseMAC(a.MAC); err != nil || len(hw) != 6 || hw[0]&1 != 0 {
+				return "", nil, usageErrorf("--mac-address %q on network %s: not a unicast Ethernet address (like 02:42:0a:59:00:05)", a.MAC, a.Name)
 			}
 		}
 	}
@@ -177,8 +187,10 @@ func parseUserNetwork(v string) (container.NetworkAttachment, error) {
 			a.IPs = append(a.IPs, val)
 		case "alias":
 			a.Aliases = append(a.Aliases, val)
+		case "mac":
+			a.MAC = val
 		default:
-			return a, usageErrorf("--network %s: unknown option %q (use ip=, ip6= or alias=)", name, k)
+			return a, usageErrorf("--network %s: unknown option %q (use ip=, ip6=, alias= or mac=)", name, k)
 		}
 	}
 	return a, nil

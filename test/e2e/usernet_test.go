@@ -96,7 +96,7 @@ func TestUserNetworks(t *testing.T) {
 
 	// Errors name the object and the fix.
 	expectError(t, e.pod("run", "--rm", "--network", "nonet", testImage, "true"), 125, "network nonet not found", "pod network create nonet")
-	expectError(t, e.pod("run", "--rm", "--network-alias", "x", testImage, "true"), 125, "--network-alias, --ip and --ip6 need a user-defined network")
+	expectError(t, e.pod("run", "--rm", "--network-alias", "x", testImage, "true"), 125, "--network-alias, --ip, --ip6 and --mac-address need a user-defined network")
 	expectError(t, e.pod("network", "create", "--opt", "mtu=9", "bad"), 125, "68 to 65535")
 	expectError(t, e.pod("network", "rm", "appnet"), 125, "used by container db")
 	expectError(t, e.pod("network", "inspect", "nonet"), 125, "no such network")
@@ -249,7 +249,14 @@ func TestUserNetworkSeveral(t *testing.T) {
 	e.ok("network", "create", "--subnet", "10.93.1.0/24", "front")
 	e.ok("network", "create", "--subnet", "10.93.2.0/24", "back")
 	e.webOn("both", "front:ip=10.93.1.50,alias=www", "--network", "back")
-	e.webOn("fixed", "back", "--ip", "10.93.2.77", "--network-alias", "api")
+	e.webOn("fixed", "back", "--ip", "10.93.2.77", "--network-alias", "api", "--mac-address", "02:00:00:00:77:77")
+	if got := e.ok("exec", "fixed", "cat", "/sys/class/net/eth0/address"); got != "02:00:00:00:77:77\n" {
+		t.Fatalf("--mac-address: eth0 is %q", got)
+	}
+	if got := e.ok("inspect", "--format", "{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}", "fixed"); got != "02:00:00:00:77:77\n" {
+		t.Fatalf("inspect's MacAddress: %q", got)
+	}
+	expectError(t, e.pod("run", "--rm", "--network", "back", "--mac-address", "01:00:00:00:00:01", testImage, "true"), 125, "not a unicast Ethernet address")
 	if got := e.fetch("front", "10.93.1.50"); got != "hello from both" {
 		t.Fatalf("both from front: %q", got)
 	}
