@@ -98,6 +98,23 @@ echo "container to container on one bridge (iperf3, Gbit/s):"
 podc2c=$(c2c "$pod" "${pod_args[@]}" -- benchnet)
 printf '  %-44s %8s\n' "pod" "$podc2c"
 
+# published TOOL ARGS... -- NET: iperf3 from the host through a port
+# published by a container on NET, Gbit/s.
+published() {
+	local tool=()
+	while [ "$1" != -- ]; do tool+=("$1"); shift; done
+	local net=$2 port
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"${tool[@]}" run -d --name iperfpub --network "$net" -p "127.0.0.1:$port:5201" "$image" iperf3 -s >/dev/null
+	sleep 1
+	iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -J 2>/dev/null |
+		python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' 2>/dev/null || echo 0
+	"${tool[@]}" rm -f iperfpub >/dev/null
+}
+echo "through a published port of a container on a bridge (iperf3 from the host, Gbit/s):"
+podpub=$(published "$pod" "${pod_args[@]}" -- benchnet)
+printf '  %-44s %8s\n' "pod (the monitor's relay)" "$podpub"
+
 if command -v podman >/dev/null; then
 	echo "podman ($(podman --version)), bridge network:"
 	podman "${podman_args[@]}" import "$work/rootfs.tar" "$image" >/dev/null 2>&1
@@ -121,6 +138,9 @@ if command -v podman >/dev/null; then
 		pc2c=$(c2c podman "${podman_args[@]}" -- benchnet)
 		printf '  %-44s %8s\n' "podman container to container (Gbit/s)" "$pc2c"
 		echo "  throughput pod/podman: $(awk -v a="$podc2c" -v b="$pc2c" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }') (goal at least 1x)"
+		ppub=$(published podman "${podman_args[@]}" -- benchnet)
+		printf '  %-44s %8s\n' "podman published port (rootlessport, Gbit/s)" "$ppub"
+		echo "  published port pod/podman: $(awk -v a="$podpub" -v b="$ppub" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }')"
 	fi
 else
 	echo "podman: not installed, skipped"

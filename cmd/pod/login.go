@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 
 	"github.com/pod-project/pod/image"
@@ -106,8 +107,7 @@ func prompt(in *bufio.Reader, out io.Writer, user, password string) (string, str
 		if !tty {
 			return "", "", usageErrorf("no password: use --password-stdin when not on a terminal")
 		}
-		fmt.Fprint(out, "Password: ")
-		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		b, err := readPassword(int(os.Stdin.Fd()), out, "Password: ")
 		fmt.Fprintln(out)
 		if err != nil {
 			return "", "", fmt.Errorf("reading the password: %w", err)
@@ -115,4 +115,39 @@ func prompt(in *bufio.Reader, out io.Writer, user, password string) (string, str
 		password = string(b)
 	}
 	return user, password, nil
+}
+
+// readPassword turns the terminal's echo off, then prompts and reads a
+// line: a password typed as soon as the prompt shows is never echoed
+// (prompting first, as term.ReadPassword's callers do, leaves a moment
+// where it is).
+func readPassword(fd int, out io.Writer, prompt string) ([]byte, error) {
+	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		return nil, err
+	}
+	t := *old
+	t.Lflag &^= unix.ECHO
+	t.Lflag |= unix.ICANON | unix.ISIG
+	t.Iflag |= unix.ICRNL
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &t); err != nil {
+		return nil, err
+	}
+	defer func() { _ = unix.IoctlSetTermios(fd, unix.TCSETS, old) }()
+	fmt.Fprint(out, prompt)
+	var line []byte
+	var c [1]byte
+	for {
+		n, err := unix.Read(fd, c[:])
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 || c[0] == '\n' {
+			return line, nil
+		}
+		line = append(line, c[0])
+	}
 }
