@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -580,5 +581,56 @@ func TestUserNetworkRootful(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(e.runroot, "netns", "rootless")); err != nil {
 		t.Fatalf("the namespace is not in the run root: %v", err)
+	}
+}
+
+// TestUserNetworkParallel: networks made and containers run on them in
+// parallel never share a subnet, a bridge or an address; -P publishes an
+// exposed port of a container on a network.
+func TestUserNetworkParallel(t *testing.T) {
+	e := newEnv(t)
+	e.importImage(testImage, "--change", "EXPOSE 80")
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := e.pod("network", "create", "par"+strconv.Itoa(i)); r.code != 0 {
+				t.Errorf("network create par%d:\n%s", i, r)
+			}
+		}()
+	}
+	wg.Wait()
+	subnets := e.ok("network", "ls", "--format", "{{.Subnets}}")
+	seen := map[string]bool{}
+	for _, s := range strings.Fields(subnets) {
+		if seen[s] {
+			t.Fatalf("subnet %s given twice:\n%s", s, subnets)
+		}
+		seen[s] = true
+	}
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := e.pod("run", "-d", "--name", "c"+strconv.Itoa(i), "--network", "par0", testImage, "sleep", "600"); r.code != 0 {
+				t.Errorf("run c%d:\n%s", i, r)
+			}
+		}()
+	}
+	wg.Wait()
+	addrs := map[string]string{}
+	for i := 0; i < 8; i++ {
+		n := "c" + strconv.Itoa(i)
+		ip := e.addrOn(n)
+		if other, dup := addrs[ip]; dup {
+			t.Fatalf("%s and %s both have %s", n, other, ip)
+		}
+		addrs[ip] = n
+	}
+	e.webOn("web", "par1", "-P")
+	_, port, _ := net.SplitHostPort(strings.TrimSpace(e.ok("port", "web", "80/tcp")))
+	if got := httpGet(t, "http://127.0.0.1:"+port+"/i.html"); got != "hello from web\n" {
+		t.Fatalf("through -P's port %s: %q", port, got)
 	}
 }
