@@ -72,27 +72,13 @@ func (h *Host) planLinks(rec *container.Record, bundle string) (string, error) {
 		if err != nil {
 			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 		}
-		names := append([]string{cfg.Name, container.ShortID(cfg.ID)}, a.Aliases...)
-		var static []netip.Addr
-		for _, ip := range a.IPs {
-			if addr, err := netip.ParseAddr(ip); err == nil {
-				static = append(static, addr)
-			}
-		}
-		addrs, err := h.IPAM().Allocate(n, cfg.ID, names, static)
+		att, err := h.allocate(cfg, n, a, i)
 		if err != nil {
 			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 		}
-		att := network.NewAttachment(n, addrs, i, a.Aliases)
-		if a.MAC != "" {
-			att.MAC = a.MAC
-		}
 		l.Attachments = append(l.Attachments, att)
 	}
-	if err := network.SaveLinks(bundle, l); err != nil {
-		return "", err
-	}
-	if err := rec.UpdateState(func(s *container.State) { s.Endpoints = endpoints(l.Attachments) }); err != nil {
+	if err := saveLinks(rec, bundle, &l); err != nil {
 		return "", err
 	}
 	plan := &slirp.Plan{Driver: network.DriverBridge, NSPath: slirp.NSPath(bundle)}
@@ -301,43 +287,73 @@ func (h *Host) Connect(ctx context.Context, ref, target string, o ConnectOptions
 	return nil
 }
 
-// linkRunning links a running container to one more network.
-func (h *Host) linkRunning(rec *container.Record, n network.Network, att container.NetworkAttachment) error {
-	cfg := &rec.Config
-	bundle, err := h.Store.ContainerRunDirectory(cfg.ID)
-	if err != nil {
-		return err
-	}
-	l, err := network.LoadLinks(bundle)
-	if err != nil || l == nil {
-		return fmt.Errorf("container %s: its network links: %v", cfg.Name, err)
-	}
-	if err := h.RootlessNet().Ensure(); err != nil {
-		return err
-	}
+// allocate takes container cfg's addresses on network n (the static ones
+// membership m asks for, else free ones) with the names it answers to
+// there, as its index-th link.
+func (h *Host) allocate(cfg *container.Config, n network.Network, m container.NetworkAttachment, index int) (network.Attachment, error) {
 	var static []netip.Addr
-	for _, ip := range att.IPs {
+	for _, ip := range m.IPs {
 		a, err := netip.ParseAddr(ip)
 		if err != nil {
-			return container.WithExitCode(125, fmt.Errorf("--ip %q: not an IP address", ip))
+			return network.Attachment{}, fmt.Errorf("--ip %q: not an IP address", ip)
 		}
 		static = append(static, a)
 	}
-	names := append([]string{cfg.Name, container.ShortID(cfg.ID)}, att.Aliases...)
+	names := append([]string{cfg.Name, container.ShortID(cfg.ID)}, m.Aliases...)
 	addrs, err := h.IPAM().Allocate(n, cfg.ID, names, static)
+	if err != nil {
+		return network.Attachment{}, err
+	}
+	a := network.NewAttachment(n, addrs, index, m.Aliases)
+	if m.MAC != "" {
+		a.MAC = m.MAC
+	}
+	return a, nil
+}
+
+// saveLinks writes a container's links into its bundle and its
+// endpoints into its state.
+func saveLinks(rec *container.Record, bundle string, l *network.Links) error {
+	if err := network.SaveLinks(bundle, *l); err != nil {
+		return err
+	}
+	return rec.UpdateState(func(s *container.State) { s.Endpoints = endpoints(l.Attachments) })
+}
+
+// runningLinks are the links of a running container, from its bundle,
+// with the rootless namespace's holder running.
+func (h *Host) runningLinks(cfg *container.Config) (string, *network.Links, error) {
+	bundle, err := h.Store.ContainerRunDirectory(cfg.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	l, err := network.LoadLinks(bundle)
+	if err != nil || l == nil {
+		return "", nil, fmt.Errorf("container %s: its network links: %v", cfg.Name, err)
+	}
+	if err := h.RootlessNet().Ensure(); err != nil {
+		return "", nil, err
+	}
+	return bundle, l, nil
+}
+
+// linkRunning links a running container to one more network.
+func (h *Host) linkRunning(rec *container.Record, n network.Network, att container.NetworkAttachment) error {
+	cfg := &rec.Config
+	bundle, l, err := h.runningLinks(cfg)
+	if err != nil {
+		return err
+	}
+	a, err := h.allocate(cfg, n, att, nextInterface(l.Attachments))
 	if err != nil {
 		return container.WithExitCode(125, err)
 	}
-	a := network.NewAttachment(n, addrs, nextInterface(l.Attachments), att.Aliases)
 	if err := network.Attach(l.RootlessNS, slirp.NSPath(bundle), l.Tag, []network.Attachment{a}); err != nil {
 		_ = h.IPAM().Release(n, cfg.ID)
 		return fmt.Errorf("connecting container %s to network %s: %w", cfg.Name, n.Name, err)
 	}
 	l.Attachments = append(l.Attachments, a)
-	if err := network.SaveLinks(bundle, *l); err != nil {
-		return err
-	}
-	return rec.UpdateState(func(s *container.State) { s.Endpoints = endpoints(l.Attachments) })
+	return saveLinks(rec, bundle, l)
 }
 
 // nextInterface is the lowest ethN index no attachment uses.
@@ -395,10 +411,7 @@ func (h *Host) Disconnect(ctx context.Context, ref, target string) error {
 				kept = append(kept, a)
 			}
 			l.Attachments = kept
-			if err := network.SaveLinks(bundle, *l); err != nil {
-				return err
-			}
-			if err := rec.UpdateState(func(s *container.State) { s.Endpoints = endpoints(l.Attachments) }); err != nil {
+			if err := saveLinks(rec, bundle, l); err != nil {
 				return err
 			}
 		}
@@ -436,15 +449,8 @@ func (h *Host) ReloadNetworks(ctx context.Context, target string) (string, error
 	if !rec.Running() {
 		return "", container.WithExitCode(125, container.NotRunning(cfg.Name, "its networks are linked when it starts"))
 	}
-	bundle, err := h.Store.ContainerRunDirectory(cfg.ID)
+	bundle, l, err := h.runningLinks(cfg)
 	if err != nil {
-		return "", err
-	}
-	l, err := network.LoadLinks(bundle)
-	if err != nil || l == nil {
-		return "", fmt.Errorf("container %s: its network links: %v", cfg.Name, err)
-	}
-	if err := h.RootlessNet().Ensure(); err != nil {
 		return "", err
 	}
 	if _, err := l.Relink(slirp.NSPath(bundle)); err != nil {
