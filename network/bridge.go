@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/pod-project/pod/network/slirp"
+
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
@@ -162,7 +164,7 @@ func Attach(rootlessNS, containerNS, tag string, atts []Attachment) error {
 		return err
 	}
 	defer cns.Close()
-	err = inNetNS(rootlessNS, func() error {
+	err = slirp.InNetNS(rootlessNS, func() error {
 		for _, a := range atts {
 			br, err := ensureBridge(a)
 			if err != nil {
@@ -190,7 +192,7 @@ func Attach(rootlessNS, containerNS, tag string, atts []Attachment) error {
 	if err != nil {
 		return err
 	}
-	return inNetNS(containerNS, func() error { return configureContainer(atts) })
+	return slirp.InNetNS(containerNS, func() error { return configureContainer(atts) })
 }
 
 // vethName is the rootless namespace's side of a container's link to
@@ -207,7 +209,7 @@ func vethName(tag, netID string) string {
 
 // Detach removes a container's link to network a (both ends go).
 func Detach(rootlessNS, tag string, a Attachment) error {
-	return inNetNS(rootlessNS, func() error {
+	return slirp.InNetNS(rootlessNS, func() error {
 		link, err := netlink.LinkByName(vethName(tag, a.ID))
 		if err != nil {
 			return nil // gone already
@@ -308,7 +310,7 @@ func ipNet(p netip.Prefix) *net.IPNet {
 // networks it linked again.
 func (l *Links) Relink(containerNS string) ([]string, error) {
 	var missing []Attachment
-	err := inNetNS(l.RootlessNS, func() error {
+	err := slirp.InNetNS(l.RootlessNS, func() error {
 		for _, a := range l.Attachments {
 			if _, err := ensureBridge(a); err != nil {
 				return fmt.Errorf("network %s: bridge %s: %w", a.Network, a.Bridge, err)
@@ -322,7 +324,7 @@ func (l *Links) Relink(containerNS string) ([]string, error) {
 	if err != nil || len(missing) == 0 {
 		return nil, err
 	}
-	err = inNetNS(containerNS, func() error {
+	err = slirp.InNetNS(containerNS, func() error {
 		for _, a := range missing {
 			if link, err := netlink.LinkByName(a.Interface); err == nil {
 				if err := netlink.LinkDel(link); err != nil {

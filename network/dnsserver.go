@@ -45,7 +45,7 @@ const forwardTimeout = 10 * time.Second
 
 // listenDNS opens the role's sockets in the rootless namespace.
 func listenDNS(ns string) (conn, up *net.UDPConn, err error) {
-	err = inNetNS(ns, func() error {
+	err = slirp.InNetNS(ns, func() error {
 		var err error
 		if conn, err = net.ListenUDP("udp", &net.UDPAddr{Port: 53}); err != nil {
 			return err

@@ -68,7 +68,7 @@ func hostAddr(m container.PortMapping) string {
 // dialIn connects to to from a socket made in the namespace at ns.
 func dialIn(ns, network string, to netip.AddrPort) (net.Conn, error) {
 	var c net.Conn
-	err := inNetNS(ns, func() error {
+	err := slirp.InNetNS(ns, func() error {
 		var err error
 		c, err = net.DialTimeout(network, to.String(), relayDialTimeout)
 		return err

@@ -66,7 +66,7 @@ func (r Rootless) Ensure() error {
 	}
 	// Set up again with each new holder: a pod killed after making the
 	// namespace left it unfinished.
-	if err := inNetNS(ns, setupRootlessNS); err != nil {
+	if err := slirp.InNetNS(ns, setupRootlessNS); err != nil {
 		return fmt.Errorf("the rootless network namespace: %w", err)
 	}
 	return r.startHolder()

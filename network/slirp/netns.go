@@ -40,6 +40,28 @@ func NewNetNS(path string) error {
 	return nil
 }
 
+// InNetNS runs fn on a thread that has joined the network namespace at
+// path. The thread never goes back (rootless pod may not join the host's
+// namespace again): it stays locked and ends with its goroutine, so no
+// other goroutine runs in that namespace.
+func InNetNS(path string, fn func() error) error {
+	target, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("opening network namespace %s: %w", path, err)
+	}
+	defer target.Close()
+	errc := make(chan error, 1)
+	go func() {
+		goruntime.LockOSThread()
+		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+			errc <- fmt.Errorf("joining network namespace %s: %w", path, err)
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
+}
+
 // RemoveNetNS unbinds and removes a namespace made by NewNetNS; it goes
 // once no process is left in it.
 func RemoveNetNS(path string) {

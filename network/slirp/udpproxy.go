@@ -3,13 +3,9 @@ package slirp
 import (
 	"fmt"
 	"net"
-	"os"
-	goruntime "runtime"
 	"strconv"
 	"sync"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/container"
 )
@@ -129,42 +125,13 @@ func (p *UDPProxy) Close() error {
 	return err
 }
 
-// dialInNetNS makes a connected UDP socket in the namespace at nsPath: a
-// locked thread enters it, makes the socket and returns; a thread that
-// cannot return to its own namespace is never unlocked, so it ends.
-func dialInNetNS(nsPath, addr string) (*net.UDPConn, error) {
-	type result struct {
-		c   *net.UDPConn
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		goruntime.LockOSThread()
-		self, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
-		if err != nil {
-			ch <- result{err: err}
-			return
-		}
-		defer self.Close()
-		ns, err := os.Open(nsPath)
-		if err != nil {
-			goruntime.UnlockOSThread()
-			ch <- result{err: err}
-			return
-		}
-		defer ns.Close()
-		if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
-			goruntime.UnlockOSThread()
-			ch <- result{err: fmt.Errorf("entering the container's network: %w", err)}
-			return
-		}
-		raddr, _ := net.ResolveUDPAddr("udp", addr)
-		c, err := net.DialUDP("udp", nil, raddr)
-		ch <- result{c, err}
-		if unix.Setns(int(self.Fd()), unix.CLONE_NEWNET) == nil {
-			goruntime.UnlockOSThread()
-		}
-	}()
-	r := <-ch
-	return r.c, r.err
+// dialInNetNS makes a connected UDP socket in the namespace at nsPath.
+func dialInNetNS(nsPath, addr string) (net.Conn, error) {
+	var c net.Conn
+	err := InNetNS(nsPath, func() error {
+		var err error
+		c, err = net.Dial("udp", addr)
+		return err
+	})
+	return c, err
 }
