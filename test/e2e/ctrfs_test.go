@@ -145,15 +145,7 @@ func TestPauseStatsRootless(t *testing.T) {
 // freezes it (exec refuses while paused), unpause thaws it, and stats
 // reads its usage.
 func TestPauseStatsRootful(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: rootful containers have a cgroup to freeze")
-	}
-	if suite.setupErr != nil {
-		t.Fatalf("e2e setup failed: %v", suite.setupErr)
-	}
-	e := newEnvFor(t, &testUser{name: "root", uid: 0, gid: 0, self: true})
-	// Rootful mounts live in the host's mount namespace: none may stay.
-	t.Cleanup(func() { unmountUnder(t, e.dir) })
+	e := rootEnv(t, "rootful containers have a cgroup to freeze")
 	e.importImage(testImage)
 	e.runningContainer("rf")
 	t.Cleanup(func() { e.pod("rm", "-f", "rf") })

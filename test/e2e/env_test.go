@@ -381,3 +381,19 @@ func durationEnv(name string, def time.Duration) time.Duration {
 	}
 	return def
 }
+
+// rootEnv is an env whose pod runs as root, for the tests of what only a
+// rootful pod does (why says what); it skips when the tests do not run as
+// root. Rootful mounts live in the host's mount namespace: none may stay.
+func rootEnv(t *testing.T, why string) *env {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: " + why)
+	}
+	if suite.setupErr != nil {
+		t.Fatalf("e2e setup failed: %v", suite.setupErr)
+	}
+	e := newEnvFor(t, &testUser{name: "root", uid: 0, gid: 0, self: true})
+	t.Cleanup(func() { unmountUnder(t, e.dir) })
+	return e
+}

@@ -50,15 +50,8 @@ func TestSystemdRootlessRefused(t *testing.T) {
 // cgroup v1 hierarchies can be given to it: it reaches "running" with no
 // failed unit, and pod stop shuts it down cleanly with SIGRTMIN+3.
 func TestSystemdRootful(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: rootless systemd containers need cgroup v2 (the VM tests)")
-	}
+	e := rootEnv(t, "rootless systemd containers need cgroup v2 (the VM tests)")
 	tar := systemdImage(t)
-	if suite.setupErr != nil {
-		t.Fatalf("e2e setup failed: %v", suite.setupErr)
-	}
-	e := newEnvFor(t, &testUser{name: "root", uid: 0, gid: 0, self: true})
-	t.Cleanup(func() { unmountUnder(t, e.dir) })
 	e.ok("import", tar, "localhost/debian-systemd")
 	t.Cleanup(func() { e.pod("rm", "-f", "--all") })
 	id := strings.TrimSpace(e.ok("run", "-d", "--name", "sd", "localhost/debian-systemd", "/sbin/init"))

@@ -311,14 +311,7 @@ func TestCgroupsModes(t *testing.T) {
 }
 
 func TestCgroupsRootful(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: only rootful containers have cgroups of their own on this host")
-	}
-	if suite.setupErr != nil {
-		t.Fatalf("e2e setup failed: %v", suite.setupErr)
-	}
-	e := newEnvFor(t, &testUser{name: "root", uid: 0, gid: 0, self: true})
-	t.Cleanup(func() { unmountUnder(t, e.dir) })
+	e := rootEnv(t, "only rootful containers have cgroups of their own on this host")
 	e.importImage(testImage)
 	t.Cleanup(func() { e.pod("rm", "-f", "--all") })
 	expectError(t, e.pod("run", "--cgroups", "disabled", testImage, "true"), 125, "--cgroups=disabled", "split")

@@ -138,13 +138,7 @@ func TestUserNetworkAddresses(t *testing.T) {
 	// Kill the link to the host: the next container on a network gets a
 	// new one, and those linked before still reach each other.
 	holder := e.readRunRootFile("netns/holder.id")
-	var pid int
-	if err := json.Unmarshal([]byte(holder), &struct {
-		PID *int `json:"pid"`
-	}{&pid}); err != nil || pid <= 0 {
-		t.Fatalf("holder.id %q: %v", holder, err)
-	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(e.mustHolderPID(), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond)
@@ -227,13 +221,7 @@ func TestUserNetworkDNS(t *testing.T) {
 
 	// The DNS role is the holder's: killed, the next pod call on a
 	// network brings it back, and names resolve again.
-	var pid int
-	if err := json.Unmarshal([]byte(e.readRunRootFile("netns/holder.id")), &struct {
-		PID *int `json:"pid"`
-	}{&pid}); err != nil || pid <= 0 {
-		t.Fatalf("holder.id: %v", err)
-	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(e.mustHolderPID(), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond)
@@ -489,12 +477,7 @@ func TestUserNetworkStackKilled(t *testing.T) {
 	withHostResolver(t, e, "")
 	e.ok("network", "create", "sk")
 	e.ok("run", "-d", "--name", "a", "--network", "sk", testImage, "sleep", "600")
-	var holder int
-	if err := json.Unmarshal([]byte(e.readRunRootFile("netns/holder.id")), &struct {
-		PID *int `json:"pid"`
-	}{&holder}); err != nil || holder <= 0 {
-		t.Fatalf("holder.id: %v", err)
-	}
+	holder := e.mustHolderPID()
 	// The stack is the holder's child (of whichever of its threads).
 	var kids []string
 	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", holder))
@@ -533,22 +516,13 @@ func TestUserNetworkHolderKept(t *testing.T) {
 	e.ok("network", "create", "kept")
 	e.ok("run", "-d", "--name", "a", "--network", "kept", testImage, "sleep", "600")
 	e.ok("run", "-d", "--name", "b", "--network", "kept", testImage, "sleep", "600")
-	holderPID := func() int {
-		// Read with no error: a new holder's file is written anew.
-		b, _ := os.ReadFile(filepath.Join(e.runroot, "netns", "holder.id"))
-		var pid int
-		_ = json.Unmarshal(b, &struct {
-			PID *int `json:"pid"`
-		}{&pid})
-		return pid
-	}
-	old := holderPID()
+	old := e.mustHolderPID()
 	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if pid := holderPID(); pid != old && pid > 0 && alive(pid) {
+		if pid := e.holderPID(); pid != old && pid > 0 && alive(pid) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -564,14 +538,7 @@ func TestUserNetworkHolderKept(t *testing.T) {
 // TestUserNetworkRootful: as root, user-defined networks work the same,
 // in a network namespace of the store's run root.
 func TestUserNetworkRootful(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root")
-	}
-	if suite.setupErr != nil {
-		t.Fatalf("e2e setup failed: %v", suite.setupErr)
-	}
-	e := newEnvFor(t, &testUser{name: "root", uid: 0, gid: 0, self: true})
-	t.Cleanup(func() { unmountUnder(t, e.dir) })
+	e := rootEnv(t, "the rootful network namespace")
 	e.importImage(testImage)
 	t.Cleanup(func() { e.pod("rm", "-f", "--all"); e.pod("network", "prune") })
 	e.ok("network", "create", "rootnet")
@@ -633,4 +600,25 @@ func TestUserNetworkParallel(t *testing.T) {
 	if got := httpGet(t, "http://127.0.0.1:"+port+"/i.html"); got != "hello from web\n" {
 		t.Fatalf("through -P's port %s: %q", port, got)
 	}
+}
+
+// holderPID is the rootless network namespace's holder's PID, 0 while
+// there is none (a new holder's file is written anew).
+func (e *env) holderPID() int {
+	b, _ := os.ReadFile(filepath.Join(e.runroot, "netns", "holder.id"))
+	var pid int
+	_ = json.Unmarshal(b, &struct {
+		PID *int `json:"pid"`
+	}{&pid})
+	return pid
+}
+
+// mustHolderPID is holderPID of a holder that must be running.
+func (e *env) mustHolderPID() int {
+	e.t.Helper()
+	pid := e.holderPID()
+	if pid <= 0 {
+		e.t.Fatalf("no holder of the rootless network namespace: %q", e.readRunRootFile("netns/holder.id"))
+	}
+	return pid
 }
