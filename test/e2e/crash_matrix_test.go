@@ -57,6 +57,16 @@ func TestCrashMatrix(t *testing.T) {
 		{name: "run -d", args: func(e *env, i int) []string {
 			return []string{"run", "-d", "--name", fmt.Sprintf("r%d", i), "-v", fmt.Sprintf("v%d:/data", i), testImage, "sleep", "1000"}
 		}},
+		// --replace removes the container of that name first; the
+		// cidfile is made whole or not at all.
+		{name: "run --replace", prepare: func(e *env) {
+			e.ok("run", "-d", "--name", "rep", testImage, "sleep", "1000")
+		}, args: func(e *env, i int) []string {
+			return []string{"run", "-d", "--replace", "--name", "rep", "--cidfile", filepath.Join(e.dir, fmt.Sprintf("cid%d", i)), testImage, "sleep", "1000"}
+		}},
+		{name: "network create", at: quick, args: func(e *env, i int) []string {
+			return []string{"network", "create", fmt.Sprintf("net%d", i)}
+		}},
 		{name: "rm -f", at: quick, prepare: func(e *env) {
 			for i := range killPoints {
 				e.ok("run", "-d", "--name", fmt.Sprintf("victim%d", i), "-v", "/anon", testImage, "sleep", "1000")
