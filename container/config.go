@@ -45,9 +45,11 @@ type Config struct {
 	Tty         bool `json:"tty,omitempty"`         // -t: allocate a PTY
 	AutoRemove  bool `json:"autoRemove,omitempty"`  // --rm
 
-	// NetworkMode is "none", "host" or "" (private namespace; user-mode
-	// networking once network/slirp provides it), or with Networks the
-	// name of the first user-defined network (as Docker's NetworkMode).
+	// NetworkMode is "none", "host", "pasta", "slirp4netns" (a stack of
+	// the container's own), "container:" or "ns:", or with Networks the
+	// name of the first network (DefaultNetwork for a container run with
+	// no --network). "" is a stack of its own too: containers made before
+	// the default network, and those made where no stack works.
 	NetworkMode string `json:"networkMode,omitempty"`
 	// Networks are the user-defined networks the container is linked to
 	// (--network NAME), with its --network-alias names.
@@ -114,6 +116,10 @@ type Config struct {
 }
 
 // The --sdnotify modes.
+// DefaultNetwork is the network of containers run with no --network: a
+// bridge in the rootless network namespace, as Podman's "podman".
+const DefaultNetwork = "pod"
+
 const (
 	SdNotifyContainer = "container"
 	SdNotifyConmon    = "conmon"

@@ -125,8 +125,11 @@ func (r *Record) Inspect(driver string) InspectData {
 }
 
 func networkMode(m string) string {
-	if m == "" {
+	switch m {
+	case "":
 		return "private"
+	case DefaultNetwork:
+		return "bridge" // Docker's and Podman's name for the default network
 	}
 	return m
 }

@@ -59,6 +59,7 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if err := h.checkSystemd(cfg, ic); err != nil {
 		return nil, nil, err
 	}
+	h.defaultNetwork(cfg)
 	if err := h.checkNetworks(cfg); err != nil {
 		return nil, nil, err
 	}

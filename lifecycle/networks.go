@@ -33,6 +33,20 @@ func (h *Host) RootlessNet() network.Rootless {
 	return network.Rootless{Dir: filepath.Join(h.Store.RunRoot(), "netns"), CacheDir: h.RuntimeDir, IPAMDir: h.IPAM().Dir}
 }
 
+// defaultNetwork puts a container run with no --network (or --network
+// bridge) on the default network. Where no user-mode stack works it keeps
+// the mode: the container runs with loopback only, with a warning at start.
+func (h *Host) defaultNetwork(cfg *container.Config) {
+	if !slirp.IsDefault(cfg.NetworkMode) || len(cfg.Networks) > 0 || h.RuntimeDir == "" {
+		return
+	}
+	if slirp.Probe(h.RuntimeDir).Driver == "" {
+		return
+	}
+	cfg.NetworkMode = network.DefaultName
+	cfg.Networks = []container.NetworkAttachment{{Name: network.DefaultName}}
+}
+
 // checkNetworks refuses, at create, a container on user-defined networks
 // that do not exist, or where pod cannot make them.
 func (h *Host) checkNetworks(cfg *container.Config) error {
@@ -58,27 +72,37 @@ func (h *Host) planLinks(rec *container.Record, bundle string) (string, error) {
 	cfg := &rec.Config
 	slirp.RemovePlan(bundle)
 	slirp.ClearReady(bundle)
-	rn := h.RootlessNet()
-	if err := rn.Ensure(); err != nil {
-		return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
-	}
 	// Taken or privileged ports fail here, before anything starts.
 	if err := slirp.CheckPorts(cfg.Ports, slirp.InUserNS()); err != nil {
 		return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
+	rn := h.RootlessNet()
 	l := network.Links{RootlessNS: rn.NSPath(), IPAMDir: h.IPAM().Dir, CacheDir: rn.CacheDir, Tag: cfg.ID[:10], ContainerID: cfg.ID, Ports: cfg.Ports}
+	fail := func(err error) (string, error) {
+		h.releaseLinks(cfg)
+		return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+	}
 	for i, a := range cfg.Networks {
 		n, err := h.Networks().Get(a.Name)
 		if err != nil {
-			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+			return fail(err)
 		}
 		att, err := h.allocate(cfg, n, a, i)
 		if err != nil {
-			return "", container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+			return fail(err)
 		}
 		l.Attachments = append(l.Attachments, att)
 	}
+	// After the addresses are held: an idle holder ends only when no
+	// address is (see network.HolderMain), so this one stays for them.
+	if err := rn.Ensure(); err != nil {
+		if cfg.Networks[0].Name == network.DefaultName {
+			err = fmt.Errorf("%w; or give the container a network stack of its own with --network pasta", err)
+		}
+		return fail(err)
+	}
 	if err := saveLinks(rec, bundle, &l); err != nil {
+		h.releaseLinks(cfg)
 		return "", err
 	}
 	plan := &slirp.Plan{Driver: network.DriverBridge, NSPath: slirp.NSPath(bundle)}
@@ -122,6 +146,10 @@ func (h *Host) networkUsers(n network.Network) ([]*container.Record, error) {
 func (h *Host) RemoveNetwork(ctx context.Context, ref string, force bool) (string, error) {
 	n, err := h.Networks().Get(ref)
 	if err != nil {
+		return "", err
+	}
+	// Before -f removes its containers.
+	if err := network.CheckRemovable(n); err != nil {
 		return "", err
 	}
 	users, err := h.networkUsers(n)
@@ -169,6 +197,9 @@ func (h *Host) PruneNetworks(ctx context.Context) ([]string, error) {
 	}
 	var removed []string
 	for _, n := range all {
+		if n.Name == network.DefaultName {
+			continue
+		}
 		if users, err := h.networkUsers(n); err != nil || len(users) > 0 {
 			continue
 		}

@@ -160,6 +160,41 @@ func (m IPAM) change(fn func(*ipamFile) error) error {
 	return storage.WriteFileAtomicVolatile(filepath.Join(m.Dir, "ipam.json"), b, 0o600)
 }
 
+// Unused reports whether no container holds an address (a damaged file
+// counts as used: its holders are unknown).
+func (m IPAM) Unused() bool {
+	f, err := m.read()
+	return err == nil && !f.inUse()
+}
+
+// IfUnused runs fn when no container holds an address, under the lock,
+// so that none is given while fn runs; it reports whether fn ran.
+func (m IPAM) IfUnused(fn func()) (bool, error) {
+	if err := os.MkdirAll(m.Dir, 0o700); err != nil {
+		return false, err
+	}
+	unlock, err := storage.Lock(filepath.Join(m.Dir, "ipam.lock"))
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	f, err := m.read()
+	if err != nil || f.inUse() {
+		return false, err
+	}
+	fn()
+	return true, nil
+}
+
+func (f *ipamFile) inUse() bool {
+	for _, nl := range f.Networks {
+		if len(nl.Leases) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (m IPAM) read() (*ipamFile, error) {
 	f := &ipamFile{Version: ipamVersion, Networks: map[string]*networkLeases{}}
 	b, err := os.ReadFile(filepath.Join(m.Dir, "ipam.json"))

@@ -7,12 +7,15 @@ package network
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
 	"time"
+
+	"github.com/pod-project/pod/container"
 )
 
 // DriverBridge is the one driver: a Linux bridge in the rootless network
@@ -61,7 +64,31 @@ var (
 // user-defined network cannot take.
 var reservedNames = map[string]bool{
 	"none": true, "host": true, "bridge": true, "private": true,
-	"pasta": true, "slirp4netns": true, "default": true,
+	"pasta": true, "slirp4netns": true, "default": true, DefaultName: true,
+}
+
+// DefaultName is the default network's name: the network of containers
+// run with no --network (or --network bridge).
+const DefaultName = container.DefaultNetwork
+
+// The default network has no record on disk: it is always there, with
+// Podman's default subnet, the first bridge and no name resolution
+// between its containers (as Docker's and Podman's default networks; a
+// user-defined network has it).
+var (
+	defaultSubnet = netip.MustParsePrefix("10.88.0.0/16")
+	defaultIface  = ifacePrefx + "0"
+)
+
+// Default is the default network's record. Its ID is derived from its
+// name, so it is the same in every store.
+func Default() Network {
+	sum := sha256.Sum256([]byte(DefaultName))
+	return Network{
+		Name: DefaultName, ID: hex.EncodeToString(sum[:]), Driver: DriverBridge,
+		NetworkInterface: defaultIface, Created: time.Now().UTC(),
+		Subnets: []Subnet{{Subnet: defaultSubnet, Gateway: defaultSubnet.Addr().Next()}},
+	}
 }
 
 var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
@@ -76,6 +103,8 @@ func CheckName(name string) error {
 		return fmt.Errorf("network name %.20q...: longer than 253 characters", name)
 	case !validName.MatchString(name):
 		return fmt.Errorf("network name %q: use letters, digits, '_', '.' and '-', starting with a letter or digit", name)
+	case name == DefaultName:
+		return fmt.Errorf("network name %q is the default network's: choose another", name)
 	case reservedNames[name]:
 		return fmt.Errorf("network name %q is one of --network's own modes: choose another", name)
 	}

@@ -173,8 +173,30 @@ func TestStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	all, err := s.List()
-	if err != nil || len(all) != 2 || all[0].Name != "a" || all[1].Name != "b" || all[0].Subnets[0].Subnet == all[1].Subnets[0].Subnet {
+	if err != nil || len(all) != 3 || all[0].Name != "a" || all[1].Name != "b" || all[2].Name != DefaultName || all[0].Subnets[0].Subnet == all[1].Subnets[0].Subnet {
 		t.Fatalf("List: %+v, %v", all, err)
+	}
+	// The default network is always there, with no record, and stays.
+	for _, n := range all[:2] {
+		if n.NetworkInterface == defaultIface || n.Subnets[0].Subnet.Overlaps(defaultSubnet) {
+			t.Errorf("network %s: %s %s, the default network's", n.Name, n.NetworkInterface, n.Subnets[0].Subnet)
+		}
+	}
+	def, err := s.Get(DefaultName)
+	if err != nil || def.ID != all[2].ID || def.DNSEnabled || def.Subnets[0].Subnet != defaultSubnet {
+		t.Fatalf("Get(%s): %+v, %v", DefaultName, def, err)
+	}
+	if got, err := s.Get(def.ID[:12]); err != nil || got.Name != DefaultName {
+		t.Fatalf("the default network by ID: %+v, %v", got, err)
+	}
+	if _, err := s.Remove(DefaultName, nil); err == nil || !strings.Contains(err.Error(), "cannot be removed") {
+		t.Fatalf("removing the default network: %v", err)
+	}
+	if _, err := s.Create(CreateOptions{Name: DefaultName}); err == nil || !strings.Contains(err.Error(), "default network") {
+		t.Fatalf("a network named %s: %v", DefaultName, err)
+	}
+	if _, err := s.Create(CreateOptions{Name: "c", Subnets: []string{"10.88.7.0/24"}}); err == nil || !strings.Contains(err.Error(), DefaultName) {
+		t.Fatalf("a subnet inside the default network's: %v", err)
 	}
 	for _, ref := range []string{"a", a.ID, a.ID[:12]} {
 		if got, err := s.Get(ref); err != nil || got.ID != a.ID {
@@ -222,7 +244,7 @@ func TestStoreParallelCreate(t *testing.T) {
 		}
 	}
 	all, err := s.List()
-	if err != nil || len(all) != 20 {
+	if err != nil || len(all) != 21 {
 		t.Fatalf("%d networks, %v", len(all), err)
 	}
 	subnets, ifaces := map[netip.Prefix]bool{}, map[string]bool{}

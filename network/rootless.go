@@ -167,7 +167,8 @@ func HolderMain() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if _, err := slirp.Up(plan, dir, true); err != nil {
+	stackNet, err := slirp.Up(plan, dir, true)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -184,7 +185,8 @@ func HolderMain() {
 	// A stack that dies (killed) ends the holder too, so that the next
 	// pod call that needs a network starts both again.
 	stack := children()
-	tick := time.NewTicker(500 * time.Millisecond)
+	tick := time.NewTicker(holderTick)
+	idle := 0
 	for {
 		select {
 		case <-sigs:
@@ -200,8 +202,40 @@ func HolderMain() {
 					os.Exit(1)
 				}
 			}
+			if idle++; !(IPAM{Dir: r.IPAMDir}).Unused() {
+				idle = 0
+			}
+			if idle >= holderIdleTicks && r.endIfUnused(stackNet) {
+				os.Exit(0)
+			}
 		}
 	}
+}
+
+// The holder looks at its stack and at the leases every holderTick, and
+// ends once no container has held an address for holderIdleTicks of them:
+// a script's run after run keeps it, the last container's end lets it go.
+const (
+	holderTick      = 500 * time.Millisecond
+	holderIdleTicks = 2
+)
+
+// endIfUnused stops the stack and gives up the holder's place when no
+// container holds an address. Under the namespace's lock and then the
+// leases', as a run takes its addresses before Ensure: either the run's
+// addresses keep this holder, or its Ensure finds none and starts another
+// once this one's stack is gone.
+func (r Rootless) endIfUnused(stack *slirp.Network) bool {
+	unlock, err := storage.Lock(filepath.Join(r.Dir, "rootless.lock"))
+	if err != nil {
+		return false
+	}
+	defer unlock()
+	ended, err := IPAM{Dir: r.IPAMDir}.IfUnused(func() {
+		stack.Stop()
+		_ = os.Remove(r.holderFile())
+	})
+	return err == nil && ended
 }
 
 // children are the calling process's child processes.

@@ -63,20 +63,20 @@ func (s Store) Create(o CreateOptions) (Network, error) {
 	return n, nil
 }
 
-// List returns every network, by name. A record that cannot be read is
-// an error naming its file.
+// List returns every network, by name, the default network among them. A
+// record that cannot be read is an error naming its file.
 func (s Store) List() ([]Network, error) {
+	out := []Network{Default()}
 	ents, err := os.ReadDir(s.Dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return out, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var out []Network
 	for _, e := range ents {
 		name := e.Name()
-		if !strings.HasSuffix(name, recordExt) || strings.HasPrefix(name, ".") {
+		if !strings.HasSuffix(name, recordExt) || strings.HasPrefix(name, ".") || name == DefaultName+recordExt {
 			continue
 		}
 		n, err := s.read(filepath.Join(s.Dir, name))
@@ -91,6 +91,9 @@ func (s Store) List() ([]Network, error) {
 
 // Get finds a network by name, full ID or unique ID prefix.
 func (s Store) Get(ref string) (Network, error) {
+	if ref == DefaultName {
+		return Default(), nil
+	}
 	if CheckName(ref) == nil {
 		n, err := s.read(s.path(ref))
 		if err == nil {
@@ -132,6 +135,9 @@ func (s Store) Remove(ref string, users func(Network) []string) (Network, error)
 	if err != nil {
 		return Network{}, err
 	}
+	if err := CheckRemovable(n); err != nil {
+		return n, err
+	}
 	if users != nil {
 		if u := users(n); len(u) > 0 {
 			return n, fmt.Errorf("network %s is used by container %s: %w (remove them, or pod network rm -f)", n.Name, strings.Join(u, ", "), ErrInUse)
@@ -141,6 +147,14 @@ func (s Store) Remove(ref string, users func(Network) []string) (Network, error)
 		return n, err
 	}
 	return n, nil
+}
+
+// CheckRemovable refuses the default network, which is always there.
+func CheckRemovable(n Network) error {
+	if n.Name == DefaultName {
+		return fmt.Errorf("default network %s cannot be removed", n.Name)
+	}
+	return nil
 }
 
 func (s Store) path(name string) string { return filepath.Join(s.Dir, name+recordExt) }

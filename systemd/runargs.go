@@ -169,7 +169,9 @@ func (a *args) network(cfg *container.Config) {
 	switch {
 	case len(cfg.Networks) == 1:
 		n := cfg.Networks[0]
-		a.add("--network", n.Name)
+		if n.Name != container.DefaultNetwork {
+			a.add("--network", n.Name)
+		}
 		a.each("--network-alias", n.Aliases)
 		for _, ip := range n.IPs {
 			flag := "--ip"

@@ -25,7 +25,7 @@ type networkFlags struct {
 }
 
 func (f *networkFlags) register(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&f.networks, "network", nil, "network mode: pasta[:OPTS], slirp4netns[:OPTS], none, host, container:NAME|ID, ns:PATH, or user-defined networks NAME[:ip=IP,ip6=IP,alias=NAME] (repeat for several; default: pasta, else slirp4netns)")
+	fs.StringArrayVar(&f.networks, "network", nil, "network mode: pasta[:OPTS], slirp4netns[:OPTS], none, host, container:NAME|ID, ns:PATH, or user-defined networks NAME[:ip=IP,ip6=IP,alias=NAME] (repeat for several; default: the network "+network.DefaultName+", bridge for short)")
 	fs.StringArrayVar(&f.aliases, "network-alias", nil, "another name of the container on its user-defined network")
 	fs.StringVar(&f.ip, "ip", "", "the container's IPv4 address on its user-defined network")
 	fs.StringVar(&f.ip6, "ip6", "", "the container's IPv6 address on its user-defined network")
@@ -90,7 +90,9 @@ func printNetwork(w io.Writer, c slirp.Choice) {
 	for _, s := range c.Skipped {
 		fmt.Fprintf(w, "    skipped %s: %s\n", s.Name, s.Reason)
 	}
-	fmt.Fprintln(w, "    default: a stack of its own per container (the client's address kept on published ports)")
+	if c.Driver != "" {
+		fmt.Fprintf(w, "    default: network %s, a bridge in the rootless network namespace with the user-defined networks' bridges, all linked to the host by one %s (published ports are relayed and the client's address is not kept: --network %s gives a container a stack of its own that keeps it)\n", network.DefaultName, c.Driver, c.Driver)
+	}
 	fmt.Fprintln(w, "    user-defined networks: bridges in one rootless network namespace, linked to the host by one stack of this driver")
 }
 
@@ -98,21 +100,39 @@ func printNetwork(w io.Writer, c slirp.Choice) {
 // --ip and --ip6): a mode of run's own, or user-defined networks, each
 // NAME[:ip=IP,ip6=IP,alias=NAME...], whose names lifecycle checks exist.
 func (f *networkFlags) mode(cfg *container.Config) (string, []string, error) {
-	if len(f.networks) == 0 || (len(f.networks) == 1 && !isUserNetwork(f.networks[0])) {
+	nets := make([]string, len(f.networks))
+	for i, v := range f.networks {
+		// The default network by Docker's name, with options or
+		// beside others.
+		if name, rest, ok := strings.Cut(v, ":"); name == "bridge" && (ok || len(f.networks) > 1) {
+			v = network.DefaultName
+			if ok {
+				v += ":" + rest
+			}
+		}
+		nets[i] = v
+	}
+	if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" || f.mac != "" {
+		// On the default network, unless another is given.
+		if len(nets) == 0 || (len(nets) == 1 && slirp.IsDefault(nets[0])) {
+			nets = []string{network.DefaultName}
+		}
+	}
+	if len(nets) == 0 || (len(nets) == 1 && !isUserNetwork(nets[0])) {
 		v := ""
-		if len(f.networks) == 1 {
-			v = f.networks[0]
+		if len(nets) == 1 {
+			v = nets[0]
 		}
 		mode, opts, err := slirp.ParseMode(v)
 		if err != nil {
 			return "", nil, usageErrorf("%v", err)
 		}
 		if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" || f.mac != "" {
-			return "", nil, usageErrorf("--network-alias, --ip, --ip6 and --mac-address need a user-defined network (--network NAME)")
+			return "", nil, usageErrorf("--network-alias, --ip, --ip6 and --mac-address need a bridge network: the default one or --network NAME")
 		}
 		return mode, opts, nil
 	}
-	for _, v := range f.networks {
+	for _, v := range nets {
 		a, err := parseUserNetwork(v)
 		if err != nil {
 			return "", nil, err
@@ -167,7 +187,7 @@ func isUserNetwork(v string) bool {
 	case "", "none", "host", "private", "default", "bridge", slirp.Pasta, slirp.Slirp4netns, "container", "ns":
 		return false
 	}
-	return network.CheckName(name) == nil
+	return name == network.DefaultName || network.CheckName(name) == nil
 }
 
 // parseUserNetwork reads NAME[:ip=IP,ip6=IP,alias=NAME,...].

@@ -59,6 +59,16 @@ type Plan struct {
 // a container of the default network mode.
 var ErrNoStack = errors.New("no user-mode network stack works")
 
+// IsDefault reports whether a network mode asks for the default network:
+// no --network, or one of the names Docker and Podman give it.
+func IsDefault(mode string) bool {
+	switch mode {
+	case "", "private", "default", "bridge":
+		return true
+	}
+	return false
+}
+
 // IsPrivate reports whether a network mode gets a user-mode stack.
 func IsPrivate(mode string) bool {
 	m, _, _ := strings.Cut(mode, ":")
@@ -232,6 +242,15 @@ func (n *Network) Down() {
 	}
 	RemoveNetNS(n.plan.NSPath)
 	n.stack.Stop(len(n.plan.Ports) > len(n.proxies))
+}
+
+// Stop stops the stack and waits until it is gone, keeping the namespace
+// (the rootless network namespace outlives its holder).
+func (n *Network) Stop() {
+	for _, u := range n.proxies {
+		_ = u.Close()
+	}
+	n.stack.Stop(true)
 }
 
 // logHead is the start of a helper's log, where its error is (pasta

@@ -233,6 +233,7 @@ func TestNewUnitUnderSystemd(t *testing.T) {
 	}
 	mainExit := func(r *reaper, main int) int {
 		t.Helper()
+		r.endUnit(t, main)
 		exits := r.exits(t, cmdTimeout)
 		code, ok := exits[strconv.Itoa(main)]
 		if !ok || exits["cmd"] != 0 {

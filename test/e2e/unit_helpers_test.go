@@ -145,6 +145,46 @@ func (e *env) startReaperArgv(extra, argv []string) *reaper {
 	return r
 }
 
+// endUnit does what systemd does when a unit's main process has ended: it
+// stops what is left in the unit (KillMode=control-group). The one
+// process pod leaves there by design is the rootless network's holder,
+// started by the unit's first pod run and serving every container on a
+// bridge (their monitors start it again elsewhere); any other process
+// left still makes exits fail.
+func (r *reaper) endUnit(t *testing.T, main int) {
+	t.Helper()
+	if !eventually(cmdTimeout, func() bool { return !alive(main) }) {
+		t.Fatalf("the main process %d still runs", main)
+	}
+	for _, p := range processes() {
+		if strings.HasPrefix(p.cmdline, "pod-netns-holder") && descends(p.pid, r.cmd.Process.Pid) {
+			_ = syscall.Kill(p.pid, syscall.SIGTERM)
+		}
+	}
+}
+
+// descends reports whether pid is a descendant of ancestor.
+func descends(pid, ancestor int) bool {
+	for i := 0; i < 64 && pid > 1; i++ {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return false
+		}
+		j := bytes.LastIndexByte(b, ')')
+		if j < 0 {
+			return false
+		}
+		f := strings.Fields(string(b[j+1:]))
+		if len(f) < 2 {
+			return false
+		}
+		if pid, _ = strconv.Atoi(f[1]); pid == ancestor {
+			return true
+		}
+	}
+	return false
+}
+
 // exits waits until the reaper ended and returns the exit status of the
 // command ("cmd") and of every orphan it reaped (by PID).
 func (r *reaper) exits(t *testing.T, timeout time.Duration) map[string]int {

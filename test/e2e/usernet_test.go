@@ -57,7 +57,7 @@ func TestUserNetworks(t *testing.T) {
 	expectError(t, e.pod("network", "create", "appnet"), 125, "already exists")
 	expect(t, e.pod("network", "create", "--ignore", "appnet"), 0, "appnet\n")
 	expectError(t, e.pod("network", "create", "--subnet", "10.91.7.128/25", "clash"), 125, "overlaps subnet 10.91.7.0/24 of network other")
-	expect(t, e.pod("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Subnets}}"), 0, "appnet bridge 10.89.0.0/24\nother bridge 10.91.7.0/24\n")
+	expect(t, e.pod("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Subnets}}"), 0, "appnet bridge 10.89.0.0/24\nother bridge 10.91.7.0/24\npod bridge 10.88.0.0/16\n")
 	expect(t, e.pod("network", "ls", "-q", "--filter", "label=team=db"), 0, "other\n")
 	expect(t, e.pod("network", "exists", "appnet"), 0, "")
 	expect(t, e.pod("network", "exists", "nonet"), 1, "")
@@ -97,7 +97,7 @@ func TestUserNetworks(t *testing.T) {
 
 	// Errors name the object and the fix.
 	expectError(t, e.pod("run", "--rm", "--network", "nonet", testImage, "true"), 125, "network nonet not found", "pod network create nonet")
-	expectError(t, e.pod("run", "--rm", "--network-alias", "x", testImage, "true"), 125, "--network-alias, --ip, --ip6 and --mac-address need a user-defined network")
+	expectError(t, e.pod("run", "--rm", "--network", "pasta", "--network-alias", "x", testImage, "true"), 125, "--network-alias, --ip, --ip6 and --mac-address need a bridge network")
 	expectError(t, e.pod("network", "create", "--opt", "mtu=9", "bad"), 125, "68 to 65535")
 	expectError(t, e.pod("network", "rm", "appnet"), 125, "used by container db")
 	expectError(t, e.pod("network", "inspect", "nonet"), 125, "no such network")
@@ -108,7 +108,7 @@ func TestUserNetworks(t *testing.T) {
 		t.Fatalf("network rm -f left containers: %q", out)
 	}
 	expect(t, e.pod("network", "prune", "-f"), 0, "inside\nother\n")
-	expect(t, e.pod("network", "ls", "-q"), 0, "")
+	expect(t, e.pod("network", "ls", "-q"), 0, "pod\n") // the default network stays
 }
 
 // TestUserNetworkAddresses: addresses are given once, come back when a
@@ -445,7 +445,7 @@ func TestUserNetworkCheckAndPrune(t *testing.T) {
 	if !strings.Contains(out, "Deleted Networks\ntiny\nunused\n") {
 		t.Fatalf("system prune:\n%s", out)
 	}
-	expect(t, e.pod("network", "ls", "-q"), 0, "")
+	expect(t, e.pod("network", "ls", "-q"), 0, "pod\n") // the default network stays
 }
 
 // TestUserNetworkReload: a container whose link was cut (its end in the

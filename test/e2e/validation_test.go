@@ -136,7 +136,7 @@ func TestValidFileValues(t *testing.T) {
 	})
 	e.expectNoContainers()
 	// What is valid still lands where it belongs, canonical.
-	expect(t, e.pod("run", "--rm", "--name", "web", "--dns", "2001:DB8::1", "--dns-search", "example.org", "--dns-option", "ndots:3",
+	expect(t, e.pod("run", "--rm", "--name", "web", "--network", "pasta", "--dns", "2001:DB8::1", "--dns-search", "example.org", "--dns-option", "ndots:3",
 		"--add-host", "db=[::1]", "--hostname", "h1", "--domainname", "example.org", testImage,
 		"sh", "-c", "cat /etc/resolv.conf; grep -e db -e h1 /etc/hosts; hostname"), 0,
 		"search example.org\nnameserver 2001:db8::1\noptions ndots:3\n::1\tdb\n10.0.2.100\th1.example.org h1 web\nh1\n")
