@@ -85,14 +85,14 @@ start() { # start KEY TOOL ARGS... -- RUN-FLAGS...
 echo "bench-network: making the image (busybox and the host's iperf3 with its libraries)"
 bench_netbox_image
 
-echo "pod ($("$pod" "${pod_args[@]}" info --format '{{.Host.Network.Driver}}' 2>/dev/null) by default):"
-netflags=()
+echo "pod (stacks of the containers' own; bench/usernet.sh measures the default network's bridge):"
+netflags=(--network pasta)
 throughput "pod pasta throughput" "$pod" "${pod_args[@]}"
 latency "pod pasta request latency" "$pod" "${pod_args[@]}"
 netflags=(--network slirp4netns)
 throughput "pod slirp4netns throughput" "$pod" "${pod_args[@]}"
 latency "pod slirp4netns request latency" "$pod" "${pod_args[@]}"
-start "pod run --rm true (pasta)" "$pod" "${pod_args[@]}" run --rm "$image"
+start "pod run --rm true (pasta)" "$pod" "${pod_args[@]}" run --rm --network pasta "$image"
 start "pod run --rm true (slirp4netns)" "$pod" "${pod_args[@]}" run --rm --network slirp4netns "$image"
 start "pod run --rm true (--network none)" "$pod" "${pod_args[@]}" run --rm --network none "$image"
 

@@ -3,13 +3,14 @@
 # Podman 4.3.1's bridge networks where Podman is installed, on loopback
 # and the namespaces made here only:
 #   the memory (PSS) of every network helper process with 1, 10 and 50
-#   running containers: pod's default (one pasta per container), pod on a
-#   user-defined network (the rootless namespace's holder, which is also
-#   the DNS role, and its one pasta), Podman on a bridge network (its
-#   rootless namespace's slirp4netns, and dnsmasq when the dnsname plugin
-#   is installed);
-#   the start time of `run --rm IMG true` on a user-defined network
-#   against --network none;
+#   running containers: pod's default network and a user-defined one (a
+#   bridge each in the rootless namespace, whose holder is also the DNS
+#   role, and its one pasta), pod with --network pasta (one pasta per
+#   container), Podman on a bridge network (its rootless namespace's
+#   slirp4netns, and dnsmasq when the dnsname plugin is installed);
+#   the start time of `run --rm IMG true` on the default network (its
+#   holder running, and started anew: a run after a pause of 2 s), on a
+#   user-defined network and with --network pasta, against --network none;
 #   iperf3 between two containers on one bridge.
 # As root it runs itself as the unprivileged user podtest ($POD_TEST_USER).
 # RUNS (default 20) sets the runs per timing, COUNTS (default "1 10 50")
@@ -66,8 +67,11 @@ bench_netbox_image
 
 echo "memory of the network helpers (PSS, MB):"
 for n in $counts; do
+	fill "$n" "$pod" "${pod_args[@]}" -- --network pasta
+	printf '  %-44s %8s\n' "pod --network pasta (pasta each), $n containers" "$(pss '^(/[^ ]*/)?(pasta|pasta.avx2|passt|slirp4netns) ')"
+	"$pod" "${pod_args[@]}" rm -f --all >/dev/null
 	fill "$n" "$pod" "${pod_args[@]}" --
-	printf '  %-44s %8s\n' "pod default (pasta each), $n containers" "$(pss '^(/[^ ]*/)?(pasta|pasta.avx2|passt|slirp4netns) ')"
+	printf '  %-44s %8s\n' "pod default network, $n containers" "$(pss '^(/[^ ]*/)?(pasta|pasta.avx2|passt|slirp4netns) |^pod-netns-holder')"
 	"$pod" "${pod_args[@]}" rm -f --all >/dev/null
 	fill "$n" "$pod" "${pod_args[@]}" -- --network benchnet
 	printf '  %-44s %8s\n' "pod user network, $n containers" "$(pss '^(/[^ ]*/)?(pasta|pasta.avx2|passt|slirp4netns) |^pod-netns-holder')"
@@ -78,7 +82,19 @@ echo "start time of run --rm true (median of $runs, ms):"
 none=$(median "$pod" "${pod_args[@]}" run --rm --network none "$image" true)
 user=$(median "$pod" "${pod_args[@]}" run --rm --network benchnet "$image" true)
 dflt=$(median "$pod" "${pod_args[@]}" run --rm "$image" true)
-printf '  %-44s %8s\n' "pod --network none" "$none" "pod --network benchnet" "$user" "pod default (pasta)" "$dflt"
+own=$(median "$pod" "${pod_args[@]}" run --rm --network pasta "$image" true)
+# cold: each run after the holder has ended (it ends about 1 s after the
+# last address is given back).
+cold=$(for _ in $(seq 1 "$runs"); do
+	sleep 2
+	t0=$(date +%s%N)
+	"$pod" "${pod_args[@]}" run --rm "$image" true >/dev/null 2>&1
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000))
+done | sort -n | awk '{ a[NR] = $1 } END { printf "%.1f\n", a[int((NR + 1) / 2)] / 1000 }')
+printf '  %-44s %8s\n' "pod --network none" "$none" "pod --network benchnet" "$user" "pod default network" "$dflt" \
+	"pod default network, its holder started anew" "$cold" "pod --network pasta" "$own"
+echo "  default network start overhead: $(awk -v a="$dflt" -v b="$none" 'BEGIN { printf "%.1f ms", a - b }') (goal under 20 ms)"
 echo "  user network start overhead: $(awk -v a="$user" -v b="$none" 'BEGIN { printf "%.1f ms", a - b }') (goal under 20 ms)"
 
 # c2c TOOL ARGS... -- NET: iperf3 between two containers on NET, Gbit/s.

@@ -113,12 +113,11 @@ func (h *Host) planLinks(rec *container.Record, bundle string) (string, error) {
 }
 
 // releaseLinks gives a removed container's addresses back (its monitor
-// does at each stop; this covers one that was killed).
+// does at each stop; this covers one that was killed), on every network:
+// a connect killed before it recorded the network left an address there.
 func (h *Host) releaseLinks(cfg *container.Config) {
-	for _, a := range cfg.Networks {
-		if n, err := h.Networks().Get(a.Name); err == nil {
-			_ = h.IPAM().Release(n, cfg.ID)
-		}
+	if len(cfg.Networks) > 0 {
+		_ = h.IPAM().ReleaseAll(cfg.ID)
 	}
 }
 

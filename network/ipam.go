@@ -107,6 +107,23 @@ func (m IPAM) Release(n Network, id string) error {
 	})
 }
 
+// ReleaseAll gives back every address container id holds, on any network
+// (at its removal: a connect killed before it recorded the network left
+// one the record does not name).
+func (m IPAM) ReleaseAll(id string) error {
+	return m.change(func(f *ipamFile) error {
+		for _, nl := range f.Networks {
+			for a, c := range nl.Leases {
+				if c == id {
+					delete(nl.Leases, a)
+				}
+			}
+			delete(nl.Names, id)
+		}
+		return nil
+	})
+}
+
 // Forget drops every lease of network n (when it is removed).
 func (m IPAM) Forget(n Network) error {
 	return m.change(func(f *ipamFile) error {

@@ -67,6 +67,26 @@ func TestCrashMatrix(t *testing.T) {
 		{name: "network create", at: quick, args: func(e *env, i int) []string {
 			return []string{"network", "create", fmt.Sprintf("net%d", i)}
 		}},
+		// Containers on the default network, connected to another one
+		// and back; a network removed with its containers.
+		{name: "net connect", at: quick, prepare: func(e *env) {
+			e.ok("network", "create", "cn")
+			for i := range quick {
+				e.ok("run", "-d", "--name", fmt.Sprintf("c%d", i), testImage, "sleep", "1000")
+			}
+		}, args: func(e *env, i int) []string { return []string{"network", "connect", "cn", fmt.Sprintf("c%d", i)} }},
+		{name: "net disconnect", at: quick, prepare: func(e *env) {
+			e.ok("network", "create", "dn")
+			for i := range quick {
+				e.ok("run", "-d", "--name", fmt.Sprintf("d%d", i), "--network", "bridge", "--network", "dn", testImage, "sleep", "1000")
+			}
+		}, args: func(e *env, i int) []string { return []string{"network", "disconnect", "dn", fmt.Sprintf("d%d", i)} }},
+		{name: "network rm -f", at: quick, prepare: func(e *env) {
+			for i := range quick {
+				e.ok("network", "create", fmt.Sprintf("rn%d", i))
+				e.ok("run", "-d", "--name", fmt.Sprintf("n%d", i), "--network", fmt.Sprintf("rn%d", i), testImage, "sleep", "1000")
+			}
+		}, args: func(e *env, i int) []string { return []string{"network", "rm", "-f", fmt.Sprintf("rn%d", i)} }},
 		{name: "rm -f", at: quick, prepare: func(e *env) {
 			for i := range killPoints {
 				e.ok("run", "-d", "--name", fmt.Sprintf("victim%d", i), "-v", "/anon", testImage, "sleep", "1000")
@@ -133,11 +153,12 @@ func (e *env) nextCallSees() string {
 	sort.Strings(parts)
 	images := lines(e.ok("images", "-a", "-q"))
 	vols := lines(e.ok("volume", "ls", "-q"))
+	nets := lines(e.ok("network", "ls", "-q"))
 	check := "check clean"
 	if r := e.pod("system", "check", "--format", "{{.Kind}}"); r.code != 0 {
 		check = "check: " + strings.Join(lines(r.stdout), ",")
 	}
-	return fmt.Sprintf("ps -a: [%s]; images: %d; volumes: %d; %s", strings.Join(parts, ", "), len(images), len(vols), check)
+	return fmt.Sprintf("ps -a: [%s]; images: %d; volumes: %d; networks: %d; %s", strings.Join(parts, ", "), len(images), len(vols), len(nets), check)
 }
 
 // expectNothingLeft fails unless only the pause process runs, no
