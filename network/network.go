@@ -64,7 +64,8 @@ var (
 // user-defined network cannot take.
 var reservedNames = map[string]bool{
 	"none": true, "host": true, "bridge": true, "private": true,
-	"pasta": true, "slirp4netns": true, "default": true, DefaultName: true,
+	"pasta": true, "slirp4netns": true, "default": true, "container": true, "ns": true,
+	DefaultName: true,
 }
 
 // DefaultName is the default network's name: the network of containers

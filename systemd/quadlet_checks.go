@@ -63,11 +63,17 @@ func checkAddHost(v string) error { return slirp.ParseExtraHosts([]string{v}) }
 // checkNetwork accepts run's --network modes and a user-defined
 // network's name (which must exist when the unit starts).
 func checkNetwork(v string) error {
-	_, _, err := slirp.ParseMode(v)
-	if err != nil && network.CheckName(v) == nil {
+	if name, _, _ := strings.Cut(v, ":"); isNetworkName(name) {
 		return nil
 	}
+	_, _, err := slirp.ParseMode(v)
 	return err
+}
+
+// isNetworkName reports whether v names a network, not a mode of
+// --network (the default network's own name counts).
+func isNetworkName(v string) bool {
+	return expanded(v) || v == network.DefaultName || network.CheckName(v) == nil
 }
 
 func checkVolume(v string) error {

@@ -403,23 +403,37 @@ func (c *converter) absolute(p string) string {
 	return filepath.Join(filepath.Dir(c.src.Path), p)
 }
 
-// network writes Network=: a mode of pod's --network, or another
-// .container file's container (its network namespace shared, its
-// service required). One per container: pod joins one network.
+// network writes Network=: a mode of pod's --network, a .network file's
+// network (its service required), or another .container file's container
+// (its network namespace shared, its service required). Several only as
+// networks (bridges): a container has one mode.
 func (c *converter) network(run *[]string) error {
 	entries := c.src.All(c.group, "Network")
-	if len(entries) == 0 {
-		return nil
+	for _, e := range entries {
+		if err := c.oneNetwork(e, len(entries) > 1, run); err != nil {
+			return err
+		}
 	}
-	if len(entries) > 1 {
-		return c.keyErr(entries[1], "pod gives a container one network: give Network= once")
-	}
-	e := entries[0]
+	return nil
+}
+
+func (c *converter) oneNetwork(e Entry, several bool, run *[]string) error {
 	v := strings.TrimSpace(unquoted(e.Value))
-	mode, _, _ := strings.Cut(v, ":")
+	mode, opts, hasOpts := strings.Cut(v, ":")
+	if several && !strings.HasSuffix(mode, extNetwork) && (mode == "bridge" || !isNetworkName(mode)) {
+		return c.keyErr(e, "several Network= must all name networks (NAME or NAME.network), not --network %s", mode)
+	}
 	switch {
 	case strings.HasSuffix(mode, extNetwork):
-		return c.keyErr(e, "user-defined networks are not supported yet (%s)", mode)
+		i, found := c.info[mode]
+		if !found {
+			return c.keyErr(e, "%s: no such Quadlet file", mode)
+		}
+		c.depend(i)
+		v = i.resource
+		if hasOpts {
+			v += ":" + opts
+		}
 	case strings.HasSuffix(mode, extContainer):
 		i, found := c.info[mode]
 		if !found {

@@ -29,8 +29,6 @@ const runtimeDirMount = "%t/pod"
 func (c *converter) convert() (*Unit, error) {
 	ext := filepath.Ext(c.src.Name())
 	switch ext {
-	case extNetwork:
-		return nil, c.fileErr("user-defined networks are not supported yet: pod has no network create (use Network=host, none, pasta or slirp4netns in the .container file)")
 	case extKube, extPod, extBuild, extArtifact:
 		return nil, c.fileErr("%s files are not supported yet", ext)
 	}
@@ -47,6 +45,8 @@ func (c *converter) convert() (*Unit, error) {
 		err = c.container()
 	case extVolume:
 		err = c.volume()
+	case extNetwork:
+		err = c.networkUnit()
 	case extImage:
 		err = c.image()
 	}
@@ -79,6 +79,7 @@ func (c *converter) checkKeys() error {
 	known := map[string]map[string]bool{
 		"Container": containerKeyNames(),
 		"Volume":    volumeKeys,
+		"Network":   networkKeys,
 		"Image":     imageKeys,
 	}[c.group]
 	for _, e := range c.src.Entries(c.group) {

@@ -157,6 +157,10 @@ var containerKeyCases = []keyCase{
 	{"Network=host", []string{"--network", "host"}},
 	{"Network=pasta:-T,8080", []string{"--network", "pasta:-T,8080"}},
 	{"Network=o.container", []string{"--network", "container:other"}},
+	{"Network=lan.network", []string{"--network", "systemd-lan"}},
+	{"Network=lan.network:ip=10.0.0.5", []string{"--network", "systemd-lan:ip=10.0.0.5"}},
+	{"Network=lan.network\nNetwork=pod", []string{"--network", "systemd-lan", "--network", "pod"}},
+	{"Network=appnet:alias=web", []string{"--network", "appnet:alias=web"}},
 	{"DNS=192.0.2.1", []string{"--dns", "192.0.2.1"}},
 	{"DNSSearch=example.com", []string{"--dns-search", "example.com"}},
 	{"DNSOption=ndots:2", []string{"--dns-option", "ndots:2"}},
@@ -266,8 +270,10 @@ var errorCases = []errorCase{
 	{"Image=x\nEnvironment=\"A=b", QuadletOptions{}, "t.container:3: Environment=: unbalanced \" quote"},
 	{"Image=x\nGroup=100", QuadletOptions{}, "t.container:3: Group=: Group= needs User="},
 	{"Image=x\nEntrypoint=[\"/a\", \"b\"]", QuadletOptions{}, "t.container:3: Entrypoint=: pod's --entrypoint takes one command"},
-	{"Image=x\nNetwork=host\nNetwork=none", QuadletOptions{}, "t.container:4: Network=: pod gives a container one network"},
-	{"Image=x\nNetwork=lan.network", QuadletOptions{}, "t.container:3: Network=: user-defined networks are not supported yet"},
+	{"Image=x\nNetwork=host\nNetwork=none", QuadletOptions{}, "t.container:3: Network=: several Network= must all name networks"},
+	{"Image=x\nNetwork=appnet\nNetwork=pasta", QuadletOptions{}, "t.container:4: Network=: several Network= must all name networks"},
+	{"Image=x\nNetwork=lan.network", QuadletOptions{}, "t.container:3: Network=: lan.network: no such Quadlet file"},
+	{"Image=x\nNetwork=container:", QuadletOptions{}, "t.container:3: Network=: --network container: needs a container name"},
 	{"Image=x\nVolume=missing.volume:/m", QuadletOptions{}, "t.container:3: Volume=: missing.volume: no such Quadlet file"},
 	{"Image=x\nTimezone=local", noFlags, "t.container:3: Timezone=: pod run has no --tz yet"},
 	{"Image=x\nAnnotation=a=b", noFlags, "t.container:3: Annotation=: pod run has no --annotation yet"},
@@ -280,9 +286,10 @@ var errorCases = []errorCase{
 func TestQuadletContainerKeys(t *testing.T) {
 	vol := mustParse(t, quadletHome+"/v.volume", "[Volume]\n")
 	other := mustParse(t, quadletHome+"/o.container", "[Container]\nImage=x\nContainerName=other\n")
+	lan := mustParse(t, quadletHome+"/lan.network", "[Network]\n")
 	for _, tc := range containerKeyCases {
 		t.Run(tc.lines, func(t *testing.T) {
-			svc, err := convertOne(t, "Image=img\n"+tc.lines+"\n", QuadletOptions{}, vol, other)
+			svc, err := convertOne(t, "Image=img\n"+tc.lines+"\n", QuadletOptions{}, vol, other, lan)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -375,7 +382,8 @@ func TestQuadletOtherFiles(t *testing.T) {
 	units := []*Unit{
 		mustParse(t, quadletHome+"/good.container", "[Container]\nImage=x\n"),
 		mustParse(t, quadletHome+"/bad.container", "[Container]\nImage=x\nNope=1\n"),
-		mustParse(t, quadletHome+"/lan.network", "[Network]\nSubnet=10.0.0.0/24\n"),
+		mustParse(t, quadletHome+"/lan.network", "[Network]\nDriver=macvlan\n"),
+		mustParse(t, quadletHome+"/wan.network", "[Network]\nSubnet=10.0.0.0/33\n"),
 		mustParse(t, quadletHome+"/app.kube", "[Kube]\nYaml=app.yaml\n"),
 		mustParse(t, quadletHome+"/v.volume", "[Volume]\nCopy=false\n"),
 		mustParse(t, quadletHome+"/d.volume", "[Volume]\nDriver=image\n"),
@@ -390,8 +398,9 @@ func TestQuadletOtherFiles(t *testing.T) {
 		"bad.container:3: Nope=: unknown key in [Container]",
 		"d.volume:2: Driver=: pod has only the local volume driver",
 		"i.image: [Image] needs Image=",
-		"lan.network: user-defined networks are not supported yet",
+		"lan.network:2: Driver=: pod networks have only the bridge driver",
 		"v.volume:2: Copy=: pod volumes have no nocopy option",
+		"wan.network:2: Subnet=: \"10.0.0.0/33\" is not a subnet",
 	}
 	if len(errs) != len(want) {
 		t.Fatalf("errors %v, want %d", errs, len(want))
@@ -509,4 +518,43 @@ func collect[T any](cases []T, f func(T) string) []string {
 		out = append(out, f(c))
 	}
 	return out
+}
+
+// TestQuadletNetwork: a .network file is a one-time pod network create
+// that leaves an existing network alone, named systemd-BASE unless
+// NetworkName= says; a container's Network= requires its service.
+func TestQuadletNetwork(t *testing.T) {
+	lan := mustParse(t, quadletHome+"/lan.network", "[Network]\nSubnet=10.90.0.0/24\nGateway=10.90.0.254\nIPRange=10.90.0.128/25\n"+
+		"Internal=true\nDisableDNS=false\nIPv6=true\nLabel=team=web\nOptions=mtu=1400\nNetworkDeleteOnStop=true\n")
+	named := mustParse(t, quadletHome+"/back.network", "[Network]\nNetworkName=backend\n")
+	web := mustParse(t, quadletHome+"/web.container", "[Container]\nImage=x\nNetwork=lan.network\nNetwork=back.network:alias=api\n")
+	units, errs := ConvertQuadlets([]*Unit{lan, named, web}, QuadletOptions{Pod: testPod, User: true})
+	if len(errs) > 0 || len(units) != 3 {
+		t.Fatalf("units %v, errors %v", units, errs)
+	}
+	text := map[string]string{}
+	for _, u := range units {
+		text[u.Name] = u.Unit.String()
+	}
+	for name, want := range map[string][]string{
+		"lan-network.service": {
+			"ExecStart=" + testPod + " network create --ignore --subnet 10.90.0.0/24 --gateway 10.90.0.254 --ip-range 10.90.0.128/25 --ipv6 --internal --label team=web --opt mtu=1400 systemd-lan\n",
+			"ExecStopPost=" + testPod + " network rm --force systemd-lan\n",
+			"Type=oneshot\n", "RemainAfterExit=yes\n",
+		},
+		"back-network.service": {"ExecStart=" + testPod + " network create --ignore backend\n"},
+		"web.service": {
+			"Requires=lan-network.service\nAfter=lan-network.service\n", "Requires=back-network.service\nAfter=back-network.service\n",
+			" --network systemd-lan --network backend:alias=api ",
+		},
+	} {
+		for _, w := range want {
+			if !strings.Contains(text[name], w) {
+				t.Errorf("%s lacks %q:\n%s", name, w, text[name])
+			}
+		}
+	}
+	if strings.Contains(text["lan-network.service"], "--disable-dns") {
+		t.Errorf("DisableDNS=false gave --disable-dns:\n%s", text["lan-network.service"])
+	}
 }

@@ -81,12 +81,13 @@ func TestGenerateQuadletDryrun(t *testing.T) {
 	web := e.quadletFile(dir, "web.container", webContainer)
 	e.quadletFile(dir, "web-data.volume", webDataVolume)
 	bad := e.quadletFile(dir, "bad.container", "[Container]\nImage="+testImage+"\nNope=1\n")
-	lan := e.quadletFile(dir, "lan.network", "[Network]\n")
+	e.quadletFile(dir, "lan.network", "[Network]\nSubnet=10.93.0.0/24\n")
+	wan := e.quadletFile(dir, "wan.network", "[Network]\nDriver=macvlan\n")
 	// Podman's directory is read only when asked for.
 	e.quadletFile(".config/containers/systemd", "podman.container", "[Container]\nImage=x\n")
 
 	r := e.pod("generate", "quadlet", "--dryrun")
-	expectError(t, r, 125, bad+":3: Nope=: unknown key in [Container]", lan+": user-defined networks are not supported yet")
+	expectError(t, r, 125, bad+":3: Nope=: unknown key in [Container]", wan+":2: Driver=: pod networks have only the bridge driver")
 	for _, want := range []string{
 		"---web-data-volume.service---\n",
 		"ExecStart=" + suite.pod + " volume create --ignore --label app=web systemd-web-data\n",
@@ -98,12 +99,14 @@ func TestGenerateQuadletDryrun(t *testing.T) {
 		"Delegate=yes\nType=notify\nNotifyAccess=all\nSyslogIdentifier=%N\n",
 		e.webExecStart(),
 		"[Install]\nWantedBy=default.target\n",
+		"---lan-network.service---\n",
+		"ExecStart=" + suite.pod + " network create --ignore --subnet 10.93.0.0/24 systemd-lan\n",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("dry run lacks %q:\n%s", want, r)
 		}
 	}
-	if strings.Contains(r.stdout, "podman") || strings.Contains(r.stdout, "bad.service") || strings.Contains(r.stdout, "lan") {
+	if strings.Contains(r.stdout, "podman") || strings.Contains(r.stdout, "bad.service") || strings.Contains(r.stdout, "wan") {
 		t.Errorf("dry run shows a unit it should not:\n%s", r)
 	}
 

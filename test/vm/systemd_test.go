@@ -77,8 +77,8 @@ func userUnit(t *testing.T, v *VM, name, text string) {
 // unitName is the service a Quadlet file becomes.
 func unitName(file string) string {
 	base := strings.TrimSuffix(file, filepath.Ext(file))
-	if strings.HasSuffix(file, ".volume") {
-		return base + "-volume.service"
+	if ext := filepath.Ext(file); ext == ".volume" || ext == ".network" {
+		return base + "-" + ext[1:] + ".service"
 	}
 	return base + ".service"
 }
@@ -154,6 +154,44 @@ WantedBy=default.target
 		t.Fatalf("MODE in the container: %q", got)
 	}
 	stopUnit(t, v, "web")
+}
+
+// TestQuadletNetwork: two containers' units on a .network file's network
+// (its service pulled in by theirs) reach each other by alias; the unit
+// that started the rootless network's holder stops, which kills the
+// holder with it, and the other container's monitor starts it again, so
+// its names resolve again.
+func TestQuadletNetwork(t *testing.T) {
+	v := podInstalled(t)
+	userUnit(t, v, "app.network", "[Network]\nSubnet=10.95.0.0/24\n")
+	userUnit(t, v, "front.container", "[Container]\nImage=localhost/web:latest\nExec=sleep infinity\nNetwork=app.network\n")
+	userUnit(t, v, "db.container", `[Container]
+Image=localhost/web:latest
+Exec=sh -c 'echo hello from db >/i.html; exec httpd -f -p 80 -h /'
+Network=app.network
+NetworkAlias=database
+`)
+	t.Cleanup(func() { v.Run(t, TestUser, "pod network rm -f systemd-app") })
+	startUnit(t, v, "front")
+	startUnit(t, v, "db")
+	if got := v.MustRun(t, TestUser, "systemctl --user is-active app-network; pod network ls --format '{{.Name}} {{.Subnets}}' --filter name=systemd-app"); got != "active\nsystemd-app 10.95.0.0/24\n" {
+		t.Fatalf("the .network unit: %q", got)
+	}
+	if got := v.MustRun(t, TestUser, "pod exec systemd-front wget -qO- http://database/i.html"); got != "hello from db\n" {
+		t.Fatalf("front reaching db by its alias: %q", got)
+	}
+	// front's unit ran the first container on a bridge: its stop kills
+	// the holder; db's monitor starts it again within seconds.
+	v.MustRun(t, TestUser, "systemctl --user stop front")
+	out, _, code := v.Run(t, TestUser, `for i in $(seq 1 40); do
+	if pod exec systemd-db wget -qO- http://database/i.html 2>/dev/null; then exit 0; fi
+	sleep 0.5
+done
+exit 1`)
+	if code != 0 || out != "hello from db\n" {
+		t.Fatalf("db's names do not resolve 20 s after the unit that started the holder stopped: %q (exit %d)", out, code)
+	}
+	stopUnit(t, v, "db")
 }
 
 // TestNotifyActivation: a Notify=true unit is active only once the
