@@ -221,25 +221,48 @@ func Detach(rootlessNS, tag string, a Attachment) error {
 // ensureBridge returns a's bridge, making it with its gateway addresses
 // and rules when it does not exist.
 func ensureBridge(a Attachment) (netlink.Link, error) {
-	if br, err := netlink.LinkByName(a.Bridge); err == nil {
-		if err := bridgeRules(a); err != nil {
-			return nil, fmt.Errorf("its nftables rules: %w", err)
-		}
-		return br, nil
-	}
-	la := netlink.NewLinkAttrs()
-	la.Name, la.MTU = a.Bridge, a.MTU
-	br := &netlink.Bridge{LinkAttrs: la}
-	if err := netlink.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
-		return nil, err
-	}
 	link, err := netlink.LinkByName(a.Bridge)
+	if err != nil {
+		la := netlink.NewLinkAttrs()
+		la.Name, la.MTU = a.Bridge, a.MTU
+		if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: la}); err != nil && !errors.Is(err, unix.EEXIST) {
+			return nil, err
+		}
+		if link, err = netlink.LinkByName(a.Bridge); err != nil {
+			return nil, err
+		}
+	}
+	// A bridge of that name may be left from a removed network that had
+	// it (its name is free again): it gets this network's gateways only.
+	want := map[netip.Prefix]bool{}
+	for i, g := range a.Gateways {
+		want[netip.PrefixFrom(g, a.Addrs[i].Bits())] = true
+	}
+	have, err := netlink.AddrList(link, netlink.FAMILY_ALL)
 	if err != nil {
 		return nil, err
 	}
-	for i, g := range a.Gateways {
-		addr := &netlink.Addr{IPNet: ipNet(netip.PrefixFrom(g, a.Addrs[i].Bits()))}
-		if err := netlink.AddrAdd(link, addr); err != nil && !errors.Is(err, unix.EEXIST) {
+	for _, h := range have {
+		ip, ok := netip.AddrFromSlice(h.IP)
+		ones, _ := h.Mask.Size()
+		p := netip.PrefixFrom(ip.Unmap(), ones)
+		switch {
+		case !ok || ip.IsLinkLocalUnicast():
+		case want[p]:
+			delete(want, p)
+		default:
+			if err := netlink.AddrDel(link, &h); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for p := range want {
+		if err := netlink.AddrAdd(link, &netlink.Addr{IPNet: ipNet(p)}); err != nil && !errors.Is(err, unix.EEXIST) {
+			return nil, err
+		}
+	}
+	if a.MTU > 0 && link.Attrs().MTU != a.MTU {
+		if err := netlink.LinkSetMTU(link, a.MTU); err != nil {
 			return nil, err
 		}
 	}

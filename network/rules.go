@@ -2,6 +2,7 @@ package network
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
@@ -39,13 +40,34 @@ func bridgeRules(a Attachment) error {
 	if err := c.Flush(); err != nil {
 		return err
 	}
-	tag := []byte("pod-bridge:" + a.Bridge)
-	if rules, err := c.GetRules(t, fwd); err == nil {
+	// The tag names the network too: a bridge name is used again once its
+	// network is removed, and the rules of the one before are dropped.
+	tag := []byte("pod-bridge:" + a.Bridge + ":" + a.ID)
+	found, stale := false, false
+	for _, ch := range []*nftables.Chain{fwd, post} {
+		rules, err := c.GetRules(t, ch)
+		if err != nil {
+			return err
+		}
 		for _, r := range rules {
-			if string(r.UserData) == string(tag) {
-				return nil
+			u := string(r.UserData)
+			switch {
+			case u == string(tag):
+				found = true
+			case u == "pod-bridge:"+a.Bridge || strings.HasPrefix(u, "pod-bridge:"+a.Bridge+":"):
+				if err := c.DelRule(r); err != nil {
+					return err
+				}
+				stale = true
 			}
 		}
+	}
+	if found && !stale {
+		return nil
+	}
+	if found {
+		// Only the stale ones go; this network's stay.
+		return c.Flush()
 	}
 	br := ifname(a.Bridge)
 	drop := &expr.Verdict{Kind: expr.VerdictDrop}

@@ -3,7 +3,9 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -621,4 +623,29 @@ func (e *env) mustHolderPID() int {
 		e.t.Fatalf("no holder of the rootless network namespace: %q", e.readRunRootFile("netns/holder.id"))
 	}
 	return pid
+}
+
+// TestUserNetworkBridgeReused: a network removed leaves its bridge in the
+// rootless namespace, and the next network created takes its name: that
+// network's gateway, names and way out are its own, not the old one's.
+func TestUserNetworkBridgeReused(t *testing.T) {
+	e := withImage(t)
+	e.ok("network", "create", "--subnet", "10.94.1.0/24", "--internal", "old")
+	e.ok("run", "--rm", "--network", "old", testImage, "true")
+	e.ok("network", "rm", "old")
+	e.ok("network", "create", "--subnet", "10.94.2.0/24", "new")
+	if got := e.ok("network", "inspect", "--format", "{{.NetworkInterface}}", "new"); got != "pod1\n" {
+		t.Fatalf("the new network's bridge is %q, want the old one's name pod1", got)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "host says hi\n") }))
+	}()
+	url := "http://host.containers.internal:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port) + "/"
+	script := "ip -4 -o addr show eth0 | grep -o '10.94.2.[0-9]*/24' >/dev/null && nslookup me >/dev/null && wget -qO- " + url
+	expect(t, e.pod("run", "--rm", "--network", "new", "--network-alias", "me", testImage, "sh", "-c", script), 0, "host says hi\n")
 }
