@@ -61,16 +61,11 @@ func (c *converter) networkUnit() error {
 			args = append(args, "--"+k.flag)
 		}
 	}
-	labels, from, err := c.keyValues("Label")
+	labels, err := c.labelArgs()
 	if err != nil {
 		return err
 	}
-	for i, l := range labels {
-		if err := checkLabel(l); err != nil && !expanded(l) {
-			return c.keyErr(from[i], "%v", err)
-		}
-		args = append(args, "--label", l)
-	}
+	args = append(args, labels...)
 	for _, e := range c.src.All(c.group, "Options") {
 		for _, o := range strings.Split(unquoted(e.Value), ",") {
 			if o = strings.TrimSpace(o); o != "" {
@@ -78,14 +73,7 @@ func (c *converter) networkUnit() error {
 			}
 		}
 	}
-	extra, _, err := c.splitEach("PodmanArgs", Words)
-	if err != nil {
-		return err
-	}
-	args = append(append(args, extra...), c.self.resource)
-	c.svc.Add("Service", "ExecStart", c.command("", args...))
-	c.oneshot()
-	return nil
+	return c.oneshotCommand(args, c.self.resource)
 }
 
 // checkNetworkValue checks a Subnet= (a CIDR prefix), Gateway= (an

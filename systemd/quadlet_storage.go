@@ -174,21 +174,38 @@ func (c *converter) volume() error {
 	if len(o) > 0 {
 		args = append(args, "--opt", "o="+strings.Join(o, ","))
 	}
-	labels, from, err := c.keyValues("Label")
+	labels, err := c.labelArgs()
 	if err != nil {
 		return err
 	}
+	args = append(args, labels...)
+	return c.oneshotCommand(args, c.self.resource)
+}
+
+// labelArgs are Label= as --label flags.
+func (c *converter) labelArgs() ([]string, error) {
+	labels, from, err := c.keyValues("Label")
+	if err != nil {
+		return nil, err
+	}
+	var args []string
 	for i, l := range labels {
 		if err := checkLabel(l); err != nil && !expanded(l) {
-			return c.keyErr(from[i], "%v", err)
+			return nil, c.keyErr(from[i], "%v", err)
 		}
 		args = append(args, "--label", l)
 	}
+	return args, nil
+}
+
+// oneshotCommand makes the service run pod with args, PodmanArgs= and
+// last once (a .volume's, .network's or .image's command).
+func (c *converter) oneshotCommand(args []string, last string) error {
 	extra, _, err := c.splitEach("PodmanArgs", Words)
 	if err != nil {
 		return err
 	}
-	args = append(append(args, extra...), c.self.resource)
+	args = append(append(args, extra...), last)
 	c.svc.Add("Service", "ExecStart", c.command("", args...))
 	c.oneshot()
 	return nil
@@ -240,14 +257,7 @@ func (c *converter) image() error {
 	if p := c.platform(); p != "" {
 		args = append(args, "--platform", p)
 	}
-	extra, _, err := c.splitEach("PodmanArgs", Words)
-	if err != nil {
-		return err
-	}
-	args = append(append(args, extra...), ref)
-	c.svc.Add("Service", "ExecStart", c.command("", args...))
-	c.oneshot()
-	return nil
+	return c.oneshotCommand(args, ref)
 }
 
 // platform is pod's --platform OS/ARCH[/VARIANT] for Arch=, OS= and

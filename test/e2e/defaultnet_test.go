@@ -1,10 +1,6 @@
 package e2e
 
 import (
-	"io"
-	"net"
-	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,14 +68,6 @@ func TestDefaultNetwork(t *testing.T) {
 	}
 	e.expectClean()
 	// And comes back with the next one: its way out to the host works.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "host says hi\n") }))
-	}()
-	url := "http://host.containers.internal:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port) + "/"
+	url := "http://host.containers.internal:" + hostServer(t) + "/"
 	expect(t, e.pod("run", "--rm", testImage, "wget", "-qO-", url), 0, "host says hi\n")
 }

@@ -55,6 +55,21 @@ func httpGet(t *testing.T, url string) string {
 	return ""
 }
 
+// hostServer serves "host says hi\n" on the host's loopback until t
+// ends, and returns its port.
+func hostServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "host says hi\n") }))
+	}()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
 // webScript serves "hello from NAME" and, at /cgi-bin/ip, the client's
 // address as the container sees it, with busybox httpd on port 80.
 func webScript(name string) string {
@@ -347,16 +362,7 @@ func TestNetworkModes(t *testing.T) {
 			t.Fatalf("ip addr: %q", out)
 		}
 	})
-	// A server on the host's loopback.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "host says hi\n") }))
-	}()
-	hostPort := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	hostPort := hostServer(t)
 	t.Run("host: the host's loopback", func(t *testing.T) {
 		expect(t, e.pod("run", "--rm", "--network", "host", testImage, "wget", "-qO-", "http://127.0.0.1:"+hostPort+"/"), 0, "host says hi\n")
 	})

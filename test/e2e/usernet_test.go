@@ -3,9 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -637,15 +635,7 @@ func TestUserNetworkBridgeReused(t *testing.T) {
 	if got := e.ok("network", "inspect", "--format", "{{.NetworkInterface}}", "new"); got != "pod1\n" {
 		t.Fatalf("the new network's bridge is %q, want the old one's name pod1", got)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		_ = http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "host says hi\n") }))
-	}()
-	url := "http://host.containers.internal:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port) + "/"
+	url := "http://host.containers.internal:" + hostServer(t) + "/"
 	script := "ip -4 -o addr show eth0 | grep -o '10.94.2.[0-9]*/24' >/dev/null && nslookup me >/dev/null && wget -qO- " + url
 	expect(t, e.pod("run", "--rm", "--network", "new", "--network-alias", "me", testImage, "sh", "-c", script), 0, "host says hi\n")
 }
