@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/events"
@@ -38,14 +39,18 @@ type Host struct {
 	// tell systemd as --sdnotify says.
 	NotifySocket string
 
-	rt *runtime.Runtime
+	rtMu sync.Mutex
+	rt   *runtime.Runtime
 }
 
 // Stdio are the user's standard streams for an attached run or exec.
 type Stdio struct{ Stdin, Stdout, Stderr *os.File }
 
-// Runtime is the OCI runtime, found once per Host.
+// Runtime is the OCI runtime, found once per Host (calls may come from
+// several goroutines: stop and rm of many containers).
 func (h *Host) Runtime(ctx context.Context) (*runtime.Runtime, error) {
+	h.rtMu.Lock()
+	defer h.rtMu.Unlock()
 	if h.rt != nil {
 		return h.rt, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
@@ -54,9 +55,42 @@ var hints = []struct {
 // error is. With one target its error is returned as it is; with several,
 // the call ends with the worst exit code of the failures.
 func eachTarget(cmd *cobra.Command, targets []string, do func(target string) (string, error)) error {
+	return report(cmd, targets, func(i int) (string, error) { return do(targets[i]) })
+}
+
+// parallelTargets bounds how many targets eachTargetAtOnce works on at
+// once: stopping is mostly waiting for a stop timeout.
+const parallelTargets = 64
+
+// eachTargetAtOnce is eachTarget with the targets' work done at the same
+// time (stop, kill, restart and rm of many containers wait for their
+// stop timeouts together, as Podman's do); what it prints comes after,
+// in the order of the targets.
+func eachTargetAtOnce(cmd *cobra.Command, targets []string, do func(target string) (string, error)) error {
+	if len(targets) < 2 {
+		return eachTarget(cmd, targets, do)
+	}
+	outs := make([]string, len(targets))
+	errs := make([]error, len(targets))
+	sem := make(chan struct{}, parallelTargets)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			outs[i], errs[i] = do(t)
+		}()
+	}
+	wg.Wait()
+	return report(cmd, targets, func(i int) (string, error) { return outs[i], errs[i] })
+}
+
+// report prints the result of each target in order, as eachTarget says.
+func report(cmd *cobra.Command, targets []string, result func(i int) (string, error)) error {
 	worst := 0
-	for _, t := range targets {
-		out, err := do(t)
+	for i := range targets {
+		out, err := result(i)
 		if err != nil {
 			if len(targets) == 1 {
 				return err

@@ -25,7 +25,7 @@ func newKillCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return eachTarget(cmd, targets, func(t string) (string, error) {
+			return eachTargetAtOnce(cmd, targets, func(t string) (string, error) {
 				return t, h.Kill(cmd.Context(), t, sig)
 			})
 		},

@@ -22,7 +22,7 @@ func newRestartCommand(g *globalOptions) *cobra.Command {
 			if cmd.Flags().Changed("time") {
 				o.Timeout = &timeout
 			}
-			return eachTarget(cmd, targets, func(t string) (string, error) {
+			return eachTargetAtOnce(cmd, targets, func(t string) (string, error) {
 				return t, h.Restart(cmd.Context(), t, o)
 			})
 		},

@@ -31,7 +31,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 			if cmd.Flags().Changed("time") {
 				o.Time = &timeout
 			}
-			return eachTarget(cmd, targets, func(t string) (string, error) {
+			return eachTargetAtOnce(cmd, targets, func(t string) (string, error) {
 				id, err := h.Remove(cmd.Context(), t, o)
 				if all || id == "" {
 					t = id

@@ -33,7 +33,7 @@ func newStopCommand(g *globalOptions) *cobra.Command {
 			if cmd.Flags().Changed("time") {
 				o.Timeout = &timeout
 			}
-			return eachTarget(cmd, targets, func(t string) (string, error) {
+			return eachTargetAtOnce(cmd, targets, func(t string) (string, error) {
 				err := h.Stop(cmd.Context(), t, o)
 				if ignore && errors.Is(err, container.ErrNoSuchContainer) {
 					return "", nil
