@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	cstorage "go.podman.io/storage"
 
@@ -47,13 +50,25 @@ func List(st storage.Store) ([]*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing containers: %w", err)
 	}
-	out := make([]*Record, 0, len(cs))
+	out := make([]*Record, len(cs))
 	// The directories are where the store keeps them (ContainerDirectory
-	// locks the store once per container).
+	// locks the store once per container). Two small files a container:
+	// read by a few workers at once, as opening them is most of the time
+	// a listing takes (1,000 containers: 55 ms read in turn).
 	base := filepath.Join(st.GraphRoot(), st.GraphDriverName()+"-containers")
-	for _, c := range cs {
-		out = append(out, read(c, filepath.Join(base, c.ID, "userdata")))
+	workers := min(len(cs)/32+1, 2*goruntime.GOMAXPROCS(0))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(cs); i = int(next.Add(1) - 1) {
+				out[i] = read(cs[i], filepath.Join(base, cs[i].ID, "userdata"))
+			}
+		}()
 	}
+	wg.Wait()
 	sort.Slice(out, func(i, j int) bool { return out[i].Config.Created.After(out[j].Config.Created) })
 	return out, nil
 }

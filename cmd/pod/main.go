@@ -4,6 +4,8 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"strconv"
 
 	"go.podman.io/storage/pkg/reexec"
 
@@ -47,5 +49,25 @@ func main() {
 		monitor.Main()
 		return
 	}
-	os.Exit(run(os.Args[1:]))
+	os.Exit(profiled(func() int { return run(os.Args[1:]) }))
+}
+
+// profiled runs main with a CPU profile written to $POD_CPUPROFILE.PID
+// when that is set (each of a call's processes, the CLI and the one in
+// the user namespace, writes its own), for go tool pprof.
+func profiled(main func() int) int {
+	path := os.Getenv("POD_CPUPROFILE")
+	if path == "" {
+		return main()
+	}
+	f, err := os.Create(path + "." + strconv.Itoa(os.Getpid()))
+	if err != nil {
+		return main()
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return main()
+	}
+	defer pprof.StopCPUProfile()
+	return main()
 }
