@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -183,8 +182,10 @@ func HolderMain() {
 		os.Exit(1)
 	}
 	// A stack that dies (killed) ends the holder too, so that the next
-	// pod call that needs a network starts both again.
-	stack := children()
+	// pod call that needs a network starts both again. (Its process is
+	// watched, not looked for among the children: a child forked by a
+	// thread that ends moves to another thread, and a listing of the
+	// threads' children can miss it meanwhile.)
 	tick := time.NewTicker(holderTick)
 	idle := 0
 	for {
@@ -194,14 +195,10 @@ func HolderMain() {
 			// signal); the namespace stays for the containers linked
 			// to it.
 			os.Exit(0)
+		case <-stackNet.Done():
+			fmt.Fprintln(os.Stderr, "the stack ended: the holder ends too")
+			os.Exit(1)
 		case <-tick.C:
-			now := children()
-			for pid := range stack {
-				if !now[pid] {
-					fmt.Fprintf(os.Stderr, "the stack (pid %s) ended: the holder ends too\n", pid)
-					os.Exit(1)
-				}
-			}
 			if idle++; !(IPAM{Dir: r.IPAMDir}).Unused() {
 				idle = 0
 			}
@@ -236,22 +233,6 @@ func (r Rootless) endIfUnused(stack *slirp.Network) bool {
 		_ = os.Remove(r.holderFile())
 	})
 	return err == nil && ended
-}
-
-// children are the calling process's child processes.
-func children() map[string]bool {
-	out := map[string]bool{}
-	tasks, _ := os.ReadDir("/proc/self/task")
-	for _, t := range tasks {
-		b, err := os.ReadFile(filepath.Join("/proc/self/task", t.Name(), "children"))
-		if err != nil {
-			continue
-		}
-		for _, pid := range strings.Fields(string(b)) {
-			out[pid] = true
-		}
-	}
-	return out
 }
 
 func firstLine(s string) string {

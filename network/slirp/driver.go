@@ -39,7 +39,11 @@ type Driver interface {
 // has exited (and its ports are free). The kernel takes tens of
 // milliseconds to tear a helper's tap device down, so a stack without
 // ports is not waited for.
-type Stack interface{ Stop(wait bool) }
+type Stack interface {
+	Stop(wait bool)
+	// Done is closed once the stack's process has ended (and been reaped).
+	Done() <-chan struct{}
+}
 
 // Plan is how a container's network is set up, decided when it starts
 // (by the CLI, which writes the spec) and carried out by its monitor.
@@ -243,6 +247,9 @@ func (n *Network) Down() {
 	RemoveNetNS(n.plan.NSPath)
 	n.stack.Stop(len(n.plan.Ports) > len(n.proxies))
 }
+
+// Done is closed once the stack's process has ended, whoever ended it.
+func (n *Network) Done() <-chan struct{} { return n.stack.Done() }
 
 // Stop stops the stack and waits until it is gone, keeping the namespace
 // (the rootless network namespace outlives its holder).

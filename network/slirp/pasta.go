@@ -81,9 +81,9 @@ func (pastaDriver) Start(p *Plan, dir string) (Stack, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting pasta: %w", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	s := &pastaStack{cmd: cmd, exited: exited}
+	exited, done := make(chan error, 1), make(chan struct{})
+	go func() { exited <- cmd.Wait(); close(done) }()
+	s := &pastaStack{cmd: cmd, exited: exited, done: done}
 	for delay := 200 * time.Microsecond; ; delay = min(delay*2, 10*time.Millisecond) {
 		if b, err := os.ReadFile(pidFile); err == nil && len(b) > 0 && b[len(b)-1] == '\n' {
 			return s, nil
@@ -100,7 +100,10 @@ func (pastaDriver) Start(p *Plan, dir string) (Stack, error) {
 type pastaStack struct {
 	cmd    *exec.Cmd
 	exited chan error
+	done   chan struct{}
 }
+
+func (s *pastaStack) Done() <-chan struct{} { return s.done }
 
 func (s *pastaStack) Stop(wait bool) {
 	if s.exited == nil {

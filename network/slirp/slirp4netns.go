@@ -97,7 +97,8 @@ func (slirpDriver) Start(p *Plan, dir string) (Stack, error) {
 		os.RemoveAll(sockDir)
 		return nil, fmt.Errorf("starting slirp4netns: %w", err)
 	}
-	s := &slirpStack{cmd: cmd, exit: exitW, sockDir: sockDir}
+	s := &slirpStack{cmd: cmd, exit: exitW, sockDir: sockDir, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(s.done) }()
 	buf := make([]byte, 1)
 	if _, err := readyR.Read(buf); err != nil {
 		s.Stop(true)
@@ -116,7 +117,10 @@ type slirpStack struct {
 	cmd     *exec.Cmd
 	exit    *os.File
 	sockDir string
+	done    chan struct{}
 }
+
+func (s *slirpStack) Done() <-chan struct{} { return s.done }
 
 // Stop closes the exit fd (slirp4netns quits) and, with wait, reaps it.
 func (s *slirpStack) Stop(wait bool) {
@@ -125,13 +129,11 @@ func (s *slirpStack) Stop(wait bool) {
 		os.RemoveAll(s.sockDir)
 		return
 	}
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-s.done:
 	case <-time.After(2 * time.Second):
 		_ = s.cmd.Process.Kill()
-		<-done
+		<-s.done
 	}
 	os.RemoveAll(s.sockDir)
 }
