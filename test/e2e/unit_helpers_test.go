@@ -166,23 +166,41 @@ func (r *reaper) endUnit(t *testing.T, main int) {
 // descends reports whether pid is a descendant of ancestor.
 func descends(pid, ancestor int) bool {
 	for i := 0; i < 64 && pid > 1; i++ {
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return false
-		}
-		j := bytes.LastIndexByte(b, ')')
-		if j < 0 {
-			return false
-		}
-		f := strings.Fields(string(b[j+1:]))
-		if len(f) < 2 {
-			return false
-		}
-		if pid, _ = strconv.Atoi(f[1]); pid == ancestor {
+		if pid = parentOf(pid); pid == ancestor {
 			return true
 		}
 	}
 	return false
+}
+
+// parentOf is the PID of pid's parent process (0 when pid is gone).
+func parentOf(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	j := bytes.LastIndexByte(b, ')')
+	if j < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[j+1:]))
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
+}
+
+// childrenOf lists the live child processes of pid, from their parent
+// PID (whichever of pid's threads forked them).
+func childrenOf(pid int) []int {
+	var out []int
+	for _, p := range processes() {
+		if parentOf(p.pid) == pid {
+			out = append(out, p.pid)
+		}
+	}
+	return out
 }
 
 // exits waits until the reaper ended and returns the exit status of the

@@ -478,17 +478,12 @@ func TestUserNetworkStackKilled(t *testing.T) {
 	e.ok("network", "create", "sk")
 	e.ok("run", "-d", "--name", "a", "--network", "sk", testImage, "sleep", "600")
 	holder := e.mustHolderPID()
-	// The stack is the holder's child (of whichever of its threads).
-	var kids []string
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", holder))
-	for _, f := range tasks {
-		b, _ := os.ReadFile(f)
-		kids = append(kids, strings.Fields(string(b))...)
-	}
+	// The stack is the holder's child.
+	kids := childrenOf(holder)
 	if len(kids) != 1 {
-		t.Fatalf("the holder's children: %q, want its stack", kids)
+		t.Fatalf("the holder's children: %v, want its stack", kids)
 	}
-	stack, _ := strconv.Atoi(kids[0])
+	stack := kids[0]
 	if err := syscall.Kill(stack, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
