@@ -112,6 +112,11 @@ func CheckName(name string) error {
 	return nil
 }
 
+// IsName reports whether v names a network, the default one or a
+// user-defined one, rather than one of --network's own modes (which
+// CheckName refuses as network names).
+func IsName(v string) bool { return v == DefaultName || CheckName(v) == nil }
+
 // newID is a random 64-hex-digit ID, as containers' and images'.
 func newID() string {
 	var b [32]byte

@@ -73,7 +73,7 @@ func checkNetwork(v string) error {
 // isNetworkName reports whether v names a network, not a mode of
 // --network (the default network's own name counts).
 func isNetworkName(v string) bool {
-	return expanded(v) || v == network.DefaultName || network.CheckName(v) == nil
+	return expanded(v) || network.IsName(v)
 }
 
 func checkVolume(v string) error {

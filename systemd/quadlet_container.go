@@ -420,7 +420,7 @@ func (c *converter) network(run *[]string) error {
 func (c *converter) oneNetwork(e Entry, several bool, run *[]string) error {
 	v := strings.TrimSpace(unquoted(e.Value))
 	mode, opts, hasOpts := strings.Cut(v, ":")
-	if several && !strings.HasSuffix(mode, extNetwork) && (mode == "bridge" || !isNetworkName(mode)) {
+	if several && !strings.HasSuffix(mode, extNetwork) && !isNetworkName(mode) {
 		return c.keyErr(e, "several Network= must all name networks (NAME or NAME.network), not --network %s", mode)
 	}
 	switch {

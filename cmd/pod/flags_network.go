@@ -183,11 +183,7 @@ func (f *networkFlags) mode(cfg *container.Config) (string, []string, error) {
 // network rather than one of run's own modes.
 func isUserNetwork(v string) bool {
 	name, _, _ := strings.Cut(v, ":")
-	switch name {
-	case "", "none", "host", "private", "default", "bridge", slirp.Pasta, slirp.Slirp4netns, "container", "ns":
-		return false
-	}
-	return name == network.DefaultName || network.CheckName(name) == nil
+	return network.IsName(name)
 }
 
 // parseUserNetwork reads NAME[:ip=IP,ip6=IP,alias=NAME,...].

@@ -76,11 +76,7 @@ func IsDefault(mode string) bool {
 // IsPrivate reports whether a network mode gets a user-mode stack.
 func IsPrivate(mode string) bool {
 	m, _, _ := strings.Cut(mode, ":")
-	switch m {
-	case "", "private", "default", "bridge", Pasta, Slirp4netns:
-		return true
-	}
-	return false
+	return IsDefault(m) || m == Pasta || m == Slirp4netns
 }
 
 // ParseMode checks a --network value: none, host, private, pasta[:OPTS],
