@@ -96,13 +96,7 @@ func (m IPAM) Allocate(n Network, id string, names []string, static []netip.Addr
 // Release frees the addresses container id holds on network n.
 func (m IPAM) Release(n Network, id string) error {
 	return m.change(func(f *ipamFile) error {
-		nl := f.leases(n.ID)
-		for a, c := range nl.Leases {
-			if c == id {
-				delete(nl.Leases, a)
-			}
-		}
-		delete(nl.Names, id)
+		f.leases(n.ID).drop(id)
 		return nil
 	})
 }
@@ -113,15 +107,20 @@ func (m IPAM) Release(n Network, id string) error {
 func (m IPAM) ReleaseAll(id string) error {
 	return m.change(func(f *ipamFile) error {
 		for _, nl := range f.Networks {
-			for a, c := range nl.Leases {
-				if c == id {
-					delete(nl.Leases, a)
-				}
-			}
-			delete(nl.Names, id)
+			nl.drop(id)
 		}
 		return nil
 	})
+}
+
+// drop removes container id's addresses and names from the network.
+func (nl *networkLeases) drop(id string) {
+	for a, c := range nl.Leases {
+		if c == id {
+			delete(nl.Leases, a)
+		}
+	}
+	delete(nl.Names, id)
 }
 
 // Forget drops every lease of network n (when it is removed).

@@ -316,6 +316,39 @@ func TestIPAM(t *testing.T) {
 	}
 }
 
+// TestIPAMReleaseAll: a container's addresses on every network go, with
+// its names; another container's stay; no address held makes it Unused.
+func TestIPAMReleaseAll(t *testing.T) {
+	m := IPAM{Dir: t.TempDir()}
+	a := testNetwork(t, CreateOptions{Name: "a"})
+	b := testNetwork(t, CreateOptions{Name: "b", Subnets: []string{"10.91.0.0/24"}})
+	for _, c := range []struct {
+		n  Network
+		id string
+	}{{a, "c1"}, {b, "c1"}, {b, "c2"}} {
+		if _, err := m.Allocate(c.n, c.id, []string{c.id}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.ReleaseAll("c1"); err != nil {
+		t.Fatal(err)
+	}
+	la, _ := m.Leases(a)
+	lb, _ := m.Leases(b)
+	if len(la) != 0 || len(lb) != 1 || lb[addr("10.91.0.3")] != "c2" {
+		t.Fatalf("after ReleaseAll(c1): a %v, b %v", la, lb)
+	}
+	if m.Unused() {
+		t.Fatal("Unused with c2's address held")
+	}
+	if err := m.Release(b, "c2"); err != nil {
+		t.Fatal(err)
+	}
+	if !m.Unused() {
+		t.Fatal("not Unused with no address held")
+	}
+}
+
 func TestIPAMDualStackAndExhaustion(t *testing.T) {
 	m := IPAM{Dir: t.TempDir()}
 	n := testNetwork(t, CreateOptions{Name: "d", IPv6: true})
