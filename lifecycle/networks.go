@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/pod-project/pod/container"
@@ -283,22 +284,16 @@ type ConnectOptions struct {
 // now when it runs (a new interface, its address on the network, its
 // names in the network's DNS).
 func (h *Host) Connect(ctx context.Context, ref, target string, o ConnectOptions) error {
-	n, err := h.Networks().Get(ref)
-	if err != nil {
-		return err
-	}
-	rec, err := h.Load(ctx, target)
+	n, rec, err := h.networkAndContainer(ctx, ref, target)
 	if err != nil {
 		return err
 	}
 	cfg := &rec.Config
 	if len(cfg.Networks) == 0 {
-		return container.WithExitCode(125, fmt.Errorf("container %s has a network of its own (%s), not user-defined ones: connect works for containers run with --network NAME", cfg.Name, orDefault(cfg.NetworkMode)))
+		return container.WithExitCode(125, fmt.Errorf("container %s has a network stack of its own (%s), not bridges: connect works for containers on the default network or run with --network NAME", cfg.Name, ownStack(cfg.NetworkMode)))
 	}
-	for _, a := range cfg.Networks {
-		if a.Name == n.Name {
-			return container.WithExitCode(125, fmt.Errorf("container %s is already on network %s", cfg.Name, n.Name))
-		}
+	if attachmentIndex(cfg, n.Name) >= 0 {
+		return container.WithExitCode(125, fmt.Errorf("container %s is already on network %s", cfg.Name, n.Name))
 	}
 	// The record first: a pod killed after it leaves the container
 	// connected at its next start (and its address given back at its
@@ -403,21 +398,12 @@ func nextInterface(atts []network.Attachment) int {
 // and for its next starts). Its last network stays: a container is on at
 // least one.
 func (h *Host) Disconnect(ctx context.Context, ref, target string) error {
-	n, err := h.Networks().Get(ref)
-	if err != nil {
-		return err
-	}
-	rec, err := h.Load(ctx, target)
+	n, rec, err := h.networkAndContainer(ctx, ref, target)
 	if err != nil {
 		return err
 	}
 	cfg := &rec.Config
-	idx := -1
-	for i, a := range cfg.Networks {
-		if a.Name == n.Name {
-			idx = i
-		}
-	}
+	idx := attachmentIndex(cfg, n.Name)
 	switch {
 	case idx < 0:
 		return container.WithExitCode(125, fmt.Errorf("container %s is not on network %s", cfg.Name, n.Name))
@@ -457,9 +443,29 @@ func (h *Host) Disconnect(ctx context.Context, ref, target string) error {
 	return nil
 }
 
-func orDefault(mode string) string {
+// networkAndContainer are network ref and container target, for connect
+// and disconnect.
+func (h *Host) networkAndContainer(ctx context.Context, ref, target string) (network.Network, *container.Record, error) {
+	n, err := h.Networks().Get(ref)
+	if err != nil {
+		return n, nil, err
+	}
+	rec, err := h.Load(ctx, target)
+	return n, rec, err
+}
+
+// attachmentIndex is the position of network name among cfg's networks,
+// -1 when it is not one of them.
+func attachmentIndex(cfg *container.Config, name string) int {
+	return slices.IndexFunc(cfg.Networks, func(a container.NetworkAttachment) bool { return a.Name == name })
+}
+
+// ownStack names the network stack of a container that has its own: ""
+// is one made before the default network was a bridge, or where no stack
+// works.
+func ownStack(mode string) string {
 	if mode == "" {
-		return "the default, pasta or slirp4netns"
+		return "pasta or slirp4netns"
 	}
 	return mode
 }
@@ -474,7 +480,7 @@ func (h *Host) ReloadNetworks(ctx context.Context, target string) (string, error
 	}
 	cfg := &rec.Config
 	if len(cfg.Networks) == 0 {
-		return "", container.WithExitCode(125, fmt.Errorf("container %s is on no user-defined network", cfg.Name))
+		return "", container.WithExitCode(125, fmt.Errorf("container %s is on no bridge network (it has a network stack of its own: %s)", cfg.Name, ownStack(cfg.NetworkMode)))
 	}
 	if !rec.Running() {
 		return "", container.WithExitCode(125, container.NotRunning(cfg.Name, "its networks are linked when it starts"))

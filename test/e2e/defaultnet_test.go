@@ -46,6 +46,10 @@ func TestDefaultNetwork(t *testing.T) {
 		t.Fatalf("a on %s networks after connect, want 2", got)
 	}
 	e.ok("network", "disconnect", "extra", "a")
+	// A container with a stack of its own has no bridge to connect to.
+	e.ok("create", "--name", "own", "--network", "pasta", testImage, "true")
+	expectError(t, e.pod("network", "connect", "extra", "own"), 125, "container own has a network stack of its own (pasta)", "the default network or run with --network NAME")
+	e.ok("rm", "own")
 
 	// A unit of the container runs it on the default network again, with
 	// no --network.
