@@ -102,12 +102,9 @@ func statusKiB(t *testing.T, pid int, key string) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == key {
-			n, _ := strconv.ParseInt(f[1], 10, 64)
-			return n
-		}
+	n, err := strconv.ParseInt(statusField(string(b), key), 10, 64)
+	if err != nil {
+		t.Fatalf("no %s in /proc/%d/status", key, pid)
 	}
-	t.Fatalf("no %s in /proc/%d/status", key, pid)
-	return 0
+	return n
 }

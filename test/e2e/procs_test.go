@@ -36,16 +36,43 @@ func (p proc) String() string {
 
 // alive reports whether pid runs (zombies are dead).
 func alive(pid int) bool {
+	f := statFields(pid)
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+// parentOf is the PID of pid's parent process (0 when pid is gone).
+func parentOf(pid int) int {
+	f := statFields(pid)
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
+}
+
+// statFields are the fields of /proc/PID/stat after the command name
+// (state, ppid, ...); nil when pid is gone.
+func statFields(pid int) []string {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return false
+		return nil
 	}
 	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) {
-		return false
+	if i < 0 {
+		return nil
 	}
-	state := b[i+2]
-	return state != 'Z' && state != 'X'
+	return strings.Fields(string(b[i+1:]))
+}
+
+// statusField is the first word of KEY's line in a /proc/PID/status
+// text ("" when there is none).
+func statusField(status, key string) string {
+	for _, line := range strings.Split(status, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == key {
+			return f[1]
+		}
+	}
+	return ""
 }
 
 // processes lists the live host processes (those it can read).
@@ -63,10 +90,8 @@ func processes() []proc {
 			continue
 		}
 		p := proc{pid: pid, uid: -1}
-		for _, line := range strings.Split(string(status), "\n") {
-			if f := strings.Fields(line); len(f) > 1 && f[0] == "Uid:" {
-				p.uid, _ = strconv.Atoi(f[1])
-			}
+		if uid := statusField(string(status), "Uid:"); uid != "" {
+			p.uid, _ = strconv.Atoi(uid)
 		}
 		if b, err := os.ReadFile(dir + "/environ"); err == nil {
 			p.environ = strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")

@@ -173,24 +173,6 @@ func descends(pid, ancestor int) bool {
 	return false
 }
 
-// parentOf is the PID of pid's parent process (0 when pid is gone).
-func parentOf(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	j := bytes.LastIndexByte(b, ')')
-	if j < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[j+1:]))
-	if len(f) < 2 {
-		return 0
-	}
-	ppid, _ := strconv.Atoi(f[1])
-	return ppid
-}
-
 // childrenOf lists the live child processes of pid, from their parent
 // PID (whichever of pid's threads forked them).
 func childrenOf(pid int) []int {
