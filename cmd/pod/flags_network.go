@@ -112,7 +112,9 @@ func (f *networkFlags) mode(cfg *container.Config) (string, []string, error) {
 		}
 		nets[i] = v
 	}
-	if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" || f.mac != "" {
+	// --network-alias, --ip, --ip6 and --mac-address: for one network.
+	perNetwork := len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" || f.mac != ""
+	if perNetwork {
 		// On the default network, unless another is given.
 		if len(nets) == 0 || (len(nets) == 1 && slirp.IsDefault(nets[0])) {
 			nets = []string{network.DefaultName}
@@ -127,7 +129,7 @@ func (f *networkFlags) mode(cfg *container.Config) (string, []string, error) {
 		if err != nil {
 			return "", nil, usageErrorf("%v", err)
 		}
-		if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" || f.mac != "" {
+		if perNetwork {
 			return "", nil, usageErrorf("--network-alias, --ip, --ip6 and --mac-address need a bridge network: the default one or --network NAME")
 		}
 		return mode, opts, nil
@@ -144,7 +146,7 @@ func (f *networkFlags) mode(cfg *container.Config) (string, []string, error) {
 		}
 		cfg.Networks = append(cfg.Networks, a)
 	}
-	if len(f.aliases) > 0 || f.ip != "" || f.ip6 != "" || f.mac != "" {
+	if perNetwork {
 		if len(cfg.Networks) > 1 {
 			return "", nil, usageErrorf("--network-alias, --ip, --ip6 and --mac-address are for one network: with several, give them in each --network NAME:alias=...,ip=...,mac=...")
 		}
