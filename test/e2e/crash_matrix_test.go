@@ -92,6 +92,25 @@ func TestCrashMatrix(t *testing.T) {
 				e.ok("run", "-d", "--name", fmt.Sprintf("victim%d", i), "-v", "/anon", testImage, "sleep", "1000")
 			}
 		}, args: func(e *env, i int) []string { return []string{"rm", "-f", "-v", fmt.Sprintf("victim%d", i)} }},
+		// Several targets are worked on at once.
+		{name: "stop several", at: quick, prepare: func(e *env) {
+			for i := range quick {
+				for _, x := range []string{"a", "b", "c"} {
+					e.ok("run", "-d", "--name", fmt.Sprintf("st%d%s", i, x), testImage, "sleep", "1000")
+				}
+			}
+		}, args: func(e *env, i int) []string {
+			return []string{"stop", "-t", "1", fmt.Sprintf("st%da", i), fmt.Sprintf("st%db", i), fmt.Sprintf("st%dc", i)}
+		}},
+		{name: "rm -f several", at: quick, prepare: func(e *env) {
+			for i := range quick {
+				for _, x := range []string{"a", "b", "c"} {
+					e.ok("run", "-d", "--name", fmt.Sprintf("rf%d%s", i, x), "-v", "/anon", testImage, "sleep", "1000")
+				}
+			}
+		}, args: func(e *env, i int) []string {
+			return []string{"rm", "-f", "-v", fmt.Sprintf("rf%da", i), fmt.Sprintf("rf%db", i), fmt.Sprintf("rf%dc", i)}
+		}},
 		{name: "volume import", at: quick, prepare: func(e *env) {
 			e.writeFile("vol.tar", string(tarFiles(t, []string{"f"}, map[string][]byte{"f": randomBytes(9, 64<<20)})))
 		}, args: func(e *env, i int) []string {
