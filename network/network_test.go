@@ -212,8 +212,12 @@ func TestStore(t *testing.T) {
 	if _, err := s.Remove(b.ID[:10], nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get("b"); !errors.Is(err, ErrNoSuchNetwork) {
+	// Only by its full ID: "b" alone may be a prefix of a's ID.
+	if _, err := s.Get(b.ID); !errors.Is(err, ErrNoSuchNetwork) {
 		t.Fatalf("b after rm: %v", err)
+	}
+	if all, err := s.List(); err != nil || len(all) != 2 {
+		t.Fatalf("List after rm: %+v, %v", all, err)
 	}
 	// A damaged record is named, not skipped.
 	if err := os.WriteFile(filepath.Join(s.Dir, "bad.json"), []byte("{"), 0o644); err != nil {
