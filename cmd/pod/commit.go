@@ -3,9 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/pod-project/pod/lifecycle"
 	"github.com/spf13/cobra"
-
-	"github.com/pod-project/pod/container"
 )
 
 func newCommitCommand(g *globalOptions) *cobra.Command {
@@ -23,7 +22,7 @@ func newCommitCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			o := container.CommitOptions{Changes: changes, Message: message, Author: author, Pause: pause}
+			o := lifecycle.CommitOptions{Changes: changes, Message: message, Author: author, Pause: pause}
 			if len(args) == 2 {
 				o.Reference = args[1]
 			}
@@ -34,7 +33,7 @@ func newCommitCommand(g *globalOptions) *cobra.Command {
 					o.Pauser = rt
 				}
 			}
-			id, err := container.Commit(cmd.Context(), st, args[0], o)
+			id, err := lifecycle.Commit(cmd.Context(), st, args[0], o)
 			if err != nil {
 				return err
 			}
