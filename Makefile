@@ -5,6 +5,9 @@ TAGS     := containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriv
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 BIN      := bin/pod
+# The container monitors' and network holder's executable, installed
+# beside pod (userns.Helper); pod alone still works, at pod's size.
+MONITOR  := bin/pod-monitor
 E2E_TIMEOUT ?= 45m
 VM_TIMEOUT ?= 40m
 # -race needs cgo; without a C compiler unit tests run without it.
@@ -19,6 +22,7 @@ all: build
 
 build:
 	$(GO) build -tags "$(TAGS)" -o $(BIN) ./cmd/pod
+	$(GO) build -tags "$(TAGS)" -o $(MONITOR) ./cmd/pod-monitor
 
 deps:
 	hack/deps.sh
@@ -58,6 +62,7 @@ demo: deps build
 # units (pod-restart.service...) run $(PREFIX)/bin/pod.
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pod
+	install -D -m 0755 $(MONITOR) $(DESTDIR)$(PREFIX)/bin/pod-monitor
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/user-generators $(DESTDIR)$(PREFIX)/lib/systemd/system-generators
 	ln -sf $(PREFIX)/bin/pod $(DESTDIR)$(PREFIX)/lib/systemd/user-generators/pod-user-generator
 	ln -sf $(PREFIX)/bin/pod $(DESTDIR)$(PREFIX)/lib/systemd/system-generators/pod-system-generator

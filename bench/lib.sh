@@ -22,7 +22,7 @@ bench_as_user() {
 	gid=$(id -g "$user")
 	work=$(mktemp -d "/tmp/pod-$name.XXXXXX")
 	mkdir -p "$work/bin" "$work/hack" "$work/bench"
-	cp "$repo/bin/pod" "$work/bin/pod"
+	cp "$repo/bin/pod" "$repo/bin/pod-monitor" "$work/bin/"
 	cp "$repo/hack/mkrootfs.sh" "$work/hack/"
 	cp "$repo"/bench/*.sh "$work/bench/"
 	if declare -F bench_copy_extra >/dev/null; then

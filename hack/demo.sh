@@ -24,7 +24,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	work=$(mktemp -d /tmp/pod-demo.XXXXXX)
 	trap 'rm -rf "$work"' EXIT
 	mkdir -p "$work/bin" "$work/hack" "$work/examples"
-	cp "$repo/bin/pod" "$work/bin/pod"
+	cp "$repo/bin/pod" "$repo/bin/pod-monitor" "$work/bin/"
 	cp "$repo/hack/demo.sh" "$repo/hack/mkrootfs.sh" "$work/hack/"
 	cp -r "$repo/examples/hello" "$work/examples/"
 	chmod -R a+rX "$work"

@@ -17,6 +17,7 @@ import (
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/monitor/protocol"
 	"github.com/pod-project/pod/procid"
+	"github.com/pod-project/pod/userns"
 )
 
 // handle is a container's monitor as the CLI that started it sees it.
@@ -127,9 +128,9 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 // spawn starts the monitor process; it waits for the start message.
 func (mh *handle) spawn(bundle string, stdio *Stdio, netEnv string) error {
 	cfg := &mh.rec.Config
-	self, err := os.Executable()
+	exe, err := userns.Helper()
 	if err != nil {
-		return fmt.Errorf("finding pod's own executable: %w", err)
+		return err
 	}
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -150,7 +151,7 @@ func (mh *handle) spawn(bundle string, stdio *Stdio, netEnv string) error {
 		extra = append(extra, stdio.Stdin, stdio.Stdout, stdio.Stderr)
 	}
 	mh.cmd = &exec.Cmd{
-		Path:        self,
+		Path:        exe,
 		Args:        []string{protocol.Arg0, cfg.ID},
 		Env:         append(os.Environ(), protocol.RoleEnv+"="+protocol.Role),
 		Dir:         "/",

@@ -107,7 +107,7 @@ const errNoNFTables = "user-defined networks need the kernel's nf_tables, nft_ma
 // startHolder starts the holder in its own session and waits until its
 // stack is up (it writes its identity then) or it failed.
 func (r Rootless) startHolder() error {
-	self, err := os.Executable()
+	exe, err := userns.Helper()
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (r Rootless) startHolder() error {
 		return err
 	}
 	defer log.Close()
-	cmd := exec.Command(self)
+	cmd := exec.Command(exe)
 	// Its argv[0] names it in ps (as the monitors' pod-monitor).
 	cmd.Args = []string{"pod-netns-holder"}
 	cmd.Env = append(os.Environ(), userns.RoleEnv+"="+RoleHolder, "POD_NETNS_DIR="+r.Dir, "POD_NETNS_CACHE="+r.CacheDir, "POD_IPAM_DIR="+r.IPAMDir)

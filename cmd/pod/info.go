@@ -12,23 +12,27 @@ import (
 	"github.com/pod-project/pod/network/slirp"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
+	"github.com/pod-project/pod/userns"
 )
 
 type infoHost struct {
-	Hostname      string      `json:"hostname"`
-	Kernel        string      `json:"kernel"`
-	OS            string      `json:"os"`
-	Arch          string      `json:"arch"`
-	CPUs          int         `json:"cpus"`
-	Rootless      bool        `json:"rootless"`
-	UID           int         `json:"uid"`
-	GID           int         `json:"gid"`
-	UIDMap        []string    `json:"uidMap,omitempty"`
-	GIDMap        []string    `json:"gidMap,omitempty"`
-	RuntimeDir    string      `json:"runtimeDir"`
-	PauseFile     string      `json:"pauseFile,omitempty"`
-	OCIRuntime    infoRuntime `json:"ociRuntime"`
-	CgroupVersion string      `json:"cgroupVersion"`
+	Hostname   string      `json:"hostname"`
+	Kernel     string      `json:"kernel"`
+	OS         string      `json:"os"`
+	Arch       string      `json:"arch"`
+	CPUs       int         `json:"cpus"`
+	Rootless   bool        `json:"rootless"`
+	UID        int         `json:"uid"`
+	GID        int         `json:"gid"`
+	UIDMap     []string    `json:"uidMap,omitempty"`
+	GIDMap     []string    `json:"gidMap,omitempty"`
+	RuntimeDir string      `json:"runtimeDir"`
+	PauseFile  string      `json:"pauseFile,omitempty"`
+	OCIRuntime infoRuntime `json:"ociRuntime"`
+	// Monitor is the executable container monitors run from (Podman's
+	// conmon): pod-monitor beside pod, or pod itself without one.
+	Monitor       string `json:"monitor"`
+	CgroupVersion string `json:"cgroupVersion"`
 	// Cgroups says what each --cgroups mode does here.
 	Cgroups []runtime.CgroupMode `json:"cgroups"`
 
@@ -109,6 +113,7 @@ func gatherInfo(ctx context.Context, g *globalOptions, st storage.Store) infoRep
 	} else {
 		r.Host.OCIRuntime = infoRuntime{Name: rt.Name, Path: rt.Path, Version: rt.Version, Skipped: rt.Skipped}
 	}
+	r.Host.Monitor, _ = userns.Helper()
 	r.Host.Network = slirp.Probe(g.mode.RuntimeDir)
 	r.Store = infoStore{Driver: g.driver, NativeOverlay: g.driver == "overlay", GraphRoot: st.GraphRoot(), RunRoot: st.RunRoot()}
 	if imgs, err := st.Images(); err == nil {

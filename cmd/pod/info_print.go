@@ -3,6 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
+
+	"github.com/pod-project/pod/userns"
 )
 
 func printInfo(w io.Writer, r infoReport) {
@@ -33,6 +36,11 @@ func printInfo(w io.Writer, r infoReport) {
 	}
 	for _, s := range rt.Skipped {
 		fmt.Fprintf(w, "    skipped %s: %s\n", s.Name, s.Reason)
+	}
+	if filepath.Base(h.Monitor) == userns.HelperName {
+		fmt.Fprintf(w, "  monitor: %s\n", h.Monitor)
+	} else {
+		fmt.Fprintf(w, "  monitor: %s (no %s beside it: each monitor is a whole pod, larger)\n", h.Monitor, userns.HelperName)
 	}
 	printNetwork(w, h.Network)
 	s := r.Store

@@ -40,6 +40,8 @@ type env struct {
 	fallback bool
 	// path replaces the default PATH when set.
 	path string
+	// bin replaces the suite's pod binary when set.
+	bin string
 	// foreignPause is a pause process the test found running and must
 	// leave alone (the shared /tmp/pod-UID fallback of a developer's
 	// machine): neither it nor its namespace's processes are killed.
@@ -145,7 +147,11 @@ func (e *env) command(ctx context.Context, args ...string) *exec.Cmd {
 
 // rawCommand returns pod with exactly args.
 func (e *env) rawCommand(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, suite.pod, args...)
+	bin := suite.pod
+	if e.bin != "" {
+		bin = e.bin
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = e.environ()
 	cmd.Dir = e.dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

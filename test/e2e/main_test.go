@@ -108,6 +108,10 @@ func setup() error {
 	if err := copyFile(bin, suite.pod, 0o755); err != nil {
 		return fmt.Errorf("copying pod binary: %w", err)
 	}
+	// Monitors run from pod-monitor beside pod, as installed.
+	if err := copyFile(podbin.Monitor(bin), podbin.Monitor(suite.pod), 0o755); err != nil {
+		return fmt.Errorf("copying pod-monitor (make build builds it beside pod): %w", err)
+	}
 	return nil
 }
 

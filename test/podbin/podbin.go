@@ -14,7 +14,8 @@ import (
 // Tags are the tags pod is always built with (as in the Makefile).
 const Tags = "containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_devicemapper"
 
-// Path returns $POD_BINARY as an absolute path, or builds bin/pod in repo.
+// Path returns $POD_BINARY as an absolute path, or builds bin/pod in repo
+// (and bin/pod-monitor beside it, as the Makefile does).
 func Path(ctx context.Context, repo string) (string, error) {
 	if b := os.Getenv("POD_BINARY"); b != "" {
 		abs, err := filepath.Abs(b)
@@ -27,11 +28,17 @@ func Path(ctx context.Context, repo string) (string, error) {
 		return abs, nil
 	}
 	out := filepath.Join(repo, "bin", "pod")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", Tags, "-o", out, "./cmd/pod")
-	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building pod: %v\n%s", err, b)
+	for _, b := range []struct{ out, pkg string }{{out, "./cmd/pod"}, {Monitor(out), "./cmd/pod-monitor"}} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-tags", Tags, "-o", b.out, b.pkg)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("building %s: %v\n%s", b.pkg, err, msg)
+		}
 	}
 	return out, nil
 }
+
+// Monitor is the pod-monitor executable beside pod, which the tests
+// install beside their copy of pod so that monitors run from it.
+func Monitor(pod string) string { return filepath.Join(filepath.Dir(pod), "pod-monitor") }

@@ -36,8 +36,11 @@ func podInstalled(t *testing.T) *VM {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("make install: %v\n%s", err, out)
 	}
-	if err := os.Remove(filepath.Join(stage, "usr/local/bin/pod")); err != nil {
-		t.Fatal(err)
+	// The pod under test is installed at boot, with its pod-monitor.
+	for _, exe := range []string{"pod", "pod-monitor"} {
+		if err := os.Remove(filepath.Join(stage, "usr/local/bin", exe)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	v.Put(t, filepath.Join(stage, "usr"), "/usr")
 	v.Put(t, sdnotifyBinary(t, v.opts.Repo), "/usr/local/bin/sdnotify")

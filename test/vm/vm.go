@@ -154,6 +154,10 @@ func Boot(ctx context.Context, o Options) (*VM, error) {
 		v.Stop()
 		return nil, fmt.Errorf("installing pod in the VM: %w", err)
 	}
+	if err := v.install(ctx, podbin.Monitor(pod), podbin.Monitor(PodPath)); err != nil {
+		v.Stop()
+		return nil, fmt.Errorf("installing pod-monitor in the VM (make build builds it beside pod): %w", err)
+	}
 	return v, nil
 }
 
