@@ -16,7 +16,7 @@ UNIT_PKGS = $(shell $(GO) list -tags "$(TAGS)" ./... | grep -v -e /test/e2e -e /
 
 export CGO_ENABLED = 0
 
-.PHONY: all build test test-unit test-e2e test-vm deps demo install lint bench bench-registry bench-lifecycle bench-build bench-network completions clean
+.PHONY: all build test test-unit test-e2e test-vm deps demo install lint bench bench-compare bench-registry bench-lifecycle bench-build bench-network completions clean
 
 all: build
 
@@ -86,11 +86,14 @@ lint:
 	$(GO) vet -tags "$(TAGS)" ./...
 	hack/check-imports.sh
 
+# The performance goals in one table (start-up against Podman and the
+# runtime's floor, monitor memory, scaling with the store): under 10 minutes.
 bench: build
+	bench/table.sh
+
+# run --rm, images and ps -a against Podman and a bare runc run.
+bench-compare: build
 	bench/compare.sh
-	bench/registry.sh
-	bench/lifecycle.sh
-	bench/build.sh
 
 # run -d/stop/rm cycle, ps -a with 200 containers, monitor memory, pod vs Podman.
 bench-lifecycle: build
