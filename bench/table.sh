@@ -50,7 +50,8 @@ inns() {
 }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 ratio() { [ -n "${2:-}" ] && [ -n "${1:-}" ] && calc "%.2fx" "$1 / $2" || echo "-"; }
-verdict() { awk -v ok="$1" 'BEGIN { print (ok) ? "met" : "NOT met" }'; }
+# verdict EXPR: met or NOT met, EXPR being an awk expression.
+verdict() { awk "BEGIN { print ($1) ? \"met\" : \"NOT met\" }"; }
 progress() { printf '  %s\n' "$*" >&2; }
 
 progress "making the busybox image"
@@ -84,7 +85,7 @@ fi
 
 progress "exec"
 "${P[@]}" run -d --name ex --network none "$image" sleep 1000 >/dev/null
-exid=$("${P[@]}" inspect --format '{{.Id}}' ex)
+exid=$("${P[@]}" inspect --format '{{.ID}}' ex)
 hf pod_exec "${P[@]}" exec ex true
 inns floor_exec runc --root "$work/pod/runroot/runtime-runc" --rootless true exec "$exid" true
 if [ -n "$have_podman" ]; then
@@ -156,7 +157,7 @@ stopmany() {
 	fi
 	memof "$name" "${pids[@]}"
 	t0=$(date +%s%N)
-	"$@" stop -t 2 "${names[@]}" >/dev/null
+	"$@" stop -t 2 "${names[@]}" >/dev/null 2>&1
 	t1=$(date +%s%N)
 	"$@" rm -f "${names[@]}" >/dev/null 2>&1
 	secs[$name]=$(calc "%.2f" "$((t1 - t0)) / 1e9")
