@@ -22,6 +22,10 @@ type InspectData struct {
 	NetworkSettings InspectNetwork `json:"NetworkSettings"`
 }
 
+// Id answers Docker's spelling in --format templates ({{.Id}}), as
+// Podman's inspect does beside {{.ID}}.
+func (d InspectData) Id() string { return d.ID } //nolint:revive // Docker's key
+
 // InspectState is Docker's State object.
 type InspectState struct {
 	Status     string `json:"Status"`

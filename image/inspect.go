@@ -35,6 +35,10 @@ type InspectData struct {
 	Metadata      Metadata
 }
 
+// ID answers Podman's spelling in --format templates ({{.ID}}) beside
+// Docker's {{.Id}}.
+func (d InspectData) ID() string { return d.Id }
+
 // InspectConfig is the image config with Docker's capitalised keys.
 type InspectConfig struct {
 	User         string              `json:",omitempty"`

@@ -194,8 +194,8 @@ func (f *runFlags) options(co lifecycle.CreateOptions) lifecycle.RunOptions {
 
 // startFlags are start's flags.
 type startFlags struct {
-	attach, interactive, all bool
-	filters                  []string
+	attach, interactive, all, latest bool
+	filters                          []string
 }
 
 func (f *startFlags) register(cmd *cobra.Command) {
@@ -204,6 +204,7 @@ func (f *startFlags) register(cmd *cobra.Command) {
 	fl.BoolVarP(&f.interactive, "interactive", "i", false, "attach the container's stdin")
 	fl.BoolVar(&f.all, "all", false, "start every container that is not running (see --filter)")
 	fl.StringArrayVarP(&f.filters, "filter", "f", nil, "with --all: only containers matching (restart-policy=always, status=exited...)")
+	fl.BoolVarP(&f.latest, "latest", "l", false, "start the container created last")
 }
 
 // attached: start -a or -i joins the user to the container.
@@ -212,8 +213,12 @@ func (f *startFlags) attached() bool { return f.attach || f.interactive }
 // check refuses what start cannot do with args.
 func (f *startFlags) check(args []string) error {
 	switch {
-	case len(args) == 0 && !f.all:
-		return usageErrorf("pod start needs at least one container (or --all)")
+	case f.latest && (len(args) > 0 || f.all):
+		return usageErrorf("--latest and containers cannot be used together")
+	case len(args) == 0 && !f.all && !f.latest:
+		return usageErrorf("pod start needs at least one container (or --all, or --latest)")
+	case f.attached() && f.latest:
+		return nil
 	case f.attached() && (len(args) != 1 || f.all):
 		return usageErrorf("you cannot start and attach several containers at once")
 	case len(f.filters) > 0 && !f.all:

@@ -8,8 +8,7 @@ import (
 
 func newKillCommand(g *globalOptions) *cobra.Command {
 	var signal string
-	var all bool
-	var cidFiles []string
+	var tf targetFlags
 	cmd := &cobra.Command{
 		Use:   "kill [flags] CONTAINER [CONTAINER...]",
 		Short: "Kill one or more running containers",
@@ -18,10 +17,7 @@ func newKillCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return usageErrorf("--signal: %v", err)
 			}
-			if args, err = cidTargets(args, cidFiles, false); err != nil {
-				return err
-			}
-			h, targets, err := containerTargets(cmd, g, args, all, runningOnly)
+			h, targets, err := tf.resolve(cmd, g, args, runningOnly, false)
 			if err != nil {
 				return err
 			}
@@ -31,7 +27,6 @@ func newKillCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&signal, "signal", "s", "KILL", "signal to send to the container")
-	cmd.Flags().BoolVarP(&all, "all", "a", false, "signal all running containers")
-	cmd.Flags().StringArrayVar(&cidFiles, "cidfile", nil, "read the container's ID from this file")
+	tf.register(cmd.Flags(), "signal all running containers", "")
 	return cmd
 }

@@ -18,12 +18,12 @@ func newUnpauseCommand(g *globalOptions) *cobra.Command {
 
 // newFreezeCommand builds pause and unpause.
 func newFreezeCommand(g *globalOptions, verb, short string, keep targetFilter, do func(*lifecycle.Host, context.Context, string) error) *cobra.Command {
-	var all bool
+	var tf targetFlags
 	cmd := &cobra.Command{
 		Use:   verb + " [flags] CONTAINER [CONTAINER...]",
 		Short: short,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, targets, err := containerTargets(cmd, g, args, all, keep)
+			h, targets, err := tf.resolve(cmd, g, args, keep, false)
 			if err != nil {
 				return err
 			}
@@ -32,6 +32,10 @@ func newFreezeCommand(g *globalOptions, verb, short string, keep targetFilter, d
 			})
 		},
 	}
-	cmd.Flags().BoolVarP(&all, "all", "a", false, verb+" all running containers")
+	what := "running"
+	if verb == "unpause" {
+		what = "paused"
+	}
+	tf.register(cmd.Flags(), verb+" all "+what+" containers", "f")
 	return cmd
 }

@@ -9,12 +9,17 @@ import (
 
 func newRestartCommand(g *globalOptions) *cobra.Command {
 	var timeout int
-	var all bool
+	var running bool
+	var tf targetFlags
 	cmd := &cobra.Command{
 		Use:   "restart [flags] CONTAINER [CONTAINER...]",
 		Short: "Restart one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, targets, err := containerTargets(cmd, g, args, all, anyContainer)
+			keep := anyContainer
+			if running {
+				keep = runningOnly
+			}
+			h, targets, err := tf.resolve(cmd, g, args, keep, false)
 			if err != nil {
 				return err
 			}
@@ -28,6 +33,7 @@ func newRestartCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVarP(&timeout, "time", "t", container.DefaultStopTimeout, "seconds to wait before killing the container")
-	cmd.Flags().BoolVarP(&all, "all", "a", false, "restart all containers")
+	tf.register(cmd.Flags(), "restart all containers", "f")
+	cmd.Flags().BoolVar(&running, "running", false, "with --all or --filter, restart only the running containers")
 	return cmd
 }

@@ -10,21 +10,17 @@ import (
 )
 
 func newRmCommand(g *globalOptions) *cobra.Command {
-	var force, all, vols, ignore bool
+	var force, vols, ignore, depend bool
 	var timeout int
-	var cidFiles []string
+	var tf targetFlags
 	cmd := &cobra.Command{
 		Use:     "rm [flags] CONTAINER [CONTAINER...]",
 		Aliases: []string{"remove"},
 		Short:   "Remove one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			args, err := cidTargets(args, cidFiles, ignore || force)
-			if err != nil || (len(args) == 0 && len(cidFiles) > 0 && !all) {
-				return err // or every --cidfile was missing: nothing to remove
-			}
-			h, targets, err := containerTargets(cmd, g, args, all, anyContainer)
+			h, targets, err := tf.resolve(cmd, g, args, anyContainer, ignore || force)
 			if err != nil {
-				return err
+				return rmExitCode(err)
 			}
 			// As Podman: with -f a container that is not there is no error.
 			o := lifecycle.RemoveOptions{Force: force, Volumes: vols, Ignore: ignore || force}
@@ -33,7 +29,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 			}
 			return eachTargetAtOnce(cmd, targets, func(t string) (string, error) {
 				id, err := h.Remove(cmd.Context(), t, o)
-				if all || id == "" {
+				if tf.all || len(tf.filters) > 0 || tf.latest || id == "" {
 					t = id
 				}
 				return t, rmExitCode(err)
@@ -41,10 +37,12 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "kill and remove running containers")
-	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all containers")
+	tf.register(cmd.Flags(), "remove all containers", "")
 	cmd.Flags().BoolVarP(&vols, "volumes", "v", false, "remove anonymous volumes of the container")
 	cmd.Flags().BoolVarP(&ignore, "ignore", "i", false, "ignore containers that do not exist")
-	cmd.Flags().StringArrayVar(&cidFiles, "cidfile", nil, "read the container's ID from this file")
+	// No container depends on another in pod (no pods, no --volumes-from,
+	// no container: namespaces yet): --depend removes the named ones.
+	cmd.Flags().BoolVar(&depend, "depend", false, "also remove the containers that depend on the named ones (none can, in pod, yet)")
 	cmd.Flags().IntVarP(&timeout, "time", "t", 0, "with --force, seconds to wait for the stop signal before killing (default: kill at once)")
 	return cmd
 }

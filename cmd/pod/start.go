@@ -20,6 +20,13 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if f.latest {
+				latest, err := latestContainer(cmd.Context(), h)
+				if err != nil {
+					return err
+				}
+				args = []string{latest}
+			}
 			if f.attached() {
 				stdio, done, err := userStdio(f.interactive)
 				if err != nil {

@@ -11,21 +11,13 @@ import (
 
 func newStopCommand(g *globalOptions) *cobra.Command {
 	var timeout int
-	var all, ignore, shutdown bool
-	var cidFiles, filters []string
+	var ignore, shutdown bool
+	var tf targetFlags
 	cmd := &cobra.Command{
 		Use:   "stop [flags] CONTAINER [CONTAINER...]",
 		Short: "Stop one or more running containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			args, err := cidTargets(args, cidFiles, ignore)
-			if err != nil || (len(args) == 0 && len(cidFiles) > 0 && !all) {
-				return err // or every --cidfile was missing: nothing to stop
-			}
-			keep, err := filteredTargets(filters, activeOnly)
-			if err != nil {
-				return err
-			}
-			h, targets, err := containerTargets(cmd, g, args, all || len(filters) > 0, keep)
+			h, targets, err := tf.resolve(cmd, g, args, activeOnly, ignore)
 			if err != nil {
 				return err
 			}
@@ -44,10 +36,8 @@ func newStopCommand(g *globalOptions) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&timeout, "time", "t", container.DefaultStopTimeout, "seconds to wait before killing the container")
-	fl.BoolVarP(&all, "all", "a", false, "stop all running containers")
+	tf.register(fl, "stop all running containers", "f")
 	fl.BoolVarP(&ignore, "ignore", "i", false, "ignore containers that do not exist")
-	fl.StringArrayVar(&cidFiles, "cidfile", nil, "read the container's ID from this file")
-	fl.StringArrayVarP(&filters, "filter", "f", nil, "stop the running containers matching (restart-policy=always, label=...)")
 	fl.BoolVar(&shutdown, "shutdown", false, "stop as the end of a session does: unless-stopped containers come back with pod start --all (pod-restart.service)")
 	return cmd
 }

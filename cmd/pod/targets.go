@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/lifecycle"
@@ -76,4 +79,71 @@ func cidTargets(args, files []string, ignore bool) ([]string, error) {
 		args = append(args, id)
 	}
 	return args, nil
+}
+
+// targetFlags are the flags by which Podman's multi-target commands name
+// containers besides their arguments: --all, --latest, --filter and
+// --cidfile.
+type targetFlags struct {
+	all, latest       bool
+	filters, cidFiles []string
+}
+
+// register adds the flags to fl: allUsage says what --all selects, and
+// filterShort is --filter's shorthand ("" where -f means --force).
+func (tf *targetFlags) register(fl *pflag.FlagSet, allUsage, filterShort string) {
+	fl.BoolVarP(&tf.all, "all", "a", false, allUsage)
+	fl.BoolVarP(&tf.latest, "latest", "l", false, "act on the container created last")
+	fl.StringArrayVar(&tf.cidFiles, "cidfile", nil, "read the container's ID from this file")
+	fl.StringArrayVarP(&tf.filters, "filter", filterShort, nil, "act on the containers matching (name=, id=, label=, status=, restart-policy=...)")
+}
+
+// resolve returns the lifecycle and the containers the command acts on:
+// its arguments, the IDs in the --cidfile files (a missing file passed
+// over with ignore), the container created last with --latest, and with
+// --all or --filter those keep selects that match the filters. An empty
+// list with no error means there is nothing to do (every --cidfile was
+// missing, or nothing matched).
+func (tf *targetFlags) resolve(cmd *cobra.Command, g *globalOptions, args []string, keep targetFilter, ignore bool) (*lifecycle.Host, []string, error) {
+	// Podman's wording, which scripts may match.
+	switch {
+	case tf.latest && (len(args) > 0 || tf.all):
+		return nil, nil, usageErrorf("--latest and containers cannot be used together")
+	case tf.all && len(args) > 0:
+		return nil, nil, usageErrorf("no arguments are needed with --all")
+	case len(tf.filters) > 0 && len(args) > 0:
+		return nil, nil, usageErrorf("--filter takes no arguments")
+	}
+	args, err := cidTargets(args, tf.cidFiles, ignore)
+	if err != nil || (len(args) == 0 && len(tf.cidFiles) > 0 && !tf.all) {
+		return nil, nil, err
+	}
+	if tf.latest {
+		h, err := g.host()
+		if err != nil {
+			return nil, nil, err
+		}
+		latest, err := latestContainer(cmd.Context(), h)
+		if err != nil {
+			return nil, nil, err
+		}
+		return h, append(args, latest), nil
+	}
+	keep, err = filteredTargets(tf.filters, keep)
+	if err != nil {
+		return nil, nil, err
+	}
+	return containerTargets(cmd, g, args, tf.all || len(tf.filters) > 0, keep)
+}
+
+// latestContainer is the ID of the container created last (--latest).
+func latestContainer(ctx context.Context, h *lifecycle.Host) (string, error) {
+	recs, err := h.List(ctx, lifecycle.ListOptions{})
+	if err != nil {
+		return "", err
+	}
+	if len(recs) == 0 {
+		return "", fmt.Errorf("%w: --latest names the container created last, and there is none", container.ErrNoSuchContainer)
+	}
+	return recs[0].Config.ID, nil
 }
