@@ -5,6 +5,9 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/pod-project/pod/storage"
 )
 
 // Filters select containers like Docker's `ps --filter`: values of one key
@@ -12,7 +15,7 @@ import (
 type Filters map[string][]string
 
 var filterKeys = map[string]bool{"status": true, "name": true, "id": true, "ancestor": true, "label": true, "exited": true,
-	"health": true, "restart-policy": true}
+	"health": true, "restart-policy": true, "until": true}
 
 // ParseFilters parses KEY=VALUE filter arguments.
 func ParseFilters(args []string) (Filters, error) {
@@ -20,7 +23,7 @@ func ParseFilters(args []string) (Filters, error) {
 	for _, a := range args {
 		k, v, ok := strings.Cut(a, "=")
 		if !ok || !filterKeys[k] {
-			return nil, fmt.Errorf("invalid filter %q: use status=, name=, id=, ancestor=, label=, exited=, health= or restart-policy=", a)
+			return nil, fmt.Errorf("invalid filter %q: use status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy= or until=", a)
 		}
 		switch k {
 		case "status":
@@ -41,6 +44,14 @@ func ParseFilters(args []string) (Filters, error) {
 			if v != "no" && v != "always" && v != "unless-stopped" && v != "on-failure" {
 				return nil, fmt.Errorf("invalid filter %q: restart-policy is no, always, unless-stopped or on-failure", a)
 			}
+		case "until":
+			// Kept resolved, so that a duration means the same at every
+			// container matched.
+			t, err := storage.ParseUntil(v, time.Now())
+			if err != nil {
+				return nil, fmt.Errorf("invalid filter %q: %v", a, err)
+			}
+			v = t.Format(time.RFC3339Nano)
 		}
 		f[k] = append(f[k], v)
 	}
@@ -97,6 +108,9 @@ func (f Filters) matchOne(k, v string, r *Record, status string) bool {
 	case "restart-policy":
 		name, _, _ := strings.Cut(c.RestartPolicy, ":")
 		return v == name || (v == "no" && name == "")
+	case "until":
+		t, err := time.Parse(time.RFC3339Nano, v)
+		return err == nil && c.Created.Before(t)
 	}
 	return false
 }

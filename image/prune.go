@@ -3,7 +3,6 @@ package image
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +42,7 @@ func parsePruneFilters(args []string, now time.Time) (pruneFilter, error) {
 		}
 		switch k {
 		case "until":
-			t, err := parseUntil(v, now)
+			t, err := storage.ParseUntil(v, now)
 			if err != nil {
 				return f, fmt.Errorf("%w %q: %v", ErrBadFilter, a, err)
 			}
@@ -57,23 +56,6 @@ func parsePruneFilters(args []string, now time.Time) (pruneFilter, error) {
 		}
 	}
 	return f, nil
-}
-
-// parseUntil reads a Go duration ("24h", meaning that long ago), Unix
-// seconds, or an RFC 3339 time or date.
-func parseUntil(v string, now time.Time) (time.Time, error) {
-	if d, err := time.ParseDuration(v); err == nil {
-		return now.Add(-d), nil
-	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.Unix(s, 0), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("give a duration (24h), Unix seconds or an RFC 3339 time")
 }
 
 // Prune removes the unused images the options select and returns them.

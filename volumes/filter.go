@@ -45,7 +45,7 @@ func ParseFilters(args []string, allowed map[string]bool) (Filters, error) {
 				return f, fmt.Errorf("%q: dangling takes true or false: %w", a, ErrBadFilter)
 			}
 		case "until":
-			t, err := parseUntil(v, time.Now())
+			t, err := storage.ParseUntil(v, time.Now())
 			if err != nil {
 				return f, fmt.Errorf("%q: until takes a timestamp or a duration such as 24h: %w", a, ErrBadFilter)
 			}
@@ -63,23 +63,6 @@ func ParseFilters(args []string, allowed map[string]bool) (Filters, error) {
 // ListFilters parses the filters of `volume ls`: name=, label=, label!=,
 // dangling=true|false, driver=.
 func ListFilters(args []string) (Filters, error) { return ParseFilters(args, listFilterKeys) }
-
-// parseUntil reads a Unix timestamp, an RFC 3339 time or date, or a
-// duration back from now.
-func parseUntil(v string, now time.Time) (time.Time, error) {
-	if d, err := time.ParseDuration(v); err == nil {
-		return now.Add(-d), nil
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.Unix(n, 0), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("bad time %q", v)
-}
 
 // Match reports whether v passes every filter; inUse says whether a
 // container uses v (for dangling=).
