@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/events"
 	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/storage"
@@ -34,21 +35,9 @@ type PruneReport struct {
 // unused images.
 func (h *Host) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) {
 	var rep PruneReport
-	recs, err := h.List(ctx, ListOptions{External: true})
-	if err != nil {
+	var err error
+	if rep.Containers, err = h.PruneContainers(ctx, nil); err != nil {
 		return rep, err
-	}
-	for _, r := range recs {
-		// What a monitor manages, and a storage container whose creator
-		// (a create, a build step) is still at work, stay.
-		if r.Underway || r.MonitorAlive() || (r.Damage == nil && r.Active()) {
-			continue
-		}
-		id, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Volumes: true})
-		if err != nil {
-			return rep, fmt.Errorf("removing container %s: %w", r.Config.Name, err)
-		}
-		rep.Containers = append(rep.Containers, id)
 	}
 	if rep.Networks, err = h.PruneNetworks(ctx); err != nil {
 		return rep, err
@@ -128,4 +117,32 @@ func (h *Host) RemoveImages(ctx context.Context, targets []string, force bool) [
 		}
 	}
 	return results
+}
+
+// PruneContainers removes the containers no monitor manages (with their
+// anonymous volumes) that match the filters (container.ParseFilters:
+// until=, label=...), and returns their IDs.
+func (h *Host) PruneContainers(ctx context.Context, filters []string) ([]string, error) {
+	match, err := container.ParseFilters(filters)
+	if err != nil {
+		return nil, container.WithExitCode(125, err)
+	}
+	recs, err := h.List(ctx, ListOptions{External: true})
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, r := range recs {
+		// What a monitor manages, and a storage container whose creator
+		// (a create, a build step) is still at work, stay.
+		if r.Underway || r.MonitorAlive() || (r.Damage == nil && r.Active()) || !match.Match(r) {
+			continue
+		}
+		id, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Volumes: true})
+		if err != nil {
+			return removed, fmt.Errorf("removing container %s: %w", r.Config.Name, err)
+		}
+		removed = append(removed, id)
+	}
+	return removed, nil
 }

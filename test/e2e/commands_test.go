@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCommandGroups: pod --version, and the groups' answers to a missing
+// or unknown sub-command, as Podman's (exit 125).
+func TestCommandGroups(t *testing.T) {
+	e := newEnv(t)
+	if out := e.ok("--version"); !strings.HasPrefix(out, "pod version ") || strings.Count(out, "\n") != 1 {
+		t.Errorf("pod --version: %q", out)
+	}
+	if out := e.ok("-v"); !strings.HasPrefix(out, "pod version ") {
+		t.Errorf("pod -v: %q", out)
+	}
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"container", "frob"}, "unrecognized command `pod container frob`"},
+		{[]string{"system", "frob"}, "unrecognized command `pod system frob`"},
+		{[]string{"frob"}, "unrecognized command `pod frob`"},
+		{[]string{"container"}, "missing command 'pod container COMMAND'"},
+		{[]string{"volume"}, "missing command 'pod volume COMMAND'"},
+	} {
+		r := e.pod(c.args...)
+		if r.code != 125 || !strings.Contains(r.stderr, c.msg) {
+			t.Errorf("want exit 125 and %q:\n%s", c.msg, r)
+		}
+	}
+	// A group's sub-commands still run (and still join the namespace).
+	e.ok("container", "ls", "-a")
+}
+
+// TestContainerExistsAndPrune: container exists exits 1 for a missing
+// container; container prune removes what does not run, by filter, asks
+// first without -f, and prints the IDs it removed.
+func TestContainerExistsAndPrune(t *testing.T) {
+	e := withImage(t)
+	old := strings.TrimSpace(e.ok("create", "--name", "old", "--label", "keep=no", testImage, "true"))
+	e.ok("run", "-d", "--name", "up", testImage, "sleep", "1000")
+	e.ok("container", "exists", "old")
+	if r := e.pod("container", "exists", "nosuch"); r.code != 1 || r.stdout != "" || r.stderr != "" {
+		t.Fatalf("container exists nosuch: want exit 1, silent:\n%s", r)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	young := strings.TrimSpace(e.ok("create", "--name", "young", testImage, "true"))
+
+	// Without -f it asks; no answer keeps everything.
+	if r := e.podStdin(strings.NewReader("n\n"), "container", "prune"); r.code != 0 || !strings.Contains(r.stdout, "non running containers") {
+		t.Fatalf("container prune answered no:\n%s", r)
+	}
+	e.ok("container", "exists", "old")
+	if r := e.pod("container", "prune", "-f", "--filter", "until=soon"); r.code != 125 || !strings.Contains(r.stderr, "until=soon") {
+		t.Fatalf("container prune --filter until=soon: want 125:\n%s", r)
+	}
+	// until=1s: created more than a second ago, so old and not young.
+	if out := strings.TrimSpace(e.ok("container", "prune", "-f", "--filter", "until=1s")); out != old {
+		t.Fatalf("container prune --filter until=1s: %q, want %s", out, old)
+	}
+	if r := e.pod("container", "exists", "old"); r.code != 1 {
+		t.Fatalf("old after prune:\n%s", r)
+	}
+	if out := strings.TrimSpace(e.ok("container", "prune", "-f")); out != young {
+		t.Fatalf("container prune -f: %q, want %s (up runs)", out, young)
+	}
+	e.ok("container", "exists", "up")
+}
+
+// TestUntagAndBuildAliases: untag removes the names given, or all; a name
+// the image lacks is refused; image build and buildx build are build.
+func TestUntagAndBuildAliases(t *testing.T) {
+	e := withImage(t)
+	e.ok("tag", testImage, "localhost/a:1", "localhost/a:2", "localhost/b:1")
+	id := strings.TrimSpace(e.ok("images", "-q", "--no-trunc", "localhost/a:1"))
+	e.ok("untag", "localhost/a:1", "localhost/a:2")
+	if r := e.pod("image", "exists", "localhost/a:2"); r.code != 1 {
+		t.Fatalf("localhost/a:2 after untag:\n%s", r)
+	}
+	e.ok("image", "exists", "localhost/b:1")
+	if r := e.pod("untag", "localhost/b:1", "localhost/c:9"); r.code != 125 || !strings.Contains(r.stderr, "localhost/c:9") {
+		t.Fatalf("untag of a name the image lacks: want 125 naming it:\n%s", r)
+	}
+	e.ok("image", "exists", "localhost/b:1")
+	e.ok("image", "untag", "localhost/b:1")
+	for _, n := range []string{"localhost/b:1", testImage} {
+		if r := e.pod("image", "exists", n); r.code != 1 {
+			t.Fatalf("%s after untag of all names:\n%s", n, r)
+		}
+	}
+	// The image stays, by ID, with no name.
+	e.ok("image", "exists", id)
+	e.ok("tag", id, testImage)
+
+	ctx := filepath.Join(e.dir, "ctx")
+	if err := os.MkdirAll(ctx, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM "+testImage+"\nLABEL alias=yes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.chown(ctx)
+	for _, verb := range [][]string{{"image", "build"}, {"buildx", "build"}} {
+		tag := "localhost/built/" + verb[0]
+		e.ok(append(verb, "-q", "-t", tag, ctx)...)
+		if got := strings.TrimSpace(e.ok("image", "inspect", "--format", "{{index .Config.Labels \"alias\"}}", tag)); got != "yes" {
+			t.Errorf("%s: label %q", strings.Join(verb, " "), got)
+		}
+	}
+}
