@@ -53,6 +53,10 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
+	// --version (-v) prints one line, as Podman's does, without joining
+	// the user namespace (cobra answers it before any pre-run).
+	root.Version = version
+	root.SetVersionTemplate("pod version {{.Version}}\n")
 	f := root.PersistentFlags()
 	f.StringVar(&g.root, "root", "", "storage graph root (default $XDG_DATA_HOME/pod/storage, or /var/lib/pod/storage as root)")
 	f.StringVar(&g.runroot, "runroot", "", "storage run root (default $XDG_RUNTIME_DIR/pod/storage, or /run/pod/storage as root)")
@@ -71,6 +75,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newImportCommand(g),
 		newImagesCommand(g),
 		newTagCommand(g),
+		newUntagCommand(g),
 		newRmiCommand(g),
 		newHistoryCommand(g),
 		newImageCommand(g),
@@ -105,6 +110,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newLogsCommand(g),
 		newHealthcheckCommand(g),
 		newBuildCommand(g),
+		newBuildxCommand(g),
 		newPortCommand(g),
 		newGenerateCommand(g),
 		newAutoUpdateCommand(g),
@@ -115,7 +121,37 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		}
 	}
 	markLayerWriters(root)
+	requireSubcommands(root)
 	return root
+}
+
+// group marks a command that only groups others: it never joins the user
+// namespace itself (its sub-commands decide for themselves).
+const group = "pod.io/group"
+
+// requireSubcommands makes the groups (pod container, pod system...)
+// answer as Podman's do: with no sub-command, their help and exit 125
+// ("missing command"); with an unknown one, exit 125 ("unrecognized
+// command"). Scripts that probe for a sub-command rely on the code.
+func requireSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		requireSubcommands(sub)
+	}
+	if !c.HasSubCommands() || c.Runnable() {
+		return
+	}
+	c.Args = cobra.ArbitraryArgs
+	if c.Annotations == nil {
+		c.Annotations = map[string]string{}
+	}
+	c.Annotations[group] = "true"
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			_ = cmd.Help()
+			return usageErrorf("missing command '%s COMMAND'", cmd.CommandPath())
+		}
+		return usageErrorf("unrecognized command `%s %s`\nTry '%s --help' for more information", cmd.CommandPath(), args[0], cmd.CommandPath())
+	}
 }
 
 // writesLayers marks the commands that store layers (pull, load, import,
@@ -177,6 +213,9 @@ func (g *globalOptions) prepare(cmd *cobra.Command) error {
 }
 
 func needsNamespace(cmd *cobra.Command) bool {
+	if cmd.Annotations[group] != "" {
+		return false
+	}
 	for c := cmd; c != nil; c = c.Parent() {
 		if c.Annotations[noNamespace] != "" {
 			return false
