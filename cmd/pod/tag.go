@@ -27,3 +27,20 @@ func newTagCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 }
+
+// newUntagCommand builds `pod untag`, also `pod image untag`: the names
+// given, or all of the image's; the image itself stays.
+func newUntagCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "untag IMAGE [NAME...]",
+		Short: "Remove names from an image (all of them when none is given)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := g.store()
+			if err != nil {
+				return err
+			}
+			return image.Untag(st, args[0], args[1:])
+		},
+	}
+}
