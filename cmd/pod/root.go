@@ -121,6 +121,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		}
 	}
 	markLayerWriters(root)
+	addLatest(root, g)
 	requireSubcommands(root)
 	return root
 }

@@ -147,3 +147,52 @@ func latestContainer(ctx context.Context, h *lifecycle.Host) (string, error) {
 	}
 	return recs[0].Config.ID, nil
 }
+
+// latestTakers are the single-container commands that take --latest (-l)
+// in place of their container argument, as Podman's do; true where more
+// arguments follow the container's (exec's command, top's ps options,
+// port's port).
+var latestTakers = map[string]bool{"exec": true, "top": true, "port": true,
+	"logs": false, "inspect": false, "attach": false, "stats": false, "diff": false}
+
+// addLatest gives the commands of latestTakers their --latest, wherever
+// they sit in the tree (pod exec and pod container exec alike), but not
+// the image, volume and network commands of the same names.
+func addLatest(c *cobra.Command, g *globalOptions) {
+	for _, sub := range c.Commands() {
+		addLatest(sub, g)
+	}
+	more, ok := latestTakers[c.Name()]
+	if !ok || c.RunE == nil || (c.HasParent() && c.Parent().Name() != "pod" && c.Parent().Name() != "container") {
+		return
+	}
+	var latest bool
+	c.Flags().BoolVarP(&latest, "latest", "l", false, "act on the container created last")
+	check, run := c.Args, c.RunE
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if latest {
+			if !more && len(args) > 0 {
+				return usageErrorf("--latest and containers cannot be used together")
+			}
+			args = append([]string{"latest"}, args...)
+		}
+		if check == nil {
+			return nil
+		}
+		return check(cmd, args)
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if latest {
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			id, err := latestContainer(cmd.Context(), h)
+			if err != nil {
+				return err
+			}
+			args = append([]string{id}, args...)
+		}
+		return run(cmd, args)
+	}
+}

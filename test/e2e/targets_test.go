@@ -140,3 +140,34 @@ func TestInspectIDSpellings(t *testing.T) {
 		t.Errorf("image inspect {{.Id}} {{.ID}}: %q", out)
 	}
 }
+
+// TestLatestSingle: the single-container commands take --latest in place
+// of their container, and exec, port and top keep their other arguments.
+func TestLatestSingle(t *testing.T) {
+	e := withImage(t)
+	e.ok("run", "-d", "--name", "first", testImage, "sh", "-c", "echo from-first; sleep 1000")
+	id := strings.TrimSpace(e.ok("run", "-d", "--name", "second", "-p", "127.0.0.1::80", testImage, "sh", "-c", "echo from-second; sleep 1000"))
+	if out := strings.TrimSpace(e.ok("exec", "-l", "cat", "/etc/hostname")); out != id[:12] {
+		t.Errorf("exec -l cat /etc/hostname: %q, want %s", out, id[:12])
+	}
+	if out := strings.TrimSpace(e.ok("container", "inspect", "-l", "--format", "{{.Name}}")); out != "second" {
+		t.Errorf("container inspect -l: %q", out)
+	}
+	var logs string
+	eventually(5*time.Second, func() bool { logs = e.ok("logs", "-l"); return logs != "" })
+	if logs != "from-second\n" {
+		t.Errorf("logs -l: %q", logs)
+	}
+	if out := e.ok("port", "-l", "80"); !strings.HasPrefix(out, "127.0.0.1:") {
+		t.Errorf("port -l 80: %q", out)
+	}
+	if out := e.ok("top", "-l"); !strings.Contains(out, "sleep 1000") {
+		t.Errorf("top -l: %q", out)
+	}
+	if r := e.pod("logs", "-l", "first"); r.code != 125 || !strings.Contains(r.stderr, "--latest and containers cannot be used together") {
+		t.Errorf("logs -l first:\n%s", r)
+	}
+	if r := e.pod("image", "inspect", "-l"); r.code != 125 || !strings.Contains(r.stderr, "unknown shorthand flag") {
+		t.Errorf("image inspect -l (images have no --latest):\n%s", r)
+	}
+}
