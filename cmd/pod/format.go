@@ -23,6 +23,8 @@ type output struct {
 	headers map[string]string
 	// defaultTable is the template of the default table.
 	defaultTable string
+	// noHeading drops a table's header row (--noheading).
+	noHeading bool
 }
 
 var templateFuncs = template.FuncMap{
@@ -76,7 +78,9 @@ func (o output) write(w io.Writer, rows []any) error {
 	if table {
 		t := tabwriter.NewWriter(bw, 0, 8, 3, ' ', 0)
 		tw, flush = t, t.Flush
-		fmt.Fprintln(tw, o.headerLine(body))
+		if !o.noHeading {
+			fmt.Fprintln(tw, o.headerLine(body))
+		}
 	}
 	for _, r := range rows {
 		var buf bytes.Buffer

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,8 +31,8 @@ var imageHeaders = map[string]string{
 
 // newImagesCommand builds `pod images`, also `pod image ls`.
 func newImagesCommand(g *globalOptions) *cobra.Command {
-	var all, quiet, noTrunc, digests bool
-	var format string
+	var all, quiet, noTrunc, digests, noHeading bool
+	var format, sortBy string
 	var filters []string
 	cmd := &cobra.Command{
 		Use:   "images [flags] [REPOSITORY[:TAG]]",
@@ -46,6 +48,10 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 			if _, err := image.ParseFilters(filters); err != nil {
 				return usageErrorf("%v", err)
 			}
+			less, ok := imageSorts[sortBy]
+			if !ok {
+				return usageErrorf("--sort %q: choose created, id, repository, size or tag", sortBy)
+			}
 			st, err := g.store()
 			if err != nil {
 				return err
@@ -54,7 +60,10 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printImages(cmd.OutOrStdout(), entries, imagesView{quiet: quiet, noTrunc: noTrunc, digests: digests, format: format})
+			if less != nil {
+				slices.SortStableFunc(entries, less)
+			}
+			return printImages(cmd.OutOrStdout(), entries, imagesView{quiet: quiet, noTrunc: noTrunc, digests: digests, noHeading: noHeading, format: format})
 		},
 	}
 	f := cmd.Flags()
@@ -64,13 +73,25 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 	f.BoolVar(&digests, "digests", false, "show digests")
 	f.StringVar(&format, "format", "", "format the output: table, table TEMPLATE, json, or a Go template")
 	f.StringArrayVarP(&filters, "filter", "f", nil, "filter output (reference=, dangling=, label=, before=, since=)")
+	f.BoolVarP(&noHeading, "noheading", "n", false, "do not print the header row")
+	f.StringVar(&sortBy, "sort", "created", "sort by created (newest first), id, repository, size (smallest first) or tag")
 	return cmd
+}
+
+// imageSorts are images' --sort orders, as Podman's; created is the order
+// image.List gives.
+var imageSorts = map[string]func(a, b image.ListEntry) int{
+	"created":    nil,
+	"id":         func(a, b image.ListEntry) int { return strings.Compare(a.ID, b.ID) },
+	"repository": func(a, b image.ListEntry) int { return strings.Compare(a.Repository, b.Repository) },
+	"tag":        func(a, b image.ListEntry) int { return strings.Compare(a.Tag, b.Tag) },
+	"size":       func(a, b image.ListEntry) int { return cmp.Compare(a.Size, b.Size) },
 }
 
 // imagesView is how `pod images` prints.
 type imagesView struct {
-	quiet, noTrunc, digests bool
-	format                  string
+	quiet, noTrunc, digests, noHeading bool
+	format                             string
 }
 
 // printImages prints the listed images: their IDs once each with -q, else
@@ -96,7 +117,7 @@ func printImages(w io.Writer, entries []image.ListEntry, v imagesView) error {
 	if v.digests {
 		table = `{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
 	}
-	return output{format: v.format, headers: imageHeaders, defaultTable: table}.write(w, rows)
+	return output{format: v.format, headers: imageHeaders, defaultTable: table, noHeading: v.noHeading}.write(w, rows)
 }
 
 func newImageRow(e image.ListEntry, now time.Time, noTrunc bool) imageRow {

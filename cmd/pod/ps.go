@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,9 +37,9 @@ var psHeaders = map[string]string{
 }
 
 func newPsCommand(g *globalOptions) *cobra.Command {
-	var all, quiet, noTrunc, latest, size, external bool
+	var all, quiet, noTrunc, latest, size, external, noHeading bool
 	var last int
-	var format string
+	var format, sortBy string
 	var filters []string
 	cmd := &cobra.Command{
 		Use:   "ps [flags]",
@@ -47,6 +49,10 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			match, err := container.ParseFilters(filters)
 			if err != nil {
 				return usageErrorf("%v", err)
+			}
+			less, ok := psSorts[sortBy]
+			if sortBy != "" && !ok {
+				return usageErrorf("--sort %q: choose command, created, id, image, names, runningfor, size or status", sortBy)
 			}
 			h, err := g.host()
 			if err != nil {
@@ -59,11 +65,20 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if latest {
 				last = 1
 			}
+			if sortBy == "size" {
+				if recs, err = sortBySize(h, recs); err != nil {
+					return err
+				}
+			} else if less != nil {
+				slices.SortStableFunc(recs, less)
+			}
 			rows, err := psRows(h, recs, psView{all: all, last: last, size: size, noTrunc: noTrunc, match: match})
 			if err != nil {
 				return err
 			}
-			return psOutput(format, quiet, size).write(cmd.OutOrStdout(), rows)
+			out := psOutput(format, quiet, size)
+			out.noHeading = noHeading
+			return out.write(cmd.OutOrStdout(), rows)
 		},
 	}
 	fl := cmd.Flags()
@@ -75,8 +90,44 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 	fl.BoolVarP(&size, "size", "s", false, "display total file sizes")
 	fl.BoolVar(&external, "external", false, "show storage containers that have no pod record too (status Storage)")
 	fl.StringVar(&format, "format", "", "format the output: table, json, or a Go template")
-	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy=)")
+	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy=, until=)")
+	fl.BoolVar(&noHeading, "noheading", false, "do not print the header row")
+	fl.StringVar(&sortBy, "sort", "", "sort by command, created (oldest first), id, image, names, runningfor, size or status (default: newest first)")
 	return cmd
+}
+
+// psSorts are ps's --sort orders, as Podman's: ascending by the field.
+var psSorts = map[string]func(a, b *container.Record) int{
+	"command": func(a, b *container.Record) int {
+		return strings.Compare(strings.Join(a.Config.Command, " "), strings.Join(b.Config.Command, " "))
+	},
+	"created":    func(a, b *container.Record) int { return a.Config.Created.Compare(b.Config.Created) },
+	"runningfor": func(a, b *container.Record) int { return a.Config.Created.Compare(b.Config.Created) },
+	"id":         func(a, b *container.Record) int { return strings.Compare(a.Config.ID, b.Config.ID) },
+	"image":      func(a, b *container.Record) int { return strings.Compare(a.Config.Image, b.Config.Image) },
+	"names":      func(a, b *container.Record) int { return strings.Compare(a.Config.Name, b.Config.Name) },
+	"status": func(a, b *container.Record) int {
+		return strings.Compare(string(a.State.Status), string(b.State.Status))
+	},
+	"size": nil, // sortBySize: sizes are read from storage
+}
+
+// sortBySize orders the containers by the size of their writable layer,
+// smallest first.
+func sortBySize(h *lifecycle.Host, recs []*container.Record) ([]*container.Record, error) {
+	sizes := make(map[*container.Record]int64, len(recs))
+	for _, r := range recs {
+		if r.External {
+			continue
+		}
+		rw, _, err := container.Size(h.Store, r)
+		if err != nil {
+			return nil, err
+		}
+		sizes[r] = rw
+	}
+	slices.SortStableFunc(recs, func(a, b *container.Record) int { return cmp.Compare(sizes[a], sizes[b]) })
+	return recs, nil
 }
 
 // psOutput is ps's table (with sizes for -s), or IDs only with -q.

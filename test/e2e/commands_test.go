@@ -113,3 +113,68 @@ func TestUntagAndBuildAliases(t *testing.T) {
 		}
 	}
 }
+
+// TestListingFlags: ps and images take --noheading and --sort as
+// Podman's; rmi takes --all and --ignore.
+func TestListingFlags(t *testing.T) {
+	e := withImage(t)
+	e.ok("create", "--name", "zz", testImage, "true")
+	time.Sleep(20 * time.Millisecond)
+	e.ok("create", "--name", "aa", testImage, "sleep", "1")
+	names := func(args ...string) string {
+		return strings.Join(lines(e.ok(append([]string{"ps", "-a", "--format", "{{.Names}}"}, args...)...)), " ")
+	}
+	if got := names(); got != "aa zz" {
+		t.Errorf("ps -a: %q, want newest first", got)
+	}
+	for sort, want := range map[string]string{"created": "zz aa", "names": "aa zz", "command": "aa zz", "runningfor": "zz aa"} {
+		if got := names("--sort", sort); got != want {
+			t.Errorf("ps --sort %s: %q, want %q", sort, got, want)
+		}
+	}
+	if r := e.pod("ps", "--sort", "colour"); r.code != 125 || !strings.Contains(r.stderr, "--sort") {
+		t.Errorf("ps --sort colour:\n%s", r)
+	}
+	if out := e.ok("ps", "-a", "--noheading"); len(lines(out)) != 2 || strings.Contains(out, "CONTAINER ID") {
+		t.Errorf("ps -a --noheading: %q", out)
+	}
+	e.ok("rm", "-a")
+
+	// A second, larger image: images sorts by size, smallest first.
+	dir := filepath.Join(e.dir, "big")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+testImage+"\nRUN dd if=/dev/zero of=/big bs=1024 count=2048\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.chown(dir)
+	e.ok("build", "-q", "-t", "localhost/big", dir)
+	repos := func(args ...string) string {
+		return strings.Join(lines(e.ok(append([]string{"images", "--format", "{{.Repository}}"}, args...)...)), " ")
+	}
+	if got := repos("--sort", "size"); got != "localhost/e2e/busybox localhost/big" {
+		t.Errorf("images --sort size: %q", got)
+	}
+	if got := repos("--sort", "repository"); got != "localhost/big localhost/e2e/busybox" {
+		t.Errorf("images --sort repository: %q", got)
+	}
+	if out := e.ok("images", "-n"); len(lines(out)) != 2 || strings.Contains(out, "REPOSITORY") {
+		t.Errorf("images -n: %q", out)
+	}
+	if r := e.pod("images", "--sort", "colour"); r.code != 125 {
+		t.Errorf("images --sort colour:\n%s", r)
+	}
+
+	if r := e.pod("rmi", "-a", "localhost/big"); r.code != 125 || !strings.Contains(r.stderr, "--all") {
+		t.Errorf("rmi -a with a name:\n%s", r)
+	}
+	if r := e.pod("rmi", "localhost/nosuch"); r.code == 0 {
+		t.Errorf("rmi of a missing image succeeded:\n%s", r)
+	}
+	e.ok("rmi", "-i", "localhost/nosuch")
+	e.ok("rmi", "-a")
+	if out := e.ok("images", "-q"); out != "" {
+		t.Errorf("images after rmi -a: %q", out)
+	}
+}
