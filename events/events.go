@@ -2,9 +2,11 @@ package events
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -110,31 +112,128 @@ func (l *Log) Read(fn func(Event) bool) error {
 	if l == nil {
 		return nil
 	}
+	stop := false
 	for _, p := range []string{l.path + ".1", l.path} {
-		f, err := os.Open(p)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 2*MaxSize)
-		for sc.Scan() {
-			var e Event
-			if json.Unmarshal(sc.Bytes(), &e) != nil || e.Version > Version {
-				continue
-			}
-			if !fn(e) {
-				f.Close()
-				return nil
-			}
-		}
-		err = sc.Err()
-		f.Close()
-		if err != nil {
+		if err := readFile(p, func(e Event) bool { stop = !fn(e); return !stop }); err != nil || stop {
 			return err
 		}
 	}
 	return nil
+}
+
+// pollEvery is how often Follow looks for new lines.
+const pollEvery = 200 * time.Millisecond
+
+// Follow is Read, and then calls fn for each event written later, until
+// fn returns false or ctx ends (which is not an error). A rotation while
+// it waits is followed into the new file.
+func (l *Log) Follow(ctx context.Context, fn func(Event) bool) error {
+	if l == nil {
+		<-ctx.Done()
+		return nil
+	}
+	stop := false
+	// The rotated file first, then the live one, which is kept open.
+	if err := readFile(l.path+".1", func(e Event) bool { stop = !fn(e); return !stop }); err != nil || stop {
+		return err
+	}
+	var f *os.File
+	var r *bufio.Reader
+	var partial []byte
+	defer func() {
+		if f != nil {
+			f.Close()
+		}
+	}()
+	// drain passes on the whole lines written so far; a line not yet
+	// whole waits in partial for the rest.
+	drain := func() (bool, error) {
+		for {
+			line, err := r.ReadBytes('\n')
+			if err == io.EOF {
+				partial = append(partial, line...)
+				return false, nil
+			}
+			if err != nil {
+				return false, err
+			}
+			if len(partial) > 0 {
+				line, partial = append(partial, line...), nil
+			}
+			if e, ok := parse(line); ok && !fn(e) {
+				return true, nil
+			}
+		}
+	}
+	for {
+		if f == nil {
+			var err error
+			if f, err = os.Open(l.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			if f != nil {
+				r = bufio.NewReaderSize(f, 64<<10)
+			}
+		}
+		if f != nil {
+			if stop, err := drain(); stop || err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(pollEvery):
+		}
+		// Rotated: the open file became events.log.1. Its last lines are
+		// read, then the new events.log.
+		if f != nil && rotated(f, l.path) {
+			if stop, err := drain(); stop || err != nil {
+				return err
+			}
+			f.Close()
+			f, r, partial = nil, nil, nil
+		}
+	}
+}
+
+// rotated reports whether path is no longer the file f has open.
+func rotated(f *os.File, path string) bool {
+	a, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(path)
+	return err == nil && !os.SameFile(a, b)
+}
+
+// readFile calls fn for each event of the file at path until fn returns
+// false; a missing file has none.
+func readFile(path string, fn func(Event) bool) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 2*MaxSize)
+	for sc.Scan() {
+		if e, ok := parse(sc.Bytes()); ok && !fn(e) {
+			return nil
+		}
+	}
+	return sc.Err()
+}
+
+// parse reads one line; a line it cannot parse, or of a newer schema, is
+// skipped.
+func parse(line []byte) (Event, bool) {
+	var e Event
+	if json.Unmarshal(line, &e) != nil || e.Version > Version {
+		return Event{}, false
+	}
+	return e, true
 }

@@ -1,11 +1,13 @@
 package events
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestWriteReadConcurrentAndRotate(t *testing.T) {
@@ -60,5 +62,45 @@ func TestWriteReadConcurrentAndRotate(t *testing.T) {
 	var none *Log
 	if err := none.Write(Event{}); err != nil || none.Read(func(Event) bool { return true }) != nil {
 		t.Fatal("a nil log failed")
+	}
+}
+
+func TestFollow(t *testing.T) {
+	l := Open(t.TempDir())
+	if err := l.Write(Event{Type: Container, Action: "create", ID: "old"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got := make(chan string, 100)
+	done := make(chan error, 1)
+	go func() {
+		done <- l.Follow(ctx, func(e Event) bool {
+			got <- e.ID
+			return e.ID != "last"
+		})
+	}()
+	if id := <-got; id != "old" {
+		t.Fatalf("first event %q, want old", id)
+	}
+	// Written while it follows, across a rotation.
+	if err := l.Write(Event{Type: Container, Action: "start", ID: "new"}); err != nil {
+		t.Fatal(err)
+	}
+	if id := <-got; id != "new" {
+		t.Fatalf("followed %q, want new", id)
+	}
+	if err := os.Rename(l.Path(), l.Path()+".1"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * pollEvery)
+	if err := l.Write(Event{Type: Container, Action: "stop", ID: "last"}); err != nil {
+		t.Fatal(err)
+	}
+	if id := <-got; id != "last" {
+		t.Fatalf("after the rotation %q, want last", id)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
