@@ -100,7 +100,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 	start := protocol.Start{
 		Version: protocol.Version, Dir: rec.Dir, Bundle: bundle, Runtime: rt.Handle(),
 		GraphRoot: h.Store.GraphRoot(), RunRoot: h.Store.RunRoot(), Driver: h.Driver,
-		RuntimeDir: h.RuntimeDir, Attached: stdio != nil,
+		RuntimeDir: h.RuntimeDir, NoEvents: h.Events == nil, Attached: stdio != nil,
 		Health: container.EffectiveHealth(cfg, img), LogLevel: h.LogLevel,
 		NotifySocket: h.NotifySocket,
 	}

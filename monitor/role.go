@@ -466,8 +466,11 @@ func (f tagFormatter) Format(e *logrus.Entry) ([]byte, error) {
 
 // died records the container's exit in the events log.
 func (m *monitor) died(code int) {
+	if m.cfg.NoEvents {
+		return
+	}
 	cfg := &m.rec.Config
-	e := events.Event{Type: events.Container, Action: "died", ID: cfg.ID, Name: cfg.Name, Image: cfg.Image, ExitCode: &code}
+	e := events.Event{Type: events.Container, Action: "died", ID: cfg.ID, Name: cfg.Name, Image: cfg.Image, ExitCode: &code, Attributes: cfg.Labels}
 	if err := events.Open(m.cfg.RuntimeDir).Write(e); err != nil {
 		logrus.Warnf("recording the exit: %v", err)
 	}

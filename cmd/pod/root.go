@@ -34,6 +34,8 @@ type globalOptions struct {
 	storeErr  error
 	rt        *runtime.Runtime
 	lc        *lifecycle.Host
+	// eventsBackend is --events-backend: file or none.
+	eventsBackend string
 	// notifySocket is the unit's $NOTIFY_SOCKET (see prepare).
 	notifySocket string
 }
@@ -63,6 +65,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&g.storageDriver, "storage-driver", "", "force a storage driver: overlay, fuse-overlayfs or vfs")
 	f.StringVar(&g.runtime, "runtime", "", "force an OCI runtime: crun, runc, or a path")
 	f.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
+	f.StringVar(&g.eventsBackend, "events-backend", "file", "where events are kept: file ($XDG_RUNTIME_DIR/pod/events/events.log) or none")
 
 	root.AddCommand(
 		newVersionCommand(g),
@@ -114,6 +117,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newPortCommand(g),
 		newGenerateCommand(g),
 		newAutoUpdateCommand(g),
+		newEventsCommand(g),
 	)
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {
@@ -189,6 +193,13 @@ func (g *globalOptions) prepare(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	switch g.eventsBackend {
+	case "file", "none":
+	case "journald":
+		return usageErrorf("--events-backend journald: pod keeps its events in a file; use file or none")
+	default:
+		return usageErrorf("--events-backend %q: use file or none", g.eventsBackend)
+	}
 	if !needsNamespace(cmd) {
 		return nil
 	}
@@ -251,6 +262,22 @@ func (g *globalOptions) store() (storage.Store, error) {
 	return g.st, g.storeErr
 }
 
+// events is the events log, or none with --events-backend=none.
+func (g *globalOptions) events() *events.Log {
+	if g.eventsBackend == "none" {
+		return nil
+	}
+	return events.Open(g.mode.RuntimeDir)
+}
+
+// imageEvent records an image event (pull, push, tag, untag, build,
+// commit, import, load, save) in the events log.
+func (g *globalOptions) imageEvent(action, id, name string) {
+	if h, err := g.host(); err == nil {
+		h.Event(events.Image, action, id, name)
+	}
+}
+
 // shutdown releases the store at the end of a call.
 func (g *globalOptions) shutdown() {
 	if g.st != nil {
@@ -300,7 +327,7 @@ func (g *globalOptions) host() (*lifecycle.Host, error) {
 	g.lc = &lifecycle.Host{
 		Store: st, Driver: g.driver, Rootless: g.mode.Rootless, RuntimeDir: g.mode.RuntimeDir,
 		LogLevel: g.logLevel, FindRuntime: g.ociRuntime, Warn: logrus.Warnf,
-		Events: events.Open(g.mode.RuntimeDir), NotifySocket: g.notifySocket,
+		Events: g.events(), NotifySocket: g.notifySocket,
 	}
 	return g.lc, nil
 }

@@ -74,6 +74,9 @@ type Start struct {
 	// RuntimeDir is pod's $XDG_RUNTIME_DIR/pod: monitors/<id>.pid and the
 	// attach sockets live there.
 	RuntimeDir string `json:"runtimeDir"`
+	// NoEvents: the call ran with --events-backend=none, so the monitor
+	// logs no events (its container's died) either.
+	NoEvents bool `json:"noEvents,omitempty"`
 	// Attached: the user's stdio are FdStdin..FdStderr and the CLI waits
 	// for Exited.
 	Attached bool `json:"attached,omitempty"`
