@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"sync"
 
@@ -86,14 +87,23 @@ func (h *Host) deleter(ctx context.Context) func() (container.Deleter, error) {
 // containerEvent records that action happened to rec; a log that cannot
 // be written costs a warning, never the call.
 func (h *Host) containerEvent(action string, rec *container.Record, attrs map[string]string) {
+	// The container's labels go with it, as in Podman's events (the
+	// label= filter of pod events reads them).
+	if len(rec.Config.Labels) > 0 {
+		all := maps.Clone(rec.Config.Labels)
+		maps.Copy(all, attrs)
+		attrs = all
+	}
 	e := events.Event{Type: events.Container, Action: action, ID: rec.Config.ID, Name: rec.Config.Name, Image: rec.Config.Image, Attributes: attrs}
 	if err := h.Events.Write(e); err != nil {
 		h.warn("recording the %s event of %s: %v", action, rec.Config.Name, err)
 	}
 }
 
-// event records an event about an image or a volume.
-func (h *Host) event(typ, action, id, name string) {
+// Event records an event about an image, a volume or a network (the
+// image verbs that live outside lifecycle — pull, push, tag, build... —
+// record theirs with it); a log that cannot be written costs a warning.
+func (h *Host) Event(typ, action, id, name string) {
 	if err := h.Events.Write(events.Event{Type: typ, Action: action, ID: id, Name: name}); err != nil {
 		h.warn("recording the %s event of %s: %v", action, name, err)
 	}

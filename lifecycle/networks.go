@@ -175,7 +175,7 @@ func (h *Host) RemoveNetwork(ctx context.Context, ref string, force bool) (strin
 		return "", err
 	}
 	_ = h.IPAM().Forget(n)
-	h.event(events.Network, "remove", n.ID, n.Name)
+	h.Event(events.Network, "remove", n.ID, n.Name)
 	return n.Name, nil
 }
 
@@ -185,7 +185,7 @@ func (h *Host) CreateNetwork(o network.CreateOptions) (network.Network, error) {
 	if err != nil {
 		return n, err
 	}
-	h.event(events.Network, "create", n.ID, n.Name)
+	h.Event(events.Network, "create", n.ID, n.Name)
 	return n, nil
 }
 
@@ -308,7 +308,7 @@ func (h *Host) Connect(ctx context.Context, ref, target string, o ConnectOptions
 			return err
 		}
 	}
-	h.event(events.Network, "connect", n.ID, n.Name)
+	h.Event(events.Network, "connect", n.ID, n.Name)
 	return nil
 }
 
@@ -439,7 +439,7 @@ func (h *Host) Disconnect(ctx context.Context, ref, target string) error {
 	}); err != nil {
 		return err
 	}
-	h.event(events.Network, "disconnect", n.ID, n.Name)
+	h.Event(events.Network, "disconnect", n.ID, n.Name)
 	return nil
 }
 

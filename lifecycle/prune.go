@@ -89,7 +89,7 @@ func (h *Host) RemoveVolume(ctx context.Context, name string, o RemoveVolumeOpti
 	if err := volumes.Remove(h.Store, vs, name); err != nil {
 		return err
 	}
-	h.event(events.Volume, "remove", "", name)
+	h.Event(events.Volume, "remove", "", name)
 	return nil
 }
 
@@ -110,10 +110,10 @@ func (h *Host) RemoveImages(ctx context.Context, targets []string, force bool) [
 	})
 	for _, r := range results {
 		for _, n := range r.Untagged {
-			h.event(events.Image, "untag", r.Deleted, n)
+			h.Event(events.Image, "untag", r.Deleted, n)
 		}
 		if r.Deleted != "" {
-			h.event(events.Image, "remove", r.Deleted, r.Target)
+			h.Event(events.Image, "remove", r.Deleted, r.Target)
 		}
 	}
 	return results

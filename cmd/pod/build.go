@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -38,6 +39,7 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			g.imageEvent("build", id, strings.Join(o.Tags, ","))
 			if err := writeIIDFile(f.iidfile, id); err != nil {
 				return err
 			}

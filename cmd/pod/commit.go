@@ -37,6 +37,7 @@ func newCommitCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			g.imageEvent("commit", id, o.Reference)
 			_, err = fmt.Fprintln(cmd.OutOrStdout(), "sha256:"+id)
 			return err
 		},

@@ -37,6 +37,7 @@ func newImportCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			g.imageEvent("import", id, opts.Reference)
 			fmt.Fprintf(cmd.OutOrStdout(), "sha256:%s\n", id)
 			return nil
 		},

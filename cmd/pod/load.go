@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -31,6 +32,7 @@ func newLoadCommand(g *globalOptions) *cobra.Command {
 			}
 			loaded, err := image.Load(cmd.Context(), st, opts)
 			for _, l := range loaded {
+				g.imageEvent("loadfromarchive", l.ID, strings.Join(l.Names, ","))
 				if len(l.Names) == 0 {
 					fmt.Fprintf(cmd.OutOrStdout(), "Loaded image ID: sha256:%s\n", l.ID)
 				}

@@ -36,6 +36,7 @@ func newPullCommand(g *globalOptions) *cobra.Command {
 			}
 			var seen []string
 			for _, p := range pulled {
+				g.imageEvent("pull", p.ID, p.Name)
 				if !slices.Contains(seen, p.ID) {
 					seen = append(seen, p.ID)
 					fmt.Fprintln(cmd.OutOrStdout(), p.ID)

@@ -39,6 +39,7 @@ func newPushCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			g.imageEvent("push", "", dest)
 			if quiet {
 				fmt.Fprintln(cmd.OutOrStdout(), d)
 			}

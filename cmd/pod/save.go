@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -32,7 +33,11 @@ func newSaveCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return image.Save(cmd.Context(), st, args, opts)
+			if err := image.Save(cmd.Context(), st, args, opts); err != nil {
+				return err
+			}
+			g.imageEvent("save", "", strings.Join(args, ","))
+			return nil
 		},
 	}
 	f := cmd.Flags()

@@ -22,6 +22,7 @@ func newTagCommand(g *globalOptions) *cobra.Command {
 				if err := image.Tag(st, args[0], target); err != nil {
 					return err
 				}
+				g.imageEvent("tag", "", target)
 			}
 			return nil
 		},
@@ -40,7 +41,11 @@ func newUntagCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return image.Untag(st, args[0], args[1:])
+			if err := image.Untag(st, args[0], args[1:]); err != nil {
+				return err
+			}
+			g.imageEvent("untag", "", args[0])
+			return nil
 		},
 	}
 }
