@@ -20,7 +20,7 @@ func newSystemCommand(g *globalOptions) *cobra.Command {
 		Use:   "system",
 		Short: "Manage pod on this host",
 	}
-	cmd.AddCommand(newInfoCommand(g), newSystemPruneCommand(g), newSystemMigrateCommand(g), newSystemDfCommand(g), newSystemCheckCommand(g))
+	cmd.AddCommand(newInfoCommand(g), newSystemPruneCommand(g), newSystemMigrateCommand(g), newSystemDfCommand(g), newSystemCheckCommand(g), newSystemResetCommand(g))
 	return cmd
 }
 
@@ -131,4 +131,32 @@ func newSystemMigrateCommand(g *globalOptions) *cobra.Command {
 			return userns.StopPause(g.mode, 10*time.Second)
 		},
 	}
+}
+
+// newSystemResetCommand builds `pod system reset`: every container,
+// image, volume and user network removed, and the store with them.
+func newSystemResetCommand(g *globalOptions) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "reset [flags]",
+		Short: "Remove every container, image, volume and network, and the store",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !force && !confirm(cmd.InOrStdin(), cmd.OutOrStdout(), "WARNING! This will remove:\n - all containers\n - all images\n - all networks\n - all build cache\n - all volumes") {
+				return nil
+			}
+			h, err := g.host()
+			if err != nil {
+				return err
+			}
+			if err := h.Reset(cmd.Context()); err != nil {
+				return err
+			}
+			// The store is gone: nothing to shut down at the end.
+			g.st = nil
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
+	return cmd
 }

@@ -178,3 +178,41 @@ func TestListingFlags(t *testing.T) {
 		t.Errorf("images after rmi -a: %q", out)
 	}
 }
+
+// TestSystemReset: system reset asks first; with -f every container
+// (running ones too), image, volume and user network is gone, the store
+// directory with them, and the next call starts afresh.
+func TestSystemReset(t *testing.T) {
+	e := withImage(t)
+	e.ok("volume", "create", "data")
+	e.ok("network", "create", "resetnet")
+	e.ok("run", "-d", "--name", "up", "--network", "resetnet", "-v", "data:/data", testImage, "sleep", "1000")
+	e.ok("create", "--name", "idle", "-v", "/anon", testImage, "true")
+	e.ok("tag", testImage, "localhost/other:1")
+
+	if r := e.podStdin(strings.NewReader("n\n"), "system", "reset"); r.code != 0 || !strings.Contains(r.stdout, "all containers") {
+		t.Fatalf("system reset answered no:\n%s", r)
+	}
+	e.ok("container", "exists", "up")
+
+	e.ok("system", "reset", "-f")
+	// Checked before any other call makes a new, empty store.
+	if _, err := os.Stat(filepath.Join(e.root, "overlay-images")); !os.IsNotExist(err) {
+		t.Errorf("the store's directory after reset: %v", err)
+	}
+	for _, c := range [][]string{{"ps", "-aq"}, {"images", "-q"}, {"volume", "ls", "-q"}} {
+		if out := e.ok(c...); out != "" {
+			t.Errorf("pod %s after reset: %q", strings.Join(c, " "), out)
+		}
+	}
+	if out := strings.TrimSpace(e.ok("network", "ls", "--format", "{{.Name}}")); out != "pod" {
+		t.Errorf("networks after reset: %q, want only the default", out)
+	}
+	// A second reset of nothing is no error, and pod starts afresh.
+	e.ok("system", "reset", "-f")
+	e.importImage(testImage)
+	if out := e.ok("run", "--rm", testImage, "echo", "again"); out != "again\n" {
+		t.Errorf("run after reset: %q", out)
+	}
+	e.expectClean()
+}

@@ -125,6 +125,17 @@ func TestCrashMatrix(t *testing.T) {
 			e.ok("save", "-o", filepath.Join(e.dir, "archive.tar"), "localhost/e2e/big:1")
 			e.ok("rmi", "localhost/e2e/big:1")
 		}, args: func(e *env, i int) []string { return []string{"load", "-i", filepath.Join(e.dir, "archive.tar")} }},
+		// Each kill finds something to reset: a running container with a
+		// named volume, on a network of its own, and an idle one.
+		{name: "system reset", at: quick, args: func(e *env, i int) []string {
+			if e.pod("image", "exists", testImage).code != 0 {
+				e.importImage(testImage)
+			}
+			e.ok("network", "create", fmt.Sprintf("rsnet%d", i))
+			e.ok("run", "-d", "--name", fmt.Sprintf("rs%d", i), "--network", fmt.Sprintf("rsnet%d", i), "-v", fmt.Sprintf("rsv%d:/d", i), testImage, "sleep", "1000")
+			e.ok("create", "--name", fmt.Sprintf("ri%d", i), "-v", "/anon", testImage, "true")
+			return []string{"system", "reset", "-f"}
+		}},
 	}
 	for _, op := range ops {
 		t.Run(strings.ReplaceAll(op.name, " ", "_"), func(t *testing.T) {
@@ -151,6 +162,9 @@ func TestCrashMatrix(t *testing.T) {
 			}
 			e.ok("rm", "-a", "-f")
 			e.ok("system", "prune", "-a", "-f", "--volumes")
+			for _, n := range lines(e.ok("network", "ls", "-q", "--filter", "name=rsnet")) {
+				e.ok("network", "rm", n)
+			}
 			e.expectNothingLeft(pause)
 		})
 	}
