@@ -141,9 +141,10 @@ func (h *Host) networkUsers(n network.Network) ([]*container.Record, error) {
 }
 
 // RemoveNetwork removes network ref; with force the containers on it are
-// removed first (running ones stopped), else a network in use is refused
+// removed first (running ones stopped, after stopTime seconds of their
+// stop signal, or at once when nil), else a network in use is refused
 // naming them.
-func (h *Host) RemoveNetwork(ctx context.Context, ref string, force bool) (string, error) {
+func (h *Host) RemoveNetwork(ctx context.Context, ref string, force bool, stopTime *int) (string, error) {
 	n, err := h.Networks().Get(ref)
 	if err != nil {
 		return "", err
@@ -158,7 +159,7 @@ func (h *Host) RemoveNetwork(ctx context.Context, ref string, force bool) (strin
 	}
 	if force {
 		for _, r := range users {
-			if _, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Force: true}); err != nil {
+			if _, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Force: true, Time: stopTime}); err != nil {
 				return "", fmt.Errorf("removing network %s: %w", n.Name, err)
 			}
 		}
@@ -203,7 +204,7 @@ func (h *Host) PruneNetworks(ctx context.Context) ([]string, error) {
 		if users, err := h.networkUsers(n); err != nil || len(users) > 0 {
 			continue
 		}
-		if name, err := h.RemoveNetwork(ctx, n.ID, false); err == nil {
+		if name, err := h.RemoveNetwork(ctx, n.ID, false, nil); err == nil {
 			removed = append(removed, name)
 		}
 	}

@@ -37,7 +37,7 @@ func (h *Host) Reset(ctx context.Context) error {
 		if n.Name == network.DefaultName {
 			continue
 		}
-		if _, err := h.RemoveNetwork(ctx, n.ID, true); err != nil {
+		if _, err := h.RemoveNetwork(ctx, n.ID, true, nil); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,12 +15,14 @@ import (
 )
 
 func newLogsCommand(g *globalOptions) *cobra.Command {
-	var follow, timestamps bool
+	var follow, timestamps, names, color bool
 	var tail, since, until string
 	cmd := &cobra.Command{
-		Use:   "logs [flags] CONTAINER",
-		Short: "Fetch the logs of a container",
-		Args:  cobra.ExactArgs(1),
+		Use:   "logs [flags] CONTAINER [CONTAINER...]",
+		Short: "Fetch the logs of containers",
+		Long: "Fetch the logs of containers. With several, each line starts with its container's short ID\n" +
+			"(its name with --names); with --follow they are shown as they come.",
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o := container.LogsOptions{Follow: follow, Tail: -1, Timestamps: timestamps}
 			if tail != "all" && tail != "" {
@@ -37,11 +44,18 @@ func newLogsCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rec, err := h.Load(cmd.Context(), args[0])
-			if err != nil {
-				return err
+			recs := make([]*container.Record, 0, len(args))
+			for _, a := range args {
+				rec, err := h.Load(cmd.Context(), a)
+				if err != nil {
+					return err
+				}
+				recs = append(recs, rec)
 			}
-			return container.ReadLogs(cmd.Context(), rec, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if len(recs) == 1 && !names {
+				return container.ReadLogs(cmd.Context(), recs[0], o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
+			return readManyLogs(cmd.Context(), recs, o, logPrefixes(recs, names, color), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	fl := cmd.Flags()
@@ -50,5 +64,95 @@ func newLogsCommand(g *globalOptions) *cobra.Command {
 	fl.StringVar(&since, "since", "", "show logs since a time (2013-01-02T13:23:37Z), a Unix timestamp, or a duration before now (42m)")
 	fl.StringVar(&until, "until", "", "show logs before a time (2013-01-02T13:23:37Z), a Unix timestamp, or a duration before now (42m)")
 	fl.BoolVarP(&timestamps, "timestamps", "t", false, "show timestamps")
+	// -n is --tail, as Docker's (Podman's -n is --names).
+	fl.BoolVar(&names, "names", false, "start each line with its container's name (not its short ID)")
+	fl.BoolVar(&color, "color", false, "show each container's prefix in a colour of its own")
 	return cmd
+}
+
+// logColors are the ANSI colours --color gives the containers in turn.
+var logColors = []string{"\x1b[32m", "\x1b[33m", "\x1b[34m", "\x1b[35m", "\x1b[36m", "\x1b[31m"}
+
+// logPrefixes are the line prefixes of each container's log: its short
+// ID or its name, coloured with --color.
+func logPrefixes(recs []*container.Record, names, color bool) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		p := container.ShortID(r.Config.ID)
+		if names {
+			p = r.Config.Name
+		}
+		if color {
+			p = logColors[i%len(logColors)] + p + "\x1b[0m"
+		}
+		out[i] = p + " "
+	}
+	return out
+}
+
+// readManyLogs shows several containers' logs, each line led by its
+// container's prefix: one after the other, or at once with Follow (lines
+// never interleave: each is written whole).
+func readManyLogs(ctx context.Context, recs []*container.Record, o container.LogsOptions, prefixes []string, stdout, stderr io.Writer) error {
+	var mu sync.Mutex
+	read := func(i int) error {
+		out := &prefixWriter{mu: &mu, w: stdout, prefix: prefixes[i]}
+		errw := &prefixWriter{mu: &mu, w: stderr, prefix: prefixes[i]}
+		err := container.ReadLogs(ctx, recs[i], o, out, errw)
+		out.flush()
+		errw.flush()
+		return err
+	}
+	if !o.Follow {
+		for i := range recs {
+			if err := read(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make([]error, len(recs))
+	var wg sync.WaitGroup
+	for i := range recs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = read(i)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// prefixWriter writes whole lines, each led by prefix, under a lock
+// shared by the writers of one output.
+type prefixWriter struct {
+	mu     *sync.Mutex
+	w      io.Writer
+	prefix string
+	buf    []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.buf = append(p.buf, b...)
+	for {
+		i := bytes.IndexByte(p.buf, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		p.mu.Lock()
+		_, err := io.WriteString(p.w, p.prefix+string(p.buf[:i+1]))
+		p.mu.Unlock()
+		p.buf = p.buf[i+1:]
+		if err != nil {
+			return len(b), err
+		}
+	}
+}
+
+// flush writes a last line that had no newline.
+func (p *prefixWriter) flush() {
+	if len(p.buf) > 0 {
+		_, _ = p.Write([]byte{'\n'})
+	}
 }

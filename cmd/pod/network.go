@@ -100,7 +100,7 @@ var networkHeaders = map[string]string{
 }
 
 func newNetworkLsCommand(g *globalOptions) *cobra.Command {
-	var quiet bool
+	var quiet, noTrunc, noHeading bool
 	var format string
 	var filters []string
 	cmd := &cobra.Command{
@@ -136,16 +136,22 @@ func newNetworkLsCommand(g *globalOptions) *cobra.Command {
 				for _, s := range n.Subnets {
 					subnets = append(subnets, s.Subnet.String())
 				}
-				rows = append(rows, networkRow{ID: container.ShortID(n.ID), Name: n.Name, Driver: n.Driver,
+				id := n.ID
+				if !noTrunc {
+					id = container.ShortID(n.ID)
+				}
+				rows = append(rows, networkRow{ID: id, Name: n.Name, Driver: n.Driver,
 					Subnets: strings.Join(subnets, ","), Internal: n.Internal, DNSEnabled: n.DNSEnabled, Labels: n.Labels})
 			}
 			if quiet {
 				return nil
 			}
-			return output{format: format, headers: networkHeaders, defaultTable: `{{.ID}}\t{{.Name}}\t{{.Driver}}`}.write(w, rows)
+			return output{format: format, headers: networkHeaders, defaultTable: `{{.ID}}\t{{.Name}}\t{{.Driver}}`, noHeading: noHeading}.write(w, rows)
 		},
 	}
 	fl := cmd.Flags()
+	fl.BoolVar(&noTrunc, "no-trunc", false, "show full network IDs")
+	fl.BoolVar(&noHeading, "noheading", false, "do not print the header row")
 	fl.BoolVarP(&quiet, "quiet", "q", false, "only show network names")
 	fl.StringVar(&format, "format", "", "format the output: table, table TEMPLATE, json, or a Go template")
 	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (name=, id=, label=, driver=)")
@@ -214,6 +220,7 @@ func newNetworkInspectCommand(g *globalOptions) *cobra.Command {
 
 func newNetworkRmCommand(g *globalOptions) *cobra.Command {
 	var force bool
+	var stopTime int
 	cmd := &cobra.Command{
 		Use:     "rm [flags] NETWORK [NETWORK...]",
 		Aliases: []string{"remove"},
@@ -225,12 +232,17 @@ func newNetworkRmCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var t *int
+			if cmd.Flags().Changed("time") {
+				t = &stopTime
+			}
 			return eachTarget(cmd, args, func(ref string) (string, error) {
-				return h.RemoveNetwork(cmd.Context(), ref, force)
+				return h.RemoveNetwork(cmd.Context(), ref, force, t)
 			})
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove the containers on the networks first")
+	cmd.Flags().IntVarP(&stopTime, "time", "t", 0, "with --force, seconds to wait for a running container's stop signal before killing it (default: kill at once)")
 	return cmd
 }
 

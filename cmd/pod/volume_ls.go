@@ -28,7 +28,7 @@ var volumeHeaders = map[string]string{
 }
 
 func newVolumeLsCommand(g *globalOptions) *cobra.Command {
-	var quiet bool
+	var quiet, noHeading bool
 	var format string
 	var filters []string
 	cmd := &cobra.Command{
@@ -65,10 +65,11 @@ func newVolumeLsCommand(g *globalOptions) *cobra.Command {
 					Labels: e.Labels, Options: e.Options, Scope: e.Scope, Anonymous: e.Anonymous,
 				})
 			}
-			return output{format: format, headers: volumeHeaders, defaultTable: `{{.Driver}}\t{{.Name}}`}.write(w, rows)
+			return output{format: format, headers: volumeHeaders, defaultTable: `{{.Driver}}\t{{.Name}}`, noHeading: noHeading}.write(w, rows)
 		},
 	}
 	fl := cmd.Flags()
+	fl.BoolVar(&noHeading, "noheading", false, "do not print the header row")
 	fl.BoolVarP(&quiet, "quiet", "q", false, "only show volume names")
 	fl.StringVar(&format, "format", "", "format the output: table, table TEMPLATE, json, or a Go template")
 	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (name=, label=, label!=, dangling=, driver=)")

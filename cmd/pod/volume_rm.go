@@ -11,6 +11,7 @@ import (
 
 func newVolumeRmCommand(g *globalOptions) *cobra.Command {
 	var force, all bool
+	var stopTime int
 	cmd := &cobra.Command{
 		Use:     "rm [flags] VOLUME [VOLUME...]",
 		Aliases: []string{"remove"},
@@ -33,6 +34,9 @@ func newVolumeRmCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "remove the stopped containers using the volumes first; ignore missing volumes")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all volumes")
+	// -f never stops a running container here (its volume is refused,
+	// naming it): there is no stop for --time to wait on.
+	cmd.Flags().IntVarP(&stopTime, "time", "t", 0, "accepted for Podman's scripts: pod refuses a volume a running container uses, and stops nothing")
 	return cmd
 }
 
