@@ -30,6 +30,8 @@ type CommitOptions struct {
 	// Author, Comment and CreatedBy go into the image and its new history
 	// entry.
 	Author, Comment, CreatedBy string
+	// Format is the manifest's: oci (the default, as "") or docker.
+	Format string
 }
 
 // Commit stores a new image made of the parent image's layers and the diff
@@ -42,6 +44,13 @@ func Commit(ctx context.Context, store storage.Store, opts CommitOptions) (strin
 			return "", err
 		}
 		names = []string{tagged.String()}
+	}
+	mt, err := manifestType(opts.Format)
+	if err != nil {
+		return "", err
+	}
+	if mt == "" {
+		mt = v1.MediaTypeImageManifest
 	}
 	parent, err := parentOf(store, opts.Parent)
 	if err != nil {
@@ -67,7 +76,7 @@ func Commit(ctx context.Context, store storage.Store, opts CommitOptions) (strin
 	if err != nil {
 		return "", err
 	}
-	mb, err := MakeManifest(v1.MediaTypeImageManifest, cb, append(parent.Layers(), layer.Descriptor()), nil)
+	mb, err := MakeManifest(mt, cb, append(parent.Layers(), layer.Descriptor()), nil)
 	if err != nil {
 		return "", err
 	}

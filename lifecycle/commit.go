@@ -33,6 +33,13 @@ type CommitOptions struct {
 	// commits without pausing.
 	Pause  bool
 	Pauser Pauser
+	// Format is the manifest's: oci (the default) or docker.
+	Format string
+	// IncludeVolumes makes the container's volume mount points volumes
+	// of the image (--include-volumes).
+	IncludeVolumes bool
+	// Squash merges all the image's layers into one.
+	Squash bool
 }
 
 // Commit makes a new image of the container idOrName: its image's layers
@@ -58,6 +65,17 @@ func Commit(ctx context.Context, st storage.Store, idOrName string, o CommitOpti
 		base = img.Config.Config
 	}
 	newCfg := container.CommitConfig(cfg, base)
+	if o.IncludeVolumes {
+		for _, m := range cfg.Mounts {
+			if m.Type != container.MountVolume {
+				continue
+			}
+			if newCfg.Volumes == nil {
+				newCfg.Volumes = map[string]struct{}{}
+			}
+			newCfg.Volumes[m.Destination] = struct{}{}
+		}
+	}
 	if err := image.ApplyChanges(&newCfg, o.Changes); err != nil {
 		return "", err
 	}
@@ -74,8 +92,34 @@ func Commit(ctx context.Context, st storage.Store, idOrName string, o CommitOpti
 			}()
 		}
 	}
-	return image.Commit(ctx, st, image.CommitOptions{
+	co := image.CommitOptions{
 		Layer: c.LayerID, Parent: cfg.ImageID, Reference: o.Reference, Config: newCfg,
-		Author: o.Author, Comment: o.Message, CreatedBy: strings.Join(cfg.Command, " "),
-	})
+		Author: o.Author, Comment: o.Message, CreatedBy: strings.Join(cfg.Command, " "), Format: o.Format,
+	}
+	if !o.Squash {
+		return image.Commit(ctx, st, co)
+	}
+	// The commit is made unnamed, squashed into one layer, and given the
+	// name; the unsquashed image goes (a crash between leaves an unnamed
+	// image that image prune removes).
+	co.Reference = ""
+	id, err := image.Commit(ctx, st, co)
+	if err != nil {
+		return "", err
+	}
+	squashed, err := image.Squash(ctx, st, id, 0)
+	if err != nil {
+		return "", err
+	}
+	if squashed != id {
+		if _, err := st.DeleteImage(id, true); err != nil {
+			logrus.Warnf("removing the unsquashed commit %s: %v", container.ShortID(id), err)
+		}
+	}
+	if o.Reference != "" {
+		if err := image.Tag(st, squashed, o.Reference); err != nil {
+			return "", err
+		}
+	}
+	return squashed, nil
 }

@@ -9,9 +9,10 @@ import (
 
 func newCommitCommand(g *globalOptions) *cobra.Command {
 	var (
-		changes         []string
-		message, author string
-		pause, quiet    bool
+		changes                          []string
+		message, author, format, iidfile string
+		pause, quiet, includeVolumes     bool
+		squash                           bool
 	)
 	cmd := &cobra.Command{
 		Use:   "commit [flags] CONTAINER [IMAGE]",
@@ -22,7 +23,11 @@ func newCommitCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			o := lifecycle.CommitOptions{Changes: changes, Message: message, Author: author, Pause: pause}
+			o := lifecycle.CommitOptions{Changes: changes, Message: message, Author: author, Pause: pause,
+				Format: format, IncludeVolumes: includeVolumes, Squash: squash}
+			if format != "oci" && format != "docker" {
+				return usageErrorf("--format %q: use oci or docker", format)
+			}
 			if len(args) == 2 {
 				o.Reference = args[1]
 			}
@@ -38,6 +43,9 @@ func newCommitCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			g.imageEvent("commit", id, o.Reference)
+			if err := writeIIDFile(iidfile, id); err != nil {
+				return err
+			}
 			_, err = fmt.Fprintln(cmd.OutOrStdout(), "sha256:"+id)
 			return err
 		},
@@ -48,5 +56,9 @@ func newCommitCommand(g *globalOptions) *cobra.Command {
 	fl.StringVarP(&author, "author", "a", "", `author (e.g., "Jane Doe <jane@example.com>")`)
 	fl.BoolVarP(&pause, "pause", "p", true, "pause the container during the commit (where cgroups allow it)")
 	fl.BoolVarP(&quiet, "quiet", "q", false, "accepted for compatibility (pod prints no progress)")
+	fl.StringVarP(&format, "format", "f", "oci", "manifest format: oci or docker")
+	fl.StringVar(&iidfile, "iidfile", "", "write the new image's ID to this file")
+	fl.BoolVar(&includeVolumes, "include-volumes", false, "make the container's volume mount points volumes of the image")
+	fl.BoolVarP(&squash, "squash", "s", false, "merge all the image's layers into one")
 	return cmd
 }

@@ -216,3 +216,78 @@ func TestSystemReset(t *testing.T) {
 	}
 	e.expectClean()
 }
+
+// TestListAndLogFlags: volume and network ls --noheading, network ls
+// --no-trunc, network rm -f -t, port --all, and the logs of several
+// containers with --names and --color.
+func TestListAndLogFlags(t *testing.T) {
+	e := withImage(t)
+	e.ok("volume", "create", "v1")
+	if out := e.ok("volume", "ls", "--noheading"); strings.Contains(out, "VOLUME NAME") || !strings.Contains(out, "v1") {
+		t.Errorf("volume ls --noheading: %q", out)
+	}
+	e.ok("network", "create", "n1")
+	full := strings.TrimSpace(e.ok("network", "inspect", "--format", "{{.ID}}", "n1"))
+	if out := e.ok("network", "ls", "--noheading", "--no-trunc", "--filter", "name=n1"); strings.Contains(out, "NETWORK ID") || !strings.Contains(out, full) {
+		t.Errorf("network ls --noheading --no-trunc: %q, want the full ID %s", out, full)
+	}
+	a := strings.TrimSpace(e.ok("run", "-d", "--name", "a", "--network", "n1", "-p", "127.0.0.1::80", testImage, "sh", "-c", "echo one; echo two; sleep 1000"))
+	b := strings.TrimSpace(e.ok("run", "-d", "--name", "b", testImage, "sh", "-c", "echo three; sleep 1000"))
+	if out := e.ok("port", "--all"); !strings.HasPrefix(out, a[:12]+"\t80/tcp -> 127.0.0.1:") || strings.Contains(out, b[:12]) {
+		t.Errorf("port --all: %q", out)
+	}
+	var out string
+	eventually(5*time.Second, func() bool { out = e.ok("logs", "a", "b"); return strings.Count(out, "\n") == 3 })
+	if out != a[:12]+" one\n"+a[:12]+" two\n"+b[:12]+" three\n" {
+		t.Errorf("logs a b: %q", out)
+	}
+	if out := e.ok("logs", "--names", "b"); out != "b three\n" {
+		t.Errorf("logs --names b: %q", out)
+	}
+	if out := e.ok("logs", "--names", "--color", "a", "b"); !strings.Contains(out, "\x1b[") || !strings.Contains(out, "b\x1b[0m three") {
+		t.Errorf("logs --names --color: %q", out)
+	}
+	// -t waits for the stop signal (sleep as PID 1 ignores it): about 1 s.
+	start := time.Now()
+	e.ok("network", "rm", "-f", "-t", "1", "n1")
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("network rm -f -t 1 took %v: it did not wait for the stop signal", d)
+	}
+	if r := e.pod("container", "exists", "a"); r.code != 1 {
+		t.Errorf("a after network rm -f:\n%s", r)
+	}
+}
+
+// TestCommitFlags: commit --format docker, --iidfile, --include-volumes
+// and --squash.
+func TestCommitFlags(t *testing.T) {
+	e := withImage(t)
+	e.ok("run", "--name", "c", "-v", "data:/data", testImage, "sh", "-c", "echo hi > /file")
+	iid := filepath.Join(e.dir, "iid")
+	id := strings.TrimSpace(e.ok("commit", "--format", "docker", "--iidfile", iid, "--include-volumes", "c", "localhost/committed:1"))
+	if b, err := os.ReadFile(iid); err != nil || string(b) != id {
+		t.Errorf("--iidfile: %q, %v; want %s", b, err, id)
+	}
+	if out := e.ok("image", "inspect", "--format", "{{json .Config.Volumes}}", "localhost/committed:1"); !strings.Contains(out, `"/data"`) {
+		t.Errorf("--include-volumes: volumes %s", out)
+	}
+	dir := filepath.Join(e.dir, "pushed")
+	e.ok("push", "localhost/committed:1", "dir:"+dir)
+	if b, err := os.ReadFile(filepath.Join(dir, "manifest.json")); err != nil || !strings.Contains(string(b), "application/vnd.docker.distribution.manifest.v2+json") {
+		t.Errorf("commit --format docker: manifest %s, %v", b, err)
+	}
+	base := len(lines(e.ok("history", "-q", testImage)))
+	e.ok("commit", "--squash", "c", "localhost/squashed:1")
+	if n := len(lines(e.ok("image", "inspect", "--format", "{{range .RootFS.Layers}}{{println .}}{{end}}", "localhost/squashed:1"))); n != 1 {
+		t.Errorf("commit --squash: %d layers, want 1 (the base has %d history entries)", n, base)
+	}
+	if out := e.ok("run", "--rm", "localhost/squashed:1", "cat", "/file"); out != "hi\n" {
+		t.Errorf("the squashed image's file: %q", out)
+	}
+	if out := e.ok("images", "-q", "--filter", "dangling=true"); out != "" {
+		t.Errorf("commit --squash left an unnamed image: %q", out)
+	}
+	if r := e.pod("commit", "--format", "v1", "c"); r.code != 125 {
+		t.Errorf("commit --format v1:\n%s", r)
+	}
+}
