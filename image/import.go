@@ -3,6 +3,7 @@ package image
 import (
 	"archive/tar"
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,6 +37,9 @@ type ImportOptions struct {
 	Changes []string
 	// Message is the history comment; empty means "Imported from SOURCE".
 	Message string
+	// OS, Arch and Variant set the image's platform (the host's when
+	// empty): the archive's binaries are whatever they are.
+	OS, Arch, Variant string
 }
 
 // Import makes a one-layer image from a tar archive, as `docker import`
@@ -65,7 +69,7 @@ func Import(ctx context.Context, store storage.Store, opts ImportOptions) (strin
 	now := time.Now().UTC()
 	img := v1.Image{
 		Created:  &now,
-		Platform: v1.Platform{OS: runtime.GOOS, Architecture: runtime.GOARCH},
+		Platform: v1.Platform{OS: cmp.Or(opts.OS, runtime.GOOS), Architecture: cmp.Or(opts.Arch, runtime.GOARCH), Variant: opts.Variant},
 		Config:   imgCfg,
 		RootFS:   v1.RootFS{Type: "layers", DiffIDs: []digest.Digest{layer.DiffID}},
 		// CREATED BY as the tarball transport (and so Podman) writes it.

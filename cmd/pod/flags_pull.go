@@ -27,6 +27,9 @@ func (f *pullFlags) options(cmd *cobra.Command) (image.PullPolicy, image.PullOpt
 	if err != nil {
 		return policy, image.PullOptions{}, usageErrorf("--pull: %v", err)
 	}
+	if err := f.reg.checkPlatform(); err != nil {
+		return policy, image.PullOptions{}, err
+	}
 	opts := f.reg.pullOptions(cmd)
 	if f.quiet {
 		opts.Progress = nil

@@ -11,7 +11,8 @@ import (
 // newImportCommand builds `pod import`, also `pod image import`.
 func newImportCommand(g *globalOptions) *cobra.Command {
 	var changes []string
-	var message string
+	var message, osName, arch, variant string
+	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "import [flags] file|URL|- [REPOSITORY[:TAG]]",
 		Short: "Make an image from a tar archive of a root filesystem",
@@ -25,6 +26,7 @@ func newImportCommand(g *globalOptions) *cobra.Command {
 				Stdin:   cmd.InOrStdin(),
 				Changes: changes,
 				Message: message,
+				OS:      osName, Arch: arch, Variant: variant,
 			}
 			if len(args) == 2 {
 				opts.Reference = args[1]
@@ -45,5 +47,9 @@ func newImportCommand(g *globalOptions) *cobra.Command {
 	f := cmd.Flags()
 	f.StringArrayVarP(&changes, "change", "c", nil, "apply a Dockerfile instruction to the image (repeatable)")
 	f.StringVarP(&message, "message", "m", "", "set the history comment of the imported layer")
+	f.StringVar(&osName, "os", "", "the image's operating system (default: the host's)")
+	f.StringVar(&arch, "arch", "", "the image's architecture (default: the host's)")
+	f.StringVar(&variant, "variant", "", "the image's architecture variant (arm: v7...)")
+	f.BoolVarP(&quiet, "quiet", "q", false, "accepted for Podman's scripts (pod import prints no progress, only the ID)")
 	return cmd
 }

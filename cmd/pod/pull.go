@@ -21,6 +21,9 @@ func newPullCommand(g *globalOptions) *cobra.Command {
 			"(alpine -> docker.io/library/alpine:latest). Progress goes to standard error.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := rf.checkPlatform(); err != nil {
+				return err
+			}
 			opts := rf.pullOptions(cmd)
 			opts.AllTags = allTags
 			if quiet {
