@@ -35,6 +35,9 @@ type SaveOptions struct {
 	Output string
 	// Writer receives the archive when Output is "".
 	Writer io.Writer
+	// Compress compresses the layers of a docker-dir (stored as they are
+	// otherwise); Uncompressed keeps an oci-dir's layers uncompressed.
+	Compress, Uncompressed bool
 }
 
 // savedImage is one image to save and the name it is saved under.
@@ -85,7 +88,7 @@ func Save(ctx context.Context, store storage.Store, images []string, opts SaveOp
 		if opts.Output == "" {
 			return fmt.Errorf("saving as %s needs an output directory (-o)", format)
 		}
-		return saveDir(ctx, store, list, format, opts.Output)
+		return saveDir(ctx, store, list, format, opts)
 	}
 	return saveArchive(ctx, store, list, format, opts)
 }
@@ -156,13 +159,16 @@ func saveArchive(ctx context.Context, store storage.Store, list []savedImage, fo
 
 // saveDir writes into the output directory itself (an OCI layout may
 // gain images); the library's blobs on their way are in the store.
-func saveDir(ctx context.Context, store storage.Store, list []savedImage, format, dir string) error {
+func saveDir(ctx context.Context, store storage.Store, list []savedImage, format string, opts SaveOptions) error {
+	dir := opts.Output
 	tmp, err := storage.MkdirTemp(store.GraphRoot(), "save")
 	if err != nil {
 		return fmt.Errorf("saving: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	sys := SystemContext(store, tmp)
+	sys.DirForceCompress = opts.Compress
+	sys.OCIAcceptUncompressedLayers = opts.Uncompressed
 	for _, si := range list {
 		var dest types.ImageReference
 		var err error

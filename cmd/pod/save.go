@@ -13,7 +13,7 @@ import (
 // newSaveCommand builds `pod save`, also `pod image save`.
 func newSaveCommand(g *globalOptions) *cobra.Command {
 	var output, format string
-	var multi, quiet bool
+	var multi, quiet, compress, uncompressed bool
 	cmd := &cobra.Command{
 		Use:   "save [flags] IMAGE [IMAGE...]",
 		Short: "Save images to an archive",
@@ -22,7 +22,10 @@ func newSaveCommand(g *globalOptions) *cobra.Command {
 			"oci-archive (one image), oci-dir (an OCI layout directory), docker-dir (one image).",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := image.SaveOptions{Format: format, Output: output, Writer: cmd.OutOrStdout()}
+			opts := image.SaveOptions{Format: format, Output: output, Writer: cmd.OutOrStdout(), Compress: compress, Uncompressed: uncompressed}
+			if compress && format != image.FormatDockerDir {
+				return usageErrorf("--compress can only be set when --format is docker-dir")
+			}
 			if output == "" && term.IsTerminal(int(os.Stdout.Fd())) {
 				return usageErrorf("refusing to write an archive to a terminal: use -o FILE or redirect the output")
 			}
@@ -45,5 +48,7 @@ func newSaveCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&format, "format", "", "docker-archive, oci-archive, oci-dir or docker-dir (default docker-archive)")
 	f.BoolVarP(&multi, "multi-image-archive", "m", false, "several images in one docker-archive (always allowed)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing (save prints no progress anyway)")
+	f.BoolVar(&compress, "compress", false, "compress the layers of a docker-dir")
+	f.BoolVar(&uncompressed, "uncompressed", false, "keep the layers of an oci-dir uncompressed")
 	return cmd
 }
