@@ -20,6 +20,10 @@ type InspectData struct {
 	Mounts       []any         `json:"Mounts"`
 	// NetworkSettings: see inspectNetwork.
 	NetworkSettings InspectNetwork `json:"NetworkSettings"`
+	// SizeRw and SizeRootFs are the writable layer's size and the whole
+	// root filesystem's, with inspect --size.
+	SizeRw     *int64 `json:"SizeRw,omitempty"`
+	SizeRootFs *int64 `json:"SizeRootFs,omitempty"`
 }
 
 // Id answers Docker's spelling in --format templates ({{.Id}}), as

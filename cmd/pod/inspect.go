@@ -24,6 +24,7 @@ func newContainerInspectCommand(g *globalOptions) *cobra.Command {
 
 func newInspectCommandOf(g *globalOptions, kind inspectKind, use, short string) *cobra.Command {
 	var format, typ string
+	var size bool
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
@@ -37,7 +38,7 @@ func newInspectCommandOf(g *globalOptions, kind inspectKind, use, short string) 
 				return err
 			}
 			items, err := collectTargets(cmd, args, func(name string) (any, error) {
-				return inspectOne(cmd, h, kind, name)
+				return inspectOne(cmd, h, kind, name, size)
 			})
 			return printInspect(cmd, format, items, err)
 		},
@@ -46,14 +47,25 @@ func newInspectCommandOf(g *globalOptions, kind inspectKind, use, short string) 
 	if kind == "" {
 		cmd.Flags().StringVar(&typ, "type", "", "only look for this kind: container or image")
 	}
+	if kind != "image" {
+		cmd.Flags().BoolVarP(&size, "size", "s", false, "add the container's sizes (SizeRw, SizeRootFs)")
+	}
 	return cmd
 }
 
-func inspectOne(cmd *cobra.Command, h *lifecycle.Host, kind inspectKind, name string) (any, error) {
+func inspectOne(cmd *cobra.Command, h *lifecycle.Host, kind inspectKind, name string, size bool) (any, error) {
 	if kind == "" || kind == "container" {
 		r, err := h.Load(cmd.Context(), name)
 		if err == nil {
-			return r.Inspect(h.Driver), nil
+			d := r.Inspect(h.Driver)
+			if size {
+				rw, virtual, err := container.Size(h.Store, r)
+				if err != nil {
+					return nil, err
+				}
+				d.SizeRw, d.SizeRootFs = &rw, &virtual
+			}
+			return d, nil
 		}
 		if kind == "container" || !errors.Is(err, container.ErrNoSuchContainer) {
 			return nil, err
