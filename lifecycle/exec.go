@@ -37,6 +37,8 @@ type ExecOptions struct {
 	Privileged bool
 	// Stdin, Stdout and Stderr are the user's.
 	Stdin, Stdout, Stderr *os.File
+	// PreserveFDs passes descriptors 3 to 3+N-1 of pod on to the process.
+	PreserveFDs int
 }
 
 // Exec runs a new process in the running container target and returns its
@@ -89,7 +91,7 @@ func (h *Host) Exec(ctx context.Context, target string, o ExecOptions) (int, err
 		return 0, fmt.Errorf("exec in %s: %w", cfg.Name, err)
 	}
 	defer os.RemoveAll(dir)
-	eo := runtime.ExecOptions{Process: proc, Dir: dir, Detach: o.Detach}
+	eo := runtime.ExecOptions{Process: proc, Dir: dir, Detach: o.Detach, PreserveFDs: o.PreserveFDs}
 	if proc.Terminal {
 		return execTTY(ctx, rt, rec, o, eo)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -29,6 +30,9 @@ type ExecOptions struct {
 	// ConsoleSocket receives the PTY master when Process has a terminal
 	// (with Detach).
 	ConsoleSocket string
+	// PreserveFDs passes this process's descriptors 3 to 3+N-1 on to the
+	// exec'd process, as the same numbers (--preserve-fds).
+	PreserveFDs int
 }
 
 // Exec starts `exec --process`: the runtime joins the container's
@@ -55,8 +59,14 @@ func (r *Runtime) Exec(ctx context.Context, id string, o ExecOptions) (*exec.Cmd
 	if o.ConsoleSocket != "" {
 		args = append(args, "--console-socket", o.ConsoleSocket)
 	}
+	if o.PreserveFDs > 0 {
+		args = append(args, "--preserve-fds", strconv.Itoa(o.PreserveFDs))
+	}
 	cmd := r.command(context.WithoutCancel(ctx), append(args, id)...)
 	setStdio(cmd, o.Stdin, o.Stdout, o.Stderr)
+	for i := range o.PreserveFDs {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, os.NewFile(uintptr(3+i), "preserved"))
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("running %s: %w", r.Path, err)
 	}

@@ -14,6 +14,7 @@ func newExecCommand(g *globalOptions) *cobra.Command {
 		interactive, tty, detach, privileged bool
 		env, envFile                         []string
 		user, workdir, detachKeys            string
+		preserveFDs                          uint
 	)
 	cmd := &cobra.Command{
 		Use:   "exec [flags] CONTAINER COMMAND [ARG...]",
@@ -29,6 +30,11 @@ func newExecCommand(g *globalOptions) *cobra.Command {
 					return usageErrorf("%v", err)
 				}
 			}
+			for fd := 3; fd < 3+int(preserveFDs); fd++ {
+				if fd >= maxPreservedFD || !inheritedFDs[fd] {
+					return usageErrorf("--preserve-fds %d: descriptor %d was not given to pod (at most %d can be passed)", preserveFDs, fd, maxPreservedFD-3)
+				}
+			}
 			h, err := g.host()
 			if err != nil {
 				return err
@@ -36,7 +42,7 @@ func newExecCommand(g *globalOptions) *cobra.Command {
 			code, err := h.Exec(cmd.Context(), args[0], lifecycle.ExecOptions{
 				Cmd: args[1:], Env: envs, User: user, WorkingDir: workdir,
 				Interactive: interactive, Tty: tty, Detach: detach, Privileged: privileged,
-				Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+				Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, PreserveFDs: int(preserveFDs),
 			})
 			if err != nil {
 				return err
@@ -55,5 +61,6 @@ func newExecCommand(g *globalOptions) *cobra.Command {
 	fl.StringVarP(&user, "user", "u", "", "USER[:GROUP] to run as, by name or number")
 	fl.StringVarP(&workdir, "workdir", "w", "", "working directory inside the container (absolute)")
 	fl.StringVar(&detachKeys, "detach-keys", "", "accepted for compatibility; an exec session cannot be detached from")
+	fl.UintVar(&preserveFDs, "preserve-fds", 0, "pass descriptors 3 to 3+N-1 on to the command")
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"go.podman.io/storage/pkg/reexec"
+	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/monitor"
 	"github.com/pod-project/pod/monitor/protocol"
@@ -17,6 +18,9 @@ import (
 )
 
 func main() {
+	// Before anything opens a file: which descriptors pod was given
+	// (exec --preserve-fds passes them on).
+	inheritedFDs = openFDs(3, maxPreservedFD)
 	// go.podman.io/storage re-executes this binary for chrooted archive
 	// work; those children stop here.
 	if reexec.Init() {
@@ -50,6 +54,25 @@ func main() {
 		return
 	}
 	os.Exit(profiled(func() int { return run(os.Args[1:]) }))
+}
+
+// maxPreservedFD bounds the descriptors exec --preserve-fds can pass.
+const maxPreservedFD = 64
+
+// inheritedFDs[fd] says whether descriptor fd (3 to maxPreservedFD-1) was
+// open when pod started, before the Go runtime opened any of its own.
+var inheritedFDs []bool
+
+// openFDs reports which descriptors from lo to hi-1 are open and were
+// inherited, without opening any: those the Go runtime opens before main
+// (it reads the cgroup's CPU limits) are close-on-exec, a caller's are not.
+func openFDs(lo, hi int) []bool {
+	out := make([]bool, hi)
+	for fd := lo; fd < hi; fd++ {
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		out[fd] = err == nil && flags&unix.FD_CLOEXEC == 0
+	}
+	return out
 }
 
 // profiled runs main with a CPU profile written to $POD_CPUPROFILE.PID
