@@ -19,7 +19,7 @@ import (
 func newLoginCommand(g *globalOptions) *cobra.Command {
 	var rf registryFlags
 	var user, password string
-	var passwordStdin, getLogin bool
+	var passwordStdin, getLogin, verbose bool
 	cmd := &cobra.Command{
 		Use:   "login [flags] [REGISTRY]",
 		Short: "Log in to a registry",
@@ -50,11 +50,14 @@ func newLoginCommand(g *globalOptions) *cobra.Command {
 			if name, pw, err = prompt(in, out, name, pw); err != nil {
 				return err
 			}
-			_, err = image.Login(cmd.Context(), registry, image.LoginOptions{
+			where, err := image.Login(cmd.Context(), registry, image.LoginOptions{
 				RegistryOptions: rf.options(cmd), Username: name, Password: pw,
 			})
 			if err != nil {
 				return err
+			}
+			if verbose {
+				fmt.Fprintln(out, "Used:", where)
 			}
 			fmt.Fprintln(out, "Login Succeeded!")
 			return nil
@@ -66,6 +69,7 @@ func newLoginCommand(g *globalOptions) *cobra.Command {
 	f.StringVarP(&password, "password", "p", "", "password (visible to other users: prefer --password-stdin)")
 	f.BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input")
 	f.BoolVar(&getLogin, "get-login", false, "print the username stored for the registry")
+	f.BoolVarP(&verbose, "verbose", "v", false, "say which auth file was written")
 	return cmd
 }
 

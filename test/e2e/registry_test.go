@@ -160,6 +160,8 @@ func TestRegistryTLSAuth(t *testing.T) {
 		t.Fatalf("auth file lacks %s:\n%s", r.addr, b)
 	}
 	expect(t, e.pod("login", "--get-login", r.addr), 0, r.user+"\n")
+	// --verbose says where the credentials went.
+	expect(t, e.podStdin(strings.NewReader(r.password+"\n"), "login", "-v", certs, "-u", r.user, "--password-stdin", r.addr), 0, "Used: "+authFile+"\nLogin Succeeded!\n")
 
 	e.ok("push", certs, ref)
 	id := inspectField(e, ref, "{{.Id}}")
