@@ -2,8 +2,11 @@ package image
 
 import (
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/pod-project/pod/storage"
+	cstorage "go.podman.io/storage"
 )
 
 // Usage is the images' share of the disk, as `pod system df` shows it:
@@ -66,4 +69,63 @@ func DiskUsage(store storage.Store) (Usage, error) {
 		}
 	}
 	return u, nil
+}
+
+// ImageUsage is one image's line of `system df -v`.
+type ImageUsage struct {
+	ID string
+	// Repository and Tag are of its first name ("<none>" without one).
+	Repository, Tag string
+	Created         time.Time
+	// Size is the image's whole size; UniqueSize that of its layers no
+	// other image has, SharedSize the rest.
+	Size, SharedSize, UniqueSize int64
+	// Containers counts the containers made from it.
+	Containers int
+}
+
+// ImagesUsage measures each image of the store, newest first.
+func ImagesUsage(store storage.Store) ([]ImageUsage, error) {
+	layers, err := layerMap(store)
+	if err != nil {
+		return nil, err
+	}
+	images, err := store.Images()
+	if err != nil {
+		return nil, fmt.Errorf("listing images: %w", err)
+	}
+	containers, err := store.Containers()
+	if err != nil {
+		return nil, fmt.Errorf("listing containers: %w", err)
+	}
+	users := map[string]int{}
+	for _, c := range containers {
+		users[c.ImageID]++
+	}
+	chains := make([][]*cstorage.Layer, len(images))
+	refs := map[string]int{}
+	for i, img := range images {
+		chains[i] = layerChain(img.TopLayer, layers)
+		for _, l := range chains[i] {
+			refs[l.ID]++
+		}
+	}
+	out := make([]ImageUsage, 0, len(images))
+	for i, img := range images {
+		u := ImageUsage{ID: img.ID, Repository: none, Tag: none, Created: img.Created, Containers: users[img.ID]}
+		if len(img.Names) > 0 {
+			u.Repository, u.Tag = splitName(sortedNames(img.Names)[0])
+		}
+		for _, l := range chains[i] {
+			n := layerSize(l)
+			u.Size += n
+			if refs[l.ID] == 1 {
+				u.UniqueSize += n
+			}
+		}
+		u.SharedSize = u.Size - u.UniqueSize
+		out = append(out, u)
+	}
+	slices.SortStableFunc(out, func(a, b ImageUsage) int { return b.Created.Compare(a.Created) })
+	return out, nil
 }

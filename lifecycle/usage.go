@@ -51,3 +51,31 @@ func (h *Host) DiskUsage(ctx context.Context) ([]UsageRow, error) {
 		{Type: "Local Volumes", Total: vu.Total, Active: vu.Active, Size: vu.Size, Reclaimable: vu.Reclaimable},
 	}, nil
 }
+
+// ContainerUsage is one container's line of `system df -v`.
+type ContainerUsage struct {
+	Record *container.Record
+	// Size is its writable layer's; Volumes counts its volume mounts.
+	Size    int64
+	Volumes int
+}
+
+// ContainersUsage measures each container, newest first.
+func (h *Host) ContainersUsage(ctx context.Context) ([]ContainerUsage, error) {
+	recs, err := h.List(ctx, ListOptions{External: true})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ContainerUsage, 0, len(recs))
+	for _, r := range recs {
+		rw, _, _ := container.Size(h.Store, r)
+		n := 0
+		for _, m := range r.Config.Mounts {
+			if m.Type == container.MountVolume {
+				n++
+			}
+		}
+		out = append(out, ContainerUsage{Record: r, Size: rw, Volumes: n})
+	}
+	return out, nil
+}

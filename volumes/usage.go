@@ -3,6 +3,8 @@ package volumes
 import (
 	"io/fs"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/pod-project/pod/storage"
 )
@@ -54,4 +56,30 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return n
+}
+
+// VolumeUsage is one volume's line of `system df -v`.
+type VolumeUsage struct {
+	Name string
+	// Links counts the containers that use it.
+	Links int
+	Size  int64
+}
+
+// VolumesUsage measures each volume, by name.
+func VolumesUsage(st storage.Store, s *Store) ([]VolumeUsage, error) {
+	vols, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	users, err := usersByVolume(st)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]VolumeUsage, 0, len(vols))
+	for _, v := range vols {
+		out = append(out, VolumeUsage{Name: v.Name, Links: len(users[v.Name]), Size: dirSize(v.Mountpoint)})
+	}
+	slices.SortFunc(out, func(a, b VolumeUsage) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
 }
