@@ -146,3 +146,35 @@ func (h *Host) PruneContainers(ctx context.Context, filters []string) ([]string,
 	}
 	return removed, nil
 }
+
+// RemoveExternalUsers removes the storage containers pod did not create
+// (an interrupted build's, another tool's; not one whose creator is still
+// at work) whose image no pod container uses, so that image prune
+// --external can take the image: with all, any such image; else only
+// untagged ones.
+func (h *Host) RemoveExternalUsers(ctx context.Context, all bool) error {
+	recs, err := h.List(ctx, ListOptions{External: true})
+	if err != nil {
+		return err
+	}
+	podUsed := map[string]bool{}
+	for _, r := range recs {
+		if !r.External {
+			podUsed[r.Config.ImageID] = true
+		}
+	}
+	for _, r := range recs {
+		if !r.External || r.Underway || podUsed[r.Config.ImageID] {
+			continue
+		}
+		if !all {
+			if img, err := h.Store.Image(r.Config.ImageID); err != nil || len(img.Names) > 0 {
+				continue
+			}
+		}
+		if _, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Force: true, Ignore: true}); err != nil {
+			return fmt.Errorf("removing storage container %s: %w", container.ShortID(r.Config.ID), err)
+		}
+	}
+	return nil
+}

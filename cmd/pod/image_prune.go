@@ -11,7 +11,7 @@ import (
 
 // newImagePruneCommand builds `pod image prune`.
 func newImagePruneCommand(g *globalOptions) *cobra.Command {
-	var all, force bool
+	var all, force, external bool
 	var filters []string
 	cmd := &cobra.Command{
 		Use:   "prune [flags]",
@@ -34,6 +34,15 @@ func newImagePruneCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if external {
+				h, err := g.host()
+				if err != nil {
+					return err
+				}
+				if err := h.RemoveExternalUsers(cmd.Context(), all); err != nil {
+					return err
+				}
+			}
 			pruned, err := image.Prune(st, image.PruneOptions{All: all, Filters: filters})
 			var layers []image.PrunedLayer
 			if err == nil {
@@ -47,6 +56,7 @@ func newImagePruneCommand(g *globalOptions) *cobra.Command {
 	f.BoolVarP(&all, "all", "a", false, "remove all unused images, not only dangling ones")
 	f.BoolVarP(&force, "force", "f", false, "do not ask for confirmation")
 	f.StringArrayVar(&filters, "filter", nil, "filter images (until=, label=, label!=)")
+	f.BoolVar(&external, "external", false, "also prune images that only storage containers pod did not create use (an interrupted build's), removing those containers")
 	return cmd
 }
 
