@@ -33,6 +33,9 @@ type CopyOptions struct {
 	// InUserNS: pod runs in its user namespace, where device nodes cannot
 	// be made: they are not copied.
 	InUserNS bool
+	// Overwrite lets a copy into a container replace a directory with a
+	// non-directory (refused otherwise).
+	Overwrite bool
 }
 
 // etcFiles are the files pod bind-mounts from the container's run
@@ -90,7 +93,8 @@ func CopyFrom(st storage.Store, idOrName, srcPath, dstPath string, o CopyOptions
 // then needs an existing directory as destination) to dstPath in the
 // container idOrName. Every path in the container, and every entry of the
 // stream, is resolved inside its root: no symlink leads the copy out of
-// it, and an existing directory is never replaced by a non-directory.
+// it, and an existing directory is never replaced by a non-directory
+// (unless o.Overwrite).
 func CopyTo(st storage.Store, srcPath, idOrName, dstPath string, o CopyOptions) error {
 	var src hostSource
 	if srcPath != "-" {
@@ -118,7 +122,7 @@ func CopyTo(st storage.Store, srcPath, idOrName, dstPath string, o CopyOptions) 
 			return fmt.Errorf("copying to %s in container %s: the parent directory does not exist: %w", dstPath, r.Config.Name, fs.ErrNotExist)
 		}
 	}
-	wo := copier.WriteOptions{NoReplaceDir: true, Devices: !o.InUserNS}
+	wo := copier.WriteOptions{NoReplaceDir: !o.Overwrite, Devices: !o.InUserNS}
 	if !o.Archive {
 		wo.Owner = &copier.Owner{}
 	}

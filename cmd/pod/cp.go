@@ -2,15 +2,18 @@ package main
 
 import (
 	"os"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/storage"
 )
 
 func newCpCommand(g *globalOptions) *cobra.Command {
-	var archive, follow, quiet bool
+	var archive, follow, quiet, overwrite bool
 	cmd := &cobra.Command{
 		Use:   "cp [flags] CONTAINER:SRC_PATH DEST_PATH|-\n  pod cp [flags] SRC_PATH|- CONTAINER:DEST_PATH",
 		Short: "Copy files or folders between a container and the host",
@@ -21,8 +24,6 @@ func newCpCommand(g *globalOptions) *cobra.Command {
 			srcCtr, src := splitCpArg(args[0])
 			dstCtr, dst := splitCpArg(args[1])
 			switch {
-			case srcCtr != "" && dstCtr != "":
-				return usageErrorf("copying between containers is not supported: copy to the host first")
 			case srcCtr == "" && dstCtr == "":
 				return usageErrorf("one of the paths must name a container: CONTAINER:PATH")
 			case src == "" || dst == "":
@@ -34,7 +35,10 @@ func newCpCommand(g *globalOptions) *cobra.Command {
 			}
 			opts := container.CopyOptions{
 				Archive: archive, FollowLink: follow, Stdin: os.Stdin, Stdout: cmd.OutOrStdout(),
-				InUserNS: g.mode.Rootless,
+				InUserNS: g.mode.Rootless, Overwrite: overwrite,
+			}
+			if srcCtr != "" && dstCtr != "" {
+				return copyBetween(st, srcCtr, src, dstCtr, dst, opts)
 			}
 			if srcCtr != "" {
 				return container.CopyFrom(st, srcCtr, src, dst, opts)
@@ -43,6 +47,7 @@ func newCpCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&archive, "archive", "a", false, "archive mode: keep the uid and gid of the source")
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "let the copy replace a directory in the container with a non-directory")
 	cmd.Flags().BoolVarP(&follow, "follow-link", "L", false, "always follow a symlink in SRC_PATH")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "accepted for compatibility (pod prints no progress)")
 	return cmd
@@ -59,4 +64,33 @@ func splitCpArg(arg string) (ctr, p string) {
 		return "", arg
 	}
 	return c, rest
+}
+
+// copyBetween copies from one container to another through a directory
+// of the store's own (reclaimed if pod is killed): out of the first as to
+// the host, then into the second.
+func copyBetween(st storage.Store, srcCtr, src, dstCtr, dst string, opts container.CopyOptions) error {
+	if src == "-" || dst == "-" {
+		return usageErrorf("- is the host's standard input or output: it cannot be used between containers")
+	}
+	tmp, err := storage.MkdirTemp(st.GraphRoot(), "cp")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	name := path.Base(path.Clean("/" + src))
+	if name == "/" {
+		name = "root"
+	}
+	via := filepath.Join(tmp, name)
+	if err := container.CopyFrom(st, srcCtr, src, via, opts); err != nil {
+		return err
+	}
+	// What was copied keeps its name: "dir/." copies a directory's
+	// contents, as from the host.
+	from := via
+	if strings.HasSuffix(src, "/.") {
+		from = via + "/."
+	}
+	return container.CopyTo(st, from, dstCtr, dst, opts)
 }

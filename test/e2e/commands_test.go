@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -289,5 +291,136 @@ func TestCommitFlags(t *testing.T) {
 	}
 	if r := e.pod("commit", "--format", "v1", "c"); r.code != 125 {
 		t.Errorf("commit --format v1:\n%s", r)
+	}
+}
+
+// TestImageAndCopyFlags: import --os/--arch/--variant, save --compress
+// and --uncompressed, pull's --platform beside --arch, inspect --size,
+// exec --preserve-fds, stats --interval, system df -v, cp between
+// containers and --overwrite.
+func TestImageAndCopyFlags(t *testing.T) {
+	e := withImage(t)
+	tarPath := e.writeFile("root.tar", string(tarFiles(t, []string{"f"}, map[string][]byte{"f": []byte("x")})))
+	e.ok("import", "-q", "--os", "linux", "--arch", "arm64", "--variant", "v8", tarPath, "localhost/arm:1")
+	if out := strings.TrimSpace(e.ok("image", "inspect", "--format", "{{.Os}}/{{.Architecture}}/{{.Variant}}", "localhost/arm:1")); out != "linux/arm64/v8" {
+		t.Errorf("import --os --arch --variant: %q", out)
+	}
+	if r := e.pod("pull", "--platform", "linux/amd64", "--arch", "arm64", "localhost/x"); r.code != 125 || !strings.Contains(r.stderr, "--platform") {
+		t.Errorf("pull --platform with --arch:\n%s", r)
+	}
+
+	// A docker-dir keeps its layers as they are, unless --compress.
+	for _, c := range []struct {
+		args []string
+		gzip bool
+	}{{nil, false}, {[]string{"--compress"}, true}} {
+		dir := filepath.Join(e.dir, fmt.Sprintf("dd%v", c.gzip))
+		e.ok(append(append([]string{"save", "--format", "docker-dir", "-o", dir}, c.args...), testImage)...)
+		if got := dirHasGzipBlob(t, dir); got != c.gzip {
+			t.Errorf("save --format docker-dir %v: a gzip layer %v, want %v", c.args, got, c.gzip)
+		}
+	}
+	if r := e.pod("save", "--compress", "-o", filepath.Join(e.dir, "a.tar"), testImage); r.code != 125 {
+		t.Errorf("save --compress of an archive:\n%s", r)
+	}
+	oci := filepath.Join(e.dir, "oci")
+	e.ok("save", "--format", "oci-dir", "--uncompressed", "-o", oci, testImage)
+	if dirHasGzipBlob(t, filepath.Join(oci, "blobs", "sha256")) {
+		t.Errorf("save --format oci-dir --uncompressed wrote a gzip layer")
+	}
+
+	e.ok("run", "-d", "--name", "a", testImage, "sh", "-c", "mkdir -p /data/sub && echo from-a > /data/sub/f && echo file > /plain && sleep 1000")
+	e.ok("run", "-d", "--name", "b", testImage, "sh", "-c", "mkdir -p /dst /plain && sleep 1000")
+	if out := e.ok("inspect", "--size", "--format", "{{.SizeRw}} {{.SizeRootFs}}", "a"); !regexp.MustCompile(`^[0-9]+ [0-9]+\n$`).MatchString(out) {
+		t.Errorf("inspect --size: %q", out)
+	}
+	if out := e.ok("inspect", "--format", "{{json .SizeRw}}", "a"); out != "null\n" {
+		t.Errorf("inspect without --size: SizeRw %q", out)
+	}
+	eventually(5*time.Second, func() bool { return e.pod("exec", "a", "test", "-f", "/data/sub/f").code == 0 })
+	e.ok("cp", "a:/data", "b:/dst")
+	if out := e.ok("exec", "b", "cat", "/dst/data/sub/f"); out != "from-a\n" {
+		t.Errorf("cp a:/data b:/dst: %q", out)
+	}
+	e.ok("cp", "a:/data/sub/.", "b:/dst")
+	if out := e.ok("exec", "b", "cat", "/dst/f"); out != "from-a\n" {
+		t.Errorf("cp a:/data/sub/. b:/dst: %q", out)
+	}
+	// A directory is replaced by a file only with --overwrite.
+	if r := e.pod("cp", "a:/plain", "b:/"); r.code == 0 {
+		t.Errorf("cp of a file over a directory succeeded without --overwrite:\n%s", r)
+	}
+	e.ok("cp", "--overwrite", "a:/plain", "b:/")
+	if out := e.ok("exec", "b", "cat", "/plain"); out != "file\n" {
+		t.Errorf("cp --overwrite: /plain is %q", out)
+	}
+
+	fdFile := e.writeFile("fd.txt", "passed\n")
+	cmd := e.command(t.Context(), "exec", "--preserve-fds", "1", "a", "sh", "-c", "cat <&3")
+	f, err := os.Open(fdFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd.ExtraFiles = []*os.File{f}
+	if out, err := cmd.Output(); err != nil || string(out) != "passed\n" {
+		t.Errorf("exec --preserve-fds 1: %q, %v", out, err)
+	}
+	if r := e.pod("exec", "--preserve-fds", "1", "a", "true"); r.code != 125 || !strings.Contains(r.stderr, "descriptor 3") {
+		t.Errorf("exec --preserve-fds 1 with no descriptor 3:\n%s", r)
+	}
+	if r := e.pod("stats", "--interval", "0", "--no-stream"); r.code != 125 || !strings.Contains(r.stderr, "--interval") {
+		t.Errorf("stats --interval 0:\n%s", r)
+	}
+
+	e.ok("volume", "create", "dfvol")
+	out := e.ok("system", "df", "-v")
+	for _, want := range []string{"Images space usage:", "SHARED SIZE", "UNIQUE SIZE", "Containers space usage:", "LOCAL VOLUMES", "Local Volumes space usage:", "dfvol"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("system df -v has no %q:\n%s", want, out)
+		}
+	}
+	if r := e.pod("system", "df", "-v", "--format", "{{.Type}}"); r.code != 125 {
+		t.Errorf("system df -v --format:\n%s", r)
+	}
+}
+
+// dirHasGzipBlob reports whether a file of dir starts with gzip's magic.
+func dirHasGzipBlob(t *testing.T, dir string) bool {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, de := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, de.Name()))
+		if err == nil && len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
+			return true
+		}
+	}
+	return false
+}
+
+// TestImagePruneExternal: an image that only a storage container pod did
+// not create uses (another tool's: here a container whose pod record is
+// taken away) stays through image prune, and goes with --external, that
+// container with it.
+func TestImagePruneExternal(t *testing.T) {
+	e := withImage(t)
+	id := strings.TrimSpace(e.ok("create", "--name", "other", testImage, "true"))
+	if err := os.Remove(filepath.Join(e.root, "overlay-containers", id, "userdata", "config.json")); err != nil {
+		t.Fatal(err)
+	}
+	if out := e.ok("ps", "-a", "--external", "--format", "{{.Status}}"); !strings.Contains(out, "Storage") {
+		t.Fatalf("no storage container: %q", out)
+	}
+	e.ok("image", "prune", "-a", "-f")
+	e.ok("image", "exists", testImage)
+	e.ok("image", "prune", "-a", "-f", "--external")
+	if r := e.pod("image", "exists", testImage); r.code != 1 {
+		t.Errorf("%s after image prune --external:\n%s", testImage, r)
+	}
+	if out := e.ok("ps", "-a", "--external", "-q"); out != "" {
+		t.Errorf("containers after image prune --external: %q", out)
 	}
 }
