@@ -108,7 +108,7 @@ func TestRunArgsRoundTrip(t *testing.T) {
 // not keep as such: how to pull, how run waits, -P (its ports are kept),
 // --env-file (its variables are kept).
 var notRecorded = []string{
-	"pull", "quiet", "platform", "authfile", "cert-dir", "creds", "retry", "retry-delay", "tls-verify",
+	"pull", "quiet", "platform", "os", "arch", "variant", "disable-content-trust", "authfile", "cert-dir", "creds", "retry", "retry-delay", "tls-verify",
 	"detach", "publish-all", "env-file", "help", "cidfile", "replace",
 }
 
