@@ -43,6 +43,9 @@ type PushOptions struct {
 	// Retries and RetryDelay are as in PullOptions.
 	Retries    int
 	RetryDelay time.Duration
+	// Compress compresses the layers of a dir: destination (kept as they
+	// are otherwise); RemoveSignatures drops the image's signatures.
+	Compress, RemoveSignatures bool
 }
 
 // Push copies the local image source to dest (a registry name, or
@@ -96,8 +99,10 @@ func Push(ctx context.Context, store storage.Store, source, dest string, opts Pu
 	}
 	defer os.RemoveAll(tmp)
 	sys.BigFilesTemporaryDir = tmp
+	sys.DirForceCompress = opts.Compress
 	m, err := copyImage(ctx, sys, srcRef, destRef, opts.Progress, opts.Retries, opts.RetryDelay, func(o *copy.Options) {
 		o.ForceManifestMIMEType = mime
+		o.RemoveSignatures = opts.RemoveSignatures
 	})
 	if err != nil {
 		return "", registryError(fmt.Sprintf("pushing %s to %s", source, dest), host, err)

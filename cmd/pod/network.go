@@ -36,7 +36,7 @@ func newNetworkCommand(g *globalOptions) *cobra.Command {
 
 func newNetworkCreateCommand(g *globalOptions) *cobra.Command {
 	var o network.CreateOptions
-	var driver string
+	var driver, ipamDriver string
 	var labels, opts []string
 	var ignore bool
 	cmd := &cobra.Command{
@@ -58,6 +58,9 @@ func newNetworkCreateCommand(g *globalOptions) *cobra.Command {
 			if o.Options, err = parseDriverOptions(opts); err != nil {
 				return err
 			}
+			if ipamDriver != "" && ipamDriver != "host-local" {
+				return usageErrorf("--ipam-driver %s: pod gives addresses from the network's subnets itself (host-local); dhcp and none are not supported", ipamDriver)
+			}
 			h, err := g.host()
 			if err != nil {
 				return err
@@ -76,6 +79,7 @@ func newNetworkCreateCommand(g *globalOptions) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVarP(&driver, "driver", "d", network.DriverBridge, "driver (only bridge)")
+	f.StringVar(&ipamDriver, "ipam-driver", "", "how addresses are given: host-local (the only one)")
 	f.StringArrayVar(&o.Subnets, "subnet", nil, "subnet in CIDR notation (repeat for IPv4 and IPv6)")
 	f.StringArrayVar(&o.Gateways, "gateway", nil, "gateway of the n-th --subnet")
 	f.StringArrayVar(&o.IPRanges, "ip-range", nil, "addresses of the n-th --subnet given to containers: CIDR or START-END")

@@ -12,7 +12,8 @@ import (
 func newPushCommand(g *globalOptions) *cobra.Command {
 	var rf registryFlags
 	var format, compression, digestFile string
-	var quiet bool
+	var quiet, compress, removeSignatures bool
+	var signBy, signBySigstore, signPassphrase string
 	cmd := &cobra.Command{
 		Use:   "push [flags] IMAGE [DESTINATION]",
 		Short: "Push an image to a registry",
@@ -20,7 +21,11 @@ func newPushCommand(g *globalOptions) *cobra.Command {
 			"name, or docker://, docker-archive:, oci-archive:, oci: or dir: with a path).",
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if signBy != "" || signBySigstore != "" || signPassphrase != "" {
+				return usageErrorf("pod does not sign images (--sign-by, --sign-by-sigstore-private-key, --sign-passphrase-file): sign with skopeo or cosign after the push")
+			}
 			opts := image.PushOptions{
+				Compress: compress, RemoveSignatures: removeSignatures,
 				RegistryOptions: rf.options(cmd), Format: format, Compression: compression,
 				DigestFile: digestFile, Progress: cmd.ErrOrStderr(), Retries: rf.retry, RetryDelay: rf.retryDelay,
 			}
@@ -52,5 +57,10 @@ func newPushCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&compression, "compression-format", "", "layer compression: gzip or zstd")
 	f.StringVar(&digestFile, "digestfile", "", "write the pushed manifest's digest to this file")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print only the pushed digest, no progress")
+	f.BoolVar(&compress, "compress", false, "compress the layers of a dir: destination")
+	f.BoolVar(&removeSignatures, "remove-signatures", false, "do not copy the image's signatures")
+	f.StringVar(&signBy, "sign-by", "", "refused: pod does not sign images")
+	f.StringVar(&signBySigstore, "sign-by-sigstore-private-key", "", "refused: pod does not sign images")
+	f.StringVar(&signPassphrase, "sign-passphrase-file", "", "refused: pod does not sign images")
 	return cmd
 }
