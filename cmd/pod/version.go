@@ -12,14 +12,16 @@ import (
 var version = "0.1.0-dev"
 
 type versionInfo struct {
-	Version   string            `json:"Version"`
-	GoVersion string            `json:"GoVersion"`
-	OsArch    string            `json:"OsArch"`
-	Libraries map[string]string `json:"Libraries"`
+	Version    string            `json:"Version"`
+	APIVersion string            `json:"APIVersion"`
+	Os         string            `json:"Os"`
+	GoVersion  string            `json:"GoVersion"`
+	OsArch     string            `json:"OsArch"`
+	Libraries  map[string]string `json:"Libraries"`
 }
 
 func currentVersion() versionInfo {
-	v := versionInfo{Version: version, GoVersion: goruntime.Version(), OsArch: goruntime.GOOS + "/" + goruntime.GOARCH, Libraries: map[string]string{}}
+	v := versionInfo{Version: version, APIVersion: version, Os: goruntime.GOOS, GoVersion: goruntime.Version(), OsArch: goruntime.GOOS + "/" + goruntime.GOARCH, Libraries: map[string]string{}}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
 			switch d.Path {
@@ -29,6 +31,14 @@ func currentVersion() versionInfo {
 		}
 	}
 	return v
+}
+
+// versionReport is what version's templates read: pod's version
+// ({{.Version}}), and the same as Docker's and Podman's {{.Client.*}} and
+// {{.Server.*}}.
+type versionReport struct {
+	versionInfo
+	Client, Server versionInfo
 }
 
 func newVersionCommand(g *globalOptions) *cobra.Command {
@@ -41,11 +51,17 @@ func newVersionCommand(g *globalOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v := currentVersion()
 			w := cmd.OutOrStdout()
+			// pod is its own "server" (there is no daemon): Docker's
+			// scripts that read {{.Server.Version}} get pod's too.
+			r := versionReport{versionInfo: v, Client: v, Server: v}
 			if format == "json" {
-				return writeJSON(w, v)
+				return writeJSON(w, struct {
+					Client versionInfo `json:"Client"`
+					Server versionInfo `json:"Server"`
+				}{v, v})
 			}
 			if format != "" {
-				return output{format: format}.write(w, []any{v})
+				return output{format: format}.write(w, []any{r})
 			}
 			fmt.Fprintf(w, "Version:      %s\nGo Version:   %s\nOS/Arch:      %s\n", v.Version, v.GoVersion, v.OsArch)
 			return nil
