@@ -33,6 +33,9 @@ type ListEntry struct {
 	Digest  digest.Digest
 	Created time.Time
 	Size    int64
+	// History holds the names the image has had, newest first (what
+	// images --history shows).
+	History []string
 }
 
 // List returns the rows of `pod images`, newest image first.
@@ -108,7 +111,7 @@ func matchImage(f Filters, img *cstorage.Image, before, since time.Time) bool {
 // imageRows expands an image into one row per name that matches the
 // reference patterns (all names when there are none).
 func imageRows(img *cstorage.Image, refs []string, size int64) []ListEntry {
-	base := ListEntry{ID: img.ID, Repository: none, Tag: none, Created: img.Created, Size: size}
+	base := ListEntry{ID: img.ID, Repository: none, Tag: none, Created: img.Created, Size: size, History: img.NamesHistory}
 	if len(img.Names) == 0 {
 		if len(refs) > 0 {
 			return nil

@@ -22,16 +22,18 @@ type imageRow struct {
 	CreatedSince string
 	CreatedAt    string
 	Size         string
+	// History is the names the image has had (images --history).
+	History string
 }
 
 var imageHeaders = map[string]string{
 	".Repository": "REPOSITORY", ".Tag": "TAG", ".ID": "IMAGE ID", ".Digest": "DIGEST",
-	".CreatedSince": "CREATED", ".CreatedAt": "CREATED AT", ".Size": "SIZE",
+	".CreatedSince": "CREATED", ".CreatedAt": "CREATED AT", ".Size": "SIZE", ".History": "HISTORY",
 }
 
 // newImagesCommand builds `pod images`, also `pod image ls`.
 func newImagesCommand(g *globalOptions) *cobra.Command {
-	var all, quiet, noTrunc, digests, noHeading bool
+	var all, quiet, noTrunc, digests, noHeading, history bool
 	var format, sortBy string
 	var filters []string
 	cmd := &cobra.Command{
@@ -63,7 +65,7 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 			if less != nil {
 				slices.SortStableFunc(entries, less)
 			}
-			return printImages(cmd.OutOrStdout(), entries, imagesView{quiet: quiet, noTrunc: noTrunc, digests: digests, noHeading: noHeading, format: format})
+			return printImages(cmd.OutOrStdout(), entries, imagesView{quiet: quiet, noTrunc: noTrunc, digests: digests, noHeading: noHeading, history: history, format: format})
 		},
 	}
 	f := cmd.Flags()
@@ -74,6 +76,7 @@ func newImagesCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&format, "format", "", "format the output: table, table TEMPLATE, json, or a Go template")
 	f.StringArrayVarP(&filters, "filter", "f", nil, "filter output (reference=, dangling=, label=, before=, since=)")
 	f.BoolVarP(&noHeading, "noheading", "n", false, "do not print the header row")
+	f.BoolVar(&history, "history", false, "show the names each image has had")
 	f.StringVar(&sortBy, "sort", "created", "sort by created (newest first), id, repository, size (smallest first) or tag")
 	return cmd
 }
@@ -90,8 +93,8 @@ var imageSorts = map[string]func(a, b image.ListEntry) int{
 
 // imagesView is how `pod images` prints.
 type imagesView struct {
-	quiet, noTrunc, digests, noHeading bool
-	format                             string
+	quiet, noTrunc, digests, noHeading, history bool
+	format                                      string
 }
 
 // printImages prints the listed images: their IDs once each with -q, else
@@ -117,6 +120,9 @@ func printImages(w io.Writer, entries []image.ListEntry, v imagesView) error {
 	if v.digests {
 		table = `{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}`
 	}
+	if v.history {
+		table += `\t{{.History}}`
+	}
 	return output{format: v.format, headers: imageHeaders, defaultTable: table, noHeading: v.noHeading}.write(w, rows)
 }
 
@@ -133,6 +139,7 @@ func newImageRow(e image.ListEntry, now time.Time, noTrunc bool) imageRow {
 		CreatedSince: image.CreatedSince(e.Created, now),
 		CreatedAt:    image.CreatedAt(e.Created),
 		Size:         image.HumanSize(e.Size),
+		History:      cmp.Or(strings.Join(e.History, ", "), "<none>"),
 	}
 }
 
