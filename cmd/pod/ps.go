@@ -2,12 +2,16 @@ package main
 
 import (
 	"cmp"
+	"fmt"
+	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
 	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/lifecycle"
@@ -28,17 +32,47 @@ type psRow struct {
 	ExitCode   int
 	// Size is the writable layer's size and the virtual size (with -s).
 	Size string
+	// Pid is the container's first process (0 when it does not run);
+	// Namespaces are that process's namespaces (with --ns).
+	Pid        int
+	Namespaces psNamespaces
+	// Pod and PodName are empty: pod has no pods yet (--pod shows them).
+	Pod, PodName string
+}
+
+// psNamespaces are a process's namespaces by inode number, as ps --ns
+// shows them.
+type psNamespaces struct {
+	Cgroup, IPC, MNT, NET, PIDNS, User, UTS string
+}
+
+// readNamespaces reads the namespaces of process pid ("" for those it
+// cannot read).
+func readNamespaces(pid int) psNamespaces {
+	read := func(name string) string {
+		l, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, name))
+		if err != nil {
+			return ""
+		}
+		// net:[4026532008]
+		_, v, _ := strings.Cut(l, "[")
+		return strings.TrimSuffix(v, "]")
+	}
+	return psNamespaces{Cgroup: read("cgroup"), IPC: read("ipc"), MNT: read("mnt"), NET: read("net"),
+		PIDNS: read("pid"), User: read("user"), UTS: read("uts")}
 }
 
 var psHeaders = map[string]string{
 	".ID": "CONTAINER ID", ".Image": "IMAGE", ".Command": "COMMAND", ".CreatedAt": "CREATED AT",
 	".RunningFor": "CREATED", ".Status": "STATUS", ".State": "STATE", ".Ports": "PORTS", ".Names": "NAMES",
-	".Labels": "LABELS", ".Size": "SIZE", ".ExitCode": "EXIT CODE",
+	".Labels": "LABELS", ".Size": "SIZE", ".ExitCode": "EXIT CODE", ".Pid": "PID", ".Pod": "POD ID", ".PodName": "PODNAME",
+	".Namespaces.Cgroup": "CGROUPNS", ".Namespaces.IPC": "IPC", ".Namespaces.MNT": "MNT", ".Namespaces.NET": "NET",
+	".Namespaces.PIDNS": "PIDNS", ".Namespaces.User": "USERNS", ".Namespaces.UTS": "UTS",
 }
 
 func newPsCommand(g *globalOptions) *cobra.Command {
-	var all, quiet, noTrunc, latest, size, external, noHeading bool
-	var last int
+	var all, quiet, noTrunc, latest, size, external, noHeading, ns, pods, sync bool
+	var last, watch int
 	var format, sortBy string
 	var filters []string
 	cmd := &cobra.Command{
@@ -72,12 +106,16 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			} else if less != nil {
 				slices.SortStableFunc(recs, less)
 			}
-			rows, err := psRows(h, recs, psView{all: all, last: last, size: size, noTrunc: noTrunc, match: match})
+			v := psView{all: all, last: last, size: size, noTrunc: noTrunc, ns: ns, external: external, match: match}
+			out := psOutput(format, quiet, size, ns, pods)
+			out.noHeading = noHeading
+			if watch > 0 {
+				return watchPs(cmd, h, v, out, less, sortBy, time.Duration(watch)*time.Second)
+			}
+			rows, err := psRows(h, recs, v)
 			if err != nil {
 				return err
 			}
-			out := psOutput(format, quiet, size)
-			out.noHeading = noHeading
 			return out.write(cmd.OutOrStdout(), rows)
 		},
 	}
@@ -92,6 +130,10 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 	fl.StringVar(&format, "format", "", "format the output: table, json, or a Go template")
 	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy=, until=)")
 	fl.BoolVar(&noHeading, "noheading", false, "do not print the header row")
+	fl.BoolVar(&ns, "ns", false, "show the containers' PIDs and namespaces")
+	fl.BoolVarP(&pods, "pod", "p", false, "show the POD ID and PODNAME columns (empty: pod has no pods yet)")
+	fl.BoolVar(&sync, "sync", false, "accepted for Podman's scripts: pod checks the state of running containers at every ps")
+	fl.IntVarP(&watch, "watch", "w", 0, "list again every N seconds")
 	fl.StringVar(&sortBy, "sort", "", "sort by command, created (oldest first), id, image, names, runningfor, size or status (default: newest first)")
 	return cmd
 }
@@ -130,11 +172,18 @@ func sortBySize(h *lifecycle.Host, recs []*container.Record) ([]*container.Recor
 	return recs, nil
 }
 
-// psOutput is ps's table (with sizes for -s), or IDs only with -q.
-func psOutput(format string, quiet, size bool) output {
+// psOutput is ps's table (with sizes for -s, namespaces for --ns, pod
+// columns for --pod), or IDs only with -q.
+func psOutput(format string, quiet, size, ns, pods bool) output {
 	table := `{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}`
+	if ns {
+		table = `{{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Namespaces.Cgroup}}\t{{.Namespaces.IPC}}\t{{.Namespaces.MNT}}\t{{.Namespaces.NET}}\t{{.Namespaces.PIDNS}}\t{{.Namespaces.User}}\t{{.Namespaces.UTS}}`
+	}
 	if size {
 		table += `\t{{.Size}}`
+	}
+	if pods {
+		table += `\t{{.Pod}}\t{{.PodName}}`
 	}
 	if quiet {
 		format = "{{.ID}}"
@@ -144,9 +193,11 @@ func psOutput(format string, quiet, size bool) output {
 
 // psView is what `pod ps` shows: which containers, and how.
 type psView struct {
-	all, size, noTrunc bool
-	last               int
-	match              container.Filters
+	all, size, noTrunc, ns bool
+	// external lists storage containers without a pod record too.
+	external bool
+	last                   int
+	match                  container.Filters
 }
 
 // psRows turns the listed containers into the rows ps shows: running
@@ -165,6 +216,12 @@ func psRows(h *lifecycle.Host, recs []*container.Record, v psView) ([]any, error
 			break
 		}
 		row := newPsRow(r, now, v.noTrunc)
+		if r.Running() {
+			row.Pid = r.State.Pid
+			if v.ns {
+				row.Namespaces = readNamespaces(r.State.Pid)
+			}
+		}
 		if v.size {
 			rw, virtual, err := container.Size(h.Store, r)
 			if err != nil {
@@ -206,4 +263,40 @@ func newPsRow(r *container.Record, now time.Time, noTrunc bool) psRow {
 		row.Ports = container.FormatPorts(c.Ports)
 	}
 	return row
+}
+
+// watchPs lists again every interval until interrupted, clearing a
+// terminal between lists.
+func watchPs(cmd *cobra.Command, h *lifecycle.Host, v psView, out output, less func(a, b *container.Record) int, sortBy string, interval time.Duration) error {
+	w := cmd.OutOrStdout()
+	f, isFile := w.(*os.File)
+	clear := isFile && term.IsTerminal(int(f.Fd()))
+	for {
+		recs, err := h.List(cmd.Context(), lifecycle.ListOptions{External: v.external})
+		if err != nil {
+			return err
+		}
+		if sortBy == "size" {
+			if recs, err = sortBySize(h, recs); err != nil {
+				return err
+			}
+		} else if less != nil {
+			slices.SortStableFunc(recs, less)
+		}
+		rows, err := psRows(h, recs, v)
+		if err != nil {
+			return err
+		}
+		if clear {
+			_, _ = io.WriteString(w, "\033[2J\033[H")
+		}
+		if err := out.write(w, rows); err != nil {
+			return err
+		}
+		select {
+		case <-cmd.Context().Done():
+			return nil
+		case <-time.After(interval):
+		}
+	}
 }

@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -422,5 +424,74 @@ func TestImagePruneExternal(t *testing.T) {
 	}
 	if out := e.ok("ps", "-a", "--external", "-q"); out != "" {
 		t.Errorf("containers after image prune --external: %q", out)
+	}
+}
+
+// TestPushAndNetworkFlags: push --compress to a dir: destination,
+// --remove-signatures, the signing flags refused; network create
+// --ipam-driver host-local, and the others refused.
+func TestPushAndNetworkFlags(t *testing.T) {
+	e := withImage(t)
+	for _, c := range []struct {
+		args []string
+		gzip bool
+	}{{nil, false}, {[]string{"--compress", "--remove-signatures"}, true}} {
+		dir := filepath.Join(e.dir, fmt.Sprintf("dir%v", c.gzip))
+		e.ok(append(append([]string{"push"}, c.args...), testImage, "dir:"+dir)...)
+		if got := dirHasGzipBlob(t, dir); got != c.gzip {
+			t.Errorf("push %v to dir: a gzip layer %v, want %v", c.args, got, c.gzip)
+		}
+	}
+	if r := e.pod("push", "--sign-by", "me@example.com", testImage, "dir:"+filepath.Join(e.dir, "signed")); r.code != 125 || !strings.Contains(r.stderr, "sign") {
+		t.Errorf("push --sign-by:\n%s", r)
+	}
+	e.ok("network", "create", "--ipam-driver", "host-local", "hl")
+	if r := e.pod("network", "create", "--ipam-driver", "dhcp", "dh"); r.code != 125 || !strings.Contains(r.stderr, "host-local") {
+		t.Errorf("network create --ipam-driver dhcp:\n%s", r)
+	}
+}
+
+// TestVersionImagesPsFlags: version's {{.Client.*}} and {{.Server.*}},
+// images --history, ps --ns, --pod, --sync and --watch.
+func TestVersionImagesPsFlags(t *testing.T) {
+	e := withImage(t)
+	if out := e.ok("version", "--format", "{{.Client.Version}} {{.Server.Version}} {{.Client.Os}}"); !regexp.MustCompile(`^\S+ \S+ linux\n$`).MatchString(out) {
+		t.Errorf("version --format {{.Client.Version}}...: %q", out)
+	}
+	var v map[string]map[string]any
+	if err := json.Unmarshal([]byte(e.ok("version", "--format", "json")), &v); err != nil || v["Client"]["Version"] == nil || v["Server"]["Version"] == nil {
+		t.Errorf("version --format json: %v, %v", v, err)
+	}
+
+	e.ok("tag", testImage, "localhost/old:1")
+	e.ok("untag", testImage, "localhost/old:1")
+	if out := e.ok("images", "--history", "--format", "{{.History}}", testImage); !strings.Contains(out, "localhost/old:1") {
+		t.Errorf("images --history: %q, want the name it had", out)
+	}
+
+	e.ok("run", "-d", "--name", "n", testImage, "sleep", "1000")
+	pid := strings.TrimSpace(e.ok("inspect", "--format", "{{.State.Pid}}", "n"))
+	row := strings.Fields(lines(e.ok("ps", "--ns"))[1])
+	netns, err := os.Readlink("/proc/" + pid + "/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(row) != 10 || row[1] != "n" || row[2] != pid || "net:["+row[6]+"]" != netns {
+		t.Errorf("ps --ns: %q; the container's net namespace is %s", row, netns)
+	}
+	if hdr := lines(e.ok("ps", "--pod", "--sync"))[0]; !strings.HasSuffix(strings.TrimSpace(hdr), "POD ID   PODNAME") {
+		t.Errorf("ps --pod header: %q", hdr)
+	}
+	cmd := e.command(t.Context(), "ps", "--watch", "1", "--format", "{{.Names}}")
+	var buf strings.Builder
+	cmd.Stdout = &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	if n := strings.Count(buf.String(), "n\n"); n < 2 {
+		t.Errorf("ps --watch 1 for 2.5 s listed %d times: %q", n, buf.String())
 	}
 }
