@@ -196,8 +196,8 @@ type psView struct {
 	all, size, noTrunc, ns bool
 	// external lists storage containers without a pod record too.
 	external bool
-	last                   int
-	match                  container.Filters
+	last     int
+	match    container.Filters
 }
 
 // psRows turns the listed containers into the rows ps shows: running
