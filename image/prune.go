@@ -64,17 +64,9 @@ func Prune(store storage.Store, opts PruneOptions) ([]Pruned, error) {
 	if err != nil {
 		return nil, err
 	}
-	images, err := store.Images()
+	images, _, users, err := imagesAndUsers(store)
 	if err != nil {
-		return nil, fmt.Errorf("listing images: %w", err)
-	}
-	containers, err := store.Containers()
-	if err != nil {
-		return nil, fmt.Errorf("listing containers: %w", err)
-	}
-	used := map[string]bool{}
-	for _, c := range containers {
-		used[c.ImageID] = true
+		return nil, err
 	}
 	layers, err := layerMap(store)
 	if err != nil {
@@ -83,7 +75,7 @@ func Prune(store storage.Store, opts PruneOptions) ([]Pruned, error) {
 	var out []Pruned
 	for i := range images {
 		img := &images[i]
-		if used[img.ID] || (!opts.All && len(img.Names) > 0) {
+		if users[img.ID] > 0 || (!opts.All && len(img.Names) > 0) {
 			continue
 		}
 		loc, err := localFrom(store, img)

@@ -25,29 +25,24 @@ func DiskUsage(store storage.Store) (Usage, error) {
 	if err != nil {
 		return u, err
 	}
-	images, err := store.Images()
+	images, containers, users, err := imagesAndUsers(store)
 	if err != nil {
-		return u, fmt.Errorf("listing images: %w", err)
+		return u, err
 	}
-	containers, err := store.Containers()
-	if err != nil {
-		return u, fmt.Errorf("listing containers: %w", err)
-	}
-	used := map[string]bool{}
+	used := func(id string) bool { return users[id] > 0 }
 	for _, c := range containers {
-		used[c.ImageID] = true
 		// A container's own layer is the containers' share.
 		delete(layers, c.LayerID)
 	}
 	counted, kept := map[string]bool{}, map[string]bool{}
 	for _, img := range images {
 		u.Total++
-		if used[img.ID] {
+		if used(img.ID) {
 			u.Active++
 		}
 		for _, l := range layerChain(img.TopLayer, layers) {
 			counted[l.ID] = true
-			if used[img.ID] {
+			if used(img.ID) {
 				kept[l.ID] = true
 			}
 		}
@@ -90,17 +85,9 @@ func ImagesUsage(store storage.Store) ([]ImageUsage, error) {
 	if err != nil {
 		return nil, err
 	}
-	images, err := store.Images()
+	images, _, users, err := imagesAndUsers(store)
 	if err != nil {
-		return nil, fmt.Errorf("listing images: %w", err)
-	}
-	containers, err := store.Containers()
-	if err != nil {
-		return nil, fmt.Errorf("listing containers: %w", err)
-	}
-	users := map[string]int{}
-	for _, c := range containers {
-		users[c.ImageID]++
+		return nil, err
 	}
 	chains := make([][]*cstorage.Layer, len(images))
 	refs := map[string]int{}
@@ -128,4 +115,22 @@ func ImagesUsage(store storage.Store) ([]ImageUsage, error) {
 	}
 	slices.SortStableFunc(out, func(a, b ImageUsage) int { return b.Created.Compare(a.Created) })
 	return out, nil
+}
+
+// imagesAndUsers lists the store's images and containers, and counts the
+// containers of each image.
+func imagesAndUsers(store storage.Store) ([]cstorage.Image, []cstorage.Container, map[string]int, error) {
+	images, err := store.Images()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("listing images: %w", err)
+	}
+	containers, err := store.Containers()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("listing containers: %w", err)
+	}
+	users := map[string]int{}
+	for _, c := range containers {
+		users[c.ImageID]++
+	}
+	return images, containers, users, nil
 }
