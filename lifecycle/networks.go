@@ -190,15 +190,16 @@ func (h *Host) CreateNetwork(o network.CreateOptions) (network.Network, error) {
 	return n, nil
 }
 
-// PruneNetworks removes every network no container is on.
-func (h *Host) PruneNetworks(ctx context.Context) ([]string, error) {
+// PruneNetworks removes every network no container is on that match
+// selects (nil: every one).
+func (h *Host) PruneNetworks(ctx context.Context, match func(network.Network) bool) ([]string, error) {
 	all, err := h.Networks().List()
 	if err != nil {
 		return nil, err
 	}
 	var removed []string
 	for _, n := range all {
-		if n.Name == network.DefaultName {
+		if n.Name == network.DefaultName || (match != nil && !match(n)) {
 			continue
 		}
 		if users, err := h.networkUsers(n); err != nil || len(users) > 0 {
@@ -279,6 +280,8 @@ func (h *Host) InspectNetwork(ref string) (*NetworkInspect, error) {
 type ConnectOptions struct {
 	Aliases []string
 	IPs     []string
+	// MAC is the interface's address on the network ("" for a random one).
+	MAC string
 }
 
 // Connect links container target to network ref: at its next start, and
@@ -299,7 +302,7 @@ func (h *Host) Connect(ctx context.Context, ref, target string, o ConnectOptions
 	// The record first: a pod killed after it leaves the container
 	// connected at its next start (and its address given back at its
 	// removal), never linked without the record knowing.
-	att := container.NetworkAttachment{Name: n.Name, Aliases: o.Aliases, IPs: o.IPs}
+	att := container.NetworkAttachment{Name: n.Name, Aliases: o.Aliases, IPs: o.IPs, MAC: o.MAC}
 	if err := rec.UpdateConfig(func(c *container.Config) { c.Networks = append(c.Networks, att) }); err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func (h *Host) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) {
 	if rep.Containers, err = h.PruneContainers(ctx, nil); err != nil {
 		return rep, err
 	}
-	if rep.Networks, err = h.PruneNetworks(ctx); err != nil {
+	if rep.Networks, err = h.PruneNetworks(ctx, nil); err != nil {
 		return rep, err
 	}
 	if o.Volumes {

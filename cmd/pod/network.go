@@ -3,13 +3,17 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/network"
+	"github.com/pod-project/pod/storage"
 )
 
 // newNetworkCommand groups the user-defined network commands.
@@ -114,7 +118,7 @@ func newNetworkLsCommand(g *globalOptions) *cobra.Command {
 		Long:    "List networks. Filters: name=, id=, label=KEY[=VALUE], driver=bridge.",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			match, err := networkFilter(filters)
+			match, err := networkFilter(filters, "name", "id", "label", "driver")
 			if err != nil {
 				return err
 			}
@@ -164,17 +168,32 @@ func newNetworkLsCommand(g *globalOptions) *cobra.Command {
 
 // networkFilter checks ls's --filter values; values of one key are ORed,
 // keys ANDed.
-func networkFilter(filters []string) (func(network.Network) bool, error) {
+// networkFilter parses the filters of network ls (name=, id=, label=,
+// driver=) or of network prune (label=, label!=, until=), whichever keys
+// allows: values of one key are OR-ed, keys AND-ed.
+func networkFilter(filters []string, allowed ...string) (func(network.Network) bool, error) {
 	byKey := map[string][]string{}
+	var until time.Time
 	for _, f := range filters {
 		k, v, ok := strings.Cut(f, "=")
 		switch {
 		case !ok:
 			return nil, usageErrorf("--filter %q: use KEY=VALUE", f)
-		case k != "name" && k != "id" && k != "label" && k != "driver":
-			return nil, usageErrorf("--filter %q: filter by name=, id=, label= or driver=", f)
+		case !slices.Contains(allowed, k):
+			return nil, usageErrorf("--filter %q: filter by %s=", f, strings.Join(allowed, "=, "))
+		case k == "until":
+			t, err := storage.ParseUntil(v, time.Now())
+			if err != nil {
+				return nil, usageErrorf("--filter %q: %v", f, err)
+			}
+			until = t
 		}
 		byKey[k] = append(byKey[k], v)
+	}
+	hasLabel := func(n network.Network, v string) bool {
+		lk, lv, hasValue := strings.Cut(v, "=")
+		got, has := n.Labels[lk]
+		return has && (!hasValue || got == lv)
 	}
 	return func(n network.Network) bool {
 		for k, vs := range byKey {
@@ -188,9 +207,11 @@ func networkFilter(filters []string) (func(network.Network) bool, error) {
 				case "driver":
 					hit = hit || n.Driver == v
 				case "label":
-					lk, lv, hasValue := strings.Cut(v, "=")
-					got, has := n.Labels[lk]
-					hit = hit || (has && (!hasValue || got == lv))
+					hit = hit || hasLabel(n, v)
+				case "label!":
+					hit = hit || !hasLabel(n, v)
+				case "until":
+					hit = n.Created.Before(until)
 				}
 			}
 			if !hit {
@@ -252,16 +273,21 @@ func newNetworkRmCommand(g *globalOptions) *cobra.Command {
 
 func newNetworkPruneCommand(g *globalOptions) *cobra.Command {
 	var force bool
+	var filters []string
 	cmd := &cobra.Command{
 		Use:   "prune [flags]",
 		Short: "Remove every network no container is on",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			match, err := networkFilter(filters, "label", "label!", "until")
+			if err != nil {
+				return err
+			}
 			h, err := g.host()
 			if err != nil {
 				return err
 			}
-			removed, err := h.PruneNetworks(cmd.Context())
+			removed, err := h.PruneNetworks(cmd.Context(), match)
 			for _, n := range removed {
 				fmt.Fprintln(cmd.OutOrStdout(), n)
 			}
@@ -269,6 +295,7 @@ func newNetworkPruneCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask for confirmation (pod never asks)")
+	cmd.Flags().StringArrayVar(&filters, "filter", nil, "only prune networks that match (label=, label!=, until=)")
 	return cmd
 }
 
@@ -312,6 +339,11 @@ func newNetworkConnectCommand(g *globalOptions) *cobra.Command {
 					o.IPs = append(o.IPs, v)
 				}
 			}
+			if o.MAC != "" {
+				if _, err := net.ParseMAC(o.MAC); err != nil {
+					return usageErrorf("--mac-address %q: %v", o.MAC, err)
+				}
+			}
 			h, err := g.host()
 			if err != nil {
 				return err
@@ -322,6 +354,7 @@ func newNetworkConnectCommand(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringArrayVar(&o.Aliases, "alias", nil, "another name of the container on the network")
 	cmd.Flags().StringVar(&ip, "ip", "", "the container's IPv4 address on the network")
 	cmd.Flags().StringVar(&ip6, "ip6", "", "the container's IPv6 address on the network")
+	cmd.Flags().StringVar(&o.MAC, "mac-address", "", "the container's MAC address on the network")
 	return cmd
 }
 

@@ -449,6 +449,33 @@ func TestPushAndNetworkFlags(t *testing.T) {
 	if r := e.pod("network", "create", "--ipam-driver", "dhcp", "dh"); r.code != 125 || !strings.Contains(r.stderr, "host-local") {
 		t.Errorf("network create --ipam-driver dhcp:\n%s", r)
 	}
+
+	// connect --mac-address: the interface on that network has it.
+	e.ok("run", "-d", "--name", "m", testImage, "sleep", "1000")
+	e.ok("network", "connect", "--mac-address", "02:42:0a:0b:0c:0d", "hl", "m")
+	if out := e.ok("exec", "m", "cat", "/sys/class/net/eth1/address"); out != "02:42:0a:0b:0c:0d\n" {
+		t.Errorf("network connect --mac-address: eth1 has %q", out)
+	}
+	if r := e.pod("network", "connect", "--mac-address", "nope", "hl", "m"); r.code != 125 {
+		t.Errorf("network connect --mac-address nope:\n%s", r)
+	}
+	e.ok("rm", "-f", "m")
+
+	// prune --filter: by label, and only what is older than until.
+	e.ok("network", "create", "--label", "keep=yes", "kept")
+	e.ok("network", "create", "--label", "keep=no", "gone")
+	if out := e.ok("network", "prune", "-f", "--filter", "label!=keep=yes", "--filter", "until=1h"); out != "" {
+		t.Errorf("network prune --filter until=1h pruned networks made just now: %q", out)
+	}
+	if out := e.ok("network", "prune", "-f", "--filter", "label=keep=no"); out != "gone\n" {
+		t.Errorf("network prune --filter label=keep=no: %q", out)
+	}
+	if out := e.ok("network", "prune", "-f", "--filter", "label!=keep=yes"); out != "hl\n" {
+		t.Errorf("network prune --filter label!=keep=yes: %q", out)
+	}
+	if r := e.pod("network", "prune", "-f", "--filter", "name=kept"); r.code != 125 {
+		t.Errorf("network prune --filter name=kept:\n%s", r)
+	}
 }
 
 // TestVersionImagesPsFlags: version's {{.Client.*}} and {{.Server.*}},
