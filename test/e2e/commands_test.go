@@ -235,20 +235,20 @@ func TestListAndLogFlags(t *testing.T) {
 	if out := e.ok("network", "ls", "--noheading", "--no-trunc", "--filter", "name=n1"); strings.Contains(out, "NETWORK ID") || !strings.Contains(out, full) {
 		t.Errorf("network ls --noheading --no-trunc: %q, want the full ID %s", out, full)
 	}
-	a := strings.TrimSpace(e.ok("run", "-d", "--name", "a", "--network", "n1", "-p", "127.0.0.1::80", testImage, "sh", "-c", "echo one; echo two; sleep 1000"))
-	b := strings.TrimSpace(e.ok("run", "-d", "--name", "b", testImage, "sh", "-c", "echo three; sleep 1000"))
+	a := strings.TrimSpace(e.ok("run", "-d", "--name", "la", "--network", "n1", "-p", "127.0.0.1::80", testImage, "sh", "-c", "echo one; echo two; sleep 1000"))
+	b := strings.TrimSpace(e.ok("run", "-d", "--name", "lb", testImage, "sh", "-c", "echo three; sleep 1000"))
 	if out := e.ok("port", "--all"); !strings.HasPrefix(out, a[:12]+"\t80/tcp -> 127.0.0.1:") || strings.Contains(out, b[:12]) {
 		t.Errorf("port --all: %q", out)
 	}
 	var out string
-	eventually(5*time.Second, func() bool { out = e.ok("logs", "a", "b"); return strings.Count(out, "\n") == 3 })
+	eventually(5*time.Second, func() bool { out = e.ok("logs", "la", "lb"); return strings.Count(out, "\n") == 3 })
 	if out != a[:12]+" one\n"+a[:12]+" two\n"+b[:12]+" three\n" {
-		t.Errorf("logs a b: %q", out)
+		t.Errorf("logs la lb: %q", out)
 	}
-	if out := e.ok("logs", "--names", "b"); out != "b three\n" {
-		t.Errorf("logs --names b: %q", out)
+	if out := e.ok("logs", "--names", "lb"); out != "lb three\n" {
+		t.Errorf("logs --names lb: %q", out)
 	}
-	if out := e.ok("logs", "--names", "--color", "a", "b"); !strings.Contains(out, "\x1b[") || !strings.Contains(out, "b\x1b[0m three") {
+	if out := e.ok("logs", "--names", "--color", "la", "lb"); !strings.Contains(out, "\x1b[") || !strings.Contains(out, "lb\x1b[0m three") {
 		t.Errorf("logs --names --color: %q", out)
 	}
 	// -t waits for the stop signal (sleep as PID 1 ignores it): about 1 s.
@@ -257,8 +257,8 @@ func TestListAndLogFlags(t *testing.T) {
 	if d := time.Since(start); d < 900*time.Millisecond {
 		t.Errorf("network rm -f -t 1 took %v: it did not wait for the stop signal", d)
 	}
-	if r := e.pod("container", "exists", "a"); r.code != 1 {
-		t.Errorf("a after network rm -f:\n%s", r)
+	if r := e.pod("container", "exists", "la"); r.code != 1 {
+		t.Errorf("la after network rm -f:\n%s", r)
 	}
 }
 
