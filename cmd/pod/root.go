@@ -118,6 +118,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newGenerateCommand(g),
 		newAutoUpdateCommand(g),
 		newEventsCommand(g),
+		newSearchCommand(g),
 	)
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {

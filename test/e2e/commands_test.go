@@ -522,3 +522,42 @@ func TestVersionImagesPsFlags(t *testing.T) {
 		t.Errorf("ps --watch 1 for 2.5 s listed %d times: %q", n, buf.String())
 	}
 }
+
+// TestSearch: a registry's repositories (its _catalog), by term, all of
+// them, through registries.conf's search registries, with --limit,
+// --format and --compatible; a repository's tags with --list-tags.
+func TestSearch(t *testing.T) {
+	r := startRegistry(t, registryOpts{})
+	e := withImage(t)
+	for _, ref := range []string{"e2e/alpha:1", "e2e/alpha:2", "e2e/beta:1", "other/gamma:1"} {
+		e.ok("push", testImage, r.ref(ref))
+	}
+	names := func(args ...string) string {
+		return strings.Join(lines(e.ok(append([]string{"search", "--format", "{{.Name}}"}, args...)...)), " ")
+	}
+	if got := names(r.addr + "/e2e"); got != r.ref("e2e/alpha")+" "+r.ref("e2e/beta") {
+		t.Errorf("search %s/e2e: %q", r.addr, got)
+	}
+	if got := names(r.addr + "/"); got != r.ref("e2e/alpha")+" "+r.ref("e2e/beta")+" "+r.ref("other/gamma") {
+		t.Errorf("search %s/: %q", r.addr, got)
+	}
+	if got := names("--limit", "1", r.addr+"/"); got != r.ref("e2e/alpha") {
+		t.Errorf("search --limit 1: %q", got)
+	}
+	e.userConfig("registries.conf", "unqualified-search-registries = [\""+r.addr+"\"]\n")
+	if got := names("gamma"); got != r.ref("other/gamma") {
+		t.Errorf("search gamma through registries.conf: %q", got)
+	}
+	if hdr := lines(e.ok("search", "--compatible", r.addr+"/beta"))[0]; !strings.Contains(hdr, "STARS") || !strings.Contains(hdr, "AUTOMATED") {
+		t.Errorf("search --compatible header: %q", hdr)
+	}
+	if got := e.ok("search", "--list-tags", "--format", "{{.Name}}:{{.Tag}}", r.ref("e2e/alpha")); !sameLines(got, r.ref("e2e/alpha:1")+"\n"+r.ref("e2e/alpha:2")+"\n") {
+		t.Errorf("search --list-tags: %q", got)
+	}
+	if r := e.pod("search", "--list-tags", "alpha"); r.code != 125 || !strings.Contains(r.stderr, "HOST/NAME") {
+		t.Errorf("search --list-tags without a registry:\n%s", r)
+	}
+	if r := e.pod("search", "--filter", "colour=red", "x"); r.code != 125 {
+		t.Errorf("search --filter colour=red:\n%s", r)
+	}
+}
