@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	units "github.com/docker/go-units"
 )
 
 // HealthConfig is a container's health check, shaped like Docker's
@@ -97,6 +99,10 @@ type InspectRestartPolicy struct {
 type InspectLogConfig struct {
 	Type   string            `json:"Type"`
 	Config map[string]string `json:"Config"`
+	// Path is the log file and Size its rotation size ("0B": none), as
+	// Podman shows them.
+	Path string `json:"Path"`
+	Size string `json:"Size"`
 }
 
 // inspectLifecycle fills what inspect shows of the restart policy, the log
@@ -109,12 +115,13 @@ func (r *Record) inspectLifecycle(d *InspectData, running bool) {
 	}
 	n, _ := strconv.Atoi(count)
 	d.HostConfig.RestartPolicy = InspectRestartPolicy{Name: name, MaximumRetryCount: n}
-	lc := InspectLogConfig{Type: c.LogConfig.Driver, Config: map[string]string{}}
+	lc := InspectLogConfig{Type: c.LogConfig.Driver, Config: map[string]string{}, Path: r.LogPath(), Size: "0B"}
 	if lc.Type == "" {
 		lc.Type = LogDriverJSON
 	}
 	if c.LogConfig.MaxSize > 0 {
 		lc.Config["max-size"] = sizeString(c.LogConfig.MaxSize)
+		lc.Size = units.HumanSize(float64(c.LogConfig.MaxSize))
 	}
 	if c.LogConfig.MaxFile > 0 {
 		lc.Config["max-file"] = strconv.Itoa(c.LogConfig.MaxFile)

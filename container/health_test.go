@@ -97,7 +97,7 @@ func TestInspectLifecycle(t *testing.T) {
 	if d.HostConfig.RestartPolicy != (InspectRestartPolicy{Name: "on-failure", MaximumRetryCount: 5}) {
 		t.Errorf("RestartPolicy %+v", d.HostConfig.RestartPolicy)
 	}
-	want := InspectLogConfig{Type: "k8s-file", Config: map[string]string{"max-size": "10m", "max-file": "3"}}
+	want := InspectLogConfig{Type: "k8s-file", Config: map[string]string{"max-size": "10m", "max-file": "3"}, Path: r.LogPath(), Size: "10.49MB"}
 	if !reflect.DeepEqual(d.HostConfig.LogConfig, want) {
 		t.Errorf("LogConfig %+v", d.HostConfig.LogConfig)
 	}

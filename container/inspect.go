@@ -20,6 +20,8 @@ type InspectData struct {
 	Mounts       []any         `json:"Mounts"`
 	// NetworkSettings: see inspectNetwork.
 	NetworkSettings InspectNetwork `json:"NetworkSettings"`
+	// OCIRuntime is Podman's name for the runtime that runs it.
+	OCIRuntime string `json:"OCIRuntime"`
 	// SizeRw and SizeRootFs are the writable layer's size and the whole
 	// root filesystem's, with inspect --size.
 	SizeRw     *int64 `json:"SizeRw,omitempty"`
@@ -74,6 +76,9 @@ type InspectHost struct {
 	ReadonlyRootfs bool     `json:"ReadonlyRootfs"`
 	SecurityOpt    []string `json:"SecurityOpt"`
 	Runtime        string   `json:"Runtime"`
+	// UsernsMode is Podman's: "" for the default user namespace (the
+	// user's, from /etc/subuid), the only one pod has yet.
+	UsernsMode string `json:"UsernsMode"`
 	// RestartPolicy and LogConfig: see inspectLifecycle.
 	RestartPolicy InspectRestartPolicy `json:"RestartPolicy"`
 	LogConfig     InspectLogConfig     `json:"LogConfig"`
@@ -102,7 +107,7 @@ func (r *Record) Inspect(driver string) InspectData {
 	}
 	d := InspectData{
 		ID: c.ID, Created: c.Created, Image: "sha256:" + c.ImageID, ImageName: c.Image,
-		Name: c.Name, RestartCount: s.RestartCount, Driver: driver, Mounts: inspectMounts(c.Mounts),
+		Name: c.Name, RestartCount: s.RestartCount, Driver: driver, Mounts: inspectMounts(c.Mounts), OCIRuntime: s.Runtime,
 		State: InspectState{
 			Status: string(status), Running: running && status == StatusRunning, Paused: status == StatusPaused,
 			OOMKilled: s.OOMKilled, Pid: s.Pid, ExitCode: s.ExitCode, Error: s.Error,

@@ -171,3 +171,18 @@ func TestLatestSingle(t *testing.T) {
 		t.Errorf("image inspect -l (images have no --latest):\n%s", r)
 	}
 }
+
+// TestInspectPodmanFields: inspect answers Podman's .OCIRuntime,
+// .HostConfig.UsernsMode and .HostConfig.LogConfig.Path and .Size.
+func TestInspectPodmanFields(t *testing.T) {
+	e := withImage(t)
+	e.ok("run", "--name", "r", "--log-opt", "max-size=2m", testImage, "true")
+	out := e.ok("inspect", "--format", "{{.OCIRuntime}}|{{.HostConfig.UsernsMode}}|{{.HostConfig.LogConfig.Path}}|{{.HostConfig.LogConfig.Size}}", "r")
+	f := strings.Split(strings.TrimSpace(out), "|")
+	if len(f) != 4 || (f[0] != "runc" && f[0] != "crun") || f[1] != "" || !strings.HasSuffix(f[2], "/userdata/ctr.log") || f[3] != "2.097MB" {
+		t.Errorf("inspect Podman's fields: %q", out)
+	}
+	if _, err := os.Stat(f[2]); err != nil {
+		t.Errorf("LogConfig.Path %s: %v", f[2], err)
+	}
+}
