@@ -108,7 +108,7 @@ func TestLogsDrivers(t *testing.T) {
 	})
 	t.Run("inspect", func(t *testing.T) {
 		e.ok("run", "--name", "lc", "--log-opt", "max-size=2k,max-file=2", testImage, "true")
-		if got := e.lhrField("lc", "{{json .HostConfig.LogConfig}}"); got != `{"Type":"json-file","Config":{"max-file":"2","max-size":"2k"}}` {
+		if got := e.lhrField("lc", "{{json .HostConfig.LogConfig.Type}} {{json .HostConfig.LogConfig.Config}} {{.HostConfig.LogConfig.Size}}"); got != `"json-file" {"max-file":"2","max-size":"2k"} 2.048kB` {
 			t.Fatalf("HostConfig.LogConfig: %s", got)
 		}
 	})
