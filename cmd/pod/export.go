@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/pod-project/pod/container"
 )
@@ -20,7 +19,7 @@ func newExportCommand(g *globalOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var w io.Writer = cmd.OutOrStdout()
 			if out == "" || out == "-" {
-				if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				if isTerminal(w) {
 					return usageErrorf("refusing to write a tar archive to a terminal: use -o FILE or redirect the output")
 				}
 			}

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"text/tabwriter"
 	"text/template"
+
+	"golang.org/x/term"
 )
 
 // output writes a list the way Docker's list commands do: a table by
@@ -109,6 +112,16 @@ func (o output) headerLine(body string) string {
 		return strings.ToUpper(strings.TrimPrefix(f, "."))
 	})
 }
+
+// isTerminal reports whether w is a terminal (where the commands that
+// print again, stats and ps --watch, clear the screen in between).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// clearScreen clears the terminal w and puts the cursor at its top.
+func clearScreen(w io.Writer) { _, _ = io.WriteString(w, "\033[2J\033[H") }
 
 // unescapeTabs lets users write \t in a shell argument, as Docker does.
 func unescapeTabs(s string) string {

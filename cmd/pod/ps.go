@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/lifecycle"
@@ -92,27 +90,17 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			recs, err := h.List(cmd.Context(), lifecycle.ListOptions{External: external})
-			if err != nil {
-				return err
-			}
 			if latest {
 				last = 1
 			}
-			if sortBy == "size" {
-				if recs, err = sortBySize(h, recs); err != nil {
-					return err
-				}
-			} else if less != nil {
-				slices.SortStableFunc(recs, less)
-			}
-			v := psView{all: all, last: last, size: size, noTrunc: noTrunc, ns: ns, external: external, match: match}
+			v := psView{all: all, last: last, size: size, noTrunc: noTrunc, ns: ns, external: external,
+				sortBy: sortBy, less: less, match: match}
 			out := psOutput(format, quiet, size, ns, pods)
 			out.noHeading = noHeading
 			if watch > 0 {
-				return watchPs(cmd, h, v, out, less, sortBy, time.Duration(watch)*time.Second)
+				return watchPs(cmd, h, v, out, time.Duration(watch)*time.Second)
 			}
-			rows, err := psRows(h, recs, v)
+			rows, err := psList(cmd, h, v)
 			if err != nil {
 				return err
 			}
@@ -198,6 +186,26 @@ type psView struct {
 	external bool
 	last     int
 	match    container.Filters
+	// sortBy is --sort, and less its order (nil for size, which is read
+	// from storage, and for the default, newest first).
+	sortBy string
+	less   func(a, b *container.Record) int
+}
+
+// psList lists the containers, in --sort's order, as the rows ps shows.
+func psList(cmd *cobra.Command, h *lifecycle.Host, v psView) ([]any, error) {
+	recs, err := h.List(cmd.Context(), lifecycle.ListOptions{External: v.external})
+	if err != nil {
+		return nil, err
+	}
+	if v.sortBy == "size" {
+		if recs, err = sortBySize(h, recs); err != nil {
+			return nil, err
+		}
+	} else if v.less != nil {
+		slices.SortStableFunc(recs, v.less)
+	}
+	return psRows(h, recs, v)
 }
 
 // psRows turns the listed containers into the rows ps shows: running
@@ -267,28 +275,16 @@ func newPsRow(r *container.Record, now time.Time, noTrunc bool) psRow {
 
 // watchPs lists again every interval until interrupted, clearing a
 // terminal between lists.
-func watchPs(cmd *cobra.Command, h *lifecycle.Host, v psView, out output, less func(a, b *container.Record) int, sortBy string, interval time.Duration) error {
+func watchPs(cmd *cobra.Command, h *lifecycle.Host, v psView, out output, interval time.Duration) error {
 	w := cmd.OutOrStdout()
-	f, isFile := w.(*os.File)
-	clear := isFile && term.IsTerminal(int(f.Fd()))
+	clear := isTerminal(w)
 	for {
-		recs, err := h.List(cmd.Context(), lifecycle.ListOptions{External: v.external})
-		if err != nil {
-			return err
-		}
-		if sortBy == "size" {
-			if recs, err = sortBySize(h, recs); err != nil {
-				return err
-			}
-		} else if less != nil {
-			slices.SortStableFunc(recs, less)
-		}
-		rows, err := psRows(h, recs, v)
+		rows, err := psList(cmd, h, v)
 		if err != nil {
 			return err
 		}
 		if clear {
-			_, _ = io.WriteString(w, "\033[2J\033[H")
+			clearScreen(w)
 		}
 		if err := out.write(w, rows); err != nil {
 			return err

@@ -2,12 +2,9 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/pod-project/pod/lifecycle"
 )
@@ -64,8 +61,7 @@ type statsView struct {
 // after a second: CPU use is measured between two readings.
 func printStats(cmd *cobra.Command, s *lifecycle.Stats, out output, v statsView) error {
 	w := cmd.OutOrStdout()
-	f, isFile := w.(*os.File)
-	clear := !v.noStream && !v.noReset && isFile && term.IsTerminal(int(f.Fd()))
+	clear := !v.noStream && !v.noReset && isTerminal(w)
 	wait := time.Second
 	for {
 		time.Sleep(wait)
@@ -82,7 +78,7 @@ func printStats(cmd *cobra.Command, s *lifecycle.Stats, out output, v statsView)
 			items = append(items, r)
 		}
 		if clear {
-			_, _ = io.WriteString(w, "\033[2J\033[H")
+			clearScreen(w)
 		}
 		if err := out.write(w, items); err != nil {
 			return err

@@ -2,10 +2,8 @@ package main
 
 import (
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/pod-project/pod/volumes"
 )
@@ -22,7 +20,7 @@ func newVolumeExportCommand(g *globalOptions) *cobra.Command {
 			}
 			var w io.Writer = cmd.OutOrStdout()
 			if out == "" {
-				if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				if isTerminal(w) {
 					return usageErrorf("refusing to write a tar archive to a terminal: use -o FILE or redirect the output")
 				}
 			}
