@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"syscall"
-	"text/template"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -188,22 +187,23 @@ func newEventsCommand(g *globalOptions) *cobra.Command {
 // eventPrinter writes one event per line: Podman's line, a JSON object,
 // or a template.
 func eventPrinter(w io.Writer, format string) (func(eventRow) error, error) {
+	body := format
 	switch format {
 	case "":
 		return func(r eventRow) error { _, err := fmt.Fprintln(w, r.line()); return err }, nil
-	case "json", "{{json .}}":
-		return func(r eventRow) error { return output{format: "{{json .}}"}.write(w, []any{r}) }, nil
+	case "json":
+		// One object per line, as Podman's (not write's JSON array).
+		body = "{{json .}}"
 	}
-	tmpl, err := template.New("format").Funcs(templateFuncs).Parse(unescapeTabs(strings.TrimPrefix(format, "table ")))
+	tmpl, err := parseRow(format, unescapeTabs(strings.TrimPrefix(body, "table ")))
 	if err != nil {
-		return nil, usageErrorf("--format %q: %v", format, err)
+		return nil, err
 	}
 	return func(r eventRow) error {
-		var b strings.Builder
-		if err := tmpl.Execute(&b, r); err != nil {
-			return usageErrorf("--format %q: %v", format, err)
+		line, err := tmpl.line(r)
+		if err == nil {
+			_, err = fmt.Fprintln(w, line)
 		}
-		_, err := fmt.Fprintln(w, strings.TrimRight(b.String(), "\n"))
 		return err
 	}, nil
 }

@@ -67,11 +67,10 @@ func (o output) write(w io.Writer, rows []any) error {
 		format = "table " + o.defaultTable
 	}
 	table := strings.HasPrefix(format, "table ")
-	body := strings.TrimPrefix(format, "table ")
-	body = unescapeTabs(body)
-	tmpl, err := template.New("format").Funcs(templateFuncs).Parse(body)
+	body := unescapeTabs(strings.TrimPrefix(format, "table "))
+	tmpl, err := parseRow(o.format, body)
 	if err != nil {
-		return usageErrorf("--format %q: %v", o.format, err)
+		return err
 	}
 	// One write for the whole output, not one per cell.
 	bw := bufio.NewWriter(w)
@@ -86,17 +85,40 @@ func (o output) write(w io.Writer, rows []any) error {
 		}
 	}
 	for _, r := range rows {
-		var buf bytes.Buffer
-		if err := tmpl.Execute(&buf, r); err != nil {
-			return usageErrorf("--format %q: %v", o.format, err)
+		line, err := tmpl.line(r)
+		if err != nil {
+			return err
 		}
-		line := strings.TrimRight(buf.String(), "\n")
 		fmt.Fprintln(tw, line)
 	}
 	if flush != nil {
 		return flush()
 	}
 	return nil
+}
+
+// rowTemplate is a --format template of one row.
+type rowTemplate struct {
+	format string // as given, for errors
+	tmpl   *template.Template
+}
+
+// parseRow parses body, the row template of --format format.
+func parseRow(format, body string) (rowTemplate, error) {
+	tmpl, err := template.New("format").Funcs(templateFuncs).Parse(body)
+	if err != nil {
+		return rowTemplate{}, usageErrorf("--format %q: %v", format, err)
+	}
+	return rowTemplate{format: format, tmpl: tmpl}, nil
+}
+
+// line renders r as one line, without its newline.
+func (t rowTemplate) line(r any) (string, error) {
+	var buf bytes.Buffer
+	if err := t.tmpl.Execute(&buf, r); err != nil {
+		return "", usageErrorf("--format %q: %v", t.format, err)
+	}
+	return strings.TrimRight(buf.String(), "\n"), nil
 }
 
 var fieldRef = regexp.MustCompile(`\{\{[^}]*?(\.[A-Za-z][A-Za-z0-9.]*)[^}]*\}\}`)
