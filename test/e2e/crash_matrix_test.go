@@ -125,6 +125,24 @@ func TestCrashMatrix(t *testing.T) {
 			e.ok("save", "-o", filepath.Join(e.dir, "archive.tar"), "localhost/e2e/big:1")
 			e.ok("rmi", "localhost/e2e/big:1")
 		}, args: func(e *env, i int) []string { return []string{"load", "-i", filepath.Join(e.dir, "archive.tar")} }},
+		{name: "commit --squash", prepare: func(e *env) {
+			e.ok("run", "--name", "sq", testImage, "dd", "if=/dev/zero", "of=/f", "bs=1M", "count=96")
+		}, args: func(e *env, i int) []string {
+			return []string{"commit", "--squash", "sq", fmt.Sprintf("localhost/e2e/squashed:%d", i)}
+		}},
+		{name: "cp between", prepare: func(e *env) {
+			e.ok("run", "--name", "cpa", testImage, "dd", "if=/dev/zero", "of=/f", "bs=1M", "count=96")
+			e.ok("create", "--name", "cpb", testImage, "true")
+		}, args: func(e *env, i int) []string {
+			return []string{"cp", "cpa:/f", fmt.Sprintf("cpb:/f%d", i)}
+		}},
+		// Each kill finds three stopped containers to prune.
+		{name: "container prune", at: quick, args: func(e *env, i int) []string {
+			for _, x := range []string{"a", "b", "c"} {
+				e.ok("create", "--name", fmt.Sprintf("pr%d%s", i, x), "-v", "/anon", testImage, "true")
+			}
+			return []string{"container", "prune", "-f"}
+		}},
 		// Each kill finds something to reset: a running container with a
 		// named volume, on a network of its own, and an idle one.
 		{name: "system reset", at: quick, args: func(e *env, i int) []string {
