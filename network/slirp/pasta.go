@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -78,11 +79,10 @@ func (pastaDriver) Start(p *Plan, dir string) (Stack, error) {
 	cmd := exec.Command(p.Path, append([]string{"-f"}, pastaArgs(p, pidFile)...)...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
+	exited, done := make(chan error, 1), make(chan struct{})
+	if err := startOnOwnThread(cmd, exited, done); err != nil {
 		return nil, fmt.Errorf("starting pasta: %w", err)
 	}
-	exited, done := make(chan error, 1), make(chan struct{})
-	go func() { exited <- cmd.Wait(); close(done) }()
 	s := &pastaStack{cmd: cmd, exited: exited, done: done}
 	for delay := 200 * time.Microsecond; ; delay = min(delay*2, 10*time.Millisecond) {
 		if b, err := os.ReadFile(pidFile); err == nil && len(b) > 0 && b[len(b)-1] == '\n' {
@@ -95,6 +95,27 @@ func (pastaDriver) Start(p *Plan, dir string) (Stack, error) {
 		case <-time.After(delay):
 		}
 	}
+}
+
+// startOnOwnThread starts cmd from an OS thread kept for it until it
+// ends, and then sends its end to exited and closes done. The parent-death
+// signal is sent when the thread that forked the child ends, not the
+// process: a Go thread ends when a goroutine locked to it returns (as the
+// ones that enter a network namespace do), and a stack forked from such a
+// thread was killed with it, at random.
+func startOnOwnThread(cmd *exec.Cmd, exited chan<- error, done chan<- struct{}) error {
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the child's wait
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		exited <- cmd.Wait()
+		close(done)
+	}()
+	return <-started
 }
 
 type pastaStack struct {

@@ -481,7 +481,9 @@ func TestUserNetworkStackKilled(t *testing.T) {
 	// The stack is the holder's child.
 	kids := childrenOf(holder)
 	if len(kids) != 1 {
-		t.Fatalf("the holder's children: %v, want its stack", kids)
+		// A stack forked from a thread that ended was killed by its
+		// parent-death signal: the holder's log says "the stack ended".
+		t.Fatalf("the holder's children: %v, want its stack (holder alive: %v, its log: %q)", kids, alive(holder), e.readRunRootFile("netns/holder.log"))
 	}
 	stack := kids[0]
 	if err := syscall.Kill(stack, syscall.SIGKILL); err != nil {
