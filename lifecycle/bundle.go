@@ -51,6 +51,10 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if err != nil {
 		return nil, err
 	}
+	secretMounts, env, err := writeSecrets(nc.st, cfg, bundle, env)
+	if err != nil {
+		return nil, err
+	}
 	so := runtime.SpecOptions{
 		Rootfs: rootfs, Rootless: rootless,
 		HostsFile: files.hosts, HostnameFile: files.hostname, ResolvConfFile: files.resolv, NetNSPath: files.netns,
@@ -64,6 +68,7 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
+	spec.Mounts = append(spec.Mounts, secretMounts...)
 	if nc.notify {
 		// --sdnotify=container under a unit: the monitor listens in the
 		// bundle's notify/, mounted where the container's NOTIFY_SOCKET

@@ -8,12 +8,13 @@ import (
 	"path/filepath"
 
 	"github.com/pod-project/pod/network"
+	"github.com/pod-project/pod/secrets"
 	"github.com/pod-project/pod/volumes"
 )
 
 // Reset returns the store to empty, as `podman system reset` does: every
 // container (stopped and removed through Remove, so their monitors end),
-// every user network, every volume and every image, then storage's own
+// every user network, every volume, every secret and every image, then storage's own
 // directory under the graph root, so that the next call starts afresh
 // (another storage driver may be chosen then). The events log stays.
 // Each step is a removal that a kill -9 leaves half done and a second
@@ -50,6 +51,16 @@ func (h *Host) Reset(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	ss := secrets.New(h.Store.GraphRoot())
+	list, _, err := ss.List()
+	if err != nil {
+		return err
+	}
+	for _, sec := range list {
+		if _, err := ss.Remove(sec.ID, nil); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	imgs, err := h.Store.Images()
 	if err != nil {
 		return err
@@ -74,6 +85,9 @@ func (h *Host) Reset(ctx context.Context) error {
 	}
 	if err := os.RemoveAll(graph); err != nil {
 		return fmt.Errorf("removing %s: %w", graph, err)
+	}
+	if err := os.RemoveAll(ss.Dir()); err != nil {
+		return err
 	}
 	return os.RemoveAll(filepath.Join(filepath.Dir(filepath.Clean(graph)), "volumes"))
 }

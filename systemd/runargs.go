@@ -71,6 +71,9 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 		return nil, err
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
+	for _, r := range cfg.Secrets {
+		a.add("--secret", r.String())
+	}
 	a.str("--restart", cfg.RestartPolicy)
 	a.str("--sdnotify", cfg.SdNotify)
 	a.str("--cgroups", cfg.Cgroups)

@@ -11,7 +11,7 @@ import (
 // volumeFlags are the mount flags of run (and create): -v, --mount,
 // --tmpfs and --volumes-from.
 type volumeFlags struct {
-	volumes, mounts, tmpfs, volumesFrom []string
+	volumes, mounts, tmpfs, volumesFrom, secrets []string
 }
 
 func (f *volumeFlags) register(fs *pflag.FlagSet) {
@@ -19,6 +19,7 @@ func (f *volumeFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.mounts, "mount", nil, "mount: type=volume|bind|tmpfs,src=...,dst=...[,ro][,volume-nocopy][,bind-propagation=...][,tmpfs-size=...][,tmpfs-mode=...]")
 	fs.StringArrayVar(&f.tmpfs, "tmpfs", nil, "mount a tmpfs: DST[:OPTS] (size=, mode=, ro, noexec...)")
 	fs.StringArrayVar(&f.volumesFrom, "volumes-from", nil, "mount the volumes of another container: CONTAINER[:ro|rw]")
+	fs.StringArrayVar(&f.secrets, "secret", nil, "give the container a pod secret: NAME[,type=mount|env][,target=PATH|VAR][,uid=N][,gid=N][,mode=N] (at /run/secrets/NAME by default)")
 }
 
 // apply parses the flags into cfg.Mounts and cfg.VolumesFrom; relative
@@ -58,5 +59,13 @@ func (f *volumeFlags) apply(cfg *container.Config) error {
 		return usageErrorf("%v", err)
 	}
 	cfg.Mounts, cfg.VolumesFrom = ms, f.volumesFrom
+	cfg.Secrets = nil
+	for _, s := range f.secrets {
+		r, err := container.ParseSecret(s)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		cfg.Secrets = append(cfg.Secrets, r)
+	}
 	return nil
 }

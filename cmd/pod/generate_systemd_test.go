@@ -61,6 +61,7 @@ func roundTripCases(t *testing.T) [][]string {
 			"--mount", "type=volume,src=cache,dst=/cache,volume-nocopy",
 			"--mount", "type=tmpfs,dst=/scratch,tmpfs-size=1m,tmpfs-mode=1777",
 			"--tmpfs", "/run:size=64m,noexec", "--tmpfs", "/tmp", "--volumes-from", "other:ro",
+			"--secret", "db", "--secret", "tok,type=env,target=TOKEN", "--secret", "key,target=/etc/k,uid=5,gid=6,mode=0400",
 			"--restart", "on-failure:3",
 			"--health-cmd", "wget -q -O- localhost || exit 1", "--health-interval", "10s",
 			"--health-timeout", "3s", "--health-start-period", "1m30s", "--health-retries", "4",

@@ -84,6 +84,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newImageCommand(g),
 		newInspectCommand(g),
 		newVolumeCommand(g),
+		newSecretCommand(g),
 		newNetworkCommand(g),
 		newCompletionCommand(g),
 		newSystemCommand(g),

@@ -134,15 +134,16 @@ func newSystemMigrateCommand(g *globalOptions) *cobra.Command {
 }
 
 // newSystemResetCommand builds `pod system reset`: every container,
-// image, volume and user network removed, and the store with them.
+// image, volume, secret and user network removed, and the store with
+// them.
 func newSystemResetCommand(g *globalOptions) *cobra.Command {
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "reset [flags]",
-		Short: "Remove every container, image, volume and network, and the store",
+		Short: "Remove every container, image, volume, secret and network, and the store",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !force && !confirm(cmd.InOrStdin(), cmd.OutOrStdout(), "WARNING! This will remove:\n - all containers\n - all images\n - all networks\n - all build cache\n - all volumes") {
+			if !force && !confirm(cmd.InOrStdin(), cmd.OutOrStdout(), "WARNING! This will remove:\n - all containers\n - all images\n - all networks\n - all build cache\n - all volumes\n - all secrets") {
 				return nil
 			}
 			h, err := g.host()

@@ -190,7 +190,8 @@ func TestSystemReset(t *testing.T) {
 	e := withImage(t)
 	e.ok("volume", "create", "data")
 	e.ok("network", "create", "resetnet")
-	e.ok("run", "-d", "--name", "up", "--network", "resetnet", "-v", "data:/data", testImage, "sleep", "1000")
+	e.ok("secret", "create", "sec", e.writeFile("sec.txt", "s3cret"))
+	e.ok("run", "-d", "--name", "up", "--network", "resetnet", "-v", "data:/data", "--secret", "sec", testImage, "sleep", "1000")
 	e.ok("create", "--name", "idle", "-v", "/anon", testImage, "true")
 	e.ok("tag", testImage, "localhost/other:1")
 
@@ -204,7 +205,7 @@ func TestSystemReset(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(e.root, "overlay-images")); !os.IsNotExist(err) {
 		t.Errorf("the store's directory after reset: %v", err)
 	}
-	for _, c := range [][]string{{"ps", "-aq"}, {"images", "-q"}, {"volume", "ls", "-q"}} {
+	for _, c := range [][]string{{"ps", "-aq"}, {"images", "-q"}, {"volume", "ls", "-q"}, {"secret", "ls", "-q"}} {
 		if out := e.ok(c...); out != "" {
 			t.Errorf("pod %s after reset: %q", strings.Join(c, " "), out)
 		}

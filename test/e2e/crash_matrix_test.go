@@ -136,6 +136,16 @@ func TestCrashMatrix(t *testing.T) {
 		}, args: func(e *env, i int) []string {
 			return []string{"cp", "cpa:/f", fmt.Sprintf("cpb:/f%d", i)}
 		}},
+		{name: "secret create", at: quick, prepare: func(e *env) { e.writeFile("secret.txt", "s3cret") },
+			args: func(e *env, i int) []string {
+				return []string{"secret", "create", fmt.Sprintf("sec%d", i), filepath.Join(e.dir, "secret.txt")}
+			}},
+		{name: "secret rm", at: quick, prepare: func(e *env) {
+			f := e.writeFile("secret.txt", "s3cret")
+			for i := range quick {
+				e.ok("secret", "create", fmt.Sprintf("sec%d", i), f)
+			}
+		}, args: func(e *env, i int) []string { return []string{"secret", "rm", fmt.Sprintf("sec%d", i)} }},
 		// Each kill finds three stopped containers to prune.
 		{name: "container prune", at: quick, args: func(e *env, i int) []string {
 			for _, x := range []string{"a", "b", "c"} {
@@ -152,6 +162,7 @@ func TestCrashMatrix(t *testing.T) {
 			e.ok("network", "create", fmt.Sprintf("rsnet%d", i))
 			e.ok("run", "-d", "--name", fmt.Sprintf("rs%d", i), "--network", fmt.Sprintf("rsnet%d", i), "-v", fmt.Sprintf("rsv%d:/d", i), testImage, "sleep", "1000")
 			e.ok("create", "--name", fmt.Sprintf("ri%d", i), "-v", "/anon", testImage, "true")
+			e.ok("secret", "create", fmt.Sprintf("rss%d", i), e.writeFile("secret.txt", "s3cret"))
 			return []string{"system", "reset", "-f"}
 		}},
 	}
@@ -180,6 +191,7 @@ func TestCrashMatrix(t *testing.T) {
 			}
 			e.ok("rm", "-a", "-f")
 			e.ok("system", "prune", "-a", "-f", "--volumes")
+			e.ok("secret", "rm", "--all")
 			for _, n := range lines(e.ok("network", "ls", "-q", "--filter", "name=rsnet")) {
 				e.ok("network", "rm", n)
 			}
@@ -205,11 +217,12 @@ func (e *env) nextCallSees() string {
 	images := lines(e.ok("images", "-a", "-q"))
 	vols := lines(e.ok("volume", "ls", "-q"))
 	nets := lines(e.ok("network", "ls", "-q"))
+	secrets := lines(e.ok("secret", "ls", "-q"))
 	check := "check clean"
 	if r := e.pod("system", "check", "--format", "{{.Kind}}"); r.code != 0 {
 		check = "check: " + strings.Join(lines(r.stdout), ",")
 	}
-	return fmt.Sprintf("ps -a: [%s]; images: %d; volumes: %d; networks: %d; %s", strings.Join(parts, ", "), len(images), len(vols), len(nets), check)
+	return fmt.Sprintf("ps -a: [%s]; images: %d; volumes: %d; networks: %d; secrets: %d; %s", strings.Join(parts, ", "), len(images), len(vols), len(nets), len(secrets), check)
 }
 
 // expectNothingLeft fails unless only the pause process runs, no
@@ -228,6 +241,11 @@ func (e *env) expectNothingLeft(pause int) {
 			}
 			e.t.Fatalf("temporary files left in %s: %v", dir, names)
 		}
+	}
+	// The secrets directory holds its lock alone once every secret is
+	// removed: no partial or temporary file.
+	if ents, _ := os.ReadDir(filepath.Join(filepath.Dir(e.root), "secrets")); len(ents) > 1 || (len(ents) == 1 && ents[0].Name() != ".lock") {
+		e.t.Fatalf("files left in the secrets directory: %v", ents)
 	}
 	expect(e.t, e.pod("system", "check"), 0, "No problems found\n")
 	expect(e.t, e.pod("ps", "-a", "--external", "-q"), 0, "")
