@@ -61,6 +61,11 @@ type State struct {
 	StoppedAtShutdown bool `json:"stoppedAtShutdown,omitempty"`
 	Restarting        bool `json:"restarting,omitempty"`
 
+	// UserMounts counts the mounts of its root filesystem made by pod
+	// mount and not yet undone by pod umount: a root filesystem mounted
+	// while the container does not run is the user's then, not debris.
+	UserMounts int `json:"userMounts,omitempty"`
+
 	// Health is the result of the health checks (nil: none run yet).
 	Health *HealthState `json:"health,omitempty"`
 }

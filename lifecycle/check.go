@@ -233,8 +233,8 @@ func (h *Host) checkMounts(_ context.Context, o CheckOptions) ([]Finding, error)
 			continue // an image layer a command at work mounted (squash)
 		}
 		r, err := container.Load(h.Store, c.ID)
-		if r == nil || (err == nil && r.Active()) || r.MonitorAlive() || (r.External && r.Underway) {
-			continue
+		if r == nil || (err == nil && r.Active()) || r.MonitorAlive() || (r.External && r.Underway) || r.State.UserMounts > 0 {
+			continue // pod mount's are the user's
 		}
 		f := Finding{Kind: "mount", ID: container.ShortID(c.ID), Problem: "its root filesystem is mounted, but it does not run", Action: "pod system check --repair"}
 		repairWith(&f, o, "unmounted", func() error {

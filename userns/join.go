@@ -38,6 +38,7 @@ func execInto(m Mode, pid int, args []string) error {
 	cwd, _ := os.Getwd()
 	env := append(os.Environ(),
 		joinedEnv+"=1",
+		joinedPIDEnv+"="+strconv.Itoa(os.Getpid()),
 		hostUIDEnv+"="+strconv.Itoa(m.HostUID),
 		hostGIDEnv+"="+strconv.Itoa(m.HostGID),
 		runtimeDirEnv+"="+m.RuntimeDir,

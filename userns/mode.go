@@ -20,6 +20,7 @@ const (
 	RoleProbe = "probe"
 
 	joinedEnv     = "_POD_JOINED"
+	joinedPIDEnv  = "_POD_JOINED_PID"
 	hostUIDEnv    = "_POD_HOST_UID"
 	hostGIDEnv    = "_POD_HOST_GID"
 	runtimeDirEnv = "_POD_RUNTIME_DIR"
@@ -34,6 +35,10 @@ type Mode struct {
 	Rootless bool
 	// Joined: this process runs inside pod's user namespace (uid 0 there).
 	Joined bool
+	// CalledInside: it was started there, by a process already inside
+	// (pod unshare's shell, a monitor), rather than re-executed into it
+	// by Enter on this call.
+	CalledInside bool
 	// HostUID and HostGID are the user's ids on the host.
 	HostUID, HostGID int
 	// UserName is the host user's login name ("" if unknown).
@@ -55,7 +60,10 @@ func Detect() (Mode, error) {
 		m.HostUID, _ = strconv.Atoi(os.Getenv(hostUIDEnv))
 		m.HostGID, _ = strconv.Atoi(os.Getenv(hostGIDEnv))
 		m.RuntimeDir = os.Getenv(runtimeDirEnv)
-		if d := os.Getenv(cwdEnv); d != "" {
+		// nsenter keeps the PID: the process Enter re-executed has the
+		// PID it recorded; one started inside inherited another's.
+		m.CalledInside = os.Getenv(joinedPIDEnv) != strconv.Itoa(os.Getpid())
+		if d := os.Getenv(cwdEnv); d != "" && !m.CalledInside {
 			_ = os.Chdir(d)
 		}
 	} else {

@@ -85,6 +85,8 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newInspectCommand(g),
 		newVolumeCommand(g),
 		newSecretCommand(g),
+		newMountCommand(g),
+		newUmountCommand(g),
 		newNetworkCommand(g),
 		newCompletionCommand(g),
 		newSystemCommand(g),

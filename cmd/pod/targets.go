@@ -153,7 +153,7 @@ func latestContainer(ctx context.Context, h *lifecycle.Host) (string, error) {
 // arguments follow the container's (exec's command, top's ps options,
 // port's port).
 var latestTakers = map[string]bool{"exec": true, "top": true, "port": true,
-	"logs": false, "inspect": false, "attach": false, "stats": false, "diff": false}
+	"logs": false, "inspect": false, "attach": false, "stats": false, "diff": false, "mount": false, "umount": false}
 
 // addLatest gives the commands of latestTakers their --latest, wherever
 // they sit in the tree (pod exec and pod container exec alike), but not
