@@ -74,6 +74,9 @@ type Config struct {
 	// (CONTAINER[:ro|rw]), its mounts merged into Mounts at create time.
 	Mounts      []Mount  `json:"mounts,omitempty"`
 	VolumesFrom []string `json:"volumesFrom,omitempty"`
+	// Resources are the cgroup limits (pod update), applied where the
+	// container has a cgroup of its own.
+	Resources *Resources `json:"resources,omitempty"`
 	// Secrets are --secret: pod secrets by ID, their data read at each
 	// start, never kept in the record.
 	Secrets []SecretRef `json:"secrets,omitempty"`

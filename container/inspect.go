@@ -79,6 +79,21 @@ type InspectHost struct {
 	// UsernsMode is Podman's: "" for the default user namespace (the
 	// user's, from /etc/subuid), the only one pod has yet.
 	UsernsMode string `json:"UsernsMode"`
+	// The cgroup limits (pod update), 0 when not set, named as Docker
+	// names them (templates use these names).
+	Memory             int64  `json:"Memory"`
+	MemoryReservation  int64  `json:"MemoryReservation"`
+	MemorySwap         int64  `json:"MemorySwap"`
+	MemorySwappiness   *int64 `json:"MemorySwappiness"`
+	NanoCpus           int64  `json:"NanoCpus"`
+	CpuShares          uint64 `json:"CpuShares"`
+	CpuQuota           int64  `json:"CpuQuota"`
+	CpuPeriod          uint64 `json:"CpuPeriod"`
+	CpuRealtimePeriod  uint64 `json:"CpuRealtimePeriod"`
+	CpuRealtimeRuntime int64  `json:"CpuRealtimeRuntime"`
+	CpusetCpus         string `json:"CpusetCpus"`
+	CpusetMems         string `json:"CpusetMems"`
+	BlkioWeight        uint16 `json:"BlkioWeight"`
 	// RestartPolicy and LogConfig: see inspectLifecycle.
 	RestartPolicy InspectRestartPolicy `json:"RestartPolicy"`
 	LogConfig     InspectLogConfig     `json:"LogConfig"`
@@ -125,6 +140,7 @@ func (r *Record) Inspect(driver string) InspectData {
 	}
 	r.inspectLifecycle(&d, running)
 	r.inspectNetwork(&d)
+	inspectResources(&d, c.Resources)
 	if d.Config.Hostname == "" {
 		d.Config.Hostname = ShortID(c.ID)
 	}
@@ -145,4 +161,38 @@ func networkMode(m string) string {
 		return "bridge" // Docker's and Podman's name for the default network
 	}
 	return m
+}
+
+// inspectResources fills HostConfig's limits from r.
+func inspectResources(d *InspectData, r *Resources) {
+	if r == nil {
+		return
+	}
+	h := &d.HostConfig
+	val := func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	uval := func(p *uint64) uint64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	h.Memory, h.MemoryReservation, h.MemorySwap = val(r.Memory), val(r.MemoryReservation), val(r.MemorySwap)
+	if r.MemorySwappiness != nil {
+		s := int64(*r.MemorySwappiness)
+		h.MemorySwappiness = &s
+	}
+	h.CpuShares, h.CpuQuota, h.CpuPeriod = uval(r.CPUShares), val(r.CPUQuota), uval(r.CPUPeriod)
+	h.CpuRealtimePeriod, h.CpuRealtimeRuntime = uval(r.CPURtPeriod), val(r.CPURtRuntime)
+	if h.CpuQuota > 0 && h.CpuPeriod > 0 {
+		h.NanoCpus = h.CpuQuota * 1e9 / int64(h.CpuPeriod)
+	}
+	h.CpusetCpus, h.CpusetMems = r.CpusetCpus, r.CpusetMems
+	if r.BlkioWeight != nil {
+		h.BlkioWeight = *r.BlkioWeight
+	}
 }

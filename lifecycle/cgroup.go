@@ -155,6 +155,12 @@ func needCgroup(st storage.Store, rec *container.Record, what string) error {
 	if spec.Linux != nil && spec.Linux.CgroupsPath != "" {
 		return nil
 	}
+	return noCgroupError(what, name)
+}
+
+// noCgroupError says why container name has no cgroup of its own, and
+// what the host would need.
+func noCgroupError(what, name string) error {
 	if runtime.IsCgroupV2() {
 		return &container.StateError{Err: container.ErrNoCgroup, Msg: what + " " + name + ": this needs a cgroup of the container's own, and pod does not yet place rootless containers in a delegated cgroup v2 subtree (systemd Delegate=yes for the cpu, memory and pids controllers)"}
 	}

@@ -166,6 +166,7 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 	} else {
 		l.Resources = &specs.LinuxResources{Devices: defaultDeviceRules()}
 	}
+	l.Resources = ApplyResources(l.Resources, cfg.Resources)
 	return l
 }
 

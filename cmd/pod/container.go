@@ -15,7 +15,7 @@ func newContainerCommand(g *globalOptions) *cobra.Command {
 	cmd.AddCommand(newLogsCommand(g))
 	cmd.AddCommand(newCreateCommand(g), newStartCommand(g), newStopCommand(g), newRestartCommand(g))
 	cmd.AddCommand(newKillCommand(g), newWaitCommand(g), newAttachCommand(g))
-	cmd.AddCommand(newPortCommand(g), newContainerPruneCommand(g), newContainerExistsCommand(g), newMountCommand(g), newUmountCommand(g))
+	cmd.AddCommand(newPortCommand(g), newContainerPruneCommand(g), newContainerExistsCommand(g), newMountCommand(g), newUmountCommand(g), newUpdateCommand(g))
 	cmd.AddCommand(newExecCommand(g), newCpCommand(g), newDiffCommand(g), newCommitCommand(g), newExportCommand(g), newRenameCommand(g), newTopCommand(g), newPauseCommand(g), newUnpauseCommand(g), newStatsCommand(g))
 	return cmd
 }

@@ -38,6 +38,11 @@ type globalOptions struct {
 	eventsBackend string
 	// notifySocket is the unit's $NOTIFY_SOCKET (see prepare).
 	notifySocket string
+	// storageOpts, runtimeFlags, cgroupManager and noOut are
+	// --storage-opt, --runtime-flag, --cgroup-manager and --noout.
+	storageOpts, runtimeFlags []string
+	cgroupManager             string
+	noOut                     bool
 }
 
 // noNamespace marks commands that must never create or join the user
@@ -66,6 +71,10 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 	f.StringVar(&g.runtime, "runtime", "", "force an OCI runtime: crun, runc, or a path")
 	f.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	f.StringVar(&g.eventsBackend, "events-backend", "file", "where events are kept: file ($XDG_RUNTIME_DIR/pod/events/events.log) or none")
+	f.StringArrayVar(&g.storageOpts, "storage-opt", nil, "a storage driver option, such as overlay.mount_program=PATH (\"\" drops pod's own)")
+	f.StringArrayVar(&g.runtimeFlags, "runtime-flag", nil, "a global flag for the OCI runtime, without its dashes (debug, log-format=json)")
+	f.StringVar(&g.cgroupManager, "cgroup-manager", "cgroupfs", "how cgroups are managed: cgroupfs (pod's way; systemd is refused)")
+	f.BoolVar(&g.noOut, "noout", false, "print nothing on standard output")
 
 	root.AddCommand(
 		newVersionCommand(g),
@@ -87,6 +96,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newSecretCommand(g),
 		newMountCommand(g),
 		newUmountCommand(g),
+		newUpdateCommand(g),
 		newNetworkCommand(g),
 		newCompletionCommand(g),
 		newSystemCommand(g),
@@ -197,6 +207,24 @@ func (g *globalOptions) prepare(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if g.noOut {
+		// Podman's --noout: standard output goes nowhere, for pod and
+		// for the containers it attaches to.
+		null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		os.Stdout = null
+		cmd.SetOut(null)
+		cmd.Root().SetOut(null)
+	}
+	switch g.cgroupManager {
+	case "cgroupfs":
+	case "systemd":
+		return usageErrorf("--cgroup-manager systemd: pod places containers' cgroups itself (cgroupfs: rootful under /pod, rootless under a unit's delegated cgroup) and does not ask systemd for scopes; use --cgroup-manager cgroupfs")
+	default:
+		return usageErrorf("--cgroup-manager %q: use cgroupfs", g.cgroupManager)
+	}
 	switch g.eventsBackend {
 	case "file", "none":
 	case "journald":
@@ -253,7 +281,7 @@ func (g *globalOptions) store() (storage.Store, error) {
 		}
 		var warn io.Writer = os.Stderr
 		g.st, g.driver, g.storeErr = storage.Open(storage.Options{
-			GraphRoot: graph, RunRoot: run, Driver: g.storageDriver, Warn: warn,
+			GraphRoot: graph, RunRoot: run, Driver: g.storageDriver, Warn: warn, DriverOptions: g.storageOpts,
 		})
 		if g.storeErr == nil {
 			storage.EnsureReserve(graph)
@@ -315,6 +343,9 @@ func (g *globalOptions) ociRuntime(ctx context.Context) (*runtime.Runtime, error
 	}
 	if g.rt == nil {
 		g.rt, err = runtime.Find(ctx, runtime.FindOptions{Forced: g.runtime, RunRoot: st.RunRoot(), Rootless: g.mode.Rootless})
+		if err == nil {
+			g.rt.AddGlobalFlags(g.runtimeFlags)
+		}
 	}
 	return g.rt, err
 }

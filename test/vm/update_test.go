@@ -1,0 +1,34 @@
+package vm
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestUpdateCgroupV2: on cgroup v2, pod update sets a rootful
+// container's memory.max and cpu.max at once and keeps them for its next
+// start; a rootless container, with no cgroup of its own, is refused with
+// the reason.
+func TestUpdateCgroupV2(t *testing.T) {
+	v := podInstalled(t)
+	const img = "localhost/vm/busybox:latest"
+	v.ImportBusybox(t, Root, img)
+	t.Cleanup(func() { v.Run(t, Root, "pod rm -f upd; pod rmi -f "+img) })
+	out := v.MustRun(t, Root, `set -e
+id=$(pod run -d --name upd `+img+` sleep 1000)
+pod update --memory 64m --cpus 0.5 upd >/dev/null
+cat /sys/fs/cgroup/pod/$id/memory.max /sys/fs/cgroup/pod/$id/cpu.max
+pod restart -t 0 upd >/dev/null
+cat /sys/fs/cgroup/pod/$id/memory.max
+pod inspect --format '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}' upd`)
+	if want := "67108864\n50000 100000\n67108864\n67108864 500000000\n"; out != want {
+		t.Fatalf("rootful update on cgroup v2:\n%s\nwant:\n%s", out, want)
+	}
+	v.ImportBusybox(t, TestUser, img)
+	t.Cleanup(func() { v.Run(t, TestUser, "pod rm -f updu; pod rmi -f "+img) })
+	v.MustRun(t, TestUser, "pod run -d --name updu "+img+" sleep 1000")
+	_, stderr, code := v.Run(t, TestUser, "pod update --memory 64m updu")
+	if code != 125 || !strings.Contains(stderr, "delegated cgroup v2") {
+		t.Fatalf("rootless update on cgroup v2: exit %d, want 125 and the reason:\n%s", code, stderr)
+	}
+}
