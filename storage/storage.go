@@ -27,6 +27,9 @@ type Options struct {
 	Driver string
 	// Warn receives one line for each fallback; nil discards them.
 	Warn io.Writer
+	// DriverOptions are --storage-opt's, given to the driver after pod's
+	// own (an empty one drops pod's own, as Podman's --storage-opt "").
+	DriverOptions []string
 }
 
 // driverFile records the driver chosen for a graph root, so later calls
@@ -109,6 +112,13 @@ func openDriver(opts Options, name string) (Store, error) {
 		so.GraphDriverOptions = []string{"overlay.mount_program=" + prog}
 	case "overlay":
 		so.GraphDriverOptions = []string{"overlay.mountopt=nodev"}
+	}
+	for _, o := range opts.DriverOptions {
+		if o == "" {
+			so.GraphDriverOptions = nil
+			continue
+		}
+		so.GraphDriverOptions = append(so.GraphDriverOptions, o)
 	}
 	return cstorage.GetStore(so)
 }

@@ -562,3 +562,22 @@ func TestSearch(t *testing.T) {
 		t.Errorf("search --filter colour=red:\n%s", r)
 	}
 }
+
+// TestGlobalFlagsPodman: --noout, --runtime-flag (reaching the runtime),
+// --storage-opt (reaching the driver) and --cgroup-manager.
+func TestGlobalFlagsPodman(t *testing.T) {
+	e := withImage(t)
+	expect(t, e.pod("--noout", "run", "--rm", testImage, "echo", "hi"), 0, "")
+	expect(t, e.pod("--noout", "images"), 0, "")
+	if r := e.pod("--noout", "rmi", "nosuch"); r.code != 125 || !strings.Contains(r.stderr, "nosuch") {
+		t.Fatalf("--noout keeps errors on stderr:\n%s", r)
+	}
+	expect(t, e.pod("--runtime-flag", "debug", "run", "--rm", testImage, "echo", "hi"), 0, "hi\n")
+	if r := e.pod("--runtime-flag", "no-such-flag", "run", "--rm", testImage, "echo", "hi"); r.code == 0 || !strings.Contains(r.stderr, "no-such-flag") {
+		t.Fatalf("a flag the runtime does not know reaches it:\n%s", r)
+	}
+	expect(t, e.pod("--storage-opt", "overlay.mountopt=nodev", "images", "-q", "--no-trunc"), 0, e.ok("images", "-q", "--no-trunc"))
+	expectError(t, e.pod("--storage-opt", "overlay.no_such_option=1", "images"), 125, `unknown option "no_such_option"`)
+	expect(t, e.pod("--cgroup-manager", "cgroupfs", "ps", "-q"), 0, "")
+	expectError(t, e.pod("--cgroup-manager", "systemd", "ps"), 125, "use --cgroup-manager cgroupfs")
+}
