@@ -2,6 +2,7 @@ package builder
 
 import (
 	"fmt"
+	"os"
 	goruntime "runtime"
 	"slices"
 	"sort"
@@ -152,6 +153,8 @@ func (b *builder) runEnv(sc *scope, env []string) []string {
 	for _, p := range proxyArgs {
 		if v, ok := b.o.BuildArgs[p]; ok && !hasEnv(out, p) {
 			b.usedArgs[p] = true
+			out = append(out, p+"="+v)
+		} else if v, ok := os.LookupEnv(p); ok && b.o.HTTPProxy && !hasEnv(out, p) {
 			out = append(out, p+"="+v)
 		}
 	}

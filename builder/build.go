@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 	"github.com/sirupsen/logrus"
 
+	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
@@ -87,6 +89,28 @@ type Options struct {
 	// KeepIntermediate keeps the working containers of steps that succeeded
 	// (--rm=false); they are removed otherwise.
 	KeepIntermediate bool
+	// Run is what every RUN step's container gets besides its step.
+	Run RunSettings
+	// Env and UnsetEnv change the final image's environment (--env
+	// KEY=VALUE, --unsetenv KEY).
+	Env, UnsetEnv []string
+	// From replaces the base image of the first stage (--from).
+	From string
+	// OmitHistory leaves the history out of the final image.
+	OmitHistory bool
+	// HTTPProxy gives RUN steps the proxy variables of pod's environment
+	// (--http-proxy, the default), unless build arguments set them.
+	HTTPProxy bool
+}
+
+// RunSettings are the container settings of RUN steps: --add-host,
+// --dns, --dns-option, --dns-search, --no-hosts, --cap-add, --cap-drop,
+// --security-opt and --volume's bind mounts.
+type RunSettings struct {
+	ExtraHosts, DNS, DNSOptions, DNSSearch []string
+	NoHosts                                bool
+	CapAdd, CapDrop, SecurityOpt           []string
+	Mounts                                 []container.Mount
 }
 
 // Build builds the image the Dockerfile of c describes and returns its ID.
@@ -226,8 +250,21 @@ func stageRefs(cmd instructions.Command) []string {
 
 // finish applies labels and annotations, squashes, tags and reports.
 func (b *builder) finish(ctx context.Context, s *state) (string, error) {
-	if len(b.o.Labels) > 0 {
+	changed := len(b.o.Labels) > 0 || len(b.o.Env) > 0 || len(b.o.UnsetEnv) > 0 || b.o.OmitHistory
+	if changed {
 		s = s.clone()
+	}
+	for _, e := range b.o.Env {
+		k, _, _ := strings.Cut(e, "=")
+		s.Image.Config.Env = append(slices.DeleteFunc(s.Image.Config.Env, func(x string) bool { return strings.HasPrefix(x, k+"=") }), e)
+	}
+	for _, k := range b.o.UnsetEnv {
+		s.Image.Config.Env = slices.DeleteFunc(s.Image.Config.Env, func(x string) bool { return x == k || strings.HasPrefix(x, k+"=") })
+	}
+	if b.o.OmitHistory {
+		s.Image.History = nil
+	}
+	if len(b.o.Labels) > 0 {
 		if s.Image.Config.Labels == nil {
 			s.Image.Config.Labels = map[string]string{}
 		}
@@ -239,7 +276,7 @@ func (b *builder) finish(ctx context.Context, s *state) (string, error) {
 		fmt.Fprintln(b.o.Out, "warning: annotations are kept in OCI images only (--format oci)")
 	}
 	id := s.ID
-	if id == "" || len(b.o.Labels) > 0 || len(b.o.Annotations) > 0 && b.o.Format == FormatOCI {
+	if id == "" || changed || len(b.o.Annotations) > 0 && b.o.Format == FormatOCI {
 		s.Annotations = b.o.Annotations
 		var err error
 		if id, err = s.commit(b.st, b.o.Format); err != nil {

@@ -52,6 +52,9 @@ type ContextOptions struct {
 	// removes and the next pod call reclaims after a kill. "" puts them in
 	// $TMPDIR, for a caller that has no store.
 	GraphRoot string
+	// IgnoreFile is --ignorefile: the exclusion patterns' file, in place
+	// of the .containerignore/.dockerignore the context would have.
+	IgnoreFile string
 }
 
 // ErrContextEscape is returned by Context.Path for a path that would lead
@@ -103,7 +106,7 @@ func (c *Context) open(ctx context.Context, source string, o ContextOptions) err
 	if err := c.findDockerfile(o, remote); err != nil {
 		return err
 	}
-	return c.readIgnoreFile()
+	return c.readIgnoreFile(o.IgnoreFile)
 }
 
 // tempDir makes a temporary directory that Close removes.
@@ -253,10 +256,10 @@ func (c *Context) findDockerfile(o ContextOptions, remote bool) error {
 	return fmt.Errorf("the Dockerfile %s: %w", o.File, os.ErrNotExist)
 }
 
-// readIgnoreFile loads the exclusion patterns: <Dockerfile>.containerignore
-// or <Dockerfile>.dockerignore next to the Dockerfile, else .containerignore,
-// else .dockerignore in the context root.
-func (c *Context) readIgnoreFile() error {
+// readIgnoreFile loads the exclusion patterns: the file given (--ignorefile),
+// else <Dockerfile>.containerignore or <Dockerfile>.dockerignore next to the
+// Dockerfile, else .containerignore, else .dockerignore in the context root.
+func (c *Context) readIgnoreFile(given string) error {
 	c.alwaysKept = map[string]bool{}
 	if rel, ok := c.rel(c.Dockerfile); ok {
 		c.alwaysKept[rel] = true
@@ -265,9 +268,12 @@ func (c *Context) readIgnoreFile() error {
 		c.Dockerfile + ".containerignore", c.Dockerfile + ".dockerignore",
 		filepath.Join(c.Dir, ".containerignore"), filepath.Join(c.Dir, ".dockerignore"),
 	}
+	if given != "" {
+		candidates = []string{given}
+	}
 	for _, p := range candidates {
 		f, err := os.Open(p)
-		if errors.Is(err, os.ErrNotExist) {
+		if errors.Is(err, os.ErrNotExist) && given == "" {
 			continue
 		}
 		if err != nil {

@@ -114,7 +114,9 @@ func (b *builder) runStep(ctx context.Context, sc *scope, s *state, c *instructi
 	ccfg := &container.Config{
 		Name: "pod-build-" + container.NewID()[:12], Image: "build", ImageID: s.ID, Build: true, Created: time.Now().UTC(),
 		Entrypoint: []string{}, Cmd: runArgs(c, shellOf(s)), Env: b.runEnv(sc, cfg.Env),
-		User: cfg.User, WorkingDir: cfg.WorkingDir, NetworkMode: network, Mounts: mounts,
+		User: cfg.User, WorkingDir: cfg.WorkingDir, NetworkMode: network, Mounts: append(mounts, b.o.Run.Mounts...),
+		ExtraHosts: b.o.Run.ExtraHosts, DNS: b.o.Run.DNS, DNSOptions: b.o.Run.DNSOptions, DNSSearch: b.o.Run.DNSSearch,
+		NoHosts: b.o.Run.NoHosts, CapAdd: b.o.Run.CapAdd, CapDrop: b.o.Run.CapDrop, SecurityOpt: b.o.Run.SecurityOpt,
 	}
 	ccfg.Command = ccfg.Cmd
 	rec, err := container.Create(b.st, ccfg)

@@ -19,7 +19,11 @@ func (b *builder) buildStage(ctx context.Context, i int, isTarget bool) (*state,
 	stg := &b.df.Stages[i]
 	b.stageReported = false
 	b.step++
-	fmt.Fprintf(b.o.Out, "STEP %d/%d: %s\n", b.step, b.steps, stg.SourceCode)
+	if i == 0 && b.o.From != "" {
+		fmt.Fprintf(b.o.Out, "STEP %d/%d: %s (--from %s)\n", b.step, b.steps, stg.SourceCode, b.o.From)
+	} else {
+		fmt.Fprintf(b.o.Out, "STEP %d/%d: %s\n", b.step, b.steps, stg.SourceCode)
+	}
 	s, err := b.baseState(ctx, i, stg)
 	if err != nil {
 		return nil, err
@@ -92,6 +96,9 @@ func (b *builder) baseState(ctx context.Context, i int, stg *instructions.Stage)
 	name, err := b.expandMeta(stg.BaseName)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: FROM %s: %v", ErrParse, b.df.Name, stg.BaseName, err)
+	}
+	if i == 0 && b.o.From != "" {
+		name = b.o.From // --from
 	}
 	if name == "" {
 		return nil, fmt.Errorf("%w: %s: FROM %s expands to an empty name", ErrParse, b.df.Name, stg.BaseName)

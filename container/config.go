@@ -103,6 +103,8 @@ type Config struct {
 	DNSSearch      []string      `json:"dnsSearch,omitempty"`
 	DNSOptions     []string      `json:"dnsOptions,omitempty"`
 	ExtraHosts     []string      `json:"extraHosts,omitempty"`
+	// NoHosts leaves the image's /etc/hosts alone (--no-hosts).
+	NoHosts bool `json:"noHosts,omitempty"`
 	Domainname     string        `json:"domainname,omitempty"`
 
 	// Running under a systemd unit: SdNotify is --sdnotify

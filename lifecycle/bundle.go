@@ -61,6 +61,9 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 		User: u, ProcessArgs: args, Env: env, Cwd: cwd, CgroupV2: runtime.IsCgroupV2(),
 		Mounts: mounts,
 	}
+	if cfg.NoHosts {
+		so.HostsFile = ""
+	}
 	if err := systemdOptions(cfg, &so); err != nil {
 		return nil, container.WithExitCode(125, err)
 	}

@@ -104,6 +104,13 @@ func writeEtcFiles(bundle, hostname string, cfg *container.Config, nc netContext
 	ho.ExtraHosts = slirp.ResolveExtraHosts(cfg.ExtraHosts, gateway)
 	if hosts == "" {
 		hosts = slirp.Hosts(ho)
+	} else if len(ho.ExtraHosts) > 0 {
+		// The host's /etc/hosts (--network host), with --add-host's
+		// entries after it.
+		if !strings.HasSuffix(hosts, "\n") {
+			hosts += "\n"
+		}
+		hosts += slirp.ExtraHostLines(ho.ExtraHosts)
 	}
 	if resolv == nil {
 		resolv = slirp.ResolvConf(hostResolv, ro)

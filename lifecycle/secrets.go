@@ -25,7 +25,7 @@ func resolveSecrets(st storage.Store, cfg *container.Config) error {
 	targets := map[string]string{}
 	for i := range cfg.Secrets {
 		r := &cfg.Secrets[i]
-		s, err := ss.Get(r.Name)
+		s, err := ss.GetExact(r.Name)
 		if err != nil {
 			return fmt.Errorf("--secret %s: %w", r.Name, err)
 		}

@@ -246,6 +246,22 @@ func (s *Store) Get(ref string) (*Secret, error) {
 	return &r.Secret, nil
 }
 
+// GetExact returns the secret whose name or full ID is ref: what a
+// container's --secret names, where a prefix of another secret's ID must
+// not stand in for a secret that is gone.
+func (s *Store) GetExact(ref string) (*Secret, error) {
+	all, _, err := s.list()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range all {
+		if r.Spec.Name == ref || r.ID == ref {
+			return &r.Secret, nil
+		}
+	}
+	return nil, fmt.Errorf("no secret with name or id %q: %w (pod secret ls lists them)", ref, ErrNoSuchSecret)
+}
+
 // Data returns the data of the secret with the full ID id.
 func (s *Store) Data(id string) ([]byte, error) {
 	r, err := s.read(id)

@@ -58,6 +58,7 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	a.bool("--rm", cfg.AutoRemove)
 	a.bool("--privileged", cfg.Privileged)
 	a.bool("--read-only", cfg.ReadOnlyRootfs)
+	a.bool("--no-hosts", cfg.NoHosts)
 	a.each("--cap-add", cfg.CapAdd)
 	a.each("--cap-drop", cfg.CapDrop)
 	a.each("--security-opt", cfg.SecurityOpt)

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/builder"
+	"github.com/pod-project/pod/copier"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
 )
@@ -28,11 +30,28 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			out, err := parseBuildOutput(f.output)
+			if err != nil {
+				return err
+			}
 			st, err := g.store()
 			if err != nil {
 				return err
 			}
 			f.complete(cmd, g, &o)
+			if f.logFile != "" {
+				lf, err := os.Create(f.logFile)
+				if err != nil {
+					return usageErrorf("--logfile: %v", err)
+				}
+				defer lf.Close()
+				if !f.quiet {
+					o.Out = lf
+				}
+				if o.PullOptions.Progress != nil {
+					o.PullOptions.Progress = lf
+				}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			id, err := build(ctx, cmd, st, f, args, o)
@@ -40,6 +59,9 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			g.imageEvent("build", id, strings.Join(o.Tags, ","))
+			if err := out.export(st, id); err != nil {
+				return err
+			}
 			if err := writeIIDFile(f.iidfile, id); err != nil {
 				return err
 			}
@@ -70,7 +92,7 @@ func build(ctx context.Context, cmd *cobra.Command, st storage.Store, f *buildFl
 	if len(args) == 1 {
 		source = args[0]
 	}
-	bc, err := builder.OpenContext(ctx, source, builder.ContextOptions{File: f.file, Stdin: cmd.InOrStdin(), GraphRoot: st.GraphRoot()})
+	bc, err := builder.OpenContext(ctx, source, builder.ContextOptions{File: f.file, Stdin: cmd.InOrStdin(), GraphRoot: st.GraphRoot(), IgnoreFile: f.ignoreFile})
 	if err != nil {
 		return "", err
 	}
@@ -80,4 +102,83 @@ func build(ctx context.Context, cmd *cobra.Command, st storage.Store, f *buildFl
 		return "", fmt.Errorf("build interrupted: no image was made: %w", err)
 	}
 	return id, err
+}
+
+// buildOutput is --output: where the image's files are exported too.
+type buildOutput struct {
+	kind, dest string // "local" (a directory) or "tar"; "" for none
+}
+
+// parseBuildOutput reads --output DIR, type=local,dest=DIR or
+// type=tar,dest=FILE.
+func parseBuildOutput(s string) (buildOutput, error) {
+	if s == "" {
+		return buildOutput{}, nil
+	}
+	if !strings.Contains(s, "=") {
+		return buildOutput{kind: "local", dest: s}, nil
+	}
+	var o buildOutput
+	for _, kv := range strings.Split(s, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "type":
+			o.kind = v
+		case "dest":
+			o.dest = v
+		default:
+			return o, usageErrorf("--output %q: unknown key %q (type, dest)", s, k)
+		}
+	}
+	switch {
+	case o.kind != "local" && o.kind != "tar":
+		return o, usageErrorf("--output %q: type is local or tar", s)
+	case o.dest == "" || o.dest == "-":
+		return o, usageErrorf("--output %q: give dest=PATH (standard output carries the image ID)", s)
+	}
+	return o, nil
+}
+
+// export copies the files of image id to the output: into a directory,
+// owned by the user, or as a tar file published whole.
+func (o buildOutput) export(st storage.Store, id string) error {
+	if o.kind == "" {
+		return nil
+	}
+	root, err := st.MountImage(id, nil, "")
+	if err != nil {
+		return fmt.Errorf("--output: mounting the image: %w", err)
+	}
+	defer func() { _, _ = st.UnmountImage(id, false) }()
+	if o.kind == "local" {
+		dest, err := filepath.Abs(o.dest)
+		if err != nil {
+			return err
+		}
+		if err := copier.Copy(root, "/", "/", dest, copier.CopyOptions{WriteOptions: copier.WriteOptions{Owner: &copier.Owner{}}}); err != nil {
+			return fmt.Errorf("--output %s: %w", o.dest, err)
+		}
+		return nil
+	}
+	dir, err := storage.MkdirTemp(st.GraphRoot(), "output")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "image.tar")
+	fh, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	err = copier.WriteTar(fh, root, "/", copier.TarOptions{})
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = storage.PublishFile(tmp, o.dest)
+	}
+	if err != nil {
+		return fmt.Errorf("--output %s: %w", o.dest, err)
+	}
+	return nil
 }

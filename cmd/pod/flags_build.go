@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	goruntime "runtime"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/pod-project/pod/builder"
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/network/slirp"
 )
 
 // buildFlags are pod build's flags.
@@ -25,6 +27,13 @@ type buildFlags struct {
 	rm, forceRm                                  bool
 	timestamp                                    int64
 	reg                                          registryFlags
+	// The RUN steps' container settings and the final image's changes.
+	addHosts, dns, dnsOptions, dnsSearch            []string
+	capAdd, capDrop, secOpt, volumes, env, unsetEnv []string
+	noHosts, omitHistory, httpProxy                 bool
+	from, ignoreFile, logFile, isolation, output    string
+	compress, disableCompression                    bool
+	jobs                                            int
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
@@ -51,6 +60,27 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.forceRm, "force-rm", true, "remove the working container of a failed step")
 	fl.Int64Var(&f.timestamp, "timestamp", 0, "creation time of the image and its history, in seconds since the epoch (default: $SOURCE_DATE_EPOCH, else now)")
 	f.reg.register(cmd, true, true)
+	fl.StringArrayVar(&f.addHosts, "add-host", nil, "add a NAME:IP line to /etc/hosts of RUN steps")
+	fl.StringSliceVar(&f.dns, "dns", nil, "DNS servers of RUN steps")
+	fl.StringSliceVar(&f.dnsOptions, "dns-option", nil, "DNS options of RUN steps")
+	fl.StringSliceVar(&f.dnsSearch, "dns-search", nil, "DNS search domains of RUN steps")
+	fl.BoolVar(&f.noHosts, "no-hosts", false, "give RUN steps the image's own /etc/hosts")
+	fl.StringSliceVar(&f.capAdd, "cap-add", nil, "add Linux capabilities to RUN steps")
+	fl.StringSliceVar(&f.capDrop, "cap-drop", nil, "drop Linux capabilities of RUN steps")
+	fl.StringArrayVar(&f.secOpt, "security-opt", nil, "security options of RUN steps: seccomp=unconfined|FILE, no-new-privileges")
+	fl.StringArrayVarP(&f.volumes, "volume", "v", nil, "bind-mount a host directory into RUN steps: /HOST:DST[:ro,...]")
+	fl.StringArrayVar(&f.env, "env", nil, "set an environment variable in the image: KEY=VALUE, or KEY to take pod's")
+	fl.StringArrayVar(&f.unsetEnv, "unsetenv", nil, "remove an environment variable from the image")
+	fl.BoolVar(&f.omitHistory, "omit-history", false, "leave the history out of the image")
+	fl.BoolVar(&f.httpProxy, "http-proxy", true, "give RUN steps pod's proxy environment variables")
+	fl.StringVar(&f.from, "from", "", "build the first stage on this image instead of its FROM")
+	fl.StringVar(&f.ignoreFile, "ignorefile", "", "the file of patterns to exclude from the context (instead of .containerignore/.dockerignore)")
+	fl.StringVar(&f.logFile, "logfile", "", "write the build's output to this file instead of standard output")
+	fl.StringVar(&f.isolation, "isolation", "oci", "how RUN steps are isolated: oci (an OCI runtime; rootless when pod is), rootless")
+	fl.StringVarP(&f.output, "output", "o", "", "also export the image's files: DIR, type=local,dest=DIR or type=tar,dest=FILE")
+	fl.BoolVar(&f.compress, "compress", false, "accepted as Podman does: the context is never sent anywhere to compress")
+	fl.BoolVar(&f.disableCompression, "disable-compression", true, "accepted as Podman does: layers are stored uncompressed and compressed when pushed")
+	fl.IntVar(&f.jobs, "jobs", 1, "stages built at once (pod builds them one after another)")
 }
 
 // options turns the flags into builder.Options.
@@ -92,6 +122,9 @@ func (f *buildFlags) options(cmd *cobra.Command) (builder.Options, error) {
 			return o, usageErrorf("--build-context %q: %s is not a directory", c, dir)
 		}
 		o.BuildContexts[name] = dir
+	}
+	if err := f.runSettings(&o); err != nil {
+		return o, err
 	}
 	ts := f.timestamp
 	if !cmd.Flags().Changed("timestamp") {
@@ -180,6 +213,59 @@ func writeIIDFile(path, id string) error {
 	}
 	if err := os.WriteFile(path, []byte("sha256:"+id), 0o644); err != nil {
 		return fmt.Errorf("--iidfile: %w", err)
+	}
+	return nil
+}
+
+// runSettings checks the RUN steps' container flags and the final
+// image's changes into o.
+func (f *buildFlags) runSettings(o *builder.Options) error {
+	if err := slirp.ParseExtraHosts(f.addHosts); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if f.noHosts && len(f.addHosts) > 0 {
+		return usageErrorf("--no-hosts and --add-host cannot be used together: --add-host writes /etc/hosts")
+	}
+	for _, v := range f.volumes {
+		m, err := container.ParseVolume(v)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		if m.Type != container.MountBind {
+			return usageErrorf("--volume %q: a build mounts host directories only (/HOST:DST)", v)
+		}
+		if m.Source, err = filepath.Abs(m.Source); err != nil {
+			return usageErrorf("--volume %q: %v", v, err)
+		}
+		o.Run.Mounts = append(o.Run.Mounts, m)
+	}
+	var err error
+	if o.Run.DNS, err = slirp.ParseDNS(f.dns); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if o.Run.DNSSearch, err = slirp.ParseDNSSearch(f.dnsSearch); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if o.Run.DNSOptions, err = slirp.ParseDNSOptions(f.dnsOptions); err != nil {
+		return usageErrorf("%v", err)
+	}
+	o.Run.ExtraHosts = f.addHosts
+	o.Run.NoHosts, o.Run.CapAdd, o.Run.CapDrop, o.Run.SecurityOpt = f.noHosts, f.capAdd, f.capDrop, f.secOpt
+	env, err := container.ParseEnv(f.env, nil, os.LookupEnv)
+	if err != nil {
+		return usageErrorf("--env: %v", err)
+	}
+	o.Env, o.UnsetEnv = env, f.unsetEnv
+	o.From, o.OmitHistory, o.HTTPProxy = f.from, f.omitHistory, f.httpProxy
+	switch f.isolation {
+	case "oci", "rootless", "":
+	case "chroot":
+		return usageErrorf("--isolation chroot: pod runs RUN steps with an OCI runtime in namespaces; use oci")
+	default:
+		return usageErrorf("--isolation %q: use oci or rootless", f.isolation)
+	}
+	if f.jobs < 0 {
+		return usageErrorf("--jobs %d: give 1 or more (0: as many as there are stages)", f.jobs)
 	}
 	return nil
 }

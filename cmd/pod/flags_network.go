@@ -19,7 +19,7 @@ type networkFlags struct {
 	networks, aliases            []string
 	ip, ip6, mac                 string
 	publish, expose              []string
-	publishAll                   bool
+	publishAll, noHosts          bool
 	dns, dnsSearch, dnsOpt, host []string
 	domainname                   string
 }
@@ -38,6 +38,7 @@ func (f *networkFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.dnsOpt, "dns-option", nil, "set a resolver option in /etc/resolv.conf")
 	fs.StringArrayVar(&f.host, "add-host", nil, "add a line to /etc/hosts (NAME:IP, IP may be host-gateway)")
 	fs.StringVar(&f.domainname, "domainname", "", "container NIS domain name, also used in /etc/hosts")
+	fs.BoolVar(&f.noHosts, "no-hosts", false, "leave the image's /etc/hosts alone: pod writes none")
 }
 
 // apply checks the flags and sets cfg's network fields; -P's ports are
@@ -57,6 +58,10 @@ func (f *networkFlags) apply(cfg *container.Config) error {
 	if err := slirp.ParseExtraHosts(f.host); err != nil {
 		return usageErrorf("%v", err)
 	}
+	if f.noHosts && len(f.host) > 0 {
+		return usageErrorf("--no-hosts and --add-host cannot be used together: --add-host writes /etc/hosts")
+	}
+	cfg.NoHosts = f.noHosts
 	if (len(cfg.Ports) > 0 || f.publishAll) && !slirp.IsPrivate(mode) && len(cfg.Networks) == 0 {
 		return usageErrorf("--publish needs a network of the container's own (not --network %s)", mode)
 	}

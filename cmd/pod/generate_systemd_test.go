@@ -80,7 +80,7 @@ func roundTripCases(t *testing.T) [][]string {
 		{"-p", "80", "--restart", "always", "img"},
 		{"--sdnotify", "healthy", "--health-cmd", "true", "--cgroups", "split", "--systemd", "always",
 			"--pidfile", "/run/c.pid", "--conmon-pidfile", "/run/m.pid", "img", "/sbin/init"},
-		{"--sdnotify", "ignore", "--systemd", "false", "img"},
+		{"--sdnotify", "ignore", "--systemd", "false", "--no-hosts", "img"},
 		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "--ip", "10.89.0.9", "--ip6", "fd00::9", "--mac-address", "02:42:0a:59:00:09", "img"},
 		{"--network", "a:ip=10.89.0.9,alias=x,mac=02:00:00:00:00:01", "--network", "b", "img"},
 	}

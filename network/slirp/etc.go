@@ -33,12 +33,7 @@ type HostsOptions struct {
 func Hosts(o HostsOptions) string {
 	var b strings.Builder
 	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
-	for _, h := range o.ExtraHosts {
-		name, ip, _ := splitExtraHost(h)
-		if oneWord(name) && oneWord(ip) {
-			fmt.Fprintf(&b, "%s\t%s\n", ip, name)
-		}
-	}
+	b.WriteString(ExtraHostLines(o.ExtraHosts))
 	if o.HostGateway != "" {
 		fmt.Fprintf(&b, "%s\thost.containers.internal host.docker.internal\n", o.HostGateway)
 	}
@@ -172,6 +167,18 @@ func nilIfEmpty(s []string) []string {
 		return nil
 	}
 	return s
+}
+
+// ExtraHostLines are /etc/hosts lines for --add-host's NAME:IP entries.
+func ExtraHostLines(hosts []string) string {
+	var b strings.Builder
+	for _, h := range hosts {
+		name, ip, _ := splitExtraHost(h)
+		if oneWord(name) && oneWord(ip) {
+			fmt.Fprintf(&b, "%s\t%s\n", ip, name)
+		}
+	}
+	return b.String()
 }
 
 // ResolveExtraHosts replaces host-gateway by gateway in NAME:IP entries.

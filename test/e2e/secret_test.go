@@ -90,28 +90,31 @@ func (e *env) secretID(name string) string {
 	return strings.TrimSpace(e.ok("secret", "inspect", "--format", "{{.ID}}", name))
 }
 
+// Secret names in these tests hold letters beyond f: a name that is also
+// a prefix of another secret's hex ID finds that secret, as in Podman.
+
 // TestSecretInContainers: --secret as a read-only file (owner, mode,
 // target) and as an environment variable; the data is read at each start;
 // a secret a container uses cannot be removed, and a container's secret
 // is the one it was created with.
 func TestSecretInContainers(t *testing.T) {
 	e := withImage(t)
-	e.ok("secret", "create", "db", e.writeFile("db.txt", "s3cret"))
+	e.ok("secret", "create", "dbpass", e.writeFile("db.txt", "s3cret"))
 	e.ok("secret", "create", "tok", e.writeFile("tok.txt", "token-1"))
-	script := `cat /run/secrets/db; echo; echo "$TOKEN"; stat -c '%u:%g %a' /run/secrets/db /etc/app/key; cat /etc/app/key; echo; echo x > /run/secrets/db || echo read-only`
-	expect(t, e.pod("run", "--rm", "--secret", "db", "--secret", "tok,type=env,target=TOKEN",
+	script := `cat /run/secrets/dbpass; echo; echo "$TOKEN"; stat -c '%u:%g %a' /run/secrets/dbpass /etc/app/key; cat /etc/app/key; echo; echo x > /run/secrets/dbpass || echo read-only`
+	expect(t, e.pod("run", "--rm", "--secret", "dbpass", "--secret", "tok,type=env,target=TOKEN",
 		"--secret", "tok,target=/etc/app/key,uid=1000,gid=100,mode=0400", testImage, "sh", "-c", script), 0,
 		"s3cret\ntoken-1\n0:0 444\n1000:100 400\ntoken-1\nread-only\n")
 
-	e.ok("create", "--name", "c", "--secret", "db", testImage, "cat", "/run/secrets/db")
-	expectError(t, e.pod("secret", "rm", "db"), 125, "secret db is used by container c", "pod rm")
+	e.ok("create", "--name", "c", "--secret", "dbpass", testImage, "cat", "/run/secrets/dbpass")
+	expectError(t, e.pod("secret", "rm", "dbpass"), 125, "secret dbpass is used by container c", "pod rm")
 	expect(t, e.pod("start", "-a", "c"), 0, "s3cret")
 	if out := e.ok("inspect", "c"); strings.Contains(out, "s3cret") {
 		t.Fatalf("container inspect shows the secret's data:\n%s", out)
 	}
 	e.ok("rm", "c")
-	e.ok("secret", "rm", "db")
-	expectError(t, e.pod("run", "--rm", "--secret", "db", testImage, "true"), 125, `--secret db`, `no secret with name or id "db"`)
+	e.ok("secret", "rm", "dbpass")
+	expectError(t, e.pod("run", "--rm", "--secret", "dbpass", testImage, "true"), 125, `--secret dbpass`, `no secret with name or id "dbpass"`)
 	for _, bad := range []string{"tok,type=file", "tok,mode=999", "tok,target=/run/secrets", ",type=env"} {
 		expectError(t, e.pod("run", "--rm", "--secret", bad, testImage, "true"), 125, "--secret")
 	}

@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestBuildPodmanFlags: build's flags for RUN steps (--add-host, --dns,
+// --dns-search, --volume, --cap-drop, --no-hosts) and for the image
+// (--env, --unsetenv, --omit-history, --from), --ignorefile, --logfile
+// and --output to a directory and to a tar file.
+func TestBuildPodmanFlags(t *testing.T) {
+	e := withImage(t)
+	e.ok("tag", testImage, "localhost/e2e/other:1")
+	in := e.ctxTree("hostdir", map[string]string{"from-host": "mounted\n"})
+	ctx := e.ctxTree("ctx", map[string]string{
+		"Containerfile": "FROM scratch-is-replaced\nENV KEEP=1 DROP=2\nWORKDIR /seen\n" +
+			"RUN grep db /etc/hosts > hosts; grep -E 'nameserver|search' /etc/resolv.conf > resolv; cat /mnt/in/from-host > mnt; grep CapEff /proc/self/status > caps\n" +
+			"COPY . /ctx\n",
+		"kept": "k", "skipped": "s",
+	})
+	ignore := e.writeFile("my.ignore", "skipped\n")
+	logfile := filepath.Join(e.dir, "build.log")
+	outDir := filepath.Join(e.dir, "out")
+	outTar := filepath.Join(e.dir, "out.tar")
+	e.mkdirUser("out")
+	r := e.pod("build", "--from", "localhost/e2e/other:1", "--add-host", "db:10.1.2.3", "--dns", "10.9.9.9", "--dns-search", "example.test",
+		"-v", in+":/mnt/in:ro", "--cap-drop", "all", "--env", "ADDED=yes", "--unsetenv", "DROP", "--omit-history",
+		"--ignorefile", ignore, "--logfile", logfile, "--output", "type=local,dest="+outDir, "--jobs", "2", "--compress",
+		"-t", "localhost/e2e/flags:1", ctx)
+	if r.code != 0 || !builtID.MatchString(strings.TrimSpace(r.stdout)) {
+		log, _ := os.ReadFile(logfile)
+		t.Fatalf("build with Podman's flags:\n%s\nits --logfile:\n%s", r, log)
+	}
+	log, err := os.ReadFile(logfile)
+	if err != nil || !strings.Contains(string(log), "STEP") || !strings.Contains(string(log), "Successfully tagged localhost/e2e/flags:1") {
+		t.Fatalf("--logfile has %q (%v)", log, err)
+	}
+	run := func(cmd string) string { return e.ok("run", "--rm", "localhost/e2e/flags:1", "sh", "-c", cmd) }
+	if got := run("cd /seen && cat hosts resolv mnt caps"); got != "10.1.2.3\tdb\nsearch example.test\nnameserver 10.9.9.9\nmounted\nCapEff:\t0000000000000000\n" {
+		t.Fatalf("what RUN saw:\n%s", got)
+	}
+	if got := run("ls /ctx"); got != "Containerfile\nkept\nmy.ignore\n" && got != "Containerfile\nkept\n" {
+		t.Fatalf("the context after --ignorefile: %q", got)
+	}
+	env := e.imageConfig("localhost/e2e/flags:1")["Env"]
+	var vars []string
+	for _, v := range env.([]any) {
+		vars = append(vars, v.(string))
+	}
+	if !slices.Contains(vars, "ADDED=yes") || !slices.Contains(vars, "KEEP=1") || slices.ContainsFunc(vars, func(v string) bool { return strings.HasPrefix(v, "DROP") }) {
+		t.Fatalf("the image's environment: %v", vars)
+	}
+	if h := e.ok("history", "--no-trunc", "--format", "{{.CreatedBy}}", "localhost/e2e/flags:1"); strings.Contains(h, "RUN") || strings.Contains(h, "ENV") || strings.Contains(h, "COPY") {
+		t.Fatalf("--omit-history: history has\n%s", h)
+	}
+	if !strings.Contains(string(log), "(--from localhost/e2e/other:1)") {
+		t.Fatalf("the log does not say which image --from put in the first FROM:\n%s", log)
+	}
+	b, err := os.ReadFile(filepath.Join(outDir, "seen", "hosts"))
+	if err != nil || string(b) != "10.1.2.3\tdb\n" {
+		t.Fatalf("--output's directory: %q %v", b, err)
+	}
+	if uid, _ := owner(t, filepath.Join(outDir, "seen", "hosts")); uid != e.user.uid {
+		t.Fatalf("--output's files are owned by %d, want the user %d", uid, e.user.uid)
+	}
+	// --output to a tar, and --no-hosts giving RUN the image's own.
+	ctx2 := e.ctxTree("ctx2", map[string]string{"Dockerfile": "FROM " + testImage + "\nRUN test ! -e /etc/hosts -o -z \"$(grep db /etc/hosts)\" && echo ok > /nohosts\n"})
+	e.ok("build", "-q", "--no-hosts", "--output", "type=tar,dest="+outTar, ctx2)
+	data, err := os.ReadFile(outTar)
+	if err != nil || !slices.Contains(tarNames(t, string(data)), "nohosts") {
+		t.Fatalf("--output tar: %v %v", tarNames(t, string(data)), err)
+	}
+
+	expectError(t, e.pod("build", "--isolation", "chroot", ctx2), 125, "use oci")
+	expectError(t, e.pod("build", "--output", "type=registry", ctx2), 125, "type is local or tar")
+	expectError(t, e.pod("build", "--no-hosts", "--add-host", "a:10.0.0.1", ctx2), 125, "cannot be used together")
+	expectError(t, e.pod("build", "-v", "named:/x", ctx2), 125, "host directories only")
+	expectError(t, e.pod("build", "--ignorefile", filepath.Join(e.dir, "missing"), ctx2), 125, "missing")
+}
+
+// TestRunNoHosts: run --no-hosts leaves the image's /etc/hosts.
+func TestRunNoHosts(t *testing.T) {
+	e := withImage(t)
+	expect(t, e.pod("run", "--rm", "--no-hosts", testImage, "sh", "-c", "grep -c localhost /etc/hosts || echo none"), 0, "none\n")
+	expectError(t, e.pod("run", "--rm", "--no-hosts", "--add-host", "a:10.0.0.1", testImage, "true"), 125, "cannot be used together")
+}
