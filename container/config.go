@@ -104,8 +104,8 @@ type Config struct {
 	DNSOptions     []string      `json:"dnsOptions,omitempty"`
 	ExtraHosts     []string      `json:"extraHosts,omitempty"`
 	// NoHosts leaves the image's /etc/hosts alone (--no-hosts).
-	NoHosts bool `json:"noHosts,omitempty"`
-	Domainname     string        `json:"domainname,omitempty"`
+	NoHosts    bool   `json:"noHosts,omitempty"`
+	Domainname string `json:"domainname,omitempty"`
 
 	// Running under a systemd unit: SdNotify is --sdnotify
 	// ("" is container: the container's own READY=1 reaches systemd;
