@@ -61,6 +61,9 @@ type ContainerUnitOptions struct {
 	Image *container.ImageConfig
 	// HasRunFlag says whether pod run has a flag ("cgroups"); nil: all.
 	HasRunFlag func(string) bool
+	// Template makes a template unit, NAME@.service, whose instances run
+	// containers named NAME-INSTANCE (--template; needs New).
+	Template bool
 }
 
 // ContainerUnit writes the unit of `pod generate systemd` for a container
@@ -81,6 +84,12 @@ func ContainerUnit(cfg *container.Config, o ContainerUnitOptions) (string, strin
 	service := nameOrID
 	if prefix != "" {
 		service = prefix + sep + nameOrID
+	}
+	if o.Template {
+		if !o.New {
+			return "", "", fmt.Errorf("--template makes units that create their containers: it needs --new")
+		}
+		service += "@"
 	}
 	restart, burst := o.RestartPolicy, ""
 	if restart == "" {
@@ -149,7 +158,13 @@ func ContainerUnit(cfg *container.Config, o ContainerUnitOptions) (string, strin
 			return "", "", err
 		}
 		u.Add("Service", "ExecStartPre", formatWords([]string{"/bin/rm", "-f", "%t/%n.ctr-id"}))
-		u.Add("Service", "ExecStart", cmd(lit("run"), []string{cidfile}, lit(run...)))
+		// The name, with the instance (%i, the unit's own specifier)
+		// after it in a template.
+		name := lit("--name", cfg.Name)
+		if o.Template {
+			name[1] += "-%i"
+		}
+		u.Add("Service", "ExecStart", cmd(lit("run"), []string{cidfile}, lit(run.pre...), name, lit(run.own...)))
 		u.Add("Service", "ExecStop", cmd(lit("stop", "--ignore", "-t", t), []string{cidfile}))
 		u.Add("Service", "ExecStopPost", cmd(lit("rm", "-f", "--ignore", "-t", t), []string{cidfile}))
 		u.Add("Service", "Type", "notify")
@@ -174,12 +189,12 @@ func ContainerUnit(cfg *container.Config, o ContainerUnitOptions) (string, strin
 }
 
 // newRunArgs are the arguments of the unit's `pod run` after its
-// --cidfile: the systemd ones first, as Podman writes them, then the
+// --cidfile, but --name: the systemd ones first, as Podman writes them, then the
 // container's own (without --rm and --restart, which Restart= replaces,
 // and --cgroups and --sdnotify, which the unit sets: the monitor says the
 // unit is ready once the container runs, or with --sdnotify=healthy once
 // it is healthy).
-func newRunArgs(cfg *container.Config, o ContainerUnitOptions) ([]string, error) {
+func newRunArgs(cfg *container.Config, o ContainerUnitOptions) (unitRun, error) {
 	c := *cfg
 	c.Name, c.AutoRemove, c.RestartPolicy, c.Cgroups, c.SdNotify = "", false, "", "", ""
 	notify := "--sdnotify=" + container.SdNotifyConmon
@@ -188,15 +203,19 @@ func newRunArgs(cfg *container.Config, o ContainerUnitOptions) ([]string, error)
 	}
 	own, err := RunArgs(&c, RunArgsOptions{Image: o.Image})
 	if err != nil {
-		return nil, err
+		return unitRun{}, err
 	}
-	var run []string
+	var pre []string
 	if o.HasRunFlag == nil || o.HasRunFlag("cgroups") {
-		run = append(run, "--cgroups=no-conmon")
+		pre = append(pre, "--cgroups=no-conmon")
 	}
-	run = append(run, "--rm", notify, "-d", "--replace", "--name", cfg.Name)
-	return append(run, own...), nil
+	pre = append(pre, "--rm", notify, "-d", "--replace")
+	return unitRun{pre: pre, own: own}, nil
 }
+
+// unitRun are the words of the unit's pod run: the unit's flags before
+// --name NAME, the container's own after.
+type unitRun struct{ pre, own []string }
 
 // unitRestart is the Restart= (and StartLimitBurst=) for a container's
 // --restart policy.

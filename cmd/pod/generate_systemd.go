@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -19,7 +20,8 @@ import (
 type generateSystemdFlags struct {
 	o                                     systemd.ContainerUnitOptions
 	files                                 bool
-	pod, prefix, separator                string
+	pod, prefix, separator, format        string
+	podPrefix                             string
 	restartSec, startTimeout, stopTimeout uint
 }
 
@@ -45,21 +47,30 @@ func newGenerateSystemdCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if f.format != "" && f.format != "json" {
+				return usageErrorf("--format %q: generate systemd prints json or the units themselves", f.format)
+			}
 			name, text, err := systemd.ContainerUnit(&rec.Config, o)
 			if err != nil {
 				return usageErrorf("%v", err)
 			}
-			if !f.files {
-				_, err = fmt.Fprint(cmd.OutOrStdout(), text)
-				return err
+			out := text
+			if f.files {
+				p, err := filepath.Abs(name + ".service")
+				if err == nil {
+					err = os.WriteFile(p, []byte(text), 0o644)
+				}
+				if err != nil {
+					return err
+				}
+				out = p + "\n"
 			}
-			p, err := filepath.Abs(name + ".service")
-			if err == nil {
-				err = os.WriteFile(p, []byte(text), 0o644)
+			if f.format == "json" {
+				// Podman's: the unit's name, and its text (or with
+				// --files its path).
+				return writeJSON(cmd.OutOrStdout(), map[string]string{name: strings.TrimSuffix(out, "\n")})
 			}
-			if err == nil {
-				fmt.Fprintln(cmd.OutOrStdout(), p)
-			}
+			_, err = fmt.Fprint(cmd.OutOrStdout(), out)
 			return err
 		},
 	}
@@ -80,6 +91,9 @@ func newGenerateSystemdCommand(g *globalOptions) *cobra.Command {
 	fl.StringArrayVarP(&f.o.Env, "env", "e", nil, "add Environment=KEY=VALUE for the unit's commands")
 	fl.BoolVar(&f.o.NoHeader, "no-header", false, "leave out the header with pod's version and the date")
 	fl.StringVar(&f.pod, "pod-path", "", "the pod binary the unit runs (default: this one)")
+	fl.StringVar(&f.format, "format", "", "print the unit (or with --files its path) as json, by unit name")
+	fl.BoolVar(&f.o.Template, "template", false, "make a template unit, NAME@.service, whose instances run NAME-INSTANCE (implies --new)")
+	fl.StringVar(&f.podPrefix, "pod-prefix", "pod", "unit name prefix for groups of containers (a container's unit takes --container-prefix)")
 	return cmd
 }
 
@@ -97,6 +111,13 @@ func (f *generateSystemdFlags) options(cmd *cobra.Command, g *globalOptions, h *
 		o.StopTimeout = &f.stopTimeout
 	}
 	o.Prefix, o.Separator = &f.prefix, &f.separator
+	if o.Template {
+		// Podman's rule: --template implies --new, and refuses --new=false.
+		if fl.Changed("new") && !o.New {
+			return o, usageErrorf("--template makes units that create their containers: it cannot be used with --new=false")
+		}
+		o.New = true
+	}
 	var err error
 	if o.Pod, err = podPath(f.pod); err != nil {
 		return o, err

@@ -109,11 +109,15 @@ func printPruneReport(w io.Writer, rep lifecycle.PruneReport, vols bool) {
 // changed: containers are stopped and the pause process ends, so the next
 // call creates a namespace with the new ranges.
 func newSystemMigrateCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var newRuntime string
+	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Stop all containers and the pause process, so the next call uses new subuid/subgid ranges",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if newRuntime != "" {
+				return usageErrorf("--new-runtime %s: pod chooses the OCI runtime at each start (--runtime, else the first that works here), so containers keep none to change: start them with --runtime %s", newRuntime, newRuntime)
+			}
 			h, targets, err := containerTargets(cmd, g, nil, true, activeOnly)
 			if err != nil {
 				return err
@@ -131,6 +135,8 @@ func newSystemMigrateCommand(g *globalOptions) *cobra.Command {
 			return userns.StopPause(g.mode, 10*time.Second)
 		},
 	}
+	cmd.Flags().StringVar(&newRuntime, "new-runtime", "", "refused: pod keeps no runtime per container (give --runtime at start)")
+	return cmd
 }
 
 // newSystemResetCommand builds `pod system reset`: every container,

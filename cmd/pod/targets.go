@@ -157,13 +157,22 @@ var latestTakers = map[string]bool{"exec": true, "top": true, "port": true,
 
 // addLatest gives the commands of latestTakers their --latest, wherever
 // they sit in the tree (pod exec and pod container exec alike), but not
-// the image, volume and network commands of the same names.
+// the image, volume and network commands of the same names (but pod
+// network reload).
 func addLatest(c *cobra.Command, g *globalOptions) {
 	for _, sub := range c.Commands() {
 		addLatest(sub, g)
 	}
 	more, ok := latestTakers[c.Name()]
-	if !ok || c.RunE == nil || (c.HasParent() && c.Parent().Name() != "pod" && c.Parent().Name() != "container") {
+	parent := ""
+	if c.HasParent() {
+		parent = c.Parent().Name()
+	}
+	networkReload := c.Name() == "reload" && parent == "network"
+	if networkReload {
+		ok, more = true, false
+	}
+	if !ok || c.RunE == nil || (parent != "" && parent != "pod" && parent != "container" && !networkReload) {
 		return
 	}
 	var latest bool

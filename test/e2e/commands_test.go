@@ -581,3 +581,20 @@ func TestGlobalFlagsPodman(t *testing.T) {
 	expect(t, e.pod("--cgroup-manager", "cgroupfs", "ps", "-q"), 0, "")
 	expectError(t, e.pod("--cgroup-manager", "systemd", "ps"), 125, "use --cgroup-manager cgroupfs")
 }
+
+// TestUnshareRootlessNetns: pod unshare --rootless-netns runs in the
+// namespace of user-defined networks (made if missing), where their
+// bridges are.
+func TestUnshareRootlessNetns(t *testing.T) {
+	e := withImage(t)
+	e.ok("network", "create", "--subnet", "10.97.3.0/24", "un")
+	e.ok("run", "--rm", "--network", "un", testImage, "true")
+	out := e.ok("unshare", "--rootless-netns", "ip", "-4", "-o", "addr", "show")
+	if !strings.Contains(out, "10.97.3.1/24") {
+		t.Fatalf("the rootless network namespace has no bridge of network un:\n%s", out)
+	}
+	if out := e.ok("unshare", "ip", "-4", "-o", "addr", "show"); strings.Contains(out, "10.97.3.1/24") {
+		t.Fatalf("without --rootless-netns, unshare is in the rootless namespace:\n%s", out)
+	}
+	expectError(t, e.pod("system", "migrate", "--new-runtime", "crun"), 125, "--runtime crun")
+}

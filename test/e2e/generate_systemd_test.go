@@ -274,3 +274,42 @@ func TestNewUnitUnderSystemd(t *testing.T) {
 	expect(t, e.pod("ps", "-a", "-q"), 0, "")
 	e.expectClean()
 }
+
+// TestGenerateSystemdTemplate: --template makes NAME@.service, whose
+// instances run containers NAME-INSTANCE (the unit's own %i); --format
+// json prints the unit by name.
+func TestGenerateSystemdTemplate(t *testing.T) {
+	e := withImage(t)
+	e.ok("create", "--name", "tpl", "--stop-timeout", "1", testImage, "sleep", "1000")
+	unit := e.ok("generate", "systemd", "--template", "--name", "tpl")
+	if !strings.HasPrefix(unit, "# container-tpl@.service\n") || !strings.Contains(unit, "--name tpl-%i ") {
+		t.Fatalf("template unit:\n%s", unit)
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "container-tpl@.service")
+	if err := os.WriteFile(p, []byte(unit), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	verifyUnits(t, true, p)
+	// Two instances, as systemd runs them.
+	for _, inst := range []string{"a", "b"} {
+		specs := map[byte]string{'t': e.xdg, 'n': "container-tpl@" + inst + ".service", 'i': inst}
+		if r := e.runUnitCommand(unitCommand(t, unit, "ExecStart", specs)); r.code != 0 {
+			t.Fatalf("instance %s's ExecStart:\n%s", inst, r)
+		}
+	}
+	expect(t, e.pod("ps", "--format", "{{.Names}}", "--sort", "names"), 0, "tpl-a\ntpl-b\n")
+	for _, inst := range []string{"a", "b"} {
+		specs := map[byte]string{'t': e.xdg, 'n': "container-tpl@" + inst + ".service", 'i': inst}
+		e.runUnitCommand(unitCommand(t, unit, "ExecStop", specs))
+		e.runUnitCommand(unitCommand(t, unit, "ExecStopPost", specs))
+	}
+	expectError(t, e.pod("generate", "systemd", "--template", "--new=false", "tpl"), 125, "--new=false")
+
+	var byName map[string]string
+	if err := json.Unmarshal([]byte(e.ok("generate", "systemd", "--format", "json", "--name", "tpl")), &byName); err != nil || !strings.Contains(byName["container-tpl"], "ExecStart=") {
+		t.Fatalf("--format json: %v %v", byName, err)
+	}
+	expectError(t, e.pod("generate", "systemd", "--format", "yaml", "tpl"), 125, "json")
+	e.ok("rm", "-f", "tpl")
+}

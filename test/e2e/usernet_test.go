@@ -466,6 +466,7 @@ func TestUserNetworkReload(t *testing.T) {
 		t.Fatalf("after network reload, web answers %q", got)
 	}
 	expect(t, e.pod("network", "reload", "--all"), 0, id+"\n")
+	expect(t, e.pod("network", "reload", "--latest"), 0, id+"\n")
 	expectError(t, e.pod("network", "reload"), 125, "needs containers, or --all")
 }
 
