@@ -101,6 +101,16 @@ type Options struct {
 	// HTTPProxy gives RUN steps the proxy variables of pod's environment
 	// (--http-proxy, the default), unless build arguments set them.
 	HTTPProxy bool
+	// CacheTTL, when set, leaves out cached steps older than it.
+	CacheTTL time.Duration
+	// AllStages builds every stage up to the target, needed or not
+	// (--skip-unused-stages=false).
+	AllStages bool
+	// Stdin is given to RUN steps (--stdin); nil gives them none.
+	Stdin io.Reader
+	// OSVersion and OSFeatures go into the image's platform fields.
+	OSVersion  string
+	OSFeatures []string
 }
 
 // RunSettings are the container settings of RUN steps: --add-host,
@@ -179,6 +189,11 @@ func (b *builder) run(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if b.o.AllStages {
+		for i := 0; i <= target; i++ {
+			needed[i] = true
+		}
+	}
 	for i := range b.df.Stages {
 		if needed[i] {
 			b.steps += 1 + len(b.df.Stages[i].Commands)
@@ -250,9 +265,15 @@ func stageRefs(cmd instructions.Command) []string {
 
 // finish applies labels and annotations, squashes, tags and reports.
 func (b *builder) finish(ctx context.Context, s *state) (string, error) {
-	changed := len(b.o.Labels) > 0 || len(b.o.Env) > 0 || len(b.o.UnsetEnv) > 0 || b.o.OmitHistory
+	changed := len(b.o.Labels) > 0 || len(b.o.Env) > 0 || len(b.o.UnsetEnv) > 0 || b.o.OmitHistory || b.o.OSVersion != "" || len(b.o.OSFeatures) > 0
 	if changed {
 		s = s.clone()
+	}
+	if b.o.OSVersion != "" {
+		s.Image.OSVersion = b.o.OSVersion
+	}
+	if len(b.o.OSFeatures) > 0 {
+		s.Image.OSFeatures = b.o.OSFeatures
 	}
 	for _, e := range b.o.Env {
 		k, _, _ := strings.Cut(e, "=")

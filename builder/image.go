@@ -38,6 +38,8 @@ type imageJSON struct {
 	Architecture string       `json:"architecture"`
 	OS           string       `json:"os"`
 	Variant      string       `json:"variant,omitempty"`
+	OSVersion    string       `json:"os.version,omitempty"`
+	OSFeatures   []string     `json:"os.features,omitempty"`
 	Config       dockerConfig `json:"config"`
 	RootFS       v1.RootFS    `json:"rootfs"`
 	History      []v1.History `json:"history,omitempty"`

@@ -149,7 +149,7 @@ func (b *builder) runInContainer(ctx context.Context, rt *runtime.Runtime, rec *
 	ccfg := &rec.Config
 	img := cfg.ImageConfig
 	code, err := lifecycle.RunStep(ctx, b.st, rec, &img, lifecycle.StepOptions{
-		Runtime: rt, Rootless: b.o.Rootless, Stdout: b.o.Out, Stderr: b.o.Out,
+		Runtime: rt, Rootless: b.o.Rootless, Stdout: b.o.Out, Stderr: b.o.Out, Stdin: b.o.Stdin,
 	})
 	if err != nil {
 		var ee *container.ExitError

@@ -6,6 +6,7 @@ import (
 	goruntime "runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -182,11 +183,15 @@ func (b *builder) doStep(ctx context.Context, sc *scope, s *state, cmd instructi
 	shapeKey := hashStrings(b.c.Dir, b.c.Dockerfile, strconv.Itoa(stage), strconv.Itoa(pos), text(cmd))
 	if !b.o.NoCache && !b.o.NoLayers {
 		if id, ok := b.cache.lookup(key); ok {
-			if ns, err := loadState(b.st, id); err == nil {
+			if ns, err := loadState(b.st, id); err == nil && !b.tooOld(id) {
 				fmt.Fprintf(b.o.Out, "--> Using cache %s\n--> %s\n", id, id[:12])
 				return ns, nil
+			} else if err == nil {
+				fmt.Fprintf(b.o.Out, "cache miss: the cached image %s is older than --cache-ttl %v\n", id[:12], b.o.CacheTTL)
+				b.stageReported = true
+			} else {
+				b.cache.forget(key)
 			}
-			b.cache.forget(key)
 		}
 		if !b.stageReported {
 			b.stageReported = true
@@ -316,4 +321,14 @@ func text(cmd instructions.Command) string {
 		return s.String()
 	}
 	return cmd.Name()
+}
+
+// tooOld reports whether the cached image id was made longer ago than
+// --cache-ttl allows.
+func (b *builder) tooOld(id string) bool {
+	if b.o.CacheTTL <= 0 {
+		return false
+	}
+	img, err := b.st.Image(id)
+	return err != nil || time.Since(img.Created) > b.o.CacheTTL
 }

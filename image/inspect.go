@@ -28,7 +28,11 @@ type InspectData struct {
 	Architecture  string
 	Variant       string `json:",omitempty"`
 	Os            string //nolint:revive // Docker's key
-	Size          int64
+	OsVersion     string   `json:",omitempty"` //nolint:revive // Docker's key
+	OsFeatures    []string `json:",omitempty"` //nolint:revive // Docker's key
+	// Digest is the digest of the image's manifest, as Podman shows it.
+	Digest string `json:",omitempty"`
+	Size   int64
 	GraphDriver   GraphDriver
 	RootFS        RootFS
 	History       []v1.History
@@ -99,6 +103,8 @@ func inspectData(loc *Local, digests []digest.Digest) *InspectData {
 		Architecture: cfg.Architecture,
 		Variant:      cfg.Variant,
 		Os:           cfg.OS,
+		OsVersion:    cfg.OSVersion,
+		OsFeatures:   cfg.OSFeatures,
 		Config: InspectConfig{
 			User:         cfg.Config.User,
 			ExposedPorts: cfg.Config.ExposedPorts,
@@ -128,6 +134,7 @@ func inspectData(loc *Local, digests []digest.Digest) *InspectData {
 	for _, l := range cfg.RootFS.DiffIDs {
 		d.RootFS.Layers = append(d.RootFS.Layers, l.String())
 	}
+	d.Digest = loc.Digest.String()
 	if loc.Digest != "" && !slices.Contains(digests, loc.Digest) {
 		digests = append([]digest.Digest{loc.Digest}, digests...)
 	}

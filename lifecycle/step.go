@@ -23,9 +23,10 @@ import (
 type StepOptions struct {
 	Runtime  *runtime.Runtime
 	Rootless bool
-	// Stdout and Stderr receive the step's output (nil discards it); the
-	// step reads no input.
+	// Stdout and Stderr receive the step's output (nil discards it).
 	Stdout, Stderr io.Writer
+	// Stdin is the step's input (build --stdin); nil gives it none.
+	Stdin io.Reader
 }
 
 // RunStep runs the created container rec (a build's RUN step) in the
@@ -82,6 +83,20 @@ func runStep(ctx context.Context, st storage.Store, rec *container.Record, img *
 		return 0, err
 	}
 	defer devNull.Close()
+	// The runtime's child inherits a file: pod's own stdin when it is
+	// one, else a pipe fed from the reader.
+	stdin := devNull
+	if f, ok := o.Stdin.(*os.File); ok {
+		stdin = f
+	} else if o.Stdin != nil {
+		inR, inW, err := os.Pipe()
+		if err != nil {
+			return 0, err
+		}
+		defer inR.Close()
+		go func() { _, _ = io.Copy(inW, o.Stdin); inW.Close() }()
+		stdin = inR
+	}
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return 0, err
@@ -115,7 +130,7 @@ func runStep(ctx context.Context, st storage.Store, rec *container.Record, img *
 	pidFile := filepath.Join(bundle, "pid")
 	_ = os.Remove(pidFile)
 	cmd, err := o.Runtime.Run(ctx, cfg.ID, bundle, runtime.RunOptions{
-		PidFile: pidFile, Stdin: devNull, Stdout: outW, Stderr: errOut, NewProcessGroup: true,
+		PidFile: pidFile, Stdin: stdin, Stdout: outW, Stderr: errOut, NewProcessGroup: true,
 	})
 	outW.Close()
 	if errOut != outW {

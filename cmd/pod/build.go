@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"syscall"
 
@@ -39,8 +40,15 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			f.complete(cmd, g, &o)
+			if f.stdin {
+				o.Stdin = cmd.InOrStdin()
+			}
 			if f.logFile != "" {
-				lf, err := os.Create(f.logFile)
+				name := f.logFile
+				if f.logSplit {
+					name += "_" + goruntime.GOOS + "_" + goruntime.GOARCH
+				}
+				lf, err := os.Create(name)
 				if err != nil {
 					return usageErrorf("--logfile: %v", err)
 				}

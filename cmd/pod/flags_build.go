@@ -34,6 +34,10 @@ type buildFlags struct {
 	from, ignoreFile, logFile, isolation, output    string
 	compress, disableCompression                    bool
 	jobs                                            int
+	cacheTTL                                        time.Duration
+	skipUnused, stdin, logSplit, allPlatforms       bool
+	osVersion, manifest, signBy, decryptKey         string
+	osFeatures, cacheFrom, cacheTo, ssh, hooksDir   []string
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
@@ -81,6 +85,21 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.compress, "compress", false, "accepted as Podman does: the context is never sent anywhere to compress")
 	fl.BoolVar(&f.disableCompression, "disable-compression", true, "accepted as Podman does: layers are stored uncompressed and compressed when pushed")
 	fl.IntVar(&f.jobs, "jobs", 1, "stages built at once (pod builds them one after another)")
+	fl.DurationVar(&f.cacheTTL, "cache-ttl", 0, "use cached steps made less than this long ago only (such as 24h)")
+	fl.BoolVar(&f.skipUnused, "skip-unused-stages", true, "build only the stages the target needs (false: every stage up to it)")
+	fl.BoolVar(&f.stdin, "stdin", false, "give RUN steps pod's standard input")
+	fl.BoolVar(&f.logSplit, "logsplit", false, "with --logfile: write to LOGFILE_OS_ARCH, the platform's own file")
+	fl.StringVar(&f.osVersion, "os-version", "", "the OS version the image needs, in its platform")
+	fl.StringSliceVar(&f.osFeatures, "os-feature", nil, "an OS feature the image needs, in its platform")
+	// Refused, each with its reason (see runSettings).
+	fl.BoolVar(&f.allPlatforms, "all-platforms", false, "refused: pod builds for this host's platform only")
+	fl.StringVar(&f.manifest, "manifest", "", "refused: pod has no manifest lists")
+	fl.StringArrayVar(&f.cacheFrom, "cache-from", nil, "refused: pod's layer cache is local to its store")
+	fl.StringArrayVar(&f.cacheTo, "cache-to", nil, "refused: pod's layer cache is local to its store")
+	fl.StringVar(&f.signBy, "sign-by", "", "refused: pod does not sign images")
+	fl.StringVar(&f.decryptKey, "decryption-key", "", "refused: pod does not decrypt encrypted images")
+	fl.StringArrayVar(&f.ssh, "ssh", nil, "refused: pod does not forward an SSH agent to RUN steps")
+	fl.StringArrayVar(&f.hooksDir, "hooks-dir", nil, "refused: pod runs no OCI hooks of its users")
 }
 
 // options turns the flags into builder.Options.
@@ -263,6 +282,31 @@ func (f *buildFlags) runSettings(o *builder.Options) error {
 		return usageErrorf("--isolation chroot: pod runs RUN steps with an OCI runtime in namespaces; use oci")
 	default:
 		return usageErrorf("--isolation %q: use oci or rootless", f.isolation)
+	}
+	refused := []struct {
+		flag, why string
+		given     bool
+	}{
+		{"--all-platforms", "pod builds for this host's platform only (others need qemu-user emulation and manifest lists)", f.allPlatforms},
+		{"--manifest", "pod has no manifest lists: build, then push each image", f.manifest != ""},
+		{"--cache-from", "pod's layer cache is local to its store: pull the image to reuse its layers as a base", len(f.cacheFrom) > 0},
+		{"--cache-to", "pod's layer cache is local to its store", len(f.cacheTo) > 0},
+		{"--sign-by", "pod does not sign images (as push refuses its signing flags)", f.signBy != ""},
+		{"--decryption-key", "pod does not pull encrypted images", f.decryptKey != ""},
+		{"--ssh", "pod does not forward an SSH agent to RUN steps: use --secret", len(f.ssh) > 0},
+		{"--hooks-dir", "pod runs no OCI hooks of its users", len(f.hooksDir) > 0},
+	}
+	for _, r := range refused {
+		if r.given {
+			return usageErrorf("%s: %s", r.flag, r.why)
+		}
+	}
+	if f.cacheTTL < 0 {
+		return usageErrorf("--cache-ttl %v: give a positive duration", f.cacheTTL)
+	}
+	o.CacheTTL, o.AllStages, o.OSVersion, o.OSFeatures = f.cacheTTL, !f.skipUnused, f.osVersion, f.osFeatures
+	if f.logSplit && f.logFile == "" {
+		return usageErrorf("--logsplit needs --logfile")
 	}
 	if f.jobs < 0 {
 		return usageErrorf("--jobs %d: give 1 or more (0: as many as there are stages)", f.jobs)

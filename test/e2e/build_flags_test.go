@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"os"
+	goruntime "runtime"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBuildPodmanFlags: build's flags for RUN steps (--add-host, --dns,
@@ -87,4 +89,51 @@ func TestRunNoHosts(t *testing.T) {
 	e := withImage(t)
 	expect(t, e.pod("run", "--rm", "--no-hosts", testImage, "sh", "-c", "grep -c localhost /etc/hosts || echo none"), 0, "none\n")
 	expectError(t, e.pod("run", "--rm", "--no-hosts", "--add-host", "a:10.0.0.1", testImage, "true"), 125, "cannot be used together")
+}
+
+// TestBuildMoreFlags: --stdin, --skip-unused-stages=false, --cache-ttl,
+// --os-version/--os-feature, --logsplit, and the refused flags with
+// their reasons.
+func TestBuildMoreFlags(t *testing.T) {
+	e := withImage(t)
+	ctx := e.ctxTree("ctx", map[string]string{"Dockerfile": "FROM " + testImage + "\nRUN cat > /from-stdin\n"})
+	r := e.podStdin(strings.NewReader("piped in\n"), "build", "-q", "--stdin", "-t", "localhost/e2e/stdin:1", ctx)
+	if r.code != 0 {
+		t.Fatalf("build --stdin:\n%s", r)
+	}
+	expect(t, e.pod("run", "--rm", "localhost/e2e/stdin:1", "cat", "/from-stdin"), 0, "piped in\n")
+
+	// An unused stage runs only with --skip-unused-stages=false.
+	multi := e.ctxTree("multi", map[string]string{"Dockerfile": "FROM " + testImage + " AS unused\nRUN echo unused-stage-ran\n" +
+		"FROM " + testImage + "\nRUN echo final\n"})
+	if out := e.ok("build", "--no-cache", multi); strings.Contains(out, "unused-stage-ran") {
+		t.Fatalf("an unused stage was built:\n%s", out)
+	}
+	if out := e.ok("build", "--no-cache", "--skip-unused-stages=false", multi); !strings.Contains(out, "unused-stage-ran") {
+		t.Fatalf("--skip-unused-stages=false did not build the unused stage:\n%s", out)
+	}
+	// The cache is used, unless older than --cache-ttl.
+	if out := e.ok("build", multi); !strings.Contains(out, "Using cache") {
+		t.Fatalf("a second build missed the cache:\n%s", out)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if out := e.ok("build", "--cache-ttl", "1s", multi); strings.Contains(out, "Using cache") || !strings.Contains(out, "older than --cache-ttl") {
+		t.Fatalf("--cache-ttl 1s used an older cached step:\n%s", out)
+	}
+
+	e.ok("build", "-q", "--os-version", "10.0.1", "--os-feature", "win32k", "-t", "localhost/e2e/osv:1", multi)
+	if got := e.ok("image", "inspect", "--format", "{{.OsVersion}}", "localhost/e2e/osv:1"); got != "10.0.1\n" {
+		t.Fatalf("--os-version: %q", got)
+	}
+	log := filepath.Join(e.dir, "b.log")
+	e.ok("build", "-q", "--logfile", log, "--logsplit", multi)
+	if _, err := os.Stat(log + "_linux_" + goruntime.GOARCH); err != nil {
+		t.Fatalf("--logsplit: %v", err)
+	}
+	for flag, why := range map[string]string{
+		"--all-platforms": "this host's platform only", "--manifest=m": "no manifest lists", "--cache-from=r/x": "local to its store",
+		"--sign-by=k": "does not sign", "--ssh=default": "SSH agent", "--decryption-key=k": "encrypted", "--hooks-dir=/x": "OCI hooks",
+	} {
+		expectError(t, e.pod("build", flag, multi), 125, why)
+	}
 }

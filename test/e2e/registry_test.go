@@ -74,6 +74,9 @@ func TestRegistryPushPullRun(t *testing.T) {
 	if got := inspectField(e, ref, "{{json .RepoDigests}}"); !strings.Contains(got, r.ref("e2e/busybox@"+digest)) {
 		t.Fatalf("RepoDigests %s lack %s", got, digest)
 	}
+	if got := inspectField(e, ref, "{{.Digest}}"); "sha256:"+got != digest {
+		t.Fatalf("image inspect's Digest is %s, want the pulled manifest's %s", got, digest)
+	}
 	if out := e.ok("images", "--digests", "--format", "{{.Digest}}", ref); strings.TrimSpace(out) != digest {
 		t.Fatalf("images --digests: %q, want %s", out, digest)
 	}
