@@ -26,17 +26,17 @@ type InspectData struct {
 	Author        string
 	Config        InspectConfig
 	Architecture  string
-	Variant       string `json:",omitempty"`
-	Os            string //nolint:revive // Docker's key
+	Variant       string   `json:",omitempty"`
+	Os            string   //nolint:revive // Docker's key
 	OsVersion     string   `json:",omitempty"` //nolint:revive // Docker's key
 	OsFeatures    []string `json:",omitempty"` //nolint:revive // Docker's key
 	// Digest is the digest of the image's manifest, as Podman shows it.
-	Digest string `json:",omitempty"`
-	Size   int64
-	GraphDriver   GraphDriver
-	RootFS        RootFS
-	History       []v1.History
-	Metadata      Metadata
+	Digest      string `json:",omitempty"`
+	Size        int64
+	GraphDriver GraphDriver
+	RootFS      RootFS
+	History     []v1.History
+	Metadata    Metadata
 }
 
 // ID answers Podman's spelling in --format templates ({{.ID}}) beside

@@ -2,8 +2,8 @@ package e2e
 
 import (
 	"os"
-	goruntime "runtime"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"testing"
