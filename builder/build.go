@@ -121,6 +121,9 @@ type RunSettings struct {
 	NoHosts                                bool
 	CapAdd, CapDrop, SecurityOpt           []string
 	Mounts                                 []container.Mount
+	// Resources are the cgroup limits of RUN steps, applied where they
+	// have a cgroup of their own (rootful).
+	Resources *container.Resources
 }
 
 // Build builds the image the Dockerfile of c describes and returns its ID.

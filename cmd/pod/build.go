@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/builder"
@@ -40,6 +41,11 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			f.complete(cmd, g, &o)
+			if o.Run.Resources != nil && g.mode.Rootless {
+				// As Podman warns where a rootless container has no
+				// cgroup of its own.
+				logrus.Warnf("resource limits of RUN steps are not applied: rootless containers have no cgroup of their own here (pod update says what the host lacks)")
+			}
 			if f.stdin {
 				o.Stdin = cmd.InOrStdin()
 			}

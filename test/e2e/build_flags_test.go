@@ -137,3 +137,26 @@ func TestBuildMoreFlags(t *testing.T) {
 		expectError(t, e.pod("build", flag, multi), 125, why)
 	}
 }
+
+// TestBuildResourcesRootful: as root, RUN steps get build's cgroup
+// limits; rootless, the build warns that they are not applied.
+func TestBuildResourcesRootful(t *testing.T) {
+	e := rootEnv(t, "a cgroup of RUN's own")
+	e.importImage(testImage)
+	ctx := e.ctxTree("ctx", map[string]string{"Dockerfile": "FROM " + testImage + "\nRUN cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null > /limit; cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu.weight 2>/dev/null > /shares; true\n"})
+	e.ok("build", "-q", "--memory", "64m", "--cpu-shares", "512", "-t", "localhost/e2e/limited:1", ctx)
+	expect(t, e.pod("run", "--rm", "localhost/e2e/limited:1", "cat", "/limit"), 0, "67108864\n")
+	if got := e.ok("run", "--rm", "localhost/e2e/limited:1", "cat", "/shares"); got != "512\n" && got != "20\n" {
+		t.Fatalf("cpu shares in RUN: %q", got)
+	}
+	expectError(t, e.pod("build", "--memory", "lots", ctx), 125, "--memory")
+}
+
+func TestBuildResourcesRootless(t *testing.T) {
+	e := withImage(t)
+	ctx := e.ctxTree("ctx", map[string]string{"Dockerfile": "FROM " + testImage + "\nRUN true\n"})
+	r := e.pod("build", "-q", "--memory", "64m", ctx)
+	if r.code != 0 || !strings.Contains(r.stderr, "resource limits of RUN steps are not applied") {
+		t.Fatalf("rootless build --memory:\n%s", r)
+	}
+}
