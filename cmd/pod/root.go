@@ -140,6 +140,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 	}
 	markLayerWriters(root)
 	addLatest(root, g)
+	addCompletions(root, g)
 	requireSubcommands(root)
 	return root
 }

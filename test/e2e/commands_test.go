@@ -598,3 +598,45 @@ func TestUnshareRootlessNetns(t *testing.T) {
 	}
 	expectError(t, e.pod("system", "migrate", "--new-runtime", "crun"), 125, "--runtime crun")
 }
+
+// TestCompletionNames: the shell completion (pod __complete, what the
+// generated scripts call) offers the names of containers, images,
+// volumes, networks and secrets, and the values of flags.
+func TestCompletionNames(t *testing.T) {
+	e := withImage(t)
+	e.ok("create", "--name", "alpha", testImage, "true")
+	e.ok("create", "--name", "beta", testImage, "true")
+	e.ok("volume", "create", "vol1")
+	e.ok("network", "create", "net1")
+	e.ok("secret", "create", "sec1", e.writeFile("s", "x"))
+	complete := func(args ...string) []string {
+		var out []string
+		for _, l := range lines(e.ok(append([]string{"__complete"}, args...)...)) {
+			if !strings.HasPrefix(l, ":") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rm", ""}, "alpha beta"},
+		{[]string{"container", "stop", "b"}, "beta"},
+		{[]string{"rmi", "localhost/e2e/b"}, testImage},
+		{[]string{"run", "localhost/e2e/b"}, testImage},
+		{[]string{"volume", "rm", "v"}, "vol1"},
+		{[]string{"network", "connect", "net"}, "net1"},
+		{[]string{"network", "connect", "net1", "al"}, "alpha"},
+		{[]string{"secret", "inspect", ""}, "sec1"},
+		{[]string{"run", "--secret", "s"}, "sec1"},
+		{[]string{"run", "--network", "net"}, "net1"},
+		{[]string{"run", "--restart", "un"}, "unless-stopped"},
+		{[]string{"--log-level", "w"}, "warn"},
+	} {
+		if got := strings.Join(complete(c.args...), " "); got != c.want {
+			t.Errorf("pod __complete %q: %q, want %q", c.args, got, c.want)
+		}
+	}
+}
