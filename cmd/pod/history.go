@@ -18,6 +18,20 @@ type historyRow struct {
 	CreatedBy    string
 	Size         string
 	Comment      string
+	// Created is Podman's name of CreatedSince; Tags the names of the
+	// row's image (the newest row's).
+	Created string
+	Tags    []string
+}
+
+// historyJSON is one row of --format json, with Podman's keys.
+type historyJSON struct {
+	ID        string    `json:"id"`
+	Created   time.Time `json:"created"`
+	CreatedBy string    `json:"CreatedBy"`
+	Size      int64     `json:"size"`
+	Comment   string    `json:"comment"`
+	Tags      []string  `json:"tags,omitempty"`
 }
 
 var historyHeaders = map[string]string{
@@ -42,10 +56,28 @@ func newHistoryCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var tags []string
+			if img, err := image.Lookup(st, args[0]); err == nil {
+				tags = img.Names
+			}
+			if format == "json" {
+				rows := make([]historyJSON, 0, len(entries))
+				for i, e := range entries {
+					r := historyJSON{ID: e.ID, Created: e.Created.UTC(), CreatedBy: e.CreatedBy, Size: e.Size, Comment: e.Comment}
+					if i == 0 {
+						r.Tags = tags
+					}
+					rows = append(rows, r)
+				}
+				return writeJSON(cmd.OutOrStdout(), rows)
+			}
 			now := time.Now()
 			rows := make([]any, 0, len(entries))
-			for _, e := range entries {
+			for i, e := range entries {
 				r := newHistoryRow(e, now, human, noTrunc)
+				if i == 0 {
+					r.Tags = tags
+				}
 				if quiet {
 					fmt.Fprintln(cmd.OutOrStdout(), r.ID)
 				}
@@ -83,7 +115,8 @@ func newHistoryRow(e image.HistoryEntry, now time.Time, human, noTrunc bool) his
 	return historyRow{
 		ID:           id,
 		CreatedSince: since,
-		CreatedAt:    e.Created.Local().Format(time.RFC3339),
+		Created:      since,
+		CreatedAt:    e.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
 		CreatedBy:    createdBy,
 		Size:         image.SizeString(e.Size, human),
 		Comment:      e.Comment,

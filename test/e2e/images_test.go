@@ -134,6 +134,15 @@ func TestHistory(t *testing.T) {
 	expect(t, e.pod("history", "-q", "localhost/test/h:v1"), 0, hex[:12]+"\n")
 	expect(t, e.pod("history", "-q", "--no-trunc", "localhost/test/h:v1"), 0, id+"\n")
 	expect(t, e.pod("history", "--format", "{{.Comment}}", "localhost/test/h:v1"), 0, "imported by e2e\n")
+	// Podman's template keys and JSON.
+	if out := e.ok("history", "--format", "{{.Created}}|{{.Tags}}|{{.CreatedAt}}", "localhost/test/h:v1"); !regexp.MustCompile(`^(Less than a second|\d+ seconds) ago\|\[localhost/test/h:v1\]\|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} \w+\n$`).MatchString(out) {
+		t.Fatalf("history --format with Podman's keys: %q", out)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(e.ok("history", "--format", "json", "localhost/test/h:v1")), &rows); err != nil || len(rows) != 1 ||
+		rows[0]["id"] != hex || rows[0]["comment"] != "imported by e2e" || rows[0]["size"] == nil || rows[0]["created"] == nil {
+		t.Fatalf("history --format json: %v %v", rows, err)
+	}
 	expectError(t, e.pod("history", "localhost/test/nosuch"), 125, "localhost/test/nosuch")
 }
 
