@@ -28,9 +28,9 @@ func ParseFilters(args []string) (Filters, error) {
 		switch k {
 		case "status":
 			switch v {
-			case "created", "running", "exited", "paused", "restarting", "removing", "dead", "stopped":
+			case "created", "running", "exited", "paused", "restarting", "removing", "dead", "stopped", "stopping":
 			default:
-				return nil, fmt.Errorf("invalid filter %q: status is created, running, paused, exited, restarting, removing or dead", a)
+				return nil, fmt.Errorf("invalid filter %q: status is created, running, paused, exited, restarting, removing, stopping or dead", a)
 			}
 		case "exited":
 			if _, err := strconv.Atoi(v); err != nil {
@@ -67,6 +67,8 @@ func (f Filters) Match(r *Record) bool {
 	status := string(r.State.Status)
 	if r.State.Status == StatusRunning && !r.Running() {
 		status = string(StatusExited)
+	} else if r.State.Status == StatusRunning && r.State.Stopping {
+		status = "stopping"
 	}
 	for k, vals := range f {
 		ok := false

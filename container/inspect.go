@@ -120,11 +120,15 @@ func (r *Record) Inspect(driver string) InspectData {
 	if status == StatusRunning && !running {
 		status = StatusExited
 	}
+	shown := string(status)
+	if status == StatusRunning && s.Stopping {
+		shown = "stopping" // Podman's state while pod stop waits
+	}
 	d := InspectData{
 		ID: c.ID, Created: c.Created, Image: "sha256:" + c.ImageID, ImageName: c.Image,
 		Name: c.Name, RestartCount: s.RestartCount, Driver: driver, Mounts: inspectMounts(c.Mounts), OCIRuntime: s.Runtime,
 		State: InspectState{
-			Status: string(status), Running: running && status == StatusRunning, Paused: status == StatusPaused,
+			Status: shown, Running: running && status == StatusRunning, Paused: status == StatusPaused,
 			OOMKilled: s.OOMKilled, Pid: s.Pid, ExitCode: s.ExitCode, Error: s.Error,
 			StartedAt: formatTime(s.StartedAt), FinishedAt: formatTime(s.FinishedAt),
 		},

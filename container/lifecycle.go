@@ -84,6 +84,15 @@ func (r *Record) MarkStopped(atShutdown bool) error {
 	return r.UpdateState(func(s *State) { s.StoppedByUser, s.StoppedAtShutdown = true, atShutdown })
 }
 
+// MarkStopping records, before pod stop signals, that the container is
+// being stopped (and by the user: its restart policy leaves it alone).
+func (r *Record) MarkStopping(atShutdown bool) error {
+	return r.UpdateState(func(s *State) {
+		s.StoppedByUser, s.StoppedAtShutdown = true, atShutdown
+		s.Stopping = s.Status == StatusRunning || s.Status == StatusPaused
+	})
+}
+
 // WaitCondition is what pod wait waits for, as Docker's --condition.
 type WaitCondition string
 

@@ -112,7 +112,7 @@ func (r *Record) repair(ctx context.Context, st storage.Store, o RepairOptions) 
 		return false, fmt.Errorf("unmounting: %w", err)
 	}
 	return false, r.UpdateState(func(s *State) {
-		s.Status, s.ExitCode, s.Restarting = StatusExited, code, false
+		s.Status, s.ExitCode, s.Restarting, s.Stopping = StatusExited, code, false, false
 		s.SetInit(procid.ID{})
 		s.SetMonitor(procid.ID{})
 		switch {

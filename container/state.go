@@ -66,6 +66,10 @@ type State struct {
 	// while the container does not run is the user's then, not debris.
 	UserMounts int `json:"userMounts,omitempty"`
 
+	// Stopping: pod stop signalled the container and waits for its end
+	// (Podman's "stopping"); cleared when it ends or starts again.
+	Stopping bool `json:"stopping,omitempty"`
+
 	// Health is the result of the health checks (nil: none run yet).
 	Health *HealthState `json:"health,omitempty"`
 }
@@ -75,6 +79,9 @@ type State struct {
 func (s State) Describe(now time.Time) string {
 	switch s.Status {
 	case StatusRunning:
+		if s.Stopping {
+			return "Stopping"
+		}
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + healthSuffix(s.Health)
 	case StatusPaused:
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"

@@ -108,7 +108,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 	// container is recorded as running, the record is found stale.
 	monitor, _ := procid.Of(mh.monitorPid)
 	if err := rec.UpdateState(func(s *container.State) {
-		s.StoppedByUser, s.StoppedAtShutdown, s.Error, s.Restarting = false, false, "", false
+		s.StoppedByUser, s.StoppedAtShutdown, s.Error, s.Restarting, s.Stopping = false, false, "", false, false
 		s.SetMonitor(monitor)
 	}); err != nil {
 		mh.abort(true)

@@ -107,7 +107,7 @@ func (h *Host) stopActive(ctx context.Context, rec *container.Record, sig syscal
 	// A damaged record does not say whether the container runs: the
 	// runtime is asked to signal it whatever the record says.
 	noState := blind(rec)
-	if err := rec.MarkStopped(atShutdown); err != nil {
+	if err := rec.MarkStopping(atShutdown); err != nil {
 		return err
 	}
 	if rec.Running() || noState {

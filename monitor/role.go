@@ -242,7 +242,7 @@ func (m *monitor) run() int {
 		forcedRestart := m.forceRestart.Swap(false)
 		restart := false
 		_ = m.rec.UpdateState(func(s *container.State) {
-			s.Status, s.ExitCode, s.FinishedAt = container.StatusExited, code, time.Now().UTC()
+			s.Status, s.ExitCode, s.FinishedAt, s.Stopping = container.StatusExited, code, time.Now().UTC(), false
 			s.SetInit(procid.ID{})
 			s.OOMKilled = false
 			forced := forcedRestart && !s.StoppedByUser
@@ -291,7 +291,7 @@ func (m *monitor) fail(err error) {
 	logrus.Errorf("%v", err)
 	code := container.ExitCodeOf(err)
 	_ = m.rec.UpdateState(func(s *container.State) {
-		s.Error, s.Status, s.ExitCode, s.Restarting = err.Error(), container.StatusExited, code, false
+		s.Error, s.Status, s.ExitCode, s.Restarting, s.Stopping = err.Error(), container.StatusExited, code, false, false
 		s.SetInit(procid.ID{})
 		s.SetMonitor(procid.ID{})
 		s.FinishedAt = time.Now().UTC()

@@ -640,3 +640,27 @@ func TestCompletionNames(t *testing.T) {
 		}
 	}
 }
+
+// TestStoppingStatus: while pod stop waits for a container that ignores
+// its stop signal, ps and inspect say "stopping", as Podman does; the
+// status goes once the container ends, and a start clears it.
+func TestStoppingStatus(t *testing.T) {
+	e := withImage(t)
+	e.ok("run", "-d", "--name", "slow", testImage, "sh", "-c", "trap '' TERM; while :; do sleep 0.1; done")
+	stop := e.startPiped("stop", "-t", "3", "slow")
+	if !eventually(5*time.Second, func() bool { return e.inspectField("slow", "{{.State.Status}}") == "stopping" }) {
+		t.Fatalf("inspect during pod stop: %q", e.inspectField("slow", "{{.State.Status}}"))
+	}
+	expect(t, e.pod("ps", "--format", "{{.Names}} {{.Status}}", "--filter", "status=stopping"), 0, "slow Stopping\n")
+	if code := stop.wait(30 * time.Second); code != 0 {
+		t.Fatalf("pod stop exited %d", code)
+	}
+	if got := e.inspectField("slow", "{{.State.Status}}"); got != "exited" {
+		t.Fatalf("after pod stop: %q", got)
+	}
+	e.ok("start", "slow")
+	if got := e.inspectField("slow", "{{.State.Status}}"); got != "running" {
+		t.Fatalf("after start: %q", got)
+	}
+	e.ok("rm", "-f", "-t", "0", "slow")
+}
