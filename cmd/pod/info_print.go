@@ -10,7 +10,7 @@ import (
 
 func printInfo(w io.Writer, r infoReport) {
 	h := r.Host
-	fmt.Fprintf(w, "host:\n  hostname: %s\n  kernel: %s\n  os/arch: %s/%s\n  cpus: %d\n  cgroupVersion: %s\n", h.Hostname, h.Kernel, h.OS, h.Arch, h.CPUs, h.CgroupVersion)
+	fmt.Fprintf(w, "host:\n  hostname: %s\n  kernel: %s\n  os/arch: %s/%s\n  cpus: %d\n  cgroupVersion: %s\n", h.Hostname, h.Kernel, h.OS, h.Arch, h.CPUs, h.CgroupsVersion)
 	fmt.Fprintln(w, "  cgroups:")
 	for _, c := range h.Cgroups {
 		fmt.Fprintf(w, "    %s: %s\n", c.Mode, c.Effect)
@@ -45,7 +45,7 @@ func printInfo(w io.Writer, r infoReport) {
 	printNetwork(w, h.Network)
 	s := r.Store
 	fmt.Fprintf(w, "store:\n  graphDriverName: %s\n  nativeOverlay: %t\n  graphRoot: %s\n  runRoot: %s\n  imageCount: %d\n  containerCount: %d\n",
-		s.Driver, s.NativeOverlay, s.GraphRoot, s.RunRoot, s.Images, s.Containers)
+		s.GraphDriverName, s.NativeOverlay, s.GraphRoot, s.RunRoot, s.Images, s.Containers)
 	v := r.Version
 	fmt.Fprintf(w, "version:\n  version: %s\n  goVersion: %s\n", v.Version, v.GoVersion)
 	for k, lv := range v.Libraries {

@@ -65,6 +65,16 @@ func TestInfo(t *testing.T) {
 	if out := e.ok("info", "--format", "{{json .}}"); json.Unmarshal([]byte(out), &doc) != nil {
 		t.Errorf("info --format '{{json .}}' does not parse:\n%s", out)
 	}
+	// The template keys of Podman's info that scripts read.
+	e.importImage(testImage)
+	e.ok("create", "--name", "idle", testImage, "true")
+	tmpl := "{{.Host.Security.Rootless}} {{.Store.GraphDriverName}} {{.Store.GraphRoot}} {{.Host.OCIRuntime.Name}} " +
+		"{{.Store.ImageStore.Number}} {{.Store.ContainerStore.Number}} {{.Store.ContainerStore.Stopped}} {{.Host.CgroupManager}} " +
+		"{{.Host.EventLogger}} {{.Host.Distribution.Distribution}} {{.Version.Version}} {{gt .Host.MemTotal 0}} {{.Host.CgroupsVersion}}"
+	want := "true overlay " + e.root + " runc 1 1 1 cgroupfs file debian "
+	if out := e.ok("info", "--format", tmpl); !strings.HasPrefix(out, want) || !strings.Contains(out, " true v") {
+		t.Errorf("info with Podman's keys: %q, want it to start with %q", out, want)
+	}
 }
 
 // flatten records every leaf of a JSON document under its dotted path.
