@@ -216,6 +216,11 @@ func (b *builder) doStep(ctx context.Context, sc *scope, s *state, cmd instructi
 			fmt.Fprintf(b.o.Out, "warning: recording the build cache: %v\n", err)
 		}
 	}
+	if b.step == b.steps {
+		// The build's last step makes its image: Podman says COMMIT and
+		// the image's first name here.
+		fmt.Fprintln(b.o.Out, strings.TrimSpace("COMMIT "+strings.Join(b.o.Tags[:min(len(b.o.Tags), 1)], "")))
+	}
 	fmt.Fprintf(b.o.Out, "--> %s\n", id[:12])
 	return ns, nil
 }

@@ -2,6 +2,7 @@ package volumes
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,6 +94,11 @@ func (f Filters) Match(v *Volume, inUse bool) bool {
 func (f Filters) matchOne(k, val string, v *Volume, inUse bool) bool {
 	switch k {
 	case "name":
+		// Podman's: a regular expression (a plain name matches as a
+		// part), as the container name filter.
+		if re, err := regexp.Compile(val); err == nil {
+			return re.MatchString(v.Name)
+		}
 		return strings.Contains(v.Name, val)
 	case "label":
 		return labelMatch(v.Labels, val)

@@ -38,7 +38,7 @@ func TestBuildPodmanFlags(t *testing.T) {
 		t.Fatalf("build with Podman's flags:\n%s\nits --logfile:\n%s", r, log)
 	}
 	log, err := os.ReadFile(logfile)
-	if err != nil || !strings.Contains(string(log), "STEP") || !strings.Contains(string(log), "Successfully tagged localhost/e2e/flags:1") {
+	if err != nil || !strings.Contains(string(log), "STEP") || !strings.Contains(string(log), "COMMIT localhost/e2e/flags:1\n--> ") || !strings.Contains(string(log), "Successfully tagged localhost/e2e/flags:1") {
 		t.Fatalf("--logfile has %q (%v)", log, err)
 	}
 	run := func(cmd string) string { return e.ok("run", "--rm", "localhost/e2e/flags:1", "sh", "-c", cmd) }

@@ -28,6 +28,7 @@ func TestVolumeCommands(t *testing.T) {
 	expect(t, e.pod("volume", "ls", "--filter", "label=env=prod", "-q"), 0, "labelled\n")
 	expect(t, e.pod("volume", "ls", "--filter", "label!=keep", "--filter", "name=dat", "-q"), 0, "data\n")
 	expect(t, e.pod("volume", "ls", "--format", "{{.Name}}:{{.Driver}}", "--filter", "name=data"), 0, "data:local\n")
+	expect(t, e.pod("volume", "ls", "-q", "--filter", "name=^d.t.$"), 0, "data\n")
 	expect(t, e.pod("volume", "ls", "-q", "--filter", "dangling=false"), 0, "")
 	expectError(t, e.pod("volume", "ls", "--filter", "bogus=1"), 125, "bogus")
 
