@@ -1,11 +1,14 @@
 package builder
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -108,6 +111,9 @@ type Options struct {
 	AllStages bool
 	// Stdin is given to RUN steps (--stdin); nil gives them none.
 	Stdin io.Reader
+	// CppFlags are given to cpp, which preprocesses a Dockerfile whose
+	// name ends in .in (--cpp-flag).
+	CppFlags []string
 	// OSVersion and OSFeatures go into the image's platform fields.
 	OSVersion  string
 	OSFeatures []string
@@ -132,7 +138,17 @@ func Build(ctx context.Context, st storage.Store, c *Context, o Options) (string
 	if err != nil {
 		return "", fmt.Errorf("opening the Dockerfile: %w", err)
 	}
-	df, err := parseDockerfile(c.Dockerfile, f)
+	var src io.Reader = f
+	if strings.HasSuffix(c.Dockerfile, ".in") {
+		if src, err = preprocess(ctx, f, c.Dir, o.CppFlags); err != nil {
+			f.Close()
+			return "", err
+		}
+	} else if len(o.CppFlags) > 0 {
+		f.Close()
+		return "", fmt.Errorf("--cpp-flag: only a Dockerfile whose name ends in .in is preprocessed (%s)", filepath.Base(c.Dockerfile))
+	}
+	df, err := parseDockerfile(c.Dockerfile, src)
 	f.Close()
 	if err != nil {
 		return "", err
@@ -365,4 +381,23 @@ func (b *builder) runtime(ctx context.Context) (*runtime.Runtime, error) {
 	b.rt = rt
 	logrus.Debugf("build: RUN steps use %s", rt.Path)
 	return rt, nil
+}
+
+// preprocess runs the C preprocessor over a Dockerfile.in, as Podman does:
+// #include finds files in the context, and the flags define macros.
+func preprocess(ctx context.Context, in io.Reader, contextDir string, flags []string) (io.Reader, error) {
+	cpp, err := exec.LookPath("cpp")
+	if err != nil {
+		return nil, fmt.Errorf("a Dockerfile ending in .in is preprocessed with cpp, which is not installed (apt-get install cpp): %w", err)
+	}
+	args := append([]string{"-E", "-P", "-traditional", "-undef", "-iquote", contextDir}, flags...)
+	cmd := exec.CommandContext(ctx, cpp, append(args, "-")...)
+	cmd.Stdin = in
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("preprocessing the Dockerfile with cpp: %v: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return bytes.NewReader(out), nil
 }

@@ -16,6 +16,7 @@ packages=(
 	docker-registry # a real registry for the tests
 	skopeo          # third-party client checking what pod writes
 	gcc             # cgo for go test -race
+	cpp             # build's Dockerfile.in preprocessing (--cpp-flag)
 	libc6-dev
 	make
 	ca-certificates

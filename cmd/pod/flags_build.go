@@ -39,6 +39,7 @@ type buildFlags struct {
 	osVersion, manifest, signBy, decryptKey         string
 	osFeatures, cacheFrom, cacheTo, ssh, hooksDir   []string
 	res                                             container.ResourceFlags
+	cppFlags                                        []string
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
@@ -86,6 +87,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.compress, "compress", false, "accepted as Podman does: the context is never sent anywhere to compress")
 	fl.BoolVar(&f.disableCompression, "disable-compression", true, "accepted as Podman does: layers are stored uncompressed and compressed when pushed")
 	fl.IntVar(&f.jobs, "jobs", 1, "stages built at once (pod builds them one after another)")
+	fl.StringArrayVar(&f.cppFlags, "cpp-flag", nil, "a flag for cpp, which preprocesses a Dockerfile ending in .in (-DNAME=VALUE)")
 	fl.DurationVar(&f.cacheTTL, "cache-ttl", 0, "use cached steps made less than this long ago only (such as 24h)")
 	fl.BoolVar(&f.skipUnused, "skip-unused-stages", true, "build only the stages the target needs (false: every stage up to it)")
 	fl.BoolVar(&f.stdin, "stdin", false, "give RUN steps pod's standard input")
@@ -323,6 +325,7 @@ func (f *buildFlags) runSettings(o *builder.Options) error {
 		return usageErrorf("--cache-ttl %v: give a positive duration", f.cacheTTL)
 	}
 	o.CacheTTL, o.AllStages, o.OSVersion, o.OSFeatures = f.cacheTTL, !f.skipUnused, f.osVersion, f.osFeatures
+	o.CppFlags = f.cppFlags
 	if f.logSplit && f.logFile == "" {
 		return usageErrorf("--logsplit needs --logfile")
 	}

@@ -160,3 +160,17 @@ func TestBuildResourcesRootless(t *testing.T) {
 		t.Fatalf("rootless build --memory:\n%s", r)
 	}
 }
+
+// TestBuildCpp: a Dockerfile ending in .in goes through cpp, with
+// --cpp-flag's macros and #include from the context.
+func TestBuildCpp(t *testing.T) {
+	e := withImage(t)
+	ctx := e.ctxTree("ctx", map[string]string{
+		"Containerfile.in": "FROM " + testImage + "\n#include \"common.in\"\nRUN echo GREETING > /greeting\n",
+		"common.in":        "ENV FROM_INCLUDE=yes\n",
+	})
+	e.ok("build", "-q", "-f", filepath.Join(ctx, "Containerfile.in"), "--cpp-flag", "-DGREETING=hello", "-t", "localhost/e2e/cpp:1", ctx)
+	expect(t, e.pod("run", "--rm", "localhost/e2e/cpp:1", "sh", "-c", "cat /greeting; echo $FROM_INCLUDE"), 0, "hello\nyes\n")
+	plain := e.ctxTree("plain", map[string]string{"Dockerfile": "FROM " + testImage + "\n"})
+	expectError(t, e.pod("build", "--cpp-flag", "-DX=1", plain), 125, "ends in .in")
+}
