@@ -94,6 +94,7 @@ type InspectHost struct {
 	CpusetCpus         string `json:"CpusetCpus"`
 	CpusetMems         string `json:"CpusetMems"`
 	BlkioWeight        uint16 `json:"BlkioWeight"`
+	PidsLimit          int64  `json:"PidsLimit"`
 	// RestartPolicy and LogConfig: see inspectLifecycle.
 	RestartPolicy InspectRestartPolicy `json:"RestartPolicy"`
 	LogConfig     InspectLogConfig     `json:"LogConfig"`
@@ -199,4 +200,5 @@ func inspectResources(d *InspectData, r *Resources) {
 	if r.BlkioWeight != nil {
 		h.BlkioWeight = *r.BlkioWeight
 	}
+	h.PidsLimit = val(r.PidsLimit)
 }

@@ -32,6 +32,8 @@ type Resources struct {
 	DeviceWriteBps    []DeviceValue `json:"deviceWriteBps,omitempty"`
 	DeviceReadIOps    []DeviceValue `json:"deviceReadIOps,omitempty"`
 	DeviceWriteIOps   []DeviceValue `json:"deviceWriteIOps,omitempty"`
+	// PidsLimit is the most processes (-1: no limit).
+	PidsLimit *int64 `json:"pidsLimit,omitempty"`
 }
 
 // DeviceValue is a limit on one block device.
@@ -47,7 +49,7 @@ type DeviceValue struct {
 type ResourceFlags struct {
 	Memory, MemoryReservation, MemorySwap, MemorySwappiness   string
 	CPUShares, CPUQuota, CPUPeriod, CPURtPeriod, CPURtRuntime string
-	CPUs, CpusetCpus, CpusetMems, BlkioWeight                 string
+	CPUs, CpusetCpus, CpusetMems, BlkioWeight, PidsLimit      string
 	BlkioWeightDevice, DeviceReadBps, DeviceWriteBps          []string
 	DeviceReadIOps, DeviceWriteIOps                           []string
 	DeviceNumbers                                             func(path string) (major, minor int64, err error)
@@ -121,6 +123,12 @@ func ParseResources(f ResourceFlags) (Resources, error) {
 	}
 	if r.CPURtRuntime, err = signed("--cpu-rt-runtime", f.CPURtRuntime, -1); err != nil {
 		return r, err
+	}
+	if r.PidsLimit, err = signed("--pids-limit", f.PidsLimit, -1); err != nil {
+		return r, err
+	}
+	if r.PidsLimit != nil && *r.PidsLimit == 0 {
+		return r, fmt.Errorf("--pids-limit 0: give at least 1 (or -1 for no limit)")
 	}
 	if f.CPUs != "" {
 		if f.CPUQuota != "" || f.CPUPeriod != "" {
@@ -228,7 +236,8 @@ func (r Resources) IsZero() bool {
 	return r.Memory == nil && r.MemoryReservation == nil && r.MemorySwap == nil && r.MemorySwappiness == nil &&
 		r.CPUShares == nil && r.CPUQuota == nil && r.CPUPeriod == nil && r.CPURtPeriod == nil && r.CPURtRuntime == nil &&
 		r.CpusetCpus == "" && r.CpusetMems == "" && r.BlkioWeight == nil && len(r.BlkioWeightDevice) == 0 &&
-		len(r.DeviceReadBps) == 0 && len(r.DeviceWriteBps) == 0 && len(r.DeviceReadIOps) == 0 && len(r.DeviceWriteIOps) == 0
+		len(r.DeviceReadBps) == 0 && len(r.DeviceWriteBps) == 0 && len(r.DeviceReadIOps) == 0 && len(r.DeviceWriteIOps) == 0 &&
+		r.PidsLimit == nil
 }
 
 // Merge returns r with the limits set in u put over it, checked
@@ -253,6 +262,7 @@ func (r Resources) Merge(u Resources) (Resources, error) {
 	pickU(&r.CPUPeriod, u.CPUPeriod)
 	pickU(&r.CPURtPeriod, u.CPURtPeriod)
 	pick(&r.CPURtRuntime, u.CPURtRuntime)
+	pick(&r.PidsLimit, u.PidsLimit)
 	if u.CpusetCpus != "" {
 		r.CpusetCpus = u.CpusetCpus
 	}
@@ -295,5 +305,52 @@ func mergeDevices(r, u []DeviceValue) []DeviceValue {
 			out = append(out, d)
 		}
 	}
+	return out
+}
+
+// Args are the flags that give r back (for generated units): ParseResources
+// of them makes the same limits.
+func (r Resources) Args() []string {
+	var out []string
+	num := func(flag string, p *int64) {
+		if p != nil {
+			out = append(out, flag, strconv.FormatInt(*p, 10))
+		}
+	}
+	unum := func(flag string, p *uint64) {
+		if p != nil {
+			out = append(out, flag, strconv.FormatUint(*p, 10))
+		}
+	}
+	str := func(flag, v string) {
+		if v != "" {
+			out = append(out, flag, v)
+		}
+	}
+	devs := func(flag string, ds []DeviceValue) {
+		for _, d := range ds {
+			out = append(out, flag, d.Path+":"+strconv.FormatUint(d.Value, 10))
+		}
+	}
+	num("--memory", r.Memory)
+	num("--memory-reservation", r.MemoryReservation)
+	num("--memory-swap", r.MemorySwap)
+	unum("--memory-swappiness", r.MemorySwappiness)
+	unum("--cpu-shares", r.CPUShares)
+	num("--cpu-quota", r.CPUQuota)
+	unum("--cpu-period", r.CPUPeriod)
+	unum("--cpu-rt-period", r.CPURtPeriod)
+	num("--cpu-rt-runtime", r.CPURtRuntime)
+	str("--cpuset-cpus", r.CpusetCpus)
+	str("--cpuset-mems", r.CpusetMems)
+	if r.BlkioWeight != nil {
+		out = append(out, "--blkio-weight", strconv.Itoa(int(*r.BlkioWeight)))
+	}
+	devs("--blkio-weight-device", r.BlkioWeightDevice)
+	devs("--device-read-bps", r.DeviceReadBps)
+	devs("--device-write-bps", r.DeviceWriteBps)
+	devs("--device-read-iops", r.DeviceReadIOps)
+	devs("--device-write-iops", r.DeviceWriteIOps)
+	num("--pids-limit", r.PidsLimit)
 	return out
 }

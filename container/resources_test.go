@@ -2,6 +2,7 @@ package container
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -82,5 +83,43 @@ func TestMergeResources(t *testing.T) {
 	}
 	if _, err := (Resources{}).Merge(Resources{Memory: n(1 << 20), MemoryReservation: n(2 << 20)}); err == nil {
 		t.Errorf("reservation above the limit: no error")
+	}
+}
+
+// TestResourcesArgs: Args gives flags that parse back to the same limits.
+func TestResourcesArgs(t *testing.T) {
+	devs := func(path string) (int64, int64, error) { return 8, 16, nil }
+	r, err := ParseResources(ResourceFlags{
+		Memory: "512m", MemorySwap: "-1", MemoryReservation: "100m", MemorySwappiness: "0", CPUs: "1.5", CPUShares: "512",
+		CPURtPeriod: "1000", CPURtRuntime: "-1", CpusetCpus: "0-1", CpusetMems: "0", BlkioWeight: "300", PidsLimit: "-1",
+		BlkioWeightDevice: []string{"/dev/sdb:200"}, DeviceReadBps: []string{"/dev/sdb:1mb"}, DeviceWriteBps: []string{"/dev/sdb:2mb"},
+		DeviceReadIOps: []string{"/dev/sdb:100"}, DeviceWriteIOps: []string{"/dev/sdb:200"}, DeviceNumbers: devs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := r.Args()
+	f := ResourceFlags{DeviceNumbers: devs}
+	fields := map[string]*string{"--memory": &f.Memory, "--memory-swap": &f.MemorySwap, "--memory-reservation": &f.MemoryReservation,
+		"--memory-swappiness": &f.MemorySwappiness, "--cpu-shares": &f.CPUShares, "--cpu-quota": &f.CPUQuota, "--cpu-period": &f.CPUPeriod,
+		"--cpu-rt-period": &f.CPURtPeriod, "--cpu-rt-runtime": &f.CPURtRuntime, "--cpuset-cpus": &f.CpusetCpus, "--cpuset-mems": &f.CpusetMems,
+		"--blkio-weight": &f.BlkioWeight, "--pids-limit": &f.PidsLimit}
+	lists := map[string]*[]string{"--blkio-weight-device": &f.BlkioWeightDevice, "--device-read-bps": &f.DeviceReadBps,
+		"--device-write-bps": &f.DeviceWriteBps, "--device-read-iops": &f.DeviceReadIOps, "--device-write-iops": &f.DeviceWriteIOps}
+	for i := 0; i+1 < len(args); i += 2 {
+		if p, ok := fields[args[i]]; ok {
+			*p = args[i+1]
+		} else if l, ok := lists[args[i]]; ok {
+			*l = append(*l, args[i+1])
+		} else {
+			t.Fatalf("Args wrote %s, which ParseResources does not take", args[i])
+		}
+	}
+	back, err := ParseResources(f)
+	if err != nil {
+		t.Fatalf("Args %q: %v", args, err)
+	}
+	if !reflect.DeepEqual(r, back) {
+		t.Fatalf("Args %q gave %+v, want %+v", args, back, r)
 	}
 }

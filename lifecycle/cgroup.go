@@ -230,3 +230,16 @@ func (s *Stats) Next(ctx context.Context) ([]StatsRow, error) {
 	}
 	return rows, nil
 }
+
+// ResourceLimitsNote says whether containers' resource limits apply here:
+// rootful containers have cgroups of their own; rootless ones only under
+// a systemd unit on cgroup v2 (the unit's delegated cgroup).
+func ResourceLimitsNote(rootless bool) string {
+	switch {
+	case !rootless:
+		return "applied: rootful containers have cgroups of their own"
+	case runtime.IsCgroupV2():
+		return "resource limits apply only to containers run by a systemd unit (its delegated cgroup v2 subtree): pod does not yet place other rootless containers in a delegated cgroup, and ignores their limits"
+	}
+	return "Resource limits are not supported and ignored on cgroups V1 rootless systems: a host with cgroup v2 (systemd.unified_cgroup_hierarchy=1) and systemd's delegation would allow them"
+}

@@ -88,6 +88,9 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if err := slirp.AllocatePorts(cfg.Ports); err != nil {
 		return nil, nil, err
 	}
+	if cfg.Resources != nil && h.Rootless && h.Warn != nil {
+		h.Warn("%s", ResourceLimitsNote(true))
+	}
 	if err := resolveSecrets(h.Store, cfg); err != nil {
 		return nil, nil, err
 	}

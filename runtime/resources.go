@@ -39,6 +39,9 @@ func ApplyResources(res *specs.LinuxResources, r *container.Resources) *specs.Li
 			c.Mems = r.CpusetMems
 		}
 	}
+	if r.PidsLimit != nil {
+		res.Pids = &specs.LinuxPids{Limit: r.PidsLimit}
+	}
 	if r.BlkioWeight != nil || len(r.BlkioWeightDevice)+len(r.DeviceReadBps)+len(r.DeviceWriteBps)+len(r.DeviceReadIOps)+len(r.DeviceWriteIOps) > 0 {
 		if res.BlockIO == nil {
 			res.BlockIO = &specs.LinuxBlockIO{}

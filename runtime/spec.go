@@ -156,6 +156,9 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		// needs a cgroup of its own, under the user's delegated one.
 		if opts.Systemd && opts.CgroupV2 && opts.OwnCgroup != "" {
 			l.CgroupsPath = filepath.Join(opts.OwnCgroup, "pod-"+cfg.ID)
+			if cfg.Resources != nil {
+				l.Resources = ApplyResources(l.Resources, cfg.Resources)
+			}
 		}
 		return l
 	}

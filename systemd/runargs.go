@@ -72,6 +72,9 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 		return nil, err
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
+	if cfg.Resources != nil {
+		a.add(cfg.Resources.Args()...)
+	}
 	for _, r := range cfg.Secrets {
 		a.add("--secret", r.String())
 	}

@@ -38,7 +38,7 @@ type buildFlags struct {
 	skipUnused, stdin, logSplit, allPlatforms       bool
 	osVersion, manifest, signBy, decryptKey         string
 	osFeatures, cacheFrom, cacheTo, ssh, hooksDir   []string
-	res                                             container.ResourceFlags
+	res                                             resourceFlags
 	cppFlags                                        []string
 }
 
@@ -94,13 +94,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.logSplit, "logsplit", false, "with --logfile: write to LOGFILE_OS_ARCH, the platform's own file")
 	fl.StringVar(&f.osVersion, "os-version", "", "the OS version the image needs, in its platform")
 	fl.StringSliceVar(&f.osFeatures, "os-feature", nil, "an OS feature the image needs, in its platform")
-	fl.StringVarP(&f.res.Memory, "memory", "m", "", "memory limit of RUN steps: a size such as 512m")
-	fl.StringVar(&f.res.MemorySwap, "memory-swap", "", "memory plus swap limit of RUN steps (-1: unlimited swap)")
-	fl.StringVar(&f.res.CPUShares, "cpu-shares", "", "CPU shares of RUN steps")
-	fl.StringVar(&f.res.CPUQuota, "cpu-quota", "", "CPU CFS quota of RUN steps, in microseconds per period")
-	fl.StringVar(&f.res.CPUPeriod, "cpu-period", "", "CPU CFS period of RUN steps, in microseconds")
-	fl.StringVar(&f.res.CpusetCpus, "cpuset-cpus", "", "CPUs RUN steps may use (0-3, 0,1)")
-	fl.StringVar(&f.res.CpusetMems, "cpuset-mems", "", "memory nodes RUN steps may use")
+	f.res.register(fl, buildResources)
 	// Refused, each with its reason (see runSettings).
 	fl.BoolVar(&f.allPlatforms, "all-platforms", false, "refused: pod builds for this host's platform only")
 	fl.StringVar(&f.manifest, "manifest", "", "refused: pod has no manifest lists")
@@ -311,14 +305,11 @@ func (f *buildFlags) runSettings(o *builder.Options) error {
 			return usageErrorf("%s: %s", r.flag, r.why)
 		}
 	}
-	res, err := container.ParseResources(f.res)
+	res, err := f.res.parseNew()
 	if err != nil {
-		return usageErrorf("%v", err)
+		return err
 	}
 	if !res.IsZero() {
-		if res, err = (container.Resources{}).Merge(res); err != nil {
-			return usageErrorf("%v", err)
-		}
 		o.Run.Resources = &res
 	}
 	if f.cacheTTL < 0 {

@@ -36,6 +36,7 @@ type containerFlags struct {
 	restart                               restartFlags
 	net                                   networkFlags // --network, -p, -P, --expose, --dns*, --add-host, --domainname
 	unit                                  unitFlags    // --sdnotify, --cidfile, --replace, --pidfile, --cgroups
+	res                                   resourceFlags
 }
 
 func (f *containerFlags) register(cmd *cobra.Command) {
@@ -66,6 +67,7 @@ func (f *containerFlags) register(cmd *cobra.Command) {
 	f.restart.register(fl)
 	f.net.register(fl)
 	f.unit.register(fl)
+	f.res.register(fl, runResources)
 	// -h is --hostname, as in Docker; help stays on --help.
 	cmd.Flags().BoolP("help", "", false, "help for "+cmd.Name())
 }
@@ -123,6 +125,13 @@ func (f *containerFlags) config(cmd *cobra.Command, imageRef string, args []stri
 		if err := apply(cfg); err != nil {
 			return nil, err
 		}
+	}
+	res, err := f.res.parseNew()
+	if err != nil {
+		return nil, err
+	}
+	if !res.IsZero() {
+		cfg.Resources = &res
 	}
 	sec, err := runtime.ParseSecurityOpts(f.secOpt)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/network/slirp"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
@@ -47,6 +48,8 @@ type infoHost struct {
 	Uptime        string           `json:"uptime"`
 	Distribution  infoDistribution `json:"distribution"`
 	Security      infoSecurity     `json:"security"`
+	// ResourceLimits says whether --memory, --cpus... apply here.
+	ResourceLimits string `json:"resourceLimits"`
 	// Cgroups says what each --cgroups mode does here.
 	Cgroups []runtime.CgroupMode `json:"cgroups"`
 
@@ -145,8 +148,8 @@ func gatherInfo(ctx context.Context, g *globalOptions, st storage.Store) infoRep
 		CPUs: goruntime.NumCPU(), Rootless: g.mode.Rootless, UID: g.mode.HostUID, GID: g.mode.HostGID,
 		RuntimeDir: g.mode.RuntimeDir, CgroupsVersion: cgroupVersion(),
 		CgroupManager: g.cgroupManager, EventLogger: g.eventsBackend, Distribution: distribution(),
-		Security: infoSecurity{Rootless: g.mode.Rootless, SECCOMPEnabled: true},
-		Cgroups:  runtime.CgroupModes(g.mode.Rootless),
+		Security: infoSecurity{Rootless: g.mode.Rootless, SECCOMPEnabled: true}, ResourceLimits: lifecycle.ResourceLimitsNote(g.mode.Rootless),
+		Cgroups: runtime.CgroupModes(g.mode.Rootless),
 	}
 	if g.mode.Rootless {
 		r.Host.UIDMap = readMap("/proc/self/uid_map")

@@ -77,3 +77,48 @@ func TestUpdateRootless(t *testing.T) {
 	expect(t, e.pod("inspect", "--format", "{{.HostConfig.Memory}}", "u"), 0, "0\n")
 	e.ok("rm", "-f", "u")
 }
+
+// TestRunResourcesRootful: run's resource flags reach the container's
+// cgroup as root (and inspect shows them); a process over --pids-limit
+// cannot start.
+func TestRunResourcesRootful(t *testing.T) {
+	e := rootEnv(t, "a cgroup of the container's own")
+	e.importImage(testImage)
+	t.Cleanup(func() { e.pod("rm", "-f", "--all") })
+	e.ok("run", "-d", "--name", "lim", "--memory", "48m", "--pids-limit", "20", "--cpus", "1.5", "--cpu-shares", "256", testImage, "sleep", "1000")
+	id := strings.TrimSpace(e.ok("inspect", "--format", "{{.ID}}", "lim"))
+	if got := cgroupFile(t, "memory", id, "memory.limit_in_bytes", "memory.max"); got != "50331648" {
+		t.Fatalf("memory limit: %q", got)
+	}
+	if got := cgroupFile(t, "pids", id, "pids.max", "pids.max"); got != "20" {
+		t.Fatalf("pids limit: %q", got)
+	}
+	expect(t, e.pod("inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NanoCpus}} {{.HostConfig.CpuShares}}", "lim"), 0,
+		"50331648 20 1500000000 256\n")
+	r := e.pod("exec", "lim", "sh", "-c", "for i in $(seq 30); do sleep 5 & done; wait")
+	if r.code == 0 || !strings.Contains(r.stderr+r.stdout, "can't fork") && !strings.Contains(r.stderr+r.stdout, "Resource temporarily unavailable") {
+		t.Fatalf("30 processes under --pids-limit 20:\n%s", r)
+	}
+	expectError(t, e.pod("run", "--rm", "--pids-limit", "0", testImage, "true"), 125, "--pids-limit 0")
+	expectError(t, e.pod("run", "--rm", "--memory", "1g", "--memory-swap", "512m", testImage, "true"), 125, "less than --memory")
+}
+
+// TestRunResourcesRootless: rootless on cgroup v1, the limits are
+// recorded (inspect, generate systemd) but not applied, with Podman's
+// one warning line.
+func TestRunResourcesRootless(t *testing.T) {
+	e := withImage(t)
+	r := e.pod("run", "--rm", "--memory", "64m", "--cpus", "0.5", testImage, "true")
+	if r.code != 0 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "Resource limits are not supported and ignored on cgroups V1 rootless systems") {
+		t.Fatalf("rootless run --memory:\n%s", r)
+	}
+	e.ok("create", "--name", "c", "--memory", "64m", testImage, "true")
+	expect(t, e.pod("inspect", "--format", "{{.HostConfig.Memory}}", "c"), 0, "67108864\n")
+	if unit := e.ok("generate", "systemd", "--new", "c"); !strings.Contains(unit, "--memory 67108864") {
+		t.Fatalf("the unit lacks the memory limit:\n%s", unit)
+	}
+	if out := e.ok("info", "--format", "{{.Host.ResourceLimits}}"); !strings.Contains(out, "ignored on cgroups V1 rootless") {
+		t.Fatalf("info's resourceLimits: %q", out)
+	}
+	e.ok("rm", "c")
+}

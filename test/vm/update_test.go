@@ -7,8 +7,8 @@ import (
 
 // TestUpdateCgroupV2: on cgroup v2, pod update sets a rootful
 // container's memory.max and cpu.max at once and keeps them for its next
-// start; a rootless container, with no cgroup of its own, is refused with
-// the reason.
+// start, and run's --memory and --pids-limit reach the cgroup; a rootless
+// container, with no cgroup of its own, is refused with the reason.
 func TestUpdateCgroupV2(t *testing.T) {
 	v := podInstalled(t)
 	const img = "localhost/vm/busybox:latest"
@@ -23,6 +23,13 @@ cat /sys/fs/cgroup/pod/$id/memory.max
 pod inspect --format '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}' upd`)
 	if want := "67108864\n50000 100000\n67108864\n67108864 500000000\n"; out != want {
 		t.Fatalf("rootful update on cgroup v2:\n%s\nwant:\n%s", out, want)
+	}
+	out = v.MustRun(t, Root, `set -e
+id=$(pod run -d --name lim --memory 48m --pids-limit 20 `+img+` sleep 1000)
+cat /sys/fs/cgroup/pod/$id/memory.max /sys/fs/cgroup/pod/$id/pids.max
+pod rm -f -t 0 lim >/dev/null`)
+	if want := "50331648\n20\n"; out != want {
+		t.Fatalf("run --memory --pids-limit on cgroup v2:\n%s\nwant:\n%s", out, want)
 	}
 	v.ImportBusybox(t, TestUser, img)
 	t.Cleanup(func() { v.Run(t, TestUser, "pod rm -f updu; pod rmi -f "+img) })
