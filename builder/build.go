@@ -130,6 +130,9 @@ type RunSettings struct {
 	// Resources are the cgroup limits of RUN steps, applied where they
 	// have a cgroup of their own (rootful).
 	Resources *container.Resources
+	// Ulimits and ShmSize are --ulimit and --shm-size.
+	Ulimits []string
+	ShmSize int64
 }
 
 // Build builds the image the Dockerfile of c describes and returns its ID.

@@ -117,7 +117,7 @@ func (b *builder) runStep(ctx context.Context, sc *scope, s *state, c *instructi
 		User: cfg.User, WorkingDir: cfg.WorkingDir, NetworkMode: network, Mounts: append(mounts, b.o.Run.Mounts...),
 		ExtraHosts: b.o.Run.ExtraHosts, DNS: b.o.Run.DNS, DNSOptions: b.o.Run.DNSOptions, DNSSearch: b.o.Run.DNSSearch,
 		NoHosts: b.o.Run.NoHosts, CapAdd: b.o.Run.CapAdd, CapDrop: b.o.Run.CapDrop, SecurityOpt: b.o.Run.SecurityOpt,
-		Resources: b.o.Run.Resources,
+		Resources: b.o.Run.Resources, Ulimits: b.o.Run.Ulimits, ShmSize: b.o.Run.ShmSize,
 	}
 	ccfg.Command = ccfg.Cmd
 	rec, err := container.Create(b.st, ccfg)

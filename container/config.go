@@ -30,6 +30,12 @@ type Config struct {
 	Command []string `json:"command,omitempty"`
 	// Env holds KEY=VALUE pairs from -e and --env-file, applied over the image's.
 	Env []string `json:"env,omitempty"`
+	// EnvMerge (--env-merge KEY=VALUE, ${KEY} being the image's value),
+	// UnsetEnv (--unsetenv) and UnsetEnvAll (--unsetenv-all) change the
+	// default and the image's variables before Env is applied.
+	EnvMerge    []string `json:"envMerge,omitempty"`
+	UnsetEnv    []string `json:"unsetEnv,omitempty"`
+	UnsetEnvAll bool     `json:"unsetEnvAll,omitempty"`
 	// WorkingDir overrides the image's; created in the rootfs when missing.
 	WorkingDir string `json:"workingDir,omitempty"`
 	// User is USER[:GROUP] by name or number; empty means the image's user.
@@ -74,6 +80,17 @@ type Config struct {
 	// (CONTAINER[:ro|rw]), its mounts merged into Mounts at create time.
 	Mounts      []Mount  `json:"mounts,omitempty"`
 	VolumesFrom []string `json:"volumesFrom,omitempty"`
+	// Process settings: Ulimits are --ulimit NAME=SOFT[:HARD] (over pod's
+	// defaults); ShmSize is /dev/shm's size in bytes (0: 64 MiB);
+	// Sysctls are --sysctl; Umask is --umask (octal, "": 0022);
+	// Timezone is --tz ("local" or a zoneinfo name); Annotations go into
+	// the OCI spec.
+	Ulimits     []string          `json:"ulimits,omitempty"`
+	ShmSize     int64             `json:"shmSize,omitempty"`
+	Sysctls     map[string]string `json:"sysctls,omitempty"`
+	Umask       string            `json:"umask,omitempty"`
+	Timezone    string            `json:"timezone,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
 	// Resources are the cgroup limits (pod update), applied where the
 	// container has a cgroup of its own.
 	Resources *Resources `json:"resources,omitempty"`

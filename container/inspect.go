@@ -61,6 +61,7 @@ type InspectConfig struct {
 	WorkingDir  string            `json:"WorkingDir"`
 	Entrypoint  []string          `json:"Entrypoint"`
 	Labels      map[string]string `json:"Labels"`
+	Annotations map[string]string `json:"Annotations,omitempty"`
 	StopSignal  string            `json:"StopSignal,omitempty"`
 	StopTimeout *int              `json:"StopTimeout,omitempty"`
 	Healthcheck *HealthConfig     `json:"Healthcheck,omitempty"`
@@ -135,7 +136,7 @@ func (r *Record) Inspect(driver string) InspectData {
 		},
 		Config: InspectConfig{
 			Hostname: c.Hostname, User: c.User, Tty: c.Tty, OpenStdin: c.Interactive, Env: c.Env,
-			Cmd: c.Cmd, Image: c.Image, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Labels: c.Labels,
+			Cmd: c.Cmd, Image: c.Image, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Labels: c.Labels, Annotations: c.Annotations,
 			StopSignal: c.StopSignal, StopTimeout: c.StopTimeout,
 		},
 		HostConfig: InspectHost{

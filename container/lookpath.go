@@ -76,6 +76,21 @@ func Environment(cfg *Config, img *ImageConfig, hostname string, u ExecUser) []s
 	if img != nil {
 		env = mergeEnv(env, img.Env)
 	}
+	for _, kv := range cfg.EnvMerge {
+		k, v, _ := strings.Cut(kv, "=")
+		v = os.Expand(v, func(name string) string {
+			if i := indexEnv(env, name); i >= 0 {
+				_, val, _ := strings.Cut(env[i], "=")
+				return val
+			}
+			return ""
+		})
+		env = mergeEnv(env, []string{k + "=" + v})
+	}
+	if cfg.UnsetEnvAll {
+		env = nil
+	}
+	env = mergeEnv(env, cfg.UnsetEnv)
 	return mergeEnv(env, cfg.Env)
 }
 

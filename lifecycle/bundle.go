@@ -72,6 +72,18 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
 	spec.Mounts = append(spec.Mounts, secretMounts...)
+	if tz := cfg.Timezone; tz != "" {
+		// --tz: the host's zone file, read-only, as /etc/localtime.
+		src := "/etc/localtime"
+		if tz != "local" {
+			src = filepath.Join("/usr/share/zoneinfo", tz)
+		}
+		real, err := filepath.EvalSymlinks(src)
+		if err != nil {
+			return nil, container.WithExitCode(125, fmt.Errorf("container %s: --tz %s: %w", cfg.Name, tz, err))
+		}
+		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/etc/localtime", Type: "bind", Source: real, Options: []string{"bind", "ro"}})
+	}
 	if nc.notify {
 		// --sdnotify=container under a unit: the monitor listens in the
 		// bundle's notify/, mounted where the container's NOTIFY_SOCKET

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -85,6 +86,9 @@ func Spec(cfg *container.Config, opts SpecOptions) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rlimits, err = withUlimits(rlimits, cfg.Ulimits); err != nil {
+		return nil, err
+	}
 	cwd := opts.Cwd
 	if cwd == "" {
 		cwd = "/"
@@ -121,7 +125,37 @@ func Spec(cfg *container.Config, opts SpecOptions) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Umask != "" {
+		m, err := container.ParseUmask(cfg.Umask)
+		if err != nil {
+			return nil, err
+		}
+		s.Process.User.Umask = &m
+	}
+	for k, v := range cfg.Sysctls {
+		if s.Linux.Sysctl == nil {
+			s.Linux.Sysctl = map[string]string{}
+		}
+		s.Linux.Sysctl[k] = v
+	}
+	if len(cfg.Annotations) > 0 {
+		s.Annotations = maps.Clone(cfg.Annotations)
+	}
 	return s, nil
+}
+
+// withUlimits puts --ulimit's limits over pod's own (-1: unlimited).
+func withUlimits(limits []specs.POSIXRlimit, ulimits []string) ([]specs.POSIXRlimit, error) {
+	for _, s := range ulimits {
+		u, err := container.ParseUlimit(s)
+		if err != nil {
+			return nil, err
+		}
+		r := specs.POSIXRlimit{Type: u.RlimitType(), Soft: uint64(u.Soft), Hard: uint64(u.Hard)}
+		limits = slices.DeleteFunc(limits, func(l specs.POSIXRlimit) bool { return l.Type == r.Type })
+		limits = append(limits, r)
+	}
+	return limits, nil
 }
 
 // linux builds the Linux section but seccomp.
@@ -236,7 +270,7 @@ func mounts(cfg *container.Config, opts SpecOptions, sec SecurityOptions) []spec
 	}
 	ms = append(ms,
 		specs.Mount{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
-		specs.Mount{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
+		specs.Mount{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", shmSize(cfg)}},
 	)
 	for _, b := range []struct{ src, dst string }{
 		{opts.HostsFile, "/etc/hosts"},
@@ -465,4 +499,12 @@ func deviceAt(p string) (specs.LinuxDevice, bool) {
 		Major: int64(unix.Major(uint64(st.Rdev))), Minor: int64(unix.Minor(uint64(st.Rdev))),
 		FileMode: &mode, UID: &uid, GID: &gid,
 	}, true
+}
+
+// shmSize is /dev/shm's size option: --shm-size, else 64 MiB as Docker's.
+func shmSize(cfg *container.Config) string {
+	if cfg.ShmSize > 0 {
+		return "size=" + strconv.FormatInt(cfg.ShmSize, 10)
+	}
+	return "size=65536k"
 }

@@ -72,6 +72,21 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 		return nil, err
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
+	a.each("--ulimit", cfg.Ulimits)
+	if cfg.ShmSize > 0 {
+		a.add("--shm-size", strconv.FormatInt(cfg.ShmSize, 10))
+	}
+	for _, k := range slices.Sorted(maps.Keys(cfg.Sysctls)) {
+		a.add("--sysctl", k+"="+cfg.Sysctls[k])
+	}
+	a.str("--umask", cfg.Umask)
+	a.str("--tz", cfg.Timezone)
+	for _, k := range slices.Sorted(maps.Keys(cfg.Annotations)) {
+		a.add("--annotation", k+"="+cfg.Annotations[k])
+	}
+	a.each("--env-merge", cfg.EnvMerge)
+	a.each("--unsetenv", cfg.UnsetEnv)
+	a.bool("--unsetenv-all", cfg.UnsetEnvAll)
 	if cfg.Resources != nil {
 		a.add(cfg.Resources.Args()...)
 	}

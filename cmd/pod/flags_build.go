@@ -39,7 +39,8 @@ type buildFlags struct {
 	osVersion, manifest, signBy, decryptKey         string
 	osFeatures, cacheFrom, cacheTo, ssh, hooksDir   []string
 	res                                             resourceFlags
-	cppFlags                                        []string
+	cppFlags, ulimits                               []string
+	shmSize                                         string
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
@@ -87,6 +88,8 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.compress, "compress", false, "accepted as Podman does: the context is never sent anywhere to compress")
 	fl.BoolVar(&f.disableCompression, "disable-compression", true, "accepted as Podman does: layers are stored uncompressed and compressed when pushed")
 	fl.IntVar(&f.jobs, "jobs", 1, "stages built at once (pod builds them one after another)")
+	fl.StringArrayVar(&f.ulimits, "ulimit", nil, "a process limit of RUN steps: NAME=SOFT[:HARD]")
+	fl.StringVar(&f.shmSize, "shm-size", "", "size of /dev/shm in RUN steps (default 64m)")
 	fl.StringArrayVar(&f.cppFlags, "cpp-flag", nil, "a flag for cpp, which preprocesses a Dockerfile ending in .in (-DNAME=VALUE)")
 	fl.DurationVar(&f.cacheTTL, "cache-ttl", 0, "use cached steps made less than this long ago only (such as 24h)")
 	fl.BoolVar(&f.skipUnused, "skip-unused-stages", true, "build only the stages the target needs (false: every stage up to it)")
@@ -317,6 +320,13 @@ func (f *buildFlags) runSettings(o *builder.Options) error {
 	}
 	o.CacheTTL, o.AllStages, o.OSVersion, o.OSFeatures = f.cacheTTL, !f.skipUnused, f.osVersion, f.osFeatures
 	o.CppFlags = f.cppFlags
+	// The same checks as run's.
+	proc := processFlags{ulimits: f.ulimits, shmSize: f.shmSize}
+	var shaped container.Config
+	if err := proc.apply(&shaped); err != nil {
+		return err
+	}
+	o.Run.Ulimits, o.Run.ShmSize = shaped.Ulimits, shaped.ShmSize
 	if f.logSplit && f.logFile == "" {
 		return usageErrorf("--logsplit needs --logfile")
 	}

@@ -37,6 +37,7 @@ type containerFlags struct {
 	net                                   networkFlags // --network, -p, -P, --expose, --dns*, --add-host, --domainname
 	unit                                  unitFlags    // --sdnotify, --cidfile, --replace, --pidfile, --cgroups
 	res                                   resourceFlags
+	proc                                  processFlags
 }
 
 func (f *containerFlags) register(cmd *cobra.Command) {
@@ -68,6 +69,7 @@ func (f *containerFlags) register(cmd *cobra.Command) {
 	f.net.register(fl)
 	f.unit.register(fl)
 	f.res.register(fl, runResources)
+	f.proc.register(fl)
 	// -h is --hostname, as in Docker; help stays on --help.
 	cmd.Flags().BoolP("help", "", false, "help for "+cmd.Name())
 }
@@ -121,7 +123,7 @@ func (f *containerFlags) config(cmd *cobra.Command, imageRef string, args []stri
 		t := f.stopTimeout
 		cfg.StopTimeout = &t
 	}
-	for _, apply := range []func(*container.Config) error{f.vol.apply, f.health.apply, f.logs.apply, f.restart.apply, f.net.apply, f.unit.apply} {
+	for _, apply := range []func(*container.Config) error{f.vol.apply, f.health.apply, f.logs.apply, f.restart.apply, f.net.apply, f.unit.apply, f.proc.apply} {
 		if err := apply(cfg); err != nil {
 			return nil, err
 		}

@@ -84,6 +84,9 @@ func roundTripCases(t *testing.T) [][]string {
 		{"--memory", "67108864", "--memory-reservation", "33554432", "--memory-swap", "-1", "--memory-swappiness", "10",
 			"--cpu-shares", "512", "--cpu-quota", "50000", "--cpu-period", "100000", "--cpu-rt-period", "1000", "--cpu-rt-runtime", "500",
 			"--cpuset-cpus", "0-1", "--cpuset-mems", "0", "--blkio-weight", "300", "--pids-limit", "100", "img"},
+		{"--ulimit", "nofile=1024:2048", "--ulimit", "core=0", "--shm-size", "134217728", "--sysctl", "kernel.shmmax=100000", "--sysctl", "net.ipv4.ip_forward=1",
+			"--umask", "0077", "--tz", "local", "--annotation", "a=1", "--annotation", "b=2", "--env-merge", "PATH=/x:${PATH}",
+			"--unsetenv", "HOSTNAME", "--unsetenv-all", "img"},
 		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "--ip", "10.89.0.9", "--ip6", "fd00::9", "--mac-address", "02:42:0a:59:00:09", "img"},
 		{"--network", "a:ip=10.89.0.9,alias=x,mac=02:00:00:00:00:01", "--network", "b", "img"},
 	}
@@ -114,8 +117,8 @@ func TestRunArgsRoundTrip(t *testing.T) {
 var notRecorded = []string{
 	"pull", "quiet", "platform", "os", "arch", "variant", "disable-content-trust", "authfile", "cert-dir", "creds", "retry", "retry-delay", "tls-verify",
 	"detach", "publish-all", "env-file", "help", "cidfile", "replace",
-	// Kept as --cpu-quota and --cpu-period.
-	"cpus",
+	// Kept as --cpu-quota and --cpu-period; as the variables and labels.
+	"cpus", "env-host", "label-file",
 	// Block devices' limits: their round trip is container's
 	// TestResourcesArgs (parsing them here needs a block device).
 	"blkio-weight-device", "device-read-bps", "device-write-bps", "device-read-iops", "device-write-iops",

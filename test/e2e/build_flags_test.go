@@ -174,3 +174,12 @@ func TestBuildCpp(t *testing.T) {
 	plain := e.ctxTree("plain", map[string]string{"Dockerfile": "FROM " + testImage + "\n"})
 	expectError(t, e.pod("build", "--cpp-flag", "-DX=1", plain), 125, "ends in .in")
 }
+
+// TestBuildUlimitShm: --ulimit and --shm-size reach RUN steps.
+func TestBuildUlimitShm(t *testing.T) {
+	e := withImage(t)
+	ctx := e.ctxTree("ctx", map[string]string{"Dockerfile": "FROM " + testImage + "\nRUN ulimit -n > /n; df -k /dev/shm | awk 'NR==2{print $2}' > /shm\n"})
+	e.ok("build", "-q", "--ulimit", "nofile=256:512", "--shm-size", "4m", "-t", "localhost/e2e/ul:1", ctx)
+	expect(t, e.pod("run", "--rm", "localhost/e2e/ul:1", "cat", "/n", "/shm"), 0, "256\n4096\n")
+	expectError(t, e.pod("build", "--ulimit", "bogus=1", ctx), 125, "--ulimit")
+}

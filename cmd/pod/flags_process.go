@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"strings"
+
+	units "github.com/docker/go-units"
+	"github.com/spf13/pflag"
+
+	"github.com/pod-project/pod/container"
+)
+
+// processFlags are run's and create's flags for the container's process
+// and environment: --ulimit, --shm-size, --sysctl, --umask, --tz,
+// --annotation, --unsetenv(-all), --env-merge, --env-host, --label-file.
+type processFlags struct {
+	ulimits, sysctls, annotations, unsetEnv, envMerge, labelFiles []string
+	shmSize, umask, tz                                            string
+	unsetEnvAll, envHost                                          bool
+}
+
+func (f *processFlags) register(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&f.ulimits, "ulimit", nil, "a process limit: NAME=SOFT[:HARD] (nofile, nproc, core, stack, memlock...; -1 for unlimited)")
+	fs.StringVar(&f.shmSize, "shm-size", "", "size of /dev/shm (default 64m)")
+	fs.StringArrayVar(&f.sysctls, "sysctl", nil, "a namespaced kernel setting: KEY=VALUE (net.*, fs.mqueue.*, kernel.shm*/msg*/sem)")
+	fs.StringVar(&f.umask, "umask", "", "the process's umask, in octal (default 0022)")
+	fs.StringVar(&f.tz, "tz", "", "the container's time zone: local (the host's) or a zone such as Europe/Paris")
+	fs.StringArrayVar(&f.annotations, "annotation", nil, "an annotation in the OCI spec: KEY=VALUE")
+	fs.StringArrayVar(&f.unsetEnv, "unsetenv", nil, "remove a default or image environment variable")
+	fs.BoolVar(&f.unsetEnvAll, "unsetenv-all", false, "remove every default and image environment variable")
+	fs.StringArrayVar(&f.envMerge, "env-merge", nil, "change a default or image variable: KEY=VALUE, ${KEY} being its value")
+	fs.BoolVar(&f.envHost, "env-host", false, "give the container pod's environment")
+	fs.StringArrayVar(&f.labelFiles, "label-file", nil, "read KEY=VALUE labels from a file")
+}
+
+// apply checks the flags into cfg; env and labels are what -e and -l
+// gave, which win over --env-host and --label-file.
+func (f *processFlags) apply(cfg *container.Config) error {
+	for _, u := range f.ulimits {
+		if _, err := container.ParseUlimit(u); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	cfg.Ulimits = f.ulimits
+	if f.shmSize != "" {
+		n, err := units.RAMInBytes(f.shmSize)
+		if err != nil || n <= 0 {
+			return usageErrorf("--shm-size %q: a size such as 64m or 1g", f.shmSize)
+		}
+		cfg.ShmSize = n
+	}
+	for _, s := range f.sysctls {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			return usageErrorf("--sysctl %q: use KEY=VALUE", s)
+		}
+		if err := container.CheckSysctl(k, cfg.NetworkMode); err != nil {
+			return usageErrorf("%v", err)
+		}
+		if cfg.Sysctls == nil {
+			cfg.Sysctls = map[string]string{}
+		}
+		cfg.Sysctls[k] = v
+	}
+	if f.umask != "" {
+		if _, err := container.ParseUmask(f.umask); err != nil {
+			return usageErrorf("%v", err)
+		}
+		cfg.Umask = f.umask
+	}
+	if f.tz != "" && f.tz != "local" {
+		if _, err := os.Stat("/usr/share/zoneinfo/" + f.tz); err != nil || strings.Contains(f.tz, "..") {
+			return usageErrorf("--tz %q: no such time zone in /usr/share/zoneinfo (or give local)", f.tz)
+		}
+	}
+	cfg.Timezone = f.tz
+	var err error
+	if cfg.Annotations, err = container.ParseLabels(f.annotations); err != nil {
+		return usageErrorf("--annotation: %v", err)
+	}
+	if len(cfg.Annotations) == 0 {
+		cfg.Annotations = nil
+	}
+	for _, k := range f.unsetEnv {
+		if k == "" || strings.Contains(k, "=") {
+			return usageErrorf("--unsetenv %q: give the variable's name", k)
+		}
+	}
+	cfg.UnsetEnv, cfg.UnsetEnvAll = f.unsetEnv, f.unsetEnvAll
+	for _, kv := range f.envMerge {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return usageErrorf("--env-merge %q: use KEY=VALUE", kv)
+		}
+	}
+	cfg.EnvMerge = f.envMerge
+	if f.envHost {
+		// Below -e, which was applied already and wins.
+		cfg.Env = append(os.Environ(), cfg.Env...)
+	}
+	for _, name := range f.labelFiles {
+		lines, err := readKVFile(name)
+		if err != nil {
+			return usageErrorf("--label-file: %v", err)
+		}
+		fromFile, err := container.ParseLabels(lines)
+		if err != nil {
+			return usageErrorf("--label-file %s: %v", name, err)
+		}
+		for k, v := range fromFile {
+			if _, given := cfg.Labels[k]; !given {
+				if cfg.Labels == nil {
+					cfg.Labels = map[string]string{}
+				}
+				cfg.Labels[k] = v
+			}
+		}
+	}
+	return nil
+}
+
+// readKVFile reads the KEY=VALUE lines of a file, leaving out blank
+// lines and # comments.
+func readKVFile(name string) ([]string, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	var out []string
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out, sc.Err()
+}

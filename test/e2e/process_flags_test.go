@@ -1,0 +1,48 @@
+package e2e
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestRunProcessFlags: --ulimit, --shm-size, --sysctl, --umask, --tz,
+// --annotation, --unsetenv(-all), --env-merge, --env-host and
+// --label-file, seen from inside the container (and the spec), rootless.
+func TestRunProcessFlags(t *testing.T) {
+	e := withImage(t)
+	script := `ulimit -n; ulimit -Hn; df -k /dev/shm | awk 'NR==2{print $2}'; cat /proc/sys/net/ipv4/tcp_keepalive_time; umask; ` +
+		`ls -l /etc/localtime >/dev/null 2>&1 && echo tz; env | grep ^HOSTNAME= || echo no-hostname; env | grep ^PATH=`
+	out := e.ok("run", "--rm", "--ulimit", "nofile=512:1024", "--shm-size", "8m", "--sysctl", "net.ipv4.tcp_keepalive_time=600",
+		"--umask", "0077", "--tz", "local", "--unsetenv", "HOSTNAME", "--env-merge", "PATH=/opt/bin:${PATH}", testImage, "sh", "-c", script)
+	want := "512\n1024\n8192\n600\n0077\ntz\nno-hostname\nPATH=/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+	if out != want {
+		t.Fatalf("inside the container:\n%s\nwant:\n%s", out, want)
+	}
+	// The zone is the host's file.
+	if host, err := os.ReadFile("/etc/localtime"); err == nil {
+		if got := e.ok("run", "--rm", "--tz", "local", testImage, "cat", "/etc/localtime"); got != string(host) {
+			t.Fatalf("--tz local gave another zone file (%d bytes, the host's is %d)", len(got), len(host))
+		}
+	}
+	// (The runtime adds HOME when the process has none.)
+	if out := e.ok("run", "--rm", "--unsetenv-all", "-e", "ONLY=1", testImage, "/bin/env"); !strings.HasPrefix(out, "ONLY=1\n") || strings.Contains(out, "PATH=") || strings.Contains(out, "container=") {
+		t.Fatalf("--unsetenv-all: %q", out)
+	}
+
+	lf := e.writeFile("labels", "# comment\nteam=web\nfrom=file\n")
+	e.ok("create", "--name", "c", "--label-file", lf, "-l", "from=flag", "--annotation", "io.example/a=1", testImage, "true")
+	expect(t, e.pod("inspect", "--format", "{{.Config.Labels.team}} {{index .Config.Labels \"from\"}} {{index .Config.Annotations \"io.example/a\"}}", "c"), 0, "web flag 1\n")
+	e.ok("start", "c")
+	e.ok("rm", "c")
+
+	for _, bad := range [][]string{
+		{"--ulimit", "files=1"}, {"--ulimit", "nofile=2:1"}, {"--shm-size", "lots"}, {"--sysctl", "vm.swappiness=1"},
+		{"--sysctl", "net.ipv4.ip_forward=1", "--network", "host"}, {"--umask", "9"}, {"--tz", "Nowhere/Land"}, {"--unsetenv", "A=B"},
+	} {
+		r := e.pod(append(append([]string{"run", "--rm"}, bad...), testImage, "true")...)
+		if r.code != 125 || !strings.Contains(r.stderr, bad[0]) {
+			t.Errorf("run %v: want 125 naming %s:\n%s", bad, bad[0], r)
+		}
+	}
+}
