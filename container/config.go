@@ -80,6 +80,11 @@ type Config struct {
 	// (CONTAINER[:ro|rw]), its mounts merged into Mounts at create time.
 	Mounts      []Mount  `json:"mounts,omitempty"`
 	VolumesFrom []string `json:"volumesFrom,omitempty"`
+	// Init runs an init as PID 1 (--init): InitPath's executable, or
+	// pod's own ("" ), which starts the command, forwards signals and
+	// reaps.
+	Init     bool   `json:"init,omitempty"`
+	InitPath string `json:"initPath,omitempty"`
 	// Process settings: Ulimits are --ulimit NAME=SOFT[:HARD] (over pod's
 	// defaults); ShmSize is /dev/shm's size in bytes (0: 64 MiB);
 	// Sysctls are --sysctl; Umask is --umask (octal, "": 0022);

@@ -95,7 +95,9 @@ type InspectHost struct {
 	CpusetCpus         string `json:"CpusetCpus"`
 	CpusetMems         string `json:"CpusetMems"`
 	BlkioWeight        uint16 `json:"BlkioWeight"`
-	PidsLimit          int64  `json:"PidsLimit"`
+	// Init is --init, as Docker shows it.
+	Init      bool  `json:"Init"`
+	PidsLimit int64 `json:"PidsLimit"`
 	// RestartPolicy and LogConfig: see inspectLifecycle.
 	RestartPolicy InspectRestartPolicy `json:"RestartPolicy"`
 	LogConfig     InspectLogConfig     `json:"LogConfig"`
@@ -147,6 +149,7 @@ func (r *Record) Inspect(driver string) InspectData {
 	r.inspectLifecycle(&d, running)
 	r.inspectNetwork(&d)
 	inspectResources(&d, c.Resources)
+	d.HostConfig.Init = c.Init
 	if d.Config.Hostname == "" {
 		d.Config.Hostname = ShortID(c.ID)
 	}

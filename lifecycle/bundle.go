@@ -11,8 +11,10 @@ import (
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/monitor/protocol"
 	"github.com/pod-project/pod/network/slirp"
+	"github.com/pod-project/pod/podinit"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
+	"github.com/pod-project/pod/userns"
 	"github.com/pod-project/pod/volumes"
 )
 
@@ -43,6 +45,22 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if err := container.LookPath(rootfs, env, cwd, args[0]); err != nil {
 		return nil, err
 	}
+	var initMount *specs.Mount
+	if cfg.Init {
+		// --init: the init (pod's own executable, or --init-path's) is PID
+		// 1, the command its child.
+		src := cfg.InitPath
+		if src == "" {
+			if src, err = userns.Helper(); err != nil {
+				return nil, err
+			}
+		}
+		if src, err = filepath.EvalSymlinks(src); err != nil {
+			return nil, container.WithExitCode(125, fmt.Errorf("container %s: --init-path: %w", cfg.Name, err))
+		}
+		initMount = &specs.Mount{Destination: podinit.Path, Type: "bind", Source: src, Options: []string{"bind", "ro"}}
+		args = append([]string{podinit.Path, "--"}, args...)
+	}
 	mounts, err := volumes.Prepare(cfg, rootfs, u)
 	if err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
@@ -72,6 +90,9 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
 	spec.Mounts = append(spec.Mounts, secretMounts...)
+	if initMount != nil {
+		spec.Mounts = append(spec.Mounts, *initMount)
+	}
 	if tz := cfg.Timezone; tz != "" {
 		// --tz: the host's zone file, read-only, as /etc/localtime.
 		src := "/etc/localtime"

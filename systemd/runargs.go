@@ -72,6 +72,8 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 		return nil, err
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
+	a.bool("--init", cfg.Init)
+	a.str("--init-path", cfg.InitPath)
 	a.each("--ulimit", cfg.Ulimits)
 	if cfg.ShmSize > 0 {
 		a.add("--shm-size", strconv.FormatInt(cfg.ShmSize, 10))

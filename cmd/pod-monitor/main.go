@@ -7,12 +7,14 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"go.podman.io/storage/pkg/reexec"
 
 	"github.com/pod-project/pod/monitor"
 	"github.com/pod-project/pod/monitor/protocol"
 	"github.com/pod-project/pod/network"
+	"github.com/pod-project/pod/podinit"
 	"github.com/pod-project/pod/userns"
 )
 
@@ -20,6 +22,10 @@ func main() {
 	// go.podman.io/storage re-executes its caller for chrooted work.
 	if reexec.Init() {
 		return
+	}
+	if filepath.Base(os.Args[0]) == podinit.Name {
+		// PID 1 of a container run with --init.
+		os.Exit(podinit.Main(os.Args[1:]))
 	}
 	switch role := os.Getenv(userns.RoleEnv); role {
 	case protocol.Role:

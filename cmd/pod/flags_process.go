@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"os"
+	"path/filepath"
 	"strings"
 
 	units "github.com/docker/go-units"
@@ -16,11 +17,13 @@ import (
 // --annotation, --unsetenv(-all), --env-merge, --env-host, --label-file.
 type processFlags struct {
 	ulimits, sysctls, annotations, unsetEnv, envMerge, labelFiles []string
-	shmSize, umask, tz                                            string
-	unsetEnvAll, envHost                                          bool
+	shmSize, umask, tz, initPath                                  string
+	unsetEnvAll, envHost, init                                    bool
 }
 
 func (f *processFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.init, "init", false, "run an init as PID 1 that passes signals on to the command and reaps orphans (pod's own, mounted at /run/pod-init)")
+	fs.StringVar(&f.initPath, "init-path", "", "the init --init runs, instead of pod's own (such as /usr/bin/tini)")
 	fs.StringArrayVar(&f.ulimits, "ulimit", nil, "a process limit: NAME=SOFT[:HARD] (nofile, nproc, core, stack, memlock...; -1 for unlimited)")
 	fs.StringVar(&f.shmSize, "shm-size", "", "size of /dev/shm (default 64m)")
 	fs.StringArrayVar(&f.sysctls, "sysctl", nil, "a namespaced kernel setting: KEY=VALUE (net.*, fs.mqueue.*, kernel.shm*/msg*/sem)")
@@ -43,6 +46,15 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		}
 	}
 	cfg.Ulimits = f.ulimits
+	if f.initPath != "" {
+		if !filepath.IsAbs(f.initPath) {
+			return usageErrorf("--init-path %q: give an absolute path", f.initPath)
+		}
+		if fi, err := os.Stat(f.initPath); err != nil || !fi.Mode().IsRegular() {
+			return usageErrorf("--init-path %s: no such executable file", f.initPath)
+		}
+	}
+	cfg.Init, cfg.InitPath = f.init || f.initPath != "", f.initPath
 	if f.shmSize != "" {
 		n, err := units.RAMInBytes(f.shmSize)
 		if err != nil || n <= 0 {

@@ -87,6 +87,8 @@ func roundTripCases(t *testing.T) [][]string {
 		{"--ulimit", "nofile=1024:2048", "--ulimit", "core=0", "--shm-size", "134217728", "--sysctl", "kernel.shmmax=100000", "--sysctl", "net.ipv4.ip_forward=1",
 			"--umask", "0077", "--tz", "local", "--annotation", "a=1", "--annotation", "b=2", "--env-merge", "PATH=/x:${PATH}",
 			"--unsetenv", "HOSTNAME", "--unsetenv-all", "img"},
+		{"--init", "img", "sleep", "1"},
+		{"--init", "--init-path", "/bin/sh", "img"},
 		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "--ip", "10.89.0.9", "--ip6", "fd00::9", "--mac-address", "02:42:0a:59:00:09", "img"},
 		{"--network", "a:ip=10.89.0.9,alias=x,mac=02:00:00:00:00:01", "--network", "b", "img"},
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/pod-project/pod/monitor"
 	"github.com/pod-project/pod/monitor/protocol"
 	"github.com/pod-project/pod/network"
+	"github.com/pod-project/pod/podinit"
 	"github.com/pod-project/pod/systemd"
 	"github.com/pod-project/pod/userns"
 )
@@ -27,6 +28,9 @@ func main() {
 		return
 	}
 	switch filepath.Base(os.Args[0]) {
+	case podinit.Name:
+		// PID 1 of a container run with --init.
+		os.Exit(podinit.Main(os.Args[1:]))
 	case systemd.UserGeneratorName, systemd.SystemGeneratorName:
 		// systemd's generators at boot and daemon-reload: Quadlet-format
 		// files into units.

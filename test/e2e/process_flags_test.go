@@ -46,3 +46,24 @@ func TestRunProcessFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestRunInit: --init puts pod's own init at PID 1: the command is its
+// child, SIGTERM from pod stop reaches it (143, not the 137 of a kill
+// after the timeout that a PID-1 sleep gets), and orphans are reaped.
+func TestRunInit(t *testing.T) {
+	e := withImage(t)
+	script := `[ $$ != 1 ] && echo "parent $PPID"; tr '\0' ' ' < /proc/1/cmdline; echo`
+	expect(t, e.pod("run", "--rm", "--init", testImage, "sh", "-c", script), 0, "parent 1\n/run/pod-init -- sh -c "+script+" \n")
+	// An orphan (the subshell's sleep) is reaped by the init: no zombie.
+	out := e.ok("run", "--rm", "--init", testImage, "sh", "-c", "(sleep 0.2 &); sleep 1; ps -o stat,comm | grep -c '^Z' || true")
+	if out != "0\n" {
+		t.Fatalf("zombies under --init: %q", out)
+	}
+	e.ok("run", "-d", "--init", "--name", "withinit", testImage, "sleep", "1000")
+	e.ok("run", "-d", "--name", "without", testImage, "sleep", "1000")
+	e.ok("stop", "-t", "2", "withinit", "without")
+	expect(t, e.pod("inspect", "--format", "{{.State.ExitCode}}", "withinit", "without"), 0, "143\n137\n")
+	expect(t, e.pod("inspect", "--format", "{{.Path}} {{.HostConfig.Init}}", "withinit"), 0, "sleep true\n")
+	e.ok("rm", "withinit", "without")
+	expectError(t, e.pod("run", "--rm", "--init-path", "relative/tini", testImage, "true"), 125, "absolute path")
+}
