@@ -85,6 +85,13 @@ type Config struct {
 	// reaps.
 	Init     bool   `json:"init,omitempty"`
 	InitPath string `json:"initPath,omitempty"`
+	// GroupAdd are --group-add's groups (names or GIDs), added to the
+	// user's; OOMScoreAdj is --oom-score-adj; NoReadOnlyTmpfs is
+	// --read-only-tmpfs=false (with --read-only, /run, /tmp and /var/tmp
+	// are tmpfs otherwise, as Podman's).
+	GroupAdd        []string `json:"groupAdd,omitempty"`
+	OOMScoreAdj     *int     `json:"oomScoreAdj,omitempty"`
+	NoReadOnlyTmpfs bool     `json:"noReadOnlyTmpfs,omitempty"`
 	// Process settings: Ulimits are --ulimit NAME=SOFT[:HARD] (over pod's
 	// defaults); ShmSize is /dev/shm's size in bytes (0: 64 MiB);
 	// Sysctls are --sysctl; Umask is --umask (octal, "": 0022);

@@ -114,3 +114,29 @@ func openInRoot(rootfs, name string) (*os.File, error) {
 func isMissing(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR)
 }
+
+// AdditionalGroups resolves --group-add's groups (names against the
+// image's /etc/group, or GIDs) to GIDs.
+func AdditionalGroups(rootfs string, groups []string) ([]uint32, error) {
+	if len(groups) == 0 {
+		return nil, nil
+	}
+	f, err := openInRoot(rootfs, "/etc/group")
+	if err != nil {
+		return nil, err
+	}
+	var r io.Reader
+	if f != nil {
+		defer f.Close()
+		r = f
+	}
+	gids, err := user.GetAdditionalGroups(groups, r)
+	if err != nil {
+		return nil, fmt.Errorf("--group-add: %w", err)
+	}
+	out := make([]uint32, 0, len(gids))
+	for _, g := range gids {
+		out = append(out, uint32(g))
+	}
+	return out, nil
+}

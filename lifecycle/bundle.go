@@ -32,6 +32,11 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s of image %s: %w", cfg.Name, cfg.Image, err))
 	}
+	more, err := container.AdditionalGroups(rootfs, cfg.GroupAdd)
+	if err != nil {
+		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+	}
+	u.AdditionalGids = append(u.AdditionalGids, more...)
 	args, err := container.Command(cfg, img)
 	if err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))

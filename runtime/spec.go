@@ -125,6 +125,10 @@ func Spec(cfg *container.Config, opts SpecOptions) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.OOMScoreAdj != nil {
+		v := *cfg.OOMScoreAdj
+		s.Process.OOMScoreAdj = &v
+	}
 	if cfg.Umask != "" {
 		m, err := container.ParseUmask(cfg.Umask)
 		if err != nil {
@@ -267,6 +271,12 @@ func mounts(cfg *container.Config, opts SpecOptions, sec SecurityOptions) []spec
 	}
 	if opts.Systemd {
 		ms = append(ms, systemdMounts()...)
+	}
+	if cfg.ReadOnlyRootfs && !cfg.NoReadOnlyTmpfs && !opts.Systemd {
+		// --read-only-tmpfs, Podman's default: where programs write.
+		for _, d := range []struct{ dst, mode string }{{"/run", "755"}, {"/tmp", "1777"}, {"/var/tmp", "1777"}} {
+			ms = append(ms, specs.Mount{Destination: d.dst, Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "nosuid", "nodev", "mode=" + d.mode}})
+		}
 	}
 	ms = append(ms,
 		specs.Mount{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},

@@ -190,8 +190,8 @@ func TestRunArgsForms(t *testing.T) {
 		})
 	}
 	cfg := &container.Config{Name: "x", Image: "img", Entrypoint: []string{"/a", "b"}}
-	if _, err := RunArgs(cfg, RunArgsOptions{}); err == nil {
-		t.Error("an entrypoint of two words was written")
+	if got, err := RunArgs(cfg, RunArgsOptions{}); err != nil || !slices.Contains(got, `["/a","b"]`) {
+		t.Errorf("an entrypoint of two words: %q, %v; want it in JSON", got, err)
 	}
 	cfg = &container.Config{Name: "x", Image: "img", Mounts: []container.Mount{{Type: container.MountBind, Source: "/a,b:c", Destination: "/d"}}}
 	if _, err := RunArgs(cfg, RunArgsOptions{}); err == nil {

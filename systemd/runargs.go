@@ -43,7 +43,12 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	case 1:
 		a.add("--entrypoint", cfg.Entrypoint[0])
 	default:
-		return nil, fmt.Errorf("container %s: an entrypoint of %d words cannot be given to --entrypoint", cfg.Name, len(cfg.Entrypoint))
+		// The JSON form, as Podman takes it.
+		b, err := json.Marshal(cfg.Entrypoint)
+		if err != nil {
+			return nil, err
+		}
+		a.add("--entrypoint", string(b))
 	}
 	a.each("--env", cfg.Env)
 	for _, k := range slices.Sorted(maps.Keys(cfg.Labels)) {
@@ -72,6 +77,13 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 		return nil, err
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
+	a.each("--group-add", cfg.GroupAdd)
+	if cfg.OOMScoreAdj != nil {
+		a.add("--oom-score-adj", strconv.Itoa(*cfg.OOMScoreAdj))
+	}
+	if cfg.ReadOnlyRootfs && cfg.NoReadOnlyTmpfs {
+		a.add("--read-only-tmpfs=false")
+	}
 	a.bool("--init", cfg.Init)
 	a.str("--init-path", cfg.InitPath)
 	a.each("--ulimit", cfg.Ulimits)

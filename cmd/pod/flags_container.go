@@ -1,7 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -112,7 +114,13 @@ func (f *containerFlags) config(cmd *cobra.Command, imageRef string, args []stri
 	}
 	if cmd.Flags().Changed("entrypoint") {
 		cfg.Entrypoint = []string{}
-		if f.entrypoint != "" {
+		switch {
+		case strings.HasPrefix(f.entrypoint, "["):
+			// Podman's JSON form: several words.
+			if err := json.Unmarshal([]byte(f.entrypoint), &cfg.Entrypoint); err != nil {
+				return nil, usageErrorf("--entrypoint %s: a JSON array of strings: %v", f.entrypoint, err)
+			}
+		case f.entrypoint != "":
 			cfg.Entrypoint = []string{f.entrypoint}
 		}
 	}

@@ -19,9 +19,17 @@ type processFlags struct {
 	ulimits, sysctls, annotations, unsetEnv, envMerge, labelFiles []string
 	shmSize, umask, tz, initPath                                  string
 	unsetEnvAll, envHost, init                                    bool
+	groupAdd                                                      []string
+	oomScoreAdj                                                   int
+	readOnlyTmpfs                                                 bool
+	changed                                                       func(string) bool
 }
 
 func (f *processFlags) register(fs *pflag.FlagSet) {
+	f.changed = fs.Changed
+	fs.StringSliceVar(&f.groupAdd, "group-add", nil, "add the user to more groups, by name or GID")
+	fs.IntVar(&f.oomScoreAdj, "oom-score-adj", 0, "the OOM killer's score adjustment of the process (-1000 to 1000; rootless may only raise it)")
+	fs.BoolVar(&f.readOnlyTmpfs, "read-only-tmpfs", true, "with --read-only, mount tmpfs on /run, /tmp and /var/tmp")
 	fs.BoolVar(&f.init, "init", false, "run an init as PID 1 that passes signals on to the command and reaps orphans (pod's own, mounted at /run/pod-init)")
 	fs.StringVar(&f.initPath, "init-path", "", "the init --init runs, instead of pod's own (such as /usr/bin/tini)")
 	fs.StringArrayVar(&f.ulimits, "ulimit", nil, "a process limit: NAME=SOFT[:HARD] (nofile, nproc, core, stack, memlock...; -1 for unlimited)")
@@ -46,6 +54,23 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		}
 	}
 	cfg.Ulimits = f.ulimits
+	for _, g := range f.groupAdd {
+		if g == "keep-groups" {
+			return usageErrorf("--group-add keep-groups: it needs crun, which keeps the user's own groups; pod runs containers with runc here (give the groups by name or GID)")
+		}
+		if g == "" || strings.ContainsAny(g, ":\n") {
+			return usageErrorf("--group-add %q: a group name or GID", g)
+		}
+	}
+	cfg.GroupAdd = f.groupAdd
+	if f.changed != nil && f.changed("oom-score-adj") {
+		if f.oomScoreAdj < -1000 || f.oomScoreAdj > 1000 {
+			return usageErrorf("--oom-score-adj %d: from -1000 to 1000", f.oomScoreAdj)
+		}
+		v := f.oomScoreAdj
+		cfg.OOMScoreAdj = &v
+	}
+	cfg.NoReadOnlyTmpfs = !f.readOnlyTmpfs
 	if f.initPath != "" {
 		if !filepath.IsAbs(f.initPath) {
 			return usageErrorf("--init-path %q: give an absolute path", f.initPath)

@@ -88,6 +88,7 @@ func roundTripCases(t *testing.T) [][]string {
 			"--umask", "0077", "--tz", "local", "--annotation", "a=1", "--annotation", "b=2", "--env-merge", "PATH=/x:${PATH}",
 			"--unsetenv", "HOSTNAME", "--unsetenv-all", "img"},
 		{"--init", "img", "sleep", "1"},
+		{"--entrypoint", `["/bin/sh","-c"]`, "--group-add", "wheel", "--group-add", "100", "--oom-score-adj", "500", "--read-only", "--read-only-tmpfs=false", "img", "echo hi"},
 		{"--init", "--init-path", "/bin/sh", "img"},
 		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "--ip", "10.89.0.9", "--ip6", "fd00::9", "--mac-address", "02:42:0a:59:00:09", "img"},
 		{"--network", "a:ip=10.89.0.9,alias=x,mac=02:00:00:00:00:01", "--network", "b", "img"},
@@ -121,6 +122,8 @@ var notRecorded = []string{
 	"detach", "publish-all", "env-file", "help", "cidfile", "replace",
 	// Kept as --cpu-quota and --cpu-period; as the variables and labels.
 	"cpus", "env-host", "label-file",
+	// What run does after the container ended.
+	"rmi",
 	// Block devices' limits: their round trip is container's
 	// TestResourcesArgs (parsing them here needs a block device).
 	"blkio-weight-device", "device-read-bps", "device-write-bps", "device-read-iops", "device-write-iops",

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
@@ -11,11 +12,16 @@ import (
 func newRunCommand(g *globalOptions) *cobra.Command {
 	var f containerFlags
 	var rf runFlags
+	var rmi bool
 	cmd := &cobra.Command{
 		Use:   "run [flags] IMAGE [COMMAND [ARG...]]",
 		Short: "Run a command in a new container",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if rmi && rf.detach {
+				return usageErrorf("--rmi removes the image once the container has ended, which a detached run does not wait for: run attached, or pod rm and pod rmi later")
+			}
+			f.rm = f.rm || rmi
 			co, err := f.options(cmd, args)
 			if err != nil {
 				return err
@@ -31,10 +37,21 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if rmi {
+				// By the name run was given (an image of other names
+				// loses that one), unless another container uses it, as
+				// Podman's --rmi.
+				for _, r := range h.RemoveImages(cmd.Context(), []string{args[0]}, false) {
+					if r.Err != nil {
+						logrus.Debugf("--rmi: %v", r.Err)
+					}
+				}
+			}
 			return container.ExitStatus(code)
 		},
 	}
 	f.register(cmd)
 	rf.register(cmd)
+	cmd.Flags().BoolVar(&rmi, "rmi", false, "remove the image once the container has ended, unless another container uses it (implies --rm)")
 	return cmd
 }

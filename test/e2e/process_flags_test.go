@@ -67,3 +67,34 @@ func TestRunInit(t *testing.T) {
 	e.ok("rm", "withinit", "without")
 	expectError(t, e.pod("run", "--rm", "--init-path", "relative/tini", testImage, "true"), 125, "absolute path")
 }
+
+// TestRunMoreFlags: --group-add, --oom-score-adj, --read-only's tmpfs,
+// the JSON --entrypoint and --rmi.
+func TestRunMoreFlags(t *testing.T) {
+	e := withImage(t)
+	expect(t, e.pod("run", "--rm", "--group-add", "1234", "--group-add", "root", testImage, "sh", "-c", "id -G"), 0, "0 1234\n")
+	expect(t, e.pod("run", "--rm", "--oom-score-adj", "500", testImage, "cat", "/proc/self/oom_score_adj"), 0, "500\n")
+	expect(t, e.pod("run", "--rm", "--read-only", testImage, "sh", "-c", "touch /tmp/a /var/tmp/b /run/c && echo ok; touch /x 2>/dev/null || echo ro"), 0, "ok\nro\n")
+	if r := e.pod("run", "--rm", "--read-only", "--read-only-tmpfs=false", testImage, "touch", "/tmp/a"); r.code == 0 {
+		t.Fatalf("--read-only-tmpfs=false left /tmp writable:\n%s", r)
+	}
+	expect(t, e.pod("run", "--rm", "--entrypoint", `["/bin/sh","-c"]`, testImage, "echo from-json"), 0, "from-json\n")
+	expectError(t, e.pod("run", "--rm", "--entrypoint", `["/bin/sh"`, testImage), 125, "JSON array")
+	expectError(t, e.pod("run", "--rm", "--group-add", "keep-groups", testImage, "true"), 125, "crun")
+	expectError(t, e.pod("run", "--rm", "--group-add", "nosuchgroup", testImage, "true"), 125, "nosuchgroup")
+
+	// --rmi: the image goes with the container, unless another uses it.
+	e.ok("tag", testImage, "localhost/e2e/gone:1")
+	e.ok("run", "--rmi", "localhost/e2e/gone:1", "true")
+	if e.pod("image", "exists", "localhost/e2e/gone:1").code == 0 {
+		t.Fatal("--rmi left the image's name")
+	}
+	e.ok("image", "exists", testImage)
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	e.importImage("localhost/e2e/kept:1")
+	e.ok("create", "--name", "user", "localhost/e2e/kept:1", "true")
+	e.ok("run", "--rmi", "localhost/e2e/kept:1", "true")
+	e.ok("image", "exists", "localhost/e2e/kept:1")
+	expectError(t, e.pod("run", "-d", "--rmi", testImage, "true"), 125, "--rmi")
+	e.ok("rm", "user")
+}
