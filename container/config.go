@@ -85,6 +85,12 @@ type Config struct {
 	// reaps.
 	Init     bool   `json:"init,omitempty"`
 	InitPath string `json:"initPath,omitempty"`
+	// IPC, PID, UTS and CgroupNS are --ipc, --pid, --uts and --cgroupns
+	// (see CheckNamespaceMode; "" the default).
+	IPC      string `json:"ipc,omitempty"`
+	PID      string `json:"pid,omitempty"`
+	UTS      string `json:"uts,omitempty"`
+	CgroupNS string `json:"cgroupns,omitempty"`
 	// GroupAdd are --group-add's groups (names or GIDs), added to the
 	// user's; OOMScoreAdj is --oom-score-adj; NoReadOnlyTmpfs is
 	// --read-only-tmpfs=false (with --read-only, /run, /tmp and /var/tmp

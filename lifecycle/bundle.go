@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -87,6 +88,9 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if cfg.NoHosts {
 		so.HostsFile = ""
 	}
+	if so.NamespacePaths, err = namespacePaths(nc.st, cfg); err != nil {
+		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+	}
 	if err := systemdOptions(cfg, &so); err != nil {
 		return nil, container.WithExitCode(125, err)
 	}
@@ -149,4 +153,33 @@ func makeWorkdir(rootfs, cwd string, u container.ExecUser) error {
 		return err
 	}
 	return os.Lchown(p, int(u.UID), int(u.GID))
+}
+
+// namespacePaths are the namespaces --ipc, --pid, --uts and --cgroupns
+// name: ns:PATH as given, container:NAME that running container's.
+func namespacePaths(st storage.Store, cfg *container.Config) (map[specs.LinuxNamespaceType]string, error) {
+	out := map[specs.LinuxNamespaceType]string{}
+	for _, ns := range []struct {
+		t          specs.LinuxNamespaceType
+		flag, mode string
+	}{{specs.IPCNamespace, "--ipc", cfg.IPC}, {specs.PIDNamespace, "--pid", cfg.PID}, {specs.UTSNamespace, "--uts", cfg.UTS}, {specs.CgroupNamespace, "--cgroupns", cfg.CgroupNS}} {
+		switch {
+		case strings.HasPrefix(ns.mode, "ns:"):
+			out[ns.t] = strings.TrimPrefix(ns.mode, "ns:")
+		case strings.HasPrefix(ns.mode, "container:"):
+			name := strings.TrimPrefix(ns.mode, "container:")
+			if st == nil {
+				return nil, fmt.Errorf("%s %s: no store to find the container in", ns.flag, ns.mode)
+			}
+			other, err := container.Load(st, name)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", ns.flag, ns.mode, err)
+			}
+			if !other.Running() || other.State.Pid <= 0 {
+				return nil, fmt.Errorf("%s %s: container %s is not running: start it first", ns.flag, ns.mode, other.Config.Name)
+			}
+			out[ns.t] = fmt.Sprintf("/proc/%d/ns/%s", other.State.Pid, ns.t)
+		}
+	}
+	return out, nil
 }

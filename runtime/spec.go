@@ -46,6 +46,10 @@ type SpecOptions struct {
 	// gets tmpfs on /run, /run/lock, /tmp and /var/log/journal, a
 	// writable cgroup.
 	Systemd bool
+	// NamespacePaths are the paths of namespaces the container joins:
+	// those of --ipc/--pid/--uts container:NAME (resolved by the caller)
+	// and ns:PATH, by OCI type ("ipc", "pid", "uts").
+	NamespacePaths map[specs.LinuxNamespaceType]string
 	// OwnCgroup is, rootless on cgroup v2, the cgroup pod runs in when the
 	// user may write it (a systemd --user unit's): a systemd container gets
 	// a cgroup of its own under it.
@@ -116,8 +120,8 @@ func Spec(cfg *container.Config, opts SpecOptions) (*specs.Spec, error) {
 			NoNewPrivileges: sec.NoNewPrivileges,
 		},
 		Root:       &specs.Root{Path: opts.Rootfs, Readonly: cfg.ReadOnlyRootfs},
-		Hostname:   container.Hostname(cfg),
-		Domainname: cfg.Domainname,
+		Hostname:   hostname(cfg),
+		Domainname: domainname(cfg),
 		Mounts:     mounts(cfg, opts, sec),
 		Linux:      linux(cfg, opts, sec),
 	}
@@ -177,12 +181,17 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 			l.Sysctl["net.ipv4.ping_group_range"] = "0 2147483647"
 		}
 	}
-	l.Namespaces = append(l.Namespaces,
-		specs.LinuxNamespace{Type: specs.UTSNamespace},
-		specs.LinuxNamespace{Type: specs.PIDNamespace},
-		specs.LinuxNamespace{Type: specs.IPCNamespace})
-	if opts.CgroupV2 {
-		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+	for _, ns := range []struct {
+		t    specs.LinuxNamespaceType
+		mode string
+	}{{specs.UTSNamespace, cfg.UTS}, {specs.PIDNamespace, cfg.PID}, {specs.IPCNamespace, cfg.IPC}} {
+		if ns.mode == container.NSHost {
+			continue // the runtime's own: the host's
+		}
+		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: ns.t, Path: opts.NamespacePaths[ns.t]})
+	}
+	if cfg.CgroupNS == container.NSPrivate || (opts.CgroupV2 && cfg.CgroupNS != container.NSHost) {
+		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace, Path: opts.NamespacePaths[specs.CgroupNamespace]})
 	}
 	if !cfg.Privileged && !sec.UnconfinedSystemPaths {
 		l.MaskedPaths = slices.Clone(maskedPaths)
@@ -260,8 +269,23 @@ func mounts(cfg *container.Config, opts SpecOptions, sec SecurityOptions) []spec
 	if gidMapped(5) { // the tty group; devpts refuses an unmapped gid
 		pts = append(pts, "gid=5")
 	}
+	proc := specs.Mount{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}}
+	mqueue := &specs.Mount{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}}
+	if opts.Rootless && cfg.PID == container.NSHost {
+		// A user namespace cannot mount the host's PID namespace's proc:
+		// the host's is bound, as Podman does.
+		proc = specs.Mount{Destination: "/proc", Type: "bind", Source: "/proc", Options: []string{"rbind", "nosuid", "noexec", "nodev"}}
+	}
+	if opts.Rootless && cfg.IPC == container.NSHost {
+		// Nor the host's IPC namespace's mqueue: the host's is bound,
+		// where the host has one.
+		mqueue = &specs.Mount{Destination: "/dev/mqueue", Type: "bind", Source: "/dev/mqueue", Options: []string{"rbind", "nosuid", "noexec", "nodev"}}
+		if _, err := os.Stat("/dev/mqueue"); err != nil {
+			mqueue = nil
+		}
+	}
 	ms := []specs.Mount{
-		{Destination: "/proc", Type: "proc", Source: "proc", Options: []string{"nosuid", "noexec", "nodev"}},
+		proc,
 		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
 		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: pts},
 		sysMount(cfg, opts),
@@ -278,8 +302,10 @@ func mounts(cfg *container.Config, opts SpecOptions, sec SecurityOptions) []spec
 			ms = append(ms, specs.Mount{Destination: d.dst, Type: "tmpfs", Source: "tmpfs", Options: []string{"rw", "nosuid", "nodev", "mode=" + d.mode}})
 		}
 	}
+	if mqueue != nil {
+		ms = append(ms, *mqueue)
+	}
 	ms = append(ms,
-		specs.Mount{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue", Options: []string{"nosuid", "noexec", "nodev"}},
 		specs.Mount{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", shmSize(cfg)}},
 	)
 	for _, b := range []struct{ src, dst string }{
@@ -517,4 +543,20 @@ func shmSize(cfg *container.Config) string {
 		return "size=" + strconv.FormatInt(cfg.ShmSize, 10)
 	}
 	return "size=65536k"
+}
+
+// hostname is the container's host name; none with the host's UTS
+// namespace (--uts host), whose name is the host's.
+func hostname(cfg *container.Config) string {
+	if cfg.UTS != "" && cfg.UTS != container.NSPrivate {
+		return ""
+	}
+	return container.Hostname(cfg)
+}
+
+func domainname(cfg *container.Config) string {
+	if cfg.UTS != "" && cfg.UTS != container.NSPrivate {
+		return ""
+	}
+	return cfg.Domainname
 }

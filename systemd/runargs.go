@@ -77,6 +77,10 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 		return nil, err
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
+	a.str("--ipc", cfg.IPC)
+	a.str("--pid", cfg.PID)
+	a.str("--uts", cfg.UTS)
+	a.str("--cgroupns", cfg.CgroupNS)
 	a.each("--group-add", cfg.GroupAdd)
 	if cfg.OOMScoreAdj != nil {
 		a.add("--oom-score-adj", strconv.Itoa(*cfg.OOMScoreAdj))

@@ -20,6 +20,7 @@ type processFlags struct {
 	shmSize, umask, tz, initPath                                  string
 	unsetEnvAll, envHost, init                                    bool
 	groupAdd                                                      []string
+	ipc, pid, uts, cgroupns                                       string
 	oomScoreAdj                                                   int
 	readOnlyTmpfs                                                 bool
 	changed                                                       func(string) bool
@@ -27,6 +28,10 @@ type processFlags struct {
 
 func (f *processFlags) register(fs *pflag.FlagSet) {
 	f.changed = fs.Changed
+	fs.StringVar(&f.ipc, "ipc", "", "IPC namespace: private (default), host, container:NAME or ns:PATH")
+	fs.StringVar(&f.pid, "pid", "", "PID namespace: private (default), host, container:NAME or ns:PATH")
+	fs.StringVar(&f.uts, "uts", "", "UTS namespace (host name): private (default), host, container:NAME or ns:PATH")
+	fs.StringVar(&f.cgroupns, "cgroupns", "", "cgroup namespace: private (default on cgroup v2), host or ns:PATH")
 	fs.StringSliceVar(&f.groupAdd, "group-add", nil, "add the user to more groups, by name or GID")
 	fs.IntVar(&f.oomScoreAdj, "oom-score-adj", 0, "the OOM killer's score adjustment of the process (-1000 to 1000; rootless may only raise it)")
 	fs.BoolVar(&f.readOnlyTmpfs, "read-only-tmpfs", true, "with --read-only, mount tmpfs on /run, /tmp and /var/tmp")
@@ -54,6 +59,23 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		}
 	}
 	cfg.Ulimits = f.ulimits
+	for _, ns := range []struct {
+		flag string
+		v    string
+		dst  *string
+	}{{"--ipc", f.ipc, &cfg.IPC}, {"--pid", f.pid, &cfg.PID}, {"--uts", f.uts, &cfg.UTS}, {"--cgroupns", f.cgroupns, &cfg.CgroupNS}} {
+		v := ns.v
+		if v == "shareable" || v == "none" {
+			v = container.NSPrivate // Podman's --ipc shareable and none: a namespace of its own
+		}
+		if err := container.CheckNamespaceMode(ns.flag, v); err != nil {
+			return usageErrorf("%v", err)
+		}
+		*ns.dst = v
+	}
+	if cfg.UTS != "" && cfg.UTS != container.NSPrivate && (cfg.Hostname != "" || cfg.Domainname != "") {
+		return usageErrorf("--uts %s shares another namespace's host name: --hostname and --domainname cannot be set with it", cfg.UTS)
+	}
 	for _, g := range f.groupAdd {
 		if g == "keep-groups" {
 			return usageErrorf("--group-add keep-groups: it needs crun, which keeps the user's own groups; pod runs containers with runc here (give the groups by name or GID)")
