@@ -91,6 +91,8 @@ type Config struct {
 	PID      string `json:"pid,omitempty"`
 	UTS      string `json:"uts,omitempty"`
 	CgroupNS string `json:"cgroupns,omitempty"`
+	// Devices are --device's host device nodes (HOST[:CONTAINER][:PERMS]).
+	Devices []string `json:"devices,omitempty"`
 	// GroupAdd are --group-add's groups (names or GIDs), added to the
 	// user's; OOMScoreAdj is --oom-score-adj; NoReadOnlyTmpfs is
 	// --read-only-tmpfs=false (with --read-only, /run, /tmp and /var/tmp

@@ -35,3 +35,42 @@ func CheckNamespaceMode(flag, v string) error {
 	}
 	return fmt.Errorf("%s %q: host, private, container:NAME or ns:PATH", flag, v)
 }
+
+// DeviceMapping is one --device: a host device node, where the container
+// sees it, and what it may do with it (r, w, m).
+type DeviceMapping struct {
+	Host, Container, Perms string
+}
+
+// ParseDevice reads --device HOST[:CONTAINER][:PERMS].
+func ParseDevice(s string) (DeviceMapping, error) {
+	parts := strings.Split(s, ":")
+	d := DeviceMapping{Host: parts[0], Perms: "rwm"}
+	switch len(parts) {
+	case 1:
+	case 2:
+		if isPerms(parts[1]) {
+			d.Perms = parts[1]
+		} else {
+			d.Container = parts[1]
+		}
+	case 3:
+		d.Container, d.Perms = parts[1], parts[2]
+	default:
+		return d, fmt.Errorf("--device %q: HOST[:CONTAINER][:PERMS]", s)
+	}
+	if d.Container == "" {
+		d.Container = d.Host
+	}
+	if !filepath.IsAbs(d.Host) || !filepath.IsAbs(d.Container) {
+		return d, fmt.Errorf("--device %q: give absolute paths", s)
+	}
+	if !isPerms(d.Perms) {
+		return d, fmt.Errorf("--device %q: permissions are some of r, w and m", s)
+	}
+	return d, nil
+}
+
+func isPerms(s string) bool {
+	return s != "" && strings.Trim(s, "rwm") == "" && len(s) <= 3
+}

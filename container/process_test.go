@@ -50,3 +50,22 @@ func TestCheckSysctl(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDevice(t *testing.T) {
+	good := map[string]DeviceMapping{
+		"/dev/fuse":           {"/dev/fuse", "/dev/fuse", "rwm"},
+		"/dev/zero:/dev/z":    {"/dev/zero", "/dev/z", "rwm"},
+		"/dev/zero:r":         {"/dev/zero", "/dev/zero", "r"},
+		"/dev/zero:/dev/z:rw": {"/dev/zero", "/dev/z", "rw"},
+	}
+	for in, want := range good {
+		if got, err := ParseDevice(in); err != nil || got != want {
+			t.Errorf("%s: %+v %v, want %+v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"dev/fuse", "/dev/zero:z", "/dev/zero:/dev/z:x", "/a:/b:r:w"} {
+		if _, err := ParseDevice(bad); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}

@@ -197,6 +197,26 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		l.MaskedPaths = slices.Clone(maskedPaths)
 		l.ReadonlyPaths = slices.Clone(readonlyPaths)
 	}
+	// --device's nodes: made by a rootful runtime; rootless, mounts bind
+	// the host's (see mounts), as a user cannot make device nodes.
+	var allow []specs.LinuxDeviceCgroup
+	for _, s := range cfg.Devices {
+		if opts.Rootless {
+			break
+		}
+		d, err := container.ParseDevice(s)
+		if err != nil {
+			continue // checked at create
+		}
+		dev, ok := deviceAt(d.Host)
+		if !ok {
+			continue
+		}
+		dev.Path = d.Container
+		l.Devices = append(l.Devices, dev)
+		major, minor := dev.Major, dev.Minor
+		allow = append(allow, specs.LinuxDeviceCgroup{Allow: true, Type: dev.Type, Major: &major, Minor: &minor, Access: d.Perms})
+	}
 	if opts.Rootless {
 		// No cgroups to manage and no host devices to give: the runtime
 		// bind-mounts its default devices from the host's /dev. systemd
@@ -214,7 +234,7 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		l.Devices = hostDevices()
 		l.Resources = &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}}
 	} else {
-		l.Resources = &specs.LinuxResources{Devices: defaultDeviceRules()}
+		l.Resources = &specs.LinuxResources{Devices: append(defaultDeviceRules(), allow...)}
 	}
 	l.Resources = ApplyResources(l.Resources, cfg.Resources)
 	return l
@@ -304,6 +324,13 @@ func mounts(cfg *container.Config, opts SpecOptions, sec SecurityOptions) []spec
 	}
 	if mqueue != nil {
 		ms = append(ms, *mqueue)
+	}
+	if opts.Rootless {
+		for _, s := range cfg.Devices {
+			if d, err := container.ParseDevice(s); err == nil {
+				ms = append(ms, specs.Mount{Destination: d.Container, Type: "bind", Source: d.Host, Options: []string{"bind", "nosuid", "noexec"}})
+			}
+		}
 	}
 	ms = append(ms,
 		specs.Mount{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", shmSize(cfg)}},

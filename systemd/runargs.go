@@ -77,6 +77,7 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 		return nil, err
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
+	a.each("--device", cfg.Devices)
 	a.str("--ipc", cfg.IPC)
 	a.str("--pid", cfg.PID)
 	a.str("--uts", cfg.UTS)

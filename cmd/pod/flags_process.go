@@ -21,6 +21,7 @@ type processFlags struct {
 	unsetEnvAll, envHost, init                                    bool
 	groupAdd                                                      []string
 	ipc, pid, uts, cgroupns                                       string
+	devices                                                       []string
 	oomScoreAdj                                                   int
 	readOnlyTmpfs                                                 bool
 	changed                                                       func(string) bool
@@ -28,6 +29,7 @@ type processFlags struct {
 
 func (f *processFlags) register(fs *pflag.FlagSet) {
 	f.changed = fs.Changed
+	fs.StringArrayVar(&f.devices, "device", nil, "give the container a host device node: HOST[:CONTAINER][:PERMS] (rootless: one the user may open)")
 	fs.StringVar(&f.ipc, "ipc", "", "IPC namespace: private (default), host, container:NAME or ns:PATH")
 	fs.StringVar(&f.pid, "pid", "", "PID namespace: private (default), host, container:NAME or ns:PATH")
 	fs.StringVar(&f.uts, "uts", "", "UTS namespace (host name): private (default), host, container:NAME or ns:PATH")
@@ -76,6 +78,17 @@ func (f *processFlags) apply(cfg *container.Config) error {
 	if cfg.UTS != "" && cfg.UTS != container.NSPrivate && (cfg.Hostname != "" || cfg.Domainname != "") {
 		return usageErrorf("--uts %s shares another namespace's host name: --hostname and --domainname cannot be set with it", cfg.UTS)
 	}
+	for _, s := range f.devices {
+		d, err := container.ParseDevice(s)
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		fi, err := os.Stat(d.Host)
+		if err != nil || fi.Mode()&os.ModeDevice == 0 {
+			return usageErrorf("--device %s: no such device node (a directory's devices are given one by one)", d.Host)
+		}
+	}
+	cfg.Devices = f.devices
 	for _, g := range f.groupAdd {
 		if g == "keep-groups" {
 			return usageErrorf("--group-add keep-groups: it needs crun, which keeps the user's own groups; pod runs containers with runc here (give the groups by name or GID)")

@@ -88,7 +88,7 @@ func roundTripCases(t *testing.T) [][]string {
 			"--umask", "0077", "--tz", "local", "--annotation", "a=1", "--annotation", "b=2", "--env-merge", "PATH=/x:${PATH}",
 			"--unsetenv", "HOSTNAME", "--unsetenv-all", "img"},
 		{"--init", "img", "sleep", "1"},
-		{"--ipc", "host", "--pid", "container:db", "--uts", "ns:/proc/1/ns/uts", "--cgroupns", "private", "img"},
+		{"--ipc", "host", "--pid", "container:db", "--uts", "ns:/proc/1/ns/uts", "--cgroupns", "private", "--device", "/dev/null:/dev/mynull:r", "img"},
 		{"--entrypoint", `["/bin/sh","-c"]`, "--group-add", "wheel", "--group-add", "100", "--oom-score-adj", "500", "--read-only", "--read-only-tmpfs=false", "img", "echo hi"},
 		{"--init", "--init-path", "/bin/sh", "img"},
 		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "--ip", "10.89.0.9", "--ip6", "fd00::9", "--mac-address", "02:42:0a:59:00:09", "img"},

@@ -137,3 +137,17 @@ func TestRunNamespaces(t *testing.T) {
 	expectError(t, e.pod("run", "--rm", "--ipc", "bogus", testImage, "true"), 125, "--ipc")
 	expectError(t, e.pod("run", "--rm", "--cgroupns", "container:x", testImage, "true"), 125, "--cgroupns")
 }
+
+// TestRunDevice: --device gives a host device node, under another name
+// too, rootless (bound) and rootful (made by the runtime, allowed in the
+// device cgroup).
+func TestRunDevice(t *testing.T) {
+	e := withImage(t)
+	expect(t, e.pod("run", "--rm", "--device", "/dev/zero:/dev/myzero", testImage, "sh", "-c", "head -c 3 /dev/myzero | od -An -tx1"), 0, " 00 00 00\n")
+	expectError(t, e.pod("run", "--rm", "--device", "/etc/passwd", testImage, "true"), 125, "no such device node")
+	expectError(t, e.pod("run", "--rm", "--device", "/dev/zero:/dev/z:x", testImage, "true"), 125, "permissions")
+
+	r := rootEnv(t, "device nodes made by the runtime, with cgroup permissions")
+	r.importImage(testImage)
+	expect(t, r.pod("run", "--rm", "--device", "/dev/zero:/dev/myzero:rw", testImage, "sh", "-c", "head -c 1 /dev/myzero | od -An -tx1; stat -c %t:%T /dev/myzero"), 0, " 00\n1:5\n")
+}
