@@ -91,6 +91,15 @@ type Config struct {
 	PID      string `json:"pid,omitempty"`
 	UTS      string `json:"uts,omitempty"`
 	CgroupNS string `json:"cgroupns,omitempty"`
+	// ImageVolume is --image-volume: what the image's VOLUMEs become:
+	// "" or "bind" anonymous volumes, "tmpfs" tmpfs mounts, "ignore"
+	// nothing (the image's files stay in the container's layer).
+	ImageVolume string `json:"imageVolume,omitempty"`
+	// Personality is --personality's execution domain (LINUX, LINUX32).
+	Personality string `json:"personality,omitempty"`
+	// CgroupParent is --cgroup-parent: the cgroup a rootful container's
+	// goes under (default /pod).
+	CgroupParent string `json:"cgroupParent,omitempty"`
 	// Devices are --device's host device nodes (HOST[:CONTAINER][:PERMS]).
 	Devices []string `json:"devices,omitempty"`
 	// GroupAdd are --group-add's groups (names or GIDs), added to the

@@ -88,6 +88,15 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if err := slirp.AllocatePorts(cfg.Ports); err != nil {
 		return nil, nil, err
 	}
+	if cfg.Personality != "" {
+		rt, err := h.Runtime(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !rt.SupportsPersonality() {
+			return nil, nil, fmt.Errorf("--personality %s: the OCI runtime here (%s) ignores it; crun or runc 1.2 and later apply it (--runtime)", cfg.Personality, rt.Version)
+		}
+	}
 	if cfg.Resources != nil && h.Rootless && h.Warn != nil {
 		h.Warn("%s", ResourceLimitsNote(true))
 	}

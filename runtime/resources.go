@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/opencontainers/runtime-spec/specs-go"
@@ -89,4 +90,18 @@ func (r *Runtime) Update(ctx context.Context, id string, res *specs.LinuxResourc
 		return &Error{Op: r.Name + " update", ID: id, Msg: msg}
 	}
 	return nil
+}
+
+// SupportsPersonality reports whether the runtime applies the spec's
+// personality (--personality): crun does, runc from 1.2.
+func (r *Runtime) SupportsPersonality() bool {
+	if r.Name != "runc" {
+		return true
+	}
+	var major, minor int
+	v := strings.TrimPrefix(r.Version, "runc version ")
+	if _, err := fmt.Sscanf(v, "%d.%d", &major, &minor); err != nil {
+		return true
+	}
+	return major > 1 || (major == 1 && minor >= 2)
 }

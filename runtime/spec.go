@@ -129,6 +129,9 @@ func Spec(cfg *container.Config, opts SpecOptions) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Personality != "" {
+		s.Linux.Personality = &specs.LinuxPersonality{Domain: specs.LinuxPersonalityDomain(cfg.Personality)}
+	}
 	if cfg.OOMScoreAdj != nil {
 		v := *cfg.OOMScoreAdj
 		s.Process.OOMScoreAdj = &v
@@ -246,6 +249,9 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 func cgroupsPath(cfg *container.Config) string {
 	if cfg.Cgroups == "split" {
 		return "pod-" + cfg.ID
+	}
+	if cfg.CgroupParent != "" {
+		return filepath.Join(cfg.CgroupParent, "pod-"+cfg.ID)
 	}
 	return "/pod/" + cfg.ID
 }

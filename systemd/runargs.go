@@ -78,6 +78,9 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
 	a.each("--device", cfg.Devices)
+	a.str("--image-volume", cfg.ImageVolume)
+	a.str("--personality", cfg.Personality)
+	a.str("--cgroup-parent", cfg.CgroupParent)
 	a.str("--ipc", cfg.IPC)
 	a.str("--pid", cfg.PID)
 	a.str("--uts", cfg.UTS)

@@ -56,7 +56,7 @@ func complete(s *Store, cfg *container.Config, img *container.ImageConfig, load 
 			cfg.Mounts = append(cfg.Mounts, m)
 		}
 	}
-	if img != nil {
+	if img != nil && cfg.ImageVolume != "ignore" {
 		var dsts []string
 		for d := range img.Volumes {
 			dsts = append(dsts, d)
@@ -68,6 +68,10 @@ func complete(s *Store, cfg *container.Config, img *container.ImageConfig, load 
 			}
 			d = path.Clean(d)
 			taken[d] = true
+			if cfg.ImageVolume == "tmpfs" {
+				cfg.Mounts = append(cfg.Mounts, container.Mount{Type: container.MountTmpfs, Destination: d})
+				continue
+			}
 			cfg.Mounts = append(cfg.Mounts, container.Mount{Type: container.MountVolume, Destination: d, Anonymous: true})
 		}
 	}

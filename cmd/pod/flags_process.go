@@ -22,6 +22,7 @@ type processFlags struct {
 	groupAdd                                                      []string
 	ipc, pid, uts, cgroupns                                       string
 	devices                                                       []string
+	imageVolume, personality, cgroupParent, seccompPolicy         string
 	oomScoreAdj                                                   int
 	readOnlyTmpfs                                                 bool
 	changed                                                       func(string) bool
@@ -29,6 +30,10 @@ type processFlags struct {
 
 func (f *processFlags) register(fs *pflag.FlagSet) {
 	f.changed = fs.Changed
+	fs.StringVar(&f.imageVolume, "image-volume", "bind", "what the image's VOLUMEs become: bind (anonymous volumes), tmpfs or ignore")
+	fs.StringVar(&f.personality, "personality", "", "the process's execution domain: LINUX or LINUX32")
+	fs.StringVar(&f.cgroupParent, "cgroup-parent", "", "the cgroup a rootful container's goes under (default /pod)")
+	fs.StringVar(&f.seccompPolicy, "seccomp-policy", "default", "default: --security-opt seccomp= or pod's profile (image: refused, pod reads no profile from image annotations)")
 	fs.StringArrayVar(&f.devices, "device", nil, "give the container a host device node: HOST[:CONTAINER][:PERMS] (rootless: one the user may open)")
 	fs.StringVar(&f.ipc, "ipc", "", "IPC namespace: private (default), host, container:NAME or ns:PATH")
 	fs.StringVar(&f.pid, "pid", "", "PID namespace: private (default), host, container:NAME or ns:PATH")
@@ -89,6 +94,26 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		}
 	}
 	cfg.Devices = f.devices
+	switch f.imageVolume {
+	case "bind", "":
+	case "tmpfs", "ignore":
+		cfg.ImageVolume = f.imageVolume
+	default:
+		return usageErrorf("--image-volume %q: bind, tmpfs or ignore", f.imageVolume)
+	}
+	switch f.personality {
+	case "", "LINUX", "LINUX32":
+		cfg.Personality = f.personality
+	default:
+		return usageErrorf("--personality %q: LINUX or LINUX32", f.personality)
+	}
+	if f.cgroupParent != "" && (!filepath.IsAbs(f.cgroupParent) || strings.Contains(f.cgroupParent, "..")) {
+		return usageErrorf("--cgroup-parent %q: an absolute cgroup path such as /mygroup", f.cgroupParent)
+	}
+	cfg.CgroupParent = f.cgroupParent
+	if f.seccompPolicy != "" && f.seccompPolicy != "default" {
+		return usageErrorf("--seccomp-policy %q: pod takes no seccomp profile from images; give --security-opt seccomp=FILE", f.seccompPolicy)
+	}
 	for _, g := range f.groupAdd {
 		if g == "keep-groups" {
 			return usageErrorf("--group-add keep-groups: it needs crun, which keeps the user's own groups; pod runs containers with runc here (give the groups by name or GID)")

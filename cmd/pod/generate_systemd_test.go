@@ -89,6 +89,7 @@ func roundTripCases(t *testing.T) [][]string {
 			"--unsetenv", "HOSTNAME", "--unsetenv-all", "img"},
 		{"--init", "img", "sleep", "1"},
 		{"--ipc", "host", "--pid", "container:db", "--uts", "ns:/proc/1/ns/uts", "--cgroupns", "private", "--device", "/dev/null:/dev/mynull:r", "img"},
+		{"--image-volume", "tmpfs", "--personality", "LINUX32", "--cgroup-parent", "/mine", "img"},
 		{"--entrypoint", `["/bin/sh","-c"]`, "--group-add", "wheel", "--group-add", "100", "--oom-score-adj", "500", "--read-only", "--read-only-tmpfs=false", "img", "echo hi"},
 		{"--init", "--init-path", "/bin/sh", "img"},
 		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "--ip", "10.89.0.9", "--ip6", "fd00::9", "--mac-address", "02:42:0a:59:00:09", "img"},
@@ -125,6 +126,8 @@ var notRecorded = []string{
 	"cpus", "env-host", "label-file",
 	// What run does after the container ended.
 	"rmi",
+	// Only its default is taken.
+	"seccomp-policy",
 	// Block devices' limits: their round trip is container's
 	// TestResourcesArgs (parsing them here needs a block device).
 	"blkio-weight-device", "device-read-bps", "device-write-bps", "device-read-iops", "device-write-iops",

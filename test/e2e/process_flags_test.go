@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	goruntime "runtime"
 	"strings"
 	"testing"
 )
@@ -150,4 +151,40 @@ func TestRunDevice(t *testing.T) {
 	r := rootEnv(t, "device nodes made by the runtime, with cgroup permissions")
 	r.importImage(testImage)
 	expect(t, r.pod("run", "--rm", "--device", "/dev/zero:/dev/myzero:rw", testImage, "sh", "-c", "head -c 1 /dev/myzero | od -An -tx1; stat -c %t:%T /dev/myzero"), 0, " 00\n1:5\n")
+}
+
+// TestRunImageVolumePersonality: --image-volume tmpfs and ignore,
+// --personality LINUX32, and --cgroup-parent as root.
+func TestRunImageVolumePersonality(t *testing.T) {
+	e := withImage(t)
+	ctx := e.ctxTree("ctx", map[string]string{"Dockerfile": "FROM " + testImage + "\nRUN mkdir /data && echo from-image > /data/f\nVOLUME /data\n"})
+	e.ok("build", "-q", "-t", "localhost/e2e/vol:1", ctx)
+	before := len(lines(e.ok("volume", "ls", "-q")))
+	expect(t, e.pod("run", "--rm", "--image-volume", "tmpfs", "localhost/e2e/vol:1", "sh", "-c", "grep ' /data ' /proc/mounts | cut -d' ' -f3; ls /data | wc -l"), 0, "tmpfs\n0\n")
+	expect(t, e.pod("run", "--rm", "--image-volume", "ignore", "localhost/e2e/vol:1", "sh", "-c", "grep -c ' /data ' /proc/mounts; cat /data/f"), 0, "0\nfrom-image\n")
+	if after := len(lines(e.ok("volume", "ls", "-q"))); after != before {
+		t.Fatalf("--image-volume tmpfs/ignore made volumes: %d, then %d", before, after)
+	}
+	expectError(t, e.pod("run", "--rm", "--image-volume", "copy", testImage, "true"), 125, "--image-volume")
+	// The runtime applies it (crun, runc 1.2), or pod refuses it, naming
+	// the runtime.
+	if r := e.pod("run", "--rm", "--personality", "LINUX32", testImage, "uname", "-m"); goruntime.GOARCH == "amd64" && r.stdout != "i686\n" &&
+		(r.code != 125 || !strings.Contains(r.stderr, "ignores it")) {
+		t.Fatalf("--personality LINUX32:\n%s", r)
+	}
+	expectError(t, e.pod("run", "--rm", "--seccomp-policy", "image", testImage, "true"), 125, "--seccomp-policy")
+
+	r := rootEnv(t, "a rootful container's cgroup under --cgroup-parent")
+	r.importImage(testImage)
+	t.Cleanup(func() { r.pod("rm", "-f", "--all") })
+	id := strings.TrimSpace(r.ok("run", "-d", "--cgroup-parent", "/podtestparent", testImage, "sleep", "1000"))
+	found := false
+	for _, p := range []string{"/sys/fs/cgroup/memory/podtestparent/pod-" + id, "/sys/fs/cgroup/podtestparent/pod-" + id} {
+		if _, err := os.Stat(p); err == nil {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no cgroup of container %s under /podtestparent", id)
+	}
 }
