@@ -97,6 +97,8 @@ type Config struct {
 	ImageVolume string `json:"imageVolume,omitempty"`
 	// Personality is --personality's execution domain (LINUX, LINUX32).
 	Personality string `json:"personality,omitempty"`
+	// CgroupConf are --cgroup-conf's cgroup v2 files and values.
+	CgroupConf map[string]string `json:"cgroupConf,omitempty"`
 	// CgroupParent is --cgroup-parent: the cgroup a rootful container's
 	// goes under (default /pod).
 	CgroupParent string `json:"cgroupParent,omitempty"`

@@ -88,6 +88,9 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if err := slirp.AllocatePorts(cfg.Ports); err != nil {
 		return nil, nil, err
 	}
+	if len(cfg.CgroupConf) > 0 && (h.Rootless || !runtime.IsCgroupV2()) {
+		return nil, nil, fmt.Errorf("--cgroup-conf: it sets cgroup v2 files of a rootful container's own cgroup; this host has %s", map[bool]string{true: "a rootless container with no cgroup of its own", false: "cgroup v1"}[h.Rootless])
+	}
 	if cfg.Personality != "" {
 		rt, err := h.Runtime(ctx)
 		if err != nil {

@@ -45,7 +45,12 @@ type Host struct {
 }
 
 // Stdio are the user's standard streams for an attached run or exec.
-type Stdio struct{ Stdin, Stdout, Stderr *os.File }
+type Stdio struct {
+	Stdin, Stdout, Stderr *os.File
+	// NoSigProxy keeps the signals pod gets from the container
+	// (--sig-proxy=false).
+	NoSigProxy bool
+}
 
 // Runtime is the OCI runtime, found once per Host (calls may come from
 // several goroutines: stop and rm of many containers).

@@ -63,7 +63,9 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 	}
 	if stdio != nil {
 		mh.sigs = make(chan os.Signal, 32)
-		signal.Notify(mh.sigs)
+		if !stdio.NoSigProxy {
+			signal.Notify(mh.sigs)
+		}
 		mh.makeRaw(cfg, stdio)
 	}
 	nc := netContext{cacheDir: netCacheDir(h.RuntimeDir, bundle), st: h.Store, notify: h.NotifySocket != "" && cfg.SdNotify == ""}

@@ -239,6 +239,9 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 	} else {
 		l.Resources = &specs.LinuxResources{Devices: append(defaultDeviceRules(), allow...)}
 	}
+	if len(cfg.CgroupConf) > 0 {
+		l.Resources.Unified = maps.Clone(cfg.CgroupConf)
+	}
 	l.Resources = ApplyResources(l.Resources, cfg.Resources)
 	return l
 }

@@ -81,6 +81,9 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	a.str("--image-volume", cfg.ImageVolume)
 	a.str("--personality", cfg.Personality)
 	a.str("--cgroup-parent", cfg.CgroupParent)
+	for _, k := range slices.Sorted(maps.Keys(cfg.CgroupConf)) {
+		a.add("--cgroup-conf", k+"="+cfg.CgroupConf[k])
+	}
 	a.str("--ipc", cfg.IPC)
 	a.str("--pid", cfg.PID)
 	a.str("--uts", cfg.UTS)

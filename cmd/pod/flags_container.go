@@ -195,25 +195,58 @@ func userStdio(interactive bool) (*lifecycle.Stdio, func(), error) {
 
 // runFlags are run's own flags.
 type runFlags struct {
-	detach bool
+	detach, sigProxy bool
+	attach           []string
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
-	cmd.Flags().BoolVarP(&f.detach, "detach", "d", false, "run the container in the background and print its ID")
+	fl := cmd.Flags()
+	fl.BoolVarP(&f.detach, "detach", "d", false, "run the container in the background and print its ID")
+	fl.BoolVar(&f.sigProxy, "sig-proxy", true, "pass the signals pod gets to the container (attached)")
+	fl.StringSliceVarP(&f.attach, "attach", "a", nil, "attach only these of the container's streams: stdin, stdout, stderr")
 }
 
 // options are the lifecycle's RunOptions for a container made from co.
-func (f *runFlags) options(co lifecycle.CreateOptions) lifecycle.RunOptions {
+func (f *runFlags) options(co lifecycle.CreateOptions) (lifecycle.RunOptions, func(), error) {
 	o := lifecycle.RunOptions{Create: co, Detach: f.detach}
-	if !f.detach {
-		o.Stdio = &lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	done := func() {}
+	if f.detach {
+		if len(f.attach) > 0 {
+			return o, done, usageErrorf("--attach and --detach cannot be used together")
+		}
+		return o, done, nil
 	}
-	return o
+	o.Stdio = &lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, NoSigProxy: !f.sigProxy}
+	if len(f.attach) == 0 {
+		return o, done, nil
+	}
+	// -a: the streams not named go to /dev/null, as Docker's.
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return o, done, err
+	}
+	in, out, errs := null, null, null
+	for _, a := range f.attach {
+		switch strings.ToLower(a) {
+		case "stdin":
+			in = os.Stdin
+		case "stdout":
+			out = os.Stdout
+		case "stderr":
+			errs = os.Stderr
+		default:
+			null.Close()
+			return o, done, usageErrorf("--attach %q: stdin, stdout or stderr", a)
+		}
+	}
+	o.Stdio.Stdin, o.Stdio.Stdout, o.Stdio.Stderr = in, out, errs
+	return o, func() { null.Close() }, nil
 }
 
 // startFlags are start's flags.
 type startFlags struct {
 	attach, interactive, all, latest bool
+	sigProxy                         bool
 	filters                          []string
 }
 
@@ -221,6 +254,7 @@ func (f *startFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.BoolVarP(&f.attach, "attach", "a", false, "attach to the container's output and wait for it")
 	fl.BoolVarP(&f.interactive, "interactive", "i", false, "attach the container's stdin")
+	fl.BoolVar(&f.sigProxy, "sig-proxy", true, "with --attach: pass the signals pod gets to the container")
 	fl.BoolVar(&f.all, "all", false, "start every container that is not running (see --filter)")
 	fl.StringArrayVarP(&f.filters, "filter", "f", nil, "with --all: only containers matching (restart-policy=always, status=exited...)")
 	fl.BoolVarP(&f.latest, "latest", "l", false, "start the container created last")

@@ -23,6 +23,8 @@ type processFlags struct {
 	ipc, pid, uts, cgroupns                                       string
 	devices                                                       []string
 	imageVolume, personality, cgroupParent, seccompPolicy         string
+	httpProxy                                                     bool
+	cgroupConf                                                    []string
 	oomScoreAdj                                                   int
 	readOnlyTmpfs                                                 bool
 	changed                                                       func(string) bool
@@ -30,6 +32,8 @@ type processFlags struct {
 
 func (f *processFlags) register(fs *pflag.FlagSet) {
 	f.changed = fs.Changed
+	fs.BoolVar(&f.httpProxy, "http-proxy", true, "give the container pod's proxy variables (http_proxy, https_proxy, ftp_proxy, no_proxy and their upper-case forms)")
+	fs.StringArrayVar(&f.cgroupConf, "cgroup-conf", nil, "a cgroup v2 setting of a rootful container: KEY=VALUE (memory.high=1g)")
 	fs.StringVar(&f.imageVolume, "image-volume", "bind", "what the image's VOLUMEs become: bind (anonymous volumes), tmpfs or ignore")
 	fs.StringVar(&f.personality, "personality", "", "the process's execution domain: LINUX or LINUX32")
 	fs.StringVar(&f.cgroupParent, "cgroup-parent", "", "the cgroup a rootful container's goes under (default /pod)")
@@ -191,6 +195,27 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		}
 	}
 	cfg.EnvMerge = f.envMerge
+	if f.httpProxy && f.changed != nil {
+		// Podman's default: the proxy variables of pod's environment,
+		// under -e's, which win.
+		var proxies []string
+		for _, k := range []string{"http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY"} {
+			if v, ok := os.LookupEnv(k); ok {
+				proxies = append(proxies, k+"="+v)
+			}
+		}
+		cfg.Env = append(proxies, cfg.Env...)
+	}
+	for _, kv := range f.cgroupConf {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" || strings.ContainsAny(k, "/") {
+			return usageErrorf("--cgroup-conf %q: KEY=VALUE, a cgroup v2 file and its value", kv)
+		}
+		if cfg.CgroupConf == nil {
+			cfg.CgroupConf = map[string]string{}
+		}
+		cfg.CgroupConf[k] = v
+	}
 	if f.envHost {
 		// Below -e, which was applied already and wins.
 		cfg.Env = append(os.Environ(), cfg.Env...)

@@ -89,7 +89,7 @@ func roundTripCases(t *testing.T) [][]string {
 			"--unsetenv", "HOSTNAME", "--unsetenv-all", "img"},
 		{"--init", "img", "sleep", "1"},
 		{"--ipc", "host", "--pid", "container:db", "--uts", "ns:/proc/1/ns/uts", "--cgroupns", "private", "--device", "/dev/null:/dev/mynull:r", "img"},
-		{"--image-volume", "tmpfs", "--personality", "LINUX32", "--cgroup-parent", "/mine", "img"},
+		{"--image-volume", "tmpfs", "--personality", "LINUX32", "--cgroup-parent", "/mine", "--cgroup-conf", "memory.high=1000000", "img"},
 		{"--entrypoint", `["/bin/sh","-c"]`, "--group-add", "wheel", "--group-add", "100", "--oom-score-adj", "500", "--read-only", "--read-only-tmpfs=false", "img", "echo hi"},
 		{"--init", "--init-path", "/bin/sh", "img"},
 		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "--ip", "10.89.0.9", "--ip6", "fd00::9", "--mac-address", "02:42:0a:59:00:09", "img"},
@@ -121,9 +121,9 @@ func TestRunArgsRoundTrip(t *testing.T) {
 // --env-file (its variables are kept).
 var notRecorded = []string{
 	"pull", "quiet", "platform", "os", "arch", "variant", "disable-content-trust", "authfile", "cert-dir", "creds", "retry", "retry-delay", "tls-verify",
-	"detach", "publish-all", "env-file", "help", "cidfile", "replace",
+	"detach", "attach", "sig-proxy", "publish-all", "env-file", "help", "cidfile", "replace",
 	// Kept as --cpu-quota and --cpu-period; as the variables and labels.
-	"cpus", "env-host", "label-file",
+	"cpus", "env-host", "label-file", "http-proxy",
 	// What run does after the container ended.
 	"rmi",
 	// Only its default is taken.

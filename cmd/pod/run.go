@@ -30,7 +30,12 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rec, code, err := h.Run(cmd.Context(), rf.options(co))
+			ro, done, err := rf.options(co)
+			if err != nil {
+				return err
+			}
+			defer done()
+			rec, code, err := h.Run(cmd.Context(), ro)
 			if err == nil && rf.detach {
 				fmt.Fprintln(cmd.OutOrStdout(), rec.Config.ID)
 			}

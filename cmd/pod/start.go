@@ -33,6 +33,7 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 					return err
 				}
 				defer done()
+				stdio.NoSigProxy = !f.sigProxy
 				code, err := h.Start(cmd.Context(), args[0], lifecycle.StartOptions{Attach: true, Stdio: stdio})
 				if err != nil {
 					return err

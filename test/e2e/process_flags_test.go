@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	goruntime "runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestRunProcessFlags: --ulimit, --shm-size, --sysctl, --umask, --tz,
@@ -186,5 +189,66 @@ func TestRunImageVolumePersonality(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no cgroup of container %s under /podtestparent", id)
+	}
+}
+
+// TestRunAttachProxy: -a attaches only the named streams; --http-proxy
+// passes pod's proxy variables (not with =false); --cgroup-conf is
+// refused where there is no cgroup v2 of the container's own.
+func TestRunAttachProxy(t *testing.T) {
+	e := withImage(t)
+	r := e.pod("run", "--rm", "-a", "stderr", testImage, "sh", "-c", "echo out; echo err >&2")
+	if r.code != 0 || r.stdout != "" || r.stderr != "err\n" {
+		t.Fatalf("-a stderr:\n%s", r)
+	}
+	r = e.pod("run", "--rm", "-a", "stdout", testImage, "sh", "-c", "echo out; echo err >&2")
+	if r.code != 0 || r.stdout != "out\n" || r.stderr != "" {
+		t.Fatalf("-a stdout:\n%s", r)
+	}
+	expectError(t, e.pod("run", "-d", "-a", "stdout", testImage, "true"), 125, "--attach and --detach")
+	expectError(t, e.pod("run", "--rm", "-a", "stdbogus", testImage, "true"), 125, "--attach")
+
+	proxied := func(flags ...string) string {
+		args := append(append([]string{"run", "--rm"}, flags...), testImage, "sh", "-c", "echo ${http_proxy:-none}")
+		ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+		defer cancel()
+		cmd := e.command(ctx, args...)
+		cmd.Env = append(cmd.Env, "http_proxy=http://127.0.0.1:3128")
+		return e.runCmd(cmd, nil, args).stdout
+	}
+	if got := proxied(); got != "http://127.0.0.1:3128\n" {
+		t.Fatalf("--http-proxy (default): %q", got)
+	}
+	if got := proxied("--http-proxy=false"); got != "none\n" {
+		t.Fatalf("--http-proxy=false: %q", got)
+	}
+	if got := proxied("-e", "http_proxy=http://127.0.0.1:8080"); got != "http://127.0.0.1:8080\n" {
+		t.Fatalf("-e over the proxy variable: %q", got)
+	}
+	expectError(t, e.pod("run", "--rm", "--cgroup-conf", "memory.high=1000000", testImage, "true"), 125, "--cgroup-conf")
+}
+
+// TestRunSigProxy: an attached run passes its SIGTERM to the container
+// (through --init's PID 1 to the command); with --sig-proxy=false pod
+// ends and the container runs on.
+func TestRunSigProxy(t *testing.T) {
+	e := withImage(t)
+	for _, c := range []struct {
+		name, proxy string
+		running     bool
+	}{{"proxied", "--sig-proxy=true", false}, {"kept", "--sig-proxy=false", true}} {
+		s := e.startPiped("run", "--init", c.proxy, "--name", c.name, testImage, "sleep", "1000")
+		if !eventually(10*time.Second, func() bool {
+			return e.pod("inspect", "--format", "{{.State.Status}}", c.name).stdout == "running\n"
+		}) {
+			t.Fatalf("%s did not start", c.name)
+		}
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		s.wait(30 * time.Second)
+		time.Sleep(500 * time.Millisecond)
+		if running := e.inspectField(c.name, "{{.State.Status}}") == "running"; running != c.running {
+			t.Fatalf("%s: after pod run got SIGTERM, running=%v, want %v", c.proxy, running, c.running)
+		}
+		e.ok("rm", "-f", "-t", "0", c.name)
 	}
 }
