@@ -85,6 +85,10 @@ type Config struct {
 	// reaps.
 	Init     bool   `json:"init,omitempty"`
 	InitPath string `json:"initPath,omitempty"`
+	// UserNS is --userns ("" pod's namespace, keep-id, nomap); IDMap the
+	// container's own namespace's IDs, worked out at create.
+	UserNS string `json:"userns,omitempty"`
+	IDMap  *IDMap `json:"idMap,omitempty"`
 	// IPC, PID, UTS and CgroupNS are --ipc, --pid, --uts and --cgroupns
 	// (see CheckNamespaceMode; "" the default).
 	IPC      string `json:"ipc,omitempty"`

@@ -78,13 +78,19 @@ func Create(st storage.Store, cfg *Config) (*Record, error) {
 	// A --rm container never outlives this boot: its storage record and
 	// layer are volatile (kept in the run root, written without fsync).
 	meta := StorageMetadata()
-	c, err := st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", meta, &cstorage.ContainerOptions{Volatile: cfg.AutoRemove})
+	opts := &cstorage.ContainerOptions{Volatile: cfg.AutoRemove}
+	if m := cfg.IDMap; m != nil {
+		// The container's layer is made with its files' owners shifted
+		// into the container's own user namespace.
+		opts.IDMappingOptions.UIDMap, opts.IDMappingOptions.GIDMap = m.storageMap(m.UIDs), m.storageMap(m.GIDs)
+	}
+	c, err := st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", meta, opts)
 	// A name pod chose may have been taken since by a concurrent create:
 	// choose again (the store's lock makes the name check and the create
 	// one step).
 	for try := 0; auto && errors.Is(err, cstorage.ErrDuplicateName) && try < autoNameTries; try++ {
 		cfg.Name = freeName(st)
-		c, err = st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", meta, &cstorage.ContainerOptions{Volatile: cfg.AutoRemove})
+		c, err = st.CreateContainer(cfg.ID, []string{cfg.Name}, cfg.ImageID, "", meta, opts)
 	}
 	if err != nil {
 		if errors.Is(err, cstorage.ErrDuplicateName) {

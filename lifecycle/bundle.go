@@ -102,6 +102,11 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if initMount != nil {
 		spec.Mounts = append(spec.Mounts, *initMount)
 	}
+	if pw, err := keepIDPasswd(cfg, rootfs, bundle); err != nil {
+		return nil, err
+	} else if pw != nil {
+		spec.Mounts = append(spec.Mounts, *pw)
+	}
 	if tz := cfg.Timezone; tz != "" {
 		// --tz: the host's zone file, read-only, as /etc/localtime.
 		src := "/etc/localtime"

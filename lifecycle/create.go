@@ -103,6 +103,18 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if cfg.Resources != nil && h.Rootless && h.Warn != nil {
 		h.Warn("%s", ResourceLimitsNote(true))
 	}
+	if err := h.planUserNS(cfg); err != nil {
+		return nil, nil, err
+	}
+	if cfg.IDMap != nil && container.EffectiveHealth(cfg, ic) != nil {
+		rt, err := h.Runtime(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := execUserNS(cfg, rt); err != nil {
+			return nil, nil, fmt.Errorf("its health check runs through exec: %w (or --no-healthcheck)", err)
+		}
+	}
 	if err := resolveSecrets(h.Store, cfg); err != nil {
 		return nil, nil, err
 	}

@@ -64,6 +64,9 @@ func (h *Host) Exec(ctx context.Context, target string, o ExecOptions) (int, err
 	if rec.State.Status == container.StatusPaused {
 		return 0, container.WithExitCode(125, fmt.Errorf("container %s is paused: unpause it first (pod unpause %s)", cfg.Name, cfg.Name))
 	}
+	if err := execUserNS(cfg, rt); err != nil {
+		return 0, container.WithExitCode(125, err)
+	}
 	bundle, err := h.Store.ContainerRunDirectory(cfg.ID)
 	if err != nil {
 		return 0, fmt.Errorf("container %s: %w", cfg.Name, err)

@@ -179,9 +179,13 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: opts.NetNSPath})
 		// As Docker: any port and ICMP echo without capabilities. The ping
 		// range must be mapped, which a rootless namespace is not in full.
-		l.Sysctl = map[string]string{"net.ipv4.ip_unprivileged_port_start": "0"}
-		if !opts.Rootless {
-			l.Sysctl["net.ipv4.ping_group_range"] = "0 2147483647"
+		// (Not from a user namespace of the container's own: the
+		// network namespace is pod's, whose settings it may not write.)
+		if cfg.IDMap == nil {
+			l.Sysctl = map[string]string{"net.ipv4.ip_unprivileged_port_start": "0"}
+			if !opts.Rootless {
+				l.Sysctl["net.ipv4.ping_group_range"] = "0 2147483647"
+			}
 		}
 	}
 	for _, ns := range []struct {
@@ -192,6 +196,17 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 			continue // the runtime's own: the host's
 		}
 		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: ns.t, Path: opts.NamespacePaths[ns.t]})
+	}
+	if m := cfg.IDMap; m != nil {
+		// A user namespace of the container's own (--userns keep-id,
+		// nomap), nested in pod's.
+		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+		for _, r := range m.UIDs {
+			l.UIDMappings = append(l.UIDMappings, specs.LinuxIDMapping{ContainerID: r.ContainerID, HostID: r.HostID, Size: r.Size})
+		}
+		for _, r := range m.GIDs {
+			l.GIDMappings = append(l.GIDMappings, specs.LinuxIDMapping{ContainerID: r.ContainerID, HostID: r.HostID, Size: r.Size})
+		}
 	}
 	if cfg.CgroupNS == container.NSPrivate || (opts.CgroupV2 && cfg.CgroupNS != container.NSHost) {
 		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace, Path: opts.NamespacePaths[specs.CgroupNamespace]})
@@ -391,7 +406,9 @@ func sysMount(cfg *container.Config, opts SpecOptions) specs.Mount {
 	if !cfg.Privileged {
 		o = append(o, "ro")
 	}
-	if opts.Rootless && cfg.NetworkMode == "host" {
+	if (opts.Rootless && cfg.NetworkMode == "host") || cfg.IDMap != nil {
+		// Nor can a user namespace of the container's own, whose network
+		// namespace pod made before it.
 		return specs.Mount{Destination: "/sys", Type: "bind", Source: "/sys", Options: append([]string{"rbind", "rprivate"}, o...)}
 	}
 	return specs.Mount{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: o}

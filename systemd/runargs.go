@@ -77,6 +77,7 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 		return nil, err
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
+	a.str("--userns", cfg.UserNS)
 	a.each("--device", cfg.Devices)
 	a.str("--image-volume", cfg.ImageVolume)
 	a.str("--personality", cfg.Personality)

@@ -22,6 +22,7 @@ type processFlags struct {
 	groupAdd                                                      []string
 	ipc, pid, uts, cgroupns                                       string
 	devices                                                       []string
+	userns                                                        string
 	imageVolume, personality, cgroupParent, seccompPolicy         string
 	httpProxy                                                     bool
 	cgroupConf                                                    []string
@@ -39,6 +40,7 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cgroupParent, "cgroup-parent", "", "the cgroup a rootful container's goes under (default /pod)")
 	fs.StringVar(&f.seccompPolicy, "seccomp-policy", "default", "default: --security-opt seccomp= or pod's profile (image: refused, pod reads no profile from image annotations)")
 	fs.StringArrayVar(&f.devices, "device", nil, "give the container a host device node: HOST[:CONTAINER][:PERMS] (rootless: one the user may open)")
+	fs.StringVar(&f.userns, "userns", "", "user namespace: keep-id (your own IDs inside, files on binds yours), or pod's (host, private)")
 	fs.StringVar(&f.ipc, "ipc", "", "IPC namespace: private (default), host, container:NAME or ns:PATH")
 	fs.StringVar(&f.pid, "pid", "", "PID namespace: private (default), host, container:NAME or ns:PATH")
 	fs.StringVar(&f.uts, "uts", "", "UTS namespace (host name): private (default), host, container:NAME or ns:PATH")
@@ -98,6 +100,12 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		}
 	}
 	cfg.Devices = f.devices
+	if err := container.CheckUserNS(f.userns); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if f.userns == "keep-id" {
+		cfg.UserNS = f.userns
+	}
 	switch f.imageVolume {
 	case "bind", "":
 	case "tmpfs", "ignore":

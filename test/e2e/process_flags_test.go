@@ -3,7 +3,9 @@ package e2e
 import (
 	"context"
 	"os"
+	"path/filepath"
 	goruntime "runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -251,4 +253,39 @@ func TestRunSigProxy(t *testing.T) {
 		}
 		e.ok("rm", "-f", "-t", "0", c.name)
 	}
+}
+
+// TestUsernsKeepID: --userns keep-id runs as the user's own IDs, with an
+// /etc/passwd entry; image files stay root's inside; a file made on a
+// bind mount is the user's on the host; exec and generate systemd keep it.
+func TestUsernsKeepID(t *testing.T) {
+	e := withImage(t)
+	share := e.mkdirUser("share")
+	uid, gid := strconv.Itoa(e.user.uid), strconv.Itoa(e.user.gid)
+	script := `id -u; id -g; stat -c %u /bin; whoami; touch /share/made`
+	expect(t, e.pod("run", "--rm", "--userns", "keep-id", "-v", share+":/share", testImage, "sh", "-c", script), 0,
+		uid+"\n"+gid+"\n0\n"+e.user.name+"\n")
+	if u, g := owner(t, filepath.Join(share, "made")); u != e.user.uid || g != e.user.gid {
+		t.Fatalf("a file made under keep-id is %d:%d on the host, want the user's %d:%d", u, g, e.user.uid, e.user.gid)
+	}
+	e.ok("run", "-d", "--name", "kid", "--userns", "keep-id", testImage, "sleep", "1000")
+	// runc joins the container's user namespace before its network
+	// namespace, which pod's owns: exec is refused, saying why, unless
+	// the container shares the host's network.
+	if r := e.pod("exec", "kid", "id", "-u"); r.stdout != uid+"\n" && (r.code != 125 || !strings.Contains(r.stderr, "cannot enter it after its network namespace")) {
+		t.Fatalf("exec in a keep-id container:\n%s", r)
+	}
+	e.ok("run", "-d", "--name", "kidhost", "--network", "host", "--userns", "keep-id", testImage, "sleep", "1000")
+	expect(t, e.pod("exec", "kidhost", "id", "-u"), 0, uid+"\n")
+	e.ok("rm", "-f", "-t", "0", "kidhost")
+	if r := e.pod("run", "--rm", "--userns", "keep-id", "--health-cmd", "true", testImage, "true"); r.code != 0 && !strings.Contains(r.stderr, "health check runs through exec") {
+		t.Fatalf("a keep-id container with a health check:\n%s", r)
+	}
+	if unit := e.ok("generate", "systemd", "--new", "kid"); !strings.Contains(unit, "--userns keep-id") {
+		t.Fatalf("the unit lacks --userns keep-id:\n%s", unit)
+	}
+	e.ok("rm", "-f", "-t", "0", "kid")
+	expect(t, e.pod("system", "check"), 0, "No problems found\n")
+	expectError(t, e.pod("run", "--rm", "--userns", "nomap", testImage, "true"), 125, "keep-id")
+	expectError(t, e.pod("run", "--rm", "--userns", "auto", testImage, "true"), 125, "--userns auto")
 }

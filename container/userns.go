@@ -1,0 +1,109 @@
+package container
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"go.podman.io/storage/pkg/idtools"
+)
+
+// IDRange maps Size IDs from ContainerID inside a container's user
+// namespace to HostID in pod's (the parent's).
+type IDRange struct {
+	ContainerID uint32 `json:"containerID"`
+	HostID      uint32 `json:"hostID"`
+	Size        uint32 `json:"size"`
+}
+
+// IDMap is a container's own user namespace (--userns keep-id):
+// its UID and GID ranges, in pod's namespace's IDs.
+type IDMap struct {
+	UIDs []IDRange `json:"uids"`
+	GIDs []IDRange `json:"gids"`
+	// UID and GID are keep-id's user (the user's own IDs), -1 for none;
+	// Name and Home its name and home directory on the host, for the
+	// container's /etc/passwd when the image has no entry for it.
+	UID  int    `json:"uid"`
+	GID  int    `json:"gid"`
+	Name string `json:"name,omitempty"`
+	Home string `json:"home,omitempty"`
+}
+
+// CheckUserNS checks --userns: "" (or private, host: pod's namespace),
+// keep-id, nomap.
+func CheckUserNS(v string) error {
+	switch v {
+	case "", "host", "private", "keep-id":
+		return nil
+	case "nomap":
+		return fmt.Errorf("--userns nomap: from a namespace that does not map your own ID, the OCI runtime cannot reach pod's storage in your private directories; give keep-id, or leave it out")
+	case "auto":
+		return fmt.Errorf("--userns auto: it takes ranges of subordinate IDs beyond the one pod's namespace maps; give keep-id or nomap, or leave it out")
+	}
+	if strings.HasPrefix(v, "ns:") {
+		return fmt.Errorf("--userns %s: joining another user namespace is not supported: leave it out (pod's own) or give keep-id", v)
+	}
+	return fmt.Errorf("--userns %q: keep-id, nomap, host or private", v)
+}
+
+// NSSize is how many IDs pod's user namespace maps, from its uid_map or
+// gid_map, and the host ID its 0 stands for.
+func NSSize(m io.Reader) (size uint32, hostZero uint32, err error) {
+	sc := bufio.NewScanner(m)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 {
+			continue
+		}
+		in, e1 := strconv.ParseUint(f[0], 10, 32)
+		out, e2 := strconv.ParseUint(f[1], 10, 32)
+		n, e3 := strconv.ParseUint(f[2], 10, 32)
+		if e1 != nil || e2 != nil || e3 != nil {
+			return 0, 0, fmt.Errorf("reading the ID map: %q", sc.Text())
+		}
+		if in == 0 {
+			hostZero = uint32(out)
+		}
+		if end := uint32(in + n); end > size {
+			size = end
+		}
+	}
+	return size, hostZero, sc.Err()
+}
+
+// KeepIDMap is keep-id's map in a namespace of size IDs whose 0 is the
+// user (uid/gid on the host): the container's uid and gid are the
+// user's, its 0 to uid-1 are the namespace's 1 to uid, the rest as they
+// are.
+func KeepIDMap(uid, gid, uidSize, gidSize uint32) (*IDMap, error) {
+	ranges := func(id, size uint32) ([]IDRange, error) {
+		if id == 0 || id >= size {
+			return nil, fmt.Errorf("--userns keep-id: your ID %d is outside the %d IDs of pod's namespace (/etc/subuid, /etc/subgid)", id, size)
+		}
+		r := []IDRange{{ContainerID: 0, HostID: 1, Size: id}, {ContainerID: id, HostID: 0, Size: 1}}
+		if id+1 < size {
+			r = append(r, IDRange{ContainerID: id + 1, HostID: id + 1, Size: size - id - 1})
+		}
+		return r, nil
+	}
+	u, err := ranges(uid, uidSize)
+	if err != nil {
+		return nil, err
+	}
+	g, err := ranges(gid, gidSize)
+	if err != nil {
+		return nil, err
+	}
+	return &IDMap{UIDs: u, GIDs: g, UID: int(uid), GID: int(gid)}, nil
+}
+
+func (m *IDMap) storageMap(rs []IDRange) []idtools.IDMap {
+	out := make([]idtools.IDMap, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, idtools.IDMap{ContainerID: int(r.ContainerID), HostID: int(r.HostID), Size: int(r.Size)})
+	}
+	return out
+}
