@@ -94,6 +94,9 @@ func Environment(cfg *Config, img *ImageConfig, hostname string, u ExecUser) []s
 	return mergeEnv(env, cfg.Env)
 }
 
+// SetEnv sets k=v in env, replacing k's value if set.
+func SetEnv(env []string, k, v string) []string { return mergeEnv(env, []string{k + "=" + v}) }
+
 // mergeEnv applies overrides to env: KEY=VALUE replaces KEY or is appended,
 // a bare KEY removes it.
 func mergeEnv(env, overrides []string) []string {

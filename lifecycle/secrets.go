@@ -91,7 +91,7 @@ func writeSecrets(st storage.Store, cfg *container.Config, bundle string, env []
 			return nil, nil, container.WithExitCode(125, fmt.Errorf("container %s: --secret %s: %w: create the secret again and the container with it", cfg.Name, r.Name, err))
 		}
 		if r.Type == container.SecretEnv {
-			env = setEnv(env, r.Target, string(data))
+			env = container.SetEnv(env, r.Target, string(data))
 			continue
 		}
 		path := filepath.Join(dir, strconv.Itoa(i))
@@ -107,15 +107,4 @@ func writeSecrets(st storage.Store, cfg *container.Config, bundle string, env []
 		mounts = append(mounts, specs.Mount{Destination: r.Target, Type: "bind", Source: path, Options: []string{"bind", "ro", "nosuid", "nodev", "noexec"}})
 	}
 	return mounts, env, nil
-}
-
-// setEnv sets k=v in env, replacing k's value if set.
-func setEnv(env []string, k, v string) []string {
-	for i, e := range env {
-		if name, _, _ := strings.Cut(e, "="); name == k {
-			env[i] = k + "=" + v
-			return env
-		}
-	}
-	return append(env, k+"="+v)
 }

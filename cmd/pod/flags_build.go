@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -172,19 +171,13 @@ func (f *buildFlags) options(cmd *cobra.Command) (builder.Options, error) {
 func parseBuildArgs(args, files []string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, name := range files {
-		fh, err := os.Open(name)
+		lines, err := readKVFile(name)
 		if err != nil {
 			return nil, usageErrorf("--build-arg-file: %v", err)
 		}
-		sc := bufio.NewScanner(fh)
-		for sc.Scan() {
-			l := strings.TrimSpace(sc.Text())
-			if l == "" || strings.HasPrefix(l, "#") {
-				continue
-			}
+		for _, l := range lines {
 			args = append([]string{l}, args...)
 		}
-		fh.Close()
 	}
 	for _, a := range args {
 		k, v, ok := strings.Cut(a, "=")
