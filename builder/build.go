@@ -130,9 +130,13 @@ type RunSettings struct {
 	// Resources are the cgroup limits of RUN steps, applied where they
 	// have a cgroup of their own (rootful).
 	Resources *container.Resources
-	// Ulimits and ShmSize are --ulimit and --shm-size.
-	Ulimits []string
-	ShmSize int64
+	// Ulimits and ShmSize are --ulimit and --shm-size; Devices,
+	// CgroupParent and the namespace modes as run's.
+	Ulimits                     []string
+	ShmSize                     int64
+	Devices                     []string
+	CgroupParent, IPC, PID, UTS string
+	CgroupNS                    string
 }
 
 // Build builds the image the Dockerfile of c describes and returns its ID.

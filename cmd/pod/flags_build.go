@@ -38,8 +38,8 @@ type buildFlags struct {
 	osVersion, manifest, signBy, decryptKey         string
 	osFeatures, cacheFrom, cacheTo, ssh, hooksDir   []string
 	res                                             resourceFlags
-	cppFlags, ulimits                               []string
-	shmSize                                         string
+	cppFlags, ulimits, devices                      []string
+	shmSize, cgroupParent, ipc, pid, uts, cgroupns  string
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
@@ -88,6 +88,12 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.disableCompression, "disable-compression", true, "accepted as Podman does: layers are stored uncompressed and compressed when pushed")
 	fl.IntVar(&f.jobs, "jobs", 1, "stages built at once (pod builds them one after another)")
 	fl.StringArrayVar(&f.ulimits, "ulimit", nil, "a process limit of RUN steps: NAME=SOFT[:HARD]")
+	fl.StringArrayVar(&f.devices, "device", nil, "give RUN steps a host device node: HOST[:CONTAINER][:PERMS]")
+	fl.StringVar(&f.cgroupParent, "cgroup-parent", "", "the cgroup RUN steps' go under, rootful (default /pod)")
+	fl.StringVar(&f.ipc, "ipc", "", "IPC namespace of RUN steps: private (default), host or ns:PATH")
+	fl.StringVar(&f.pid, "pid", "", "PID namespace of RUN steps: private (default), host or ns:PATH")
+	fl.StringVar(&f.uts, "uts", "", "UTS namespace of RUN steps: private (default), host or ns:PATH")
+	fl.StringVar(&f.cgroupns, "cgroupns", "", "cgroup namespace of RUN steps: private or host")
 	fl.StringVar(&f.shmSize, "shm-size", "", "size of /dev/shm in RUN steps (default 64m)")
 	fl.StringArrayVar(&f.cppFlags, "cpp-flag", nil, "a flag for cpp, which preprocesses a Dockerfile ending in .in (-DNAME=VALUE)")
 	fl.DurationVar(&f.cacheTTL, "cache-ttl", 0, "use cached steps made less than this long ago only (such as 24h)")
@@ -314,12 +320,19 @@ func (f *buildFlags) runSettings(o *builder.Options) error {
 	o.CacheTTL, o.AllStages, o.OSVersion, o.OSFeatures = f.cacheTTL, !f.skipUnused, f.osVersion, f.osFeatures
 	o.CppFlags = f.cppFlags
 	// The same checks as run's.
-	proc := processFlags{ulimits: f.ulimits, shmSize: f.shmSize}
-	var shaped container.Config
+	proc := processFlags{ulimits: f.ulimits, shmSize: f.shmSize, devices: f.devices, cgroupParent: f.cgroupParent,
+		ipc: f.ipc, pid: f.pid, uts: f.uts, cgroupns: f.cgroupns}
+	shaped := container.Config{NetworkMode: "host"}
 	if err := proc.apply(&shaped); err != nil {
 		return err
 	}
-	o.Run.Ulimits, o.Run.ShmSize = shaped.Ulimits, shaped.ShmSize
+	for _, m := range []string{shaped.IPC, shaped.PID, shaped.UTS} {
+		if strings.HasPrefix(m, "container:") {
+			return usageErrorf("a build's RUN steps cannot share another container's namespaces (%s): give host or ns:PATH", m)
+		}
+	}
+	o.Run.Ulimits, o.Run.ShmSize, o.Run.Devices, o.Run.CgroupParent = shaped.Ulimits, shaped.ShmSize, shaped.Devices, shaped.CgroupParent
+	o.Run.IPC, o.Run.PID, o.Run.UTS, o.Run.CgroupNS = shaped.IPC, shaped.PID, shaped.UTS, shaped.CgroupNS
 	if f.logSplit && f.logFile == "" {
 		return usageErrorf("--logsplit needs --logfile")
 	}

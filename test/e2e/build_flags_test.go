@@ -175,11 +175,19 @@ func TestBuildCpp(t *testing.T) {
 	expectError(t, e.pod("build", "--cpp-flag", "-DX=1", plain), 125, "ends in .in")
 }
 
-// TestBuildUlimitShm: --ulimit and --shm-size reach RUN steps.
+// TestBuildUlimitShm: --ulimit, --shm-size, --device and the namespace
+// flags reach RUN steps.
 func TestBuildUlimitShm(t *testing.T) {
 	e := withImage(t)
 	ctx := e.ctxTree("ctx", map[string]string{"Dockerfile": "FROM " + testImage + "\nRUN ulimit -n > /n; df -k /dev/shm | awk 'NR==2{print $2}' > /shm\n"})
 	e.ok("build", "-q", "--ulimit", "nofile=256:512", "--shm-size", "4m", "-t", "localhost/e2e/ul:1", ctx)
 	expect(t, e.pod("run", "--rm", "localhost/e2e/ul:1", "cat", "/n", "/shm"), 0, "256\n4096\n")
 	expectError(t, e.pod("build", "--ulimit", "bogus=1", ctx), 125, "--ulimit")
+	// Devices and namespaces of RUN steps.
+	ctx2 := e.ctxTree("ctx2", map[string]string{"Dockerfile": "FROM " + testImage + "\nRUN head -c 1 /dev/myzero | od -An -tx1 > /dev-seen; [ $$ != 1 ] && cat /proc/1/comm > /pid1\n"})
+	e.ok("build", "-q", "--device", "/dev/zero:/dev/myzero", "--pid", "host", "-t", "localhost/e2e/devns:1", ctx2)
+	if out := e.ok("run", "--rm", "localhost/e2e/devns:1", "cat", "/dev-seen", "/pid1"); !strings.HasPrefix(out, " 00\n") || strings.HasSuffix(out, "\nsh\n") {
+		t.Fatalf("RUN with --device and --pid host saw %q", out)
+	}
+	expectError(t, e.pod("build", "--ipc", "container:x", ctx2), 125, "another container's namespaces")
 }
