@@ -88,7 +88,7 @@ func roundTripCases(t *testing.T) [][]string {
 			"--umask", "0077", "--tz", "local", "--annotation", "a=1", "--annotation", "b=2", "--env-merge", "PATH=/x:${PATH}",
 			"--unsetenv", "HOSTNAME", "--unsetenv-all", "img"},
 		{"--init", "img", "sleep", "1"},
-		{"--ipc", "host", "--pid", "container:db", "--uts", "ns:/proc/1/ns/uts", "--cgroupns", "private", "--device", "/dev/null:/dev/mynull:r", "img"},
+		{"--ipc", "host", "--pid", "private", "--uts", "ns:/proc/1/ns/uts", "--cgroupns", "private", "--device", "/dev/null:/dev/mynull:r", "img"},
 		{"--userns", "keep-id", "img"},
 		{"--image-volume", "tmpfs", "--personality", "LINUX32", "--cgroup-parent", "/mine", "--cgroup-conf", "memory.high=1000000", "img"},
 		{"--entrypoint", `["/bin/sh","-c"]`, "--group-add", "wheel", "--group-add", "100", "--oom-score-adj", "500", "--read-only", "--read-only-tmpfs=false", "img", "echo hi"},
