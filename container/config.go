@@ -85,6 +85,12 @@ type Config struct {
 	// reaps.
 	Init     bool   `json:"init,omitempty"`
 	InitPath string `json:"initPath,omitempty"`
+	// HostUsers are --hostuser's host accounts, added to the container's
+	// /etc/passwd; NoPasswd is --passwd=false (no entry for a numeric
+	// --user the image lacks); PasswdEntry is --passwd-entry's template.
+	HostUsers   []string `json:"hostUsers,omitempty"`
+	NoPasswd    bool     `json:"noPasswd,omitempty"`
+	PasswdEntry string   `json:"passwdEntry,omitempty"`
 	// UserNS is --userns ("" pod's namespace, keep-id, nomap); IDMap the
 	// container's own namespace's IDs, worked out at create.
 	UserNS string `json:"userns,omitempty"`

@@ -102,7 +102,7 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if initMount != nil {
 		spec.Mounts = append(spec.Mounts, *initMount)
 	}
-	if pw, err := keepIDPasswd(cfg, rootfs, bundle); err != nil {
+	if pw, err := passwdEntries(cfg, rootfs, bundle, u); err != nil {
 		return nil, err
 	} else if pw != nil {
 		spec.Mounts = append(spec.Mounts, *pw)

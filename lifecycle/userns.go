@@ -54,26 +54,71 @@ func (h *Host) planUserNS(cfg *container.Config) error {
 	return nil
 }
 
-// keepIDPasswd gives a keep-id container an /etc/passwd entry for the
-// user when the image has none (so whoami, ~ and ssh work): a copy of the
-// image's file with the entry added, bound over it.
-func keepIDPasswd(cfg *container.Config, rootfs, bundle string) (*specs.Mount, error) {
-	m := cfg.IDMap
-	if m == nil || m.UID < 0 || m.Name == "" {
-		return nil, nil
-	}
+// passwdEntries gives the container /etc/passwd entries it needs and the
+// image lacks (so whoami, ~ and ssh work): keep-id's user, --hostuser's
+// accounts, and an entry for a numeric --user (--passwd, from
+// --passwd-entry's template). A copy of the image's file with them is
+// bound over it, read-only.
+func passwdEntries(cfg *container.Config, rootfs, bundle string, u container.ExecUser) (*specs.Mount, error) {
 	img, _ := os.ReadFile(filepath.Join(rootfs, "etc", "passwd"))
+	have := map[string]bool{}
 	for _, l := range strings.Split(string(img), "\n") {
-		if f := strings.Split(l, ":"); len(f) > 2 && (f[0] == m.Name || f[2] == strconv.Itoa(m.UID)) {
-			return nil, nil
+		if f := strings.Split(l, ":"); len(f) > 2 {
+			have[f[0]], have["#"+f[2]] = true, true
 		}
+	}
+	var add []string
+	entry := func(name string, uid, gid int, gecos, home string) {
+		if have[name] || have["#"+strconv.Itoa(uid)] {
+			return
+		}
+		have[name], have["#"+strconv.Itoa(uid)] = true, true
+		add = append(add, fmt.Sprintf("%s:*:%d:%d:%s:%s:/bin/sh", name, uid, gid, gecos, home))
+	}
+	if m := cfg.IDMap; m != nil && m.UID >= 0 && m.Name != "" {
+		entry(m.Name, m.UID, m.GID, m.Name, m.Home)
+	}
+	for _, name := range cfg.HostUsers {
+		hu, err := user.Lookup(name)
+		if err != nil {
+			hu, err = user.LookupId(name)
+		}
+		if err != nil {
+			return nil, container.WithExitCode(125, fmt.Errorf("container %s: --hostuser %s: no such user on the host", cfg.Name, name))
+		}
+		uid, _ := strconv.Atoi(hu.Uid)
+		gid, _ := strconv.Atoi(hu.Gid)
+		entry(hu.Username, uid, gid, hu.Name, hu.HomeDir)
+	}
+	if name, _, _ := strings.Cut(cfg.User, ":"); !cfg.NoPasswd && name != "" && strings.Trim(name, "0123456789") == "" && !have["#"+name] {
+		uid := int(u.UID)
+		line := cfg.PasswdEntry
+		if line == "" {
+			line = "$USERNAME:*:$UID:$GID:$NAME:$HOME:/bin/sh"
+		}
+		line = os.Expand(line, func(k string) string {
+			switch k {
+			case "USERNAME", "NAME":
+				return strconv.Itoa(uid)
+			case "UID":
+				return strconv.Itoa(uid)
+			case "GID":
+				return strconv.Itoa(int(u.GID))
+			case "HOME":
+				return "/"
+			}
+			return ""
+		})
+		add = append(add, line)
+	}
+	if len(add) == 0 {
+		return nil, nil
 	}
 	if len(img) > 0 && !strings.HasSuffix(string(img), "\n") {
 		img = append(img, '\n')
 	}
-	entry := fmt.Sprintf("%s:*:%d:%d:%s:%s:/bin/sh\n", m.Name, m.UID, m.GID, m.Name, m.Home)
 	path := filepath.Join(bundle, "passwd")
-	if err := os.WriteFile(path, append(img, entry...), 0o644); err != nil {
+	if err := os.WriteFile(path, append(img, strings.Join(add, "\n")+"\n"...), 0o644); err != nil {
 		return nil, err
 	}
 	return &specs.Mount{Destination: "/etc/passwd", Type: "bind", Source: path, Options: []string{"bind", "ro"}}, nil

@@ -78,6 +78,11 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
 	a.str("--userns", cfg.UserNS)
+	a.each("--hostuser", cfg.HostUsers)
+	if cfg.NoPasswd {
+		a.add("--passwd=false")
+	}
+	a.str("--passwd-entry", cfg.PasswdEntry)
 	a.each("--device", cfg.Devices)
 	a.str("--image-volume", cfg.ImageVolume)
 	a.str("--personality", cfg.Personality)

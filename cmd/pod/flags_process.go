@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 
@@ -22,7 +23,9 @@ type processFlags struct {
 	groupAdd                                                      []string
 	ipc, pid, uts, cgroupns                                       string
 	devices                                                       []string
-	userns                                                        string
+	userns, passwdEntry                                           string
+	hostUsers                                                     []string
+	passwd                                                        bool
 	imageVolume, personality, cgroupParent, seccompPolicy         string
 	httpProxy                                                     bool
 	cgroupConf                                                    []string
@@ -40,6 +43,9 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cgroupParent, "cgroup-parent", "", "the cgroup a rootful container's goes under (default /pod)")
 	fs.StringVar(&f.seccompPolicy, "seccomp-policy", "default", "default: --security-opt seccomp= or pod's profile (image: refused, pod reads no profile from image annotations)")
 	fs.StringArrayVar(&f.devices, "device", nil, "give the container a host device node: HOST[:CONTAINER][:PERMS] (rootless: one the user may open)")
+	fs.StringArrayVar(&f.hostUsers, "hostuser", nil, "add a host account to the container's /etc/passwd, by name or UID")
+	fs.BoolVar(&f.passwd, "passwd", true, "add an /etc/passwd entry for a numeric --user the image lacks")
+	fs.StringVar(&f.passwdEntry, "passwd-entry", "", "the entry --passwd writes: $USERNAME, $UID, $GID, $NAME and $HOME are replaced")
 	fs.StringVar(&f.userns, "userns", "", "user namespace: keep-id (your own IDs inside, files on binds yours), or pod's (host, private)")
 	fs.StringVar(&f.ipc, "ipc", "", "IPC namespace: private (default), host, container:NAME or ns:PATH")
 	fs.StringVar(&f.pid, "pid", "", "PID namespace: private (default), host, container:NAME or ns:PATH")
@@ -106,6 +112,18 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		}
 	}
 	cfg.Devices = f.devices
+	for _, h := range f.hostUsers {
+		if _, err := user.Lookup(h); err != nil {
+			if _, err := user.LookupId(h); err != nil {
+				return usageErrorf("--hostuser %s: no such user on the host", h)
+			}
+		}
+	}
+	cfg.HostUsers, cfg.PasswdEntry = f.hostUsers, f.passwdEntry
+	cfg.NoPasswd = f.changed != nil && !f.passwd
+	if strings.Count(f.passwdEntry, ":") != 0 && strings.Count(f.passwdEntry, ":") != 6 || strings.Contains(f.passwdEntry, "\n") {
+		return usageErrorf("--passwd-entry %q: one passwd line, NAME:PASSWORD:UID:GID:GECOS:HOME:SHELL", f.passwdEntry)
+	}
 	if err := container.CheckUserNS(f.userns); err != nil {
 		return usageErrorf("%v", err)
 	}

@@ -287,3 +287,18 @@ func TestUsernsKeepID(t *testing.T) {
 	expectError(t, e.pod("run", "--rm", "--userns", "nomap", testImage, "true"), 125, "keep-id")
 	expectError(t, e.pod("run", "--rm", "--userns", "auto", testImage, "true"), 125, "--userns auto")
 }
+
+// TestPasswdEntries: --hostuser adds a host account, a numeric --user
+// the image lacks gets an entry (--passwd, from --passwd-entry), and
+// --passwd=false leaves /etc/passwd alone.
+func TestPasswdEntries(t *testing.T) {
+	e := withImage(t)
+	expect(t, e.pod("run", "--rm", "--hostuser", e.user.name, testImage, "sh", "-c", "grep -c '^"+e.user.name+":' /etc/passwd"), 0, "1\n")
+	expect(t, e.pod("run", "--rm", "-u", "4321:4321", testImage, "whoami"), 0, "4321\n")
+	expect(t, e.pod("run", "--rm", "-u", "4321", "--passwd-entry", "app:*:$UID:$GID:the app:/srv:/bin/sh", testImage, "sh", "-c", "whoami; grep ^app: /etc/passwd"), 0, "app\napp:*:4321:0:the app:/srv:/bin/sh\n")
+	if r := e.pod("run", "--rm", "-u", "4321", "--passwd=false", testImage, "whoami"); r.code == 0 {
+		t.Fatalf("--passwd=false gave uid 4321 a name:\n%s", r)
+	}
+	expectError(t, e.pod("run", "--rm", "--hostuser", "no-such-user-here", testImage, "true"), 125, "--hostuser")
+	expectError(t, e.pod("run", "--rm", "--passwd-entry", "a:b", testImage, "true"), 125, "--passwd-entry")
+}
