@@ -38,8 +38,10 @@ type buildFlags struct {
 	osVersion, manifest, signBy, decryptKey         string
 	osFeatures, cacheFrom, cacheTo, ssh, hooksDir   []string
 	res                                             resourceFlags
-	cppFlags, ulimits, devices                      []string
-	shmSize, cgroupParent, ipc, pid, uts, cgroupns  string
+	cppFlags                                        []string
+	// proc holds the RUN steps' process flags that run's processFlags
+	// also take, and checks them the same way.
+	proc processFlags
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
@@ -87,14 +89,14 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.compress, "compress", false, "accepted as Podman does: the context is never sent anywhere to compress")
 	fl.BoolVar(&f.disableCompression, "disable-compression", true, "accepted as Podman does: layers are stored uncompressed and compressed when pushed")
 	fl.IntVar(&f.jobs, "jobs", 1, "stages built at once (pod builds them one after another)")
-	fl.StringArrayVar(&f.ulimits, "ulimit", nil, "a process limit of RUN steps: NAME=SOFT[:HARD]")
-	fl.StringArrayVar(&f.devices, "device", nil, "give RUN steps a host device node: HOST[:CONTAINER][:PERMS]")
-	fl.StringVar(&f.cgroupParent, "cgroup-parent", "", "the cgroup RUN steps' go under, rootful (default /pod)")
-	fl.StringVar(&f.ipc, "ipc", "", "IPC namespace of RUN steps: private (default), host or ns:PATH")
-	fl.StringVar(&f.pid, "pid", "", "PID namespace of RUN steps: private (default), host or ns:PATH")
-	fl.StringVar(&f.uts, "uts", "", "UTS namespace of RUN steps: private (default), host or ns:PATH")
-	fl.StringVar(&f.cgroupns, "cgroupns", "", "cgroup namespace of RUN steps: private or host")
-	fl.StringVar(&f.shmSize, "shm-size", "", "size of /dev/shm in RUN steps (default 64m)")
+	fl.StringArrayVar(&f.proc.ulimits, "ulimit", nil, "a process limit of RUN steps: NAME=SOFT[:HARD]")
+	fl.StringArrayVar(&f.proc.devices, "device", nil, "give RUN steps a host device node: HOST[:CONTAINER][:PERMS]")
+	fl.StringVar(&f.proc.cgroupParent, "cgroup-parent", "", "the cgroup RUN steps' go under, rootful (default /pod)")
+	fl.StringVar(&f.proc.ipc, "ipc", "", "IPC namespace of RUN steps: private (default), host or ns:PATH")
+	fl.StringVar(&f.proc.pid, "pid", "", "PID namespace of RUN steps: private (default), host or ns:PATH")
+	fl.StringVar(&f.proc.uts, "uts", "", "UTS namespace of RUN steps: private (default), host or ns:PATH")
+	fl.StringVar(&f.proc.cgroupns, "cgroupns", "", "cgroup namespace of RUN steps: private or host")
+	fl.StringVar(&f.proc.shmSize, "shm-size", "", "size of /dev/shm in RUN steps (default 64m)")
 	fl.StringArrayVar(&f.cppFlags, "cpp-flag", nil, "a flag for cpp, which preprocesses a Dockerfile ending in .in (-DNAME=VALUE)")
 	fl.DurationVar(&f.cacheTTL, "cache-ttl", 0, "use cached steps made less than this long ago only (such as 24h)")
 	fl.BoolVar(&f.skipUnused, "skip-unused-stages", true, "build only the stages the target needs (false: every stage up to it)")
@@ -320,10 +322,8 @@ func (f *buildFlags) runSettings(o *builder.Options) error {
 	o.CacheTTL, o.AllStages, o.OSVersion, o.OSFeatures = f.cacheTTL, !f.skipUnused, f.osVersion, f.osFeatures
 	o.CppFlags = f.cppFlags
 	// The same checks as run's.
-	proc := processFlags{ulimits: f.ulimits, shmSize: f.shmSize, devices: f.devices, cgroupParent: f.cgroupParent,
-		ipc: f.ipc, pid: f.pid, uts: f.uts, cgroupns: f.cgroupns}
 	shaped := container.Config{NetworkMode: "host"}
-	if err := proc.apply(&shaped); err != nil {
+	if err := f.proc.apply(&shaped); err != nil {
 		return err
 	}
 	for _, m := range []string{shaped.IPC, shaped.PID, shaped.UTS} {
