@@ -87,9 +87,7 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	a.str("--image-volume", cfg.ImageVolume)
 	a.str("--personality", cfg.Personality)
 	a.str("--cgroup-parent", cfg.CgroupParent)
-	for _, k := range slices.Sorted(maps.Keys(cfg.CgroupConf)) {
-		a.add("--cgroup-conf", k+"="+cfg.CgroupConf[k])
-	}
+	a.pairs("--cgroup-conf", cfg.CgroupConf)
 	a.str("--ipc", cfg.IPC)
 	a.str("--pid", cfg.PID)
 	a.str("--uts", cfg.UTS)
@@ -107,14 +105,10 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	if cfg.ShmSize > 0 {
 		a.add("--shm-size", strconv.FormatInt(cfg.ShmSize, 10))
 	}
-	for _, k := range slices.Sorted(maps.Keys(cfg.Sysctls)) {
-		a.add("--sysctl", k+"="+cfg.Sysctls[k])
-	}
+	a.pairs("--sysctl", cfg.Sysctls)
 	a.str("--umask", cfg.Umask)
 	a.str("--tz", cfg.Timezone)
-	for _, k := range slices.Sorted(maps.Keys(cfg.Annotations)) {
-		a.add("--annotation", k+"="+cfg.Annotations[k])
-	}
+	a.pairs("--annotation", cfg.Annotations)
 	a.each("--env-merge", cfg.EnvMerge)
 	a.each("--unsetenv", cfg.UnsetEnv)
 	a.bool("--unsetenv-all", cfg.UnsetEnvAll)
@@ -147,6 +141,13 @@ func (a *args) add(s ...string) { *a = append(*a, s...) }
 func (a *args) str(flag, value string) {
 	if value != "" {
 		a.add(flag, value)
+	}
+}
+
+// pairs adds flag KEY=VALUE for every key of m, in order.
+func (a *args) pairs(flag string, m map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		a.add(flag, k+"="+m[k])
 	}
 }
 
