@@ -16,6 +16,10 @@ type mountRow struct {
 	Mountpoint string   `json:"mountpoint"`
 }
 
+func newMountRow(rec *container.Record, path string) mountRow {
+	return mountRow{ID: rec.Config.ID, Names: []string{rec.Config.Name}, Mountpoint: path}
+}
+
 // inUnshare refuses a rootless mount command run outside pod unshare:
 // the mount is made in pod's mount namespace, and its path means nothing
 // outside it (Podman's rule and wording).
@@ -52,32 +56,25 @@ func newMountCommand(g *globalOptions) *cobra.Command {
 					return err
 				}
 				if format == "json" {
-					var rows []any
 					items, err := collectTargets(cmd, targets, func(ref string) (any, error) {
 						rec, path, err := h.Mount(ref)
 						if err != nil {
 							return nil, err
 						}
-						return mountRow{ID: rec.Config.ID, Names: []string{rec.Config.Name}, Mountpoint: path}, nil
+						return newMountRow(rec, path), nil
 					})
-					rows = append(rows, items...)
-					if werr := writeJSON(w, rows); werr != nil {
+					if werr := writeJSON(w, items); werr != nil {
 						return werr
 					}
 					return err
 				}
-				if all {
-					return eachTarget(cmd, targets, func(ref string) (string, error) {
-						rec, path, err := h.Mount(ref)
-						if err != nil {
-							return "", err
-						}
-						return fmt.Sprintf("%s %s", idColumn(rec, noTrunc), path), nil
-					})
-				}
+				// Named, the paths alone; with --all, each beside its ID.
 				return eachTarget(cmd, targets, func(ref string) (string, error) {
-					_, path, err := h.Mount(ref)
-					return path, err
+					rec, path, err := h.Mount(ref)
+					if err != nil || !all {
+						return path, err
+					}
+					return idColumn(rec, noTrunc) + " " + path, nil
 				})
 			}
 			mounted, err := h.Mounted()
@@ -87,7 +84,7 @@ func newMountCommand(g *globalOptions) *cobra.Command {
 			if format == "json" {
 				rows := make([]mountRow, 0, len(mounted))
 				for _, m := range mounted {
-					rows = append(rows, mountRow{ID: m.Record.Config.ID, Names: []string{m.Record.Config.Name}, Mountpoint: m.MountPoint})
+					rows = append(rows, newMountRow(m.Record, m.MountPoint))
 				}
 				return writeJSON(w, rows)
 			}
