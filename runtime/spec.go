@@ -215,13 +215,22 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		l.MaskedPaths = slices.Clone(maskedPaths)
 		l.ReadonlyPaths = slices.Clone(readonlyPaths)
 	}
+	if opts.Rootless {
+		// No cgroups to manage and no host devices to give: the runtime
+		// bind-mounts its default devices from the host's /dev. systemd
+		// needs a cgroup of its own, under the user's delegated one.
+		if opts.Systemd && opts.CgroupV2 && opts.OwnCgroup != "" {
+			l.CgroupsPath = filepath.Join(opts.OwnCgroup, "pod-"+cfg.ID)
+			if cfg.Resources != nil {
+				l.Resources = ApplyResources(l.Resources, cfg.Resources)
+			}
+		}
+		return l
+	}
 	// --device's nodes: made by a rootful runtime; rootless, mounts bind
 	// the host's (see mounts), as a user cannot make device nodes.
 	var allow []specs.LinuxDeviceCgroup
 	for _, s := range cfg.Devices {
-		if opts.Rootless {
-			break
-		}
 		d, err := container.ParseDevice(s)
 		if err != nil {
 			continue // checked at create
@@ -234,18 +243,6 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		l.Devices = append(l.Devices, dev)
 		major, minor := dev.Major, dev.Minor
 		allow = append(allow, specs.LinuxDeviceCgroup{Allow: true, Type: dev.Type, Major: &major, Minor: &minor, Access: d.Perms})
-	}
-	if opts.Rootless {
-		// No cgroups to manage and no host devices to give: the runtime
-		// bind-mounts its default devices from the host's /dev. systemd
-		// needs a cgroup of its own, under the user's delegated one.
-		if opts.Systemd && opts.CgroupV2 && opts.OwnCgroup != "" {
-			l.CgroupsPath = filepath.Join(opts.OwnCgroup, "pod-"+cfg.ID)
-			if cfg.Resources != nil {
-				l.Resources = ApplyResources(l.Resources, cfg.Resources)
-			}
-		}
-		return l
 	}
 	l.CgroupsPath = cgroupsPath(cfg)
 	if cfg.Privileged {
