@@ -60,6 +60,11 @@ func (h *Host) planUserNS(cfg *container.Config) error {
 // --passwd-entry's template). A copy of the image's file with them is
 // bound over it, read-only.
 func passwdEntries(cfg *container.Config, rootfs, bundle string, u container.ExecUser) (*specs.Mount, error) {
+	name, _, _ := strings.Cut(cfg.User, ":")
+	numericUser := !cfg.NoPasswd && name != "" && strings.Trim(name, "0123456789") == ""
+	if cfg.IDMap == nil && len(cfg.HostUsers) == 0 && !numericUser {
+		return nil, nil // nothing to add: no read of the image's file on every start
+	}
 	img, _ := os.ReadFile(filepath.Join(rootfs, "etc", "passwd"))
 	have := map[string]bool{}
 	for _, l := range strings.Split(string(img), "\n") {
@@ -90,7 +95,7 @@ func passwdEntries(cfg *container.Config, rootfs, bundle string, u container.Exe
 		gid, _ := strconv.Atoi(hu.Gid)
 		entry(hu.Username, uid, gid, hu.Name, hu.HomeDir)
 	}
-	if name, _, _ := strings.Cut(cfg.User, ":"); !cfg.NoPasswd && name != "" && strings.Trim(name, "0123456789") == "" && !have["#"+name] {
+	if numericUser && !have["#"+name] {
 		uid := int(u.UID)
 		line := cfg.PasswdEntry
 		if line == "" {
