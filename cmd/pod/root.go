@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/sirupsen/logrus"
@@ -140,7 +141,13 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 	}
 	markLayerWriters(root)
 	addLatest(root, g)
-	addCompletions(root, g)
+	if slices.ContainsFunc(os.Args, func(a string) bool {
+		return a == cobra.ShellCompRequestCmd || a == cobra.ShellCompNoDescRequestCmd
+	}) {
+		// Only a shell's completion request needs the name completers:
+		// other calls do not walk the tree for them.
+		addCompletions(root, g)
+	}
 	requireSubcommands(root)
 	return root
 }
