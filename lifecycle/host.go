@@ -50,6 +50,9 @@ type Stdio struct {
 	// NoSigProxy keeps the signals pod gets from the container
 	// (--sig-proxy=false).
 	NoSigProxy bool
+	// DetachKeys end the user's attachment to a -it container when typed
+	// (ParseDetachKeys); the container runs on. Empty never detaches.
+	DetachKeys []byte
 }
 
 // Runtime is the OCI runtime, found once per Host (calls may come from

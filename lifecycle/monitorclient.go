@@ -37,6 +37,10 @@ type handle struct {
 	oldState *term.State
 	// pending is an exit that came before the start was seen.
 	pending *protocol.Message
+	// detachKeys were typed: the relay closed it (Detachable runs);
+	// relayW, the monitor's stdin, stays open after that until pod exits.
+	detachKeys chan struct{}
+	relayW     *os.File
 }
 
 // startMonitor prepares a created or exited container (mount, OCI spec),
@@ -85,7 +89,14 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 	}
 	// The monitor starts while the root filesystem is mounted and the
 	// spec written: its start-up (and its network's) overlaps that work.
-	if err := mh.spawn(bundle, stdio, netEnv); err != nil {
+	stdio, relay, err := mh.relayInput(cfg, stdio)
+	if err != nil {
+		mh.release(false)
+		return nil, err
+	}
+	err = mh.spawn(bundle, stdio, netEnv)
+	relay()
+	if err != nil {
 		mh.release(false)
 		return nil, err
 	}
@@ -102,7 +113,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 	start := protocol.Start{
 		Version: protocol.Version, Dir: rec.Dir, Bundle: bundle, Runtime: rt.Handle(),
 		GraphRoot: h.Store.GraphRoot(), RunRoot: h.Store.RunRoot(), Driver: h.Driver,
-		RuntimeDir: h.RuntimeDir, NoEvents: h.Events == nil, Attached: stdio != nil,
+		RuntimeDir: h.RuntimeDir, NoEvents: h.Events == nil, Attached: stdio != nil, Detachable: mh.detachKeys != nil,
 		Health: container.EffectiveHealth(cfg, img), LogLevel: h.LogLevel,
 		NotifySocket: h.NotifySocket,
 	}
@@ -214,7 +225,7 @@ func (mh *handle) wait(ctx context.Context) (int, error) {
 			got <- *mh.pending
 			return
 		}
-		m, err := mh.ctrl.WaitFor(protocol.KindExited)
+		m, err := mh.ctrl.WaitFor(protocol.KindExited, protocol.KindDetached)
 		if err != nil {
 			m = protocol.Message{}
 		}
@@ -222,6 +233,11 @@ func (mh *handle) wait(ctx context.Context) (int, error) {
 	}()
 	for {
 		select {
+		case <-mh.detachKeys:
+			mh.detachKeys = nil
+			if err := mh.ctrl.Send(protocol.Message{Detach: &protocol.Detach{}}); err != nil {
+				logrus.Debugf("detaching from %s: %v", cfg.Name, err)
+			}
 		case s := <-mh.sigs:
 			sig, ok := s.(syscall.Signal)
 			if !ok || sig == syscall.SIGCHLD || sig == syscall.SIGURG || sig == syscall.SIGPIPE {
@@ -234,6 +250,10 @@ func (mh *handle) wait(ctx context.Context) (int, error) {
 			case m.Exited != nil && m.Exited.Restarting:
 				_ = mh.cmd.Process.Release()
 				return m.Exited.Code, nil
+			case m.Detached != nil:
+				// The monitor runs on with the container and cleans up.
+				_ = mh.cmd.Process.Release()
+				return 0, ErrDetached
 			case m.Exited != nil:
 				_ = mh.ctrl.Send(protocol.Message{Ack: &protocol.Ack{}})
 				_ = mh.cmd.Wait()
@@ -275,6 +295,52 @@ func (mh *handle) release(closeCtrl bool) {
 		mh.ctrlFile.Close()
 	}
 	mh.lock.Close()
+}
+
+// relayInput is the stdio the monitor gets. With a terminal (-it) and
+// detach keys, its stdin is a pipe that pod fills from the user's stdin
+// until the keys are typed (mh.detachKeys closes then): a monitor reading
+// the user's terminal itself could not stop once the user detached. start
+// begins the copy once the monitor has its end.
+func (mh *handle) relayInput(cfg *container.Config, s *Stdio) (*Stdio, func(), error) {
+	if s == nil || !cfg.Tty || !cfg.Interactive || len(s.DetachKeys) == 0 {
+		return s, func() {}, nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	mh.detachKeys, mh.relayW = make(chan struct{}), w
+	keys, user := mh.detachKeys, s.Stdin
+	relayed := *s
+	relayed.Stdin = r
+	start := func() {
+		r.Close()
+		go func() {
+			scan := detachScanner{keys: s.DetachKeys}
+			buf := make([]byte, 4096)
+			for {
+				n, err := user.Read(buf)
+				out, detach := scan.scan(buf[:n])
+				if len(out) > 0 {
+					if _, werr := w.Write(out); werr != nil {
+						return
+					}
+				}
+				if detach {
+					// w stays open: the monitor must not see the end of
+					// input, which it passes on as Ctrl-D.
+					close(keys)
+					return
+				}
+				if err != nil {
+					w.Close()
+					return
+				}
+			}
+		}()
+	}
+	return &relayed, start, nil
 }
 
 // makeRaw puts the user's terminal in raw mode for -it; the monitor

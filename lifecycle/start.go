@@ -140,6 +140,10 @@ func (h *Host) runAttached(ctx context.Context, rec *container.Record, lock *con
 	if err == nil {
 		code, err = mh.wait(ctx)
 	}
+	if errors.Is(err, ErrDetached) {
+		// The monitor cleans up (and removes a --rm container) at the exit.
+		return 0, err
+	}
 	if rec.Config.AutoRemove {
 		if rmErr := h.removeExited(ctx, rec); rmErr != nil && err == nil {
 			err = fmt.Errorf("removing container %s after it exited: %w", rec.Config.Name, rmErr)

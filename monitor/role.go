@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -126,8 +127,13 @@ type monitor struct {
 	out      *outputs
 	att      *attachServer
 	input    *inputs
-	// attached: the CLI still waits for the exit (it went away otherwise).
+	// attached: the CLI still waits for the exit (it went away otherwise,
+	// or detached). attachMu orders a detach against the exit's report.
 	attached bool
+	attachMu sync.Mutex
+	// fromCLI carries the CLI's messages while a Detachable run runs
+	// (readControl); closed when the CLI is gone.
+	fromCLI chan protocol.Message
 	// cliCleans: the CLI acknowledged the exit and unmounts/removes itself.
 	cliCleans bool
 	// started: the CLI got started (or error) already.
@@ -202,7 +208,9 @@ func (m *monitor) setup(user [3]*os.File) {
 		}
 	}
 	m.input = newInputs(rec.Config.Interactive, user[0], user[1])
-	if !(user[1] != nil && rec.Config.AutoRemove) {
+	// A --rm run the user waits for is never attached to by another
+	// client, unless the user can detach from it.
+	if !(user[1] != nil && rec.Config.AutoRemove && !m.cfg.Detachable) {
 		if m.att, err = listenAttach(m.cfg.RuntimeDir, rec.Config.ID, m.out, m.input); err != nil {
 			logrus.Warnf("attach socket: %v", err)
 		}
@@ -311,17 +319,59 @@ func (m *monitor) fail(err error) {
 // CLI acknowledges and cleans up itself. With a restart, or when the CLI is
 // gone, the monitor goes on alone: it lets the user's stdio go.
 func (m *monitor) reportExit(code int, restarting bool) {
+	m.attachMu.Lock()
 	if !m.attached {
+		m.attachMu.Unlock()
 		return
 	}
 	m.setAttached(false)
-	if err := m.ctrl.Send(protocol.Message{Exited: &protocol.Exited{Code: code, Restarting: restarting}}); err == nil && !restarting {
-		if _, err := m.ctrl.WaitFor(protocol.KindAck); err == nil {
-			m.cliCleans = true
-		}
+	err := m.ctrl.Send(protocol.Message{Exited: &protocol.Exited{Code: code, Restarting: restarting}})
+	m.attachMu.Unlock()
+	if err == nil && !restarting && m.ackFromCLI() {
+		m.cliCleans = true
 	}
 	m.out.dropUser()
 	m.input.dropUser()
+}
+
+// ackFromCLI waits for the CLI's ack of the exit.
+func (m *monitor) ackFromCLI() bool {
+	if m.fromCLI == nil {
+		_, err := m.ctrl.WaitFor(protocol.KindAck)
+		return err == nil
+	}
+	for msg := range m.fromCLI {
+		if msg.Ack != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// readControl reads the CLI's messages in a Detachable run: a detach lets
+// the user's stdio go at once; the rest goes to fromCLI.
+func (m *monitor) readControl() {
+	defer close(m.fromCLI)
+	for {
+		msg, err := m.ctrl.Recv()
+		if err != nil {
+			return
+		}
+		if msg.Detach == nil {
+			m.fromCLI <- msg
+			continue
+		}
+		m.attachMu.Lock()
+		if m.attached {
+			// The user's stdio first: the CLI exits once told.
+			m.setAttached(false)
+			m.out.dropUser()
+			m.input.dropUser()
+			_ = m.ctrl.Send(protocol.Message{Detached: &protocol.Detached{}})
+			logrus.Debugf("container %s: the user detached", m.rec.Config.Name)
+		}
+		m.attachMu.Unlock()
+	}
 }
 
 // started records the container's process as running and tells the CLI.
@@ -363,6 +413,9 @@ func (m *monitor) recordStarted(pid int) {
 		}
 		if !m.attached {
 			_ = m.ctrlFile.Close()
+		} else if m.cfg.Detachable {
+			m.fromCLI = make(chan protocol.Message, 4)
+			go m.readControl()
 		}
 		// Short runs end before this: they never pay for it.
 		time.AfterFunc(settleAfter, settle)

@@ -178,12 +178,15 @@ func (in *inputs) attachTerminal(master *os.File) {
 				buf := make([]byte, 4096)
 				for {
 					n, err := user.Read(buf)
-					if n > 0 {
+					if n > 0 && in.hasUser(user) {
 						_, _ = in.Write(buf[:n])
 					}
 					if err != nil {
-						// End of input: the terminal's end-of-file, as a user would.
-						_, _ = in.Write([]byte{4})
+						// End of input: the terminal's end-of-file, as a user
+						// would; not once the user detached.
+						if in.hasUser(user) {
+							_, _ = in.Write([]byte{4})
+						}
 						return
 					}
 				}
@@ -241,6 +244,13 @@ func (in *inputs) resize(rows, cols uint16) {
 	if in.master != nil && rows > 0 && cols > 0 {
 		_ = unix.IoctlSetWinsize(int(in.master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols})
 	}
+}
+
+// hasUser: f is still the attached user's input.
+func (in *inputs) hasUser(f *os.File) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.user == f
 }
 
 // dropUser forgets the attached CLI's stdin.

@@ -197,12 +197,14 @@ func userStdio(interactive bool) (*lifecycle.Stdio, func(), error) {
 type runFlags struct {
 	detach, sigProxy bool
 	attach           []string
+	detachKeys       string
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.BoolVarP(&f.detach, "detach", "d", false, "run the container in the background and print its ID")
 	fl.BoolVar(&f.sigProxy, "sig-proxy", true, "pass the signals pod gets to the container (attached)")
+	fl.StringVar(&f.detachKeys, "detach-keys", lifecycle.DefaultDetachKeys, "with -it: keys that detach from the container, leaving it running (\"\" never detaches)")
 	fl.StringSliceVarP(&f.attach, "attach", "a", nil, "attach only these of the container's streams: stdin, stdout, stderr")
 }
 
@@ -210,13 +212,17 @@ func (f *runFlags) register(cmd *cobra.Command) {
 func (f *runFlags) options(co lifecycle.CreateOptions) (lifecycle.RunOptions, func(), error) {
 	o := lifecycle.RunOptions{Create: co, Detach: f.detach}
 	done := func() {}
+	keys, err := lifecycle.ParseDetachKeys(f.detachKeys)
+	if err != nil {
+		return o, done, usageErrorf("--detach-keys: %v", err)
+	}
 	if f.detach {
 		if len(f.attach) > 0 {
 			return o, done, usageErrorf("--attach and --detach cannot be used together")
 		}
 		return o, done, nil
 	}
-	o.Stdio = &lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, NoSigProxy: !f.sigProxy}
+	o.Stdio = &lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, NoSigProxy: !f.sigProxy, DetachKeys: keys}
 	if len(f.attach) == 0 {
 		return o, done, nil
 	}
@@ -248,6 +254,7 @@ type startFlags struct {
 	attach, interactive, all, latest bool
 	sigProxy                         bool
 	filters                          []string
+	detachKeys                       string
 }
 
 func (f *startFlags) register(cmd *cobra.Command) {
@@ -255,6 +262,7 @@ func (f *startFlags) register(cmd *cobra.Command) {
 	fl.BoolVarP(&f.attach, "attach", "a", false, "attach to the container's output and wait for it")
 	fl.BoolVarP(&f.interactive, "interactive", "i", false, "attach the container's stdin")
 	fl.BoolVar(&f.sigProxy, "sig-proxy", true, "with --attach: pass the signals pod gets to the container")
+	fl.StringVar(&f.detachKeys, "detach-keys", lifecycle.DefaultDetachKeys, "with --attach and a terminal (-t): keys that detach from the container, leaving it running (\"\" never detaches)")
 	fl.BoolVar(&f.all, "all", false, "start every container that is not running (see --filter)")
 	fl.StringArrayVarP(&f.filters, "filter", "f", nil, "with --all: only containers matching (restart-policy=always, status=exited...)")
 	fl.BoolVarP(&f.latest, "latest", "l", false, "start the container created last")
@@ -276,6 +284,9 @@ func (f *startFlags) check(args []string) error {
 		return usageErrorf("you cannot start and attach several containers at once")
 	case len(f.filters) > 0 && !f.all:
 		return usageErrorf("--filter needs --all")
+	}
+	if _, err := lifecycle.ParseDetachKeys(f.detachKeys); err != nil {
+		return usageErrorf("--detach-keys: %v", err)
 	}
 	return nil
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/lifecycle"
 )
 
 func newRunCommand(g *globalOptions) *cobra.Command {
@@ -38,6 +40,10 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 			rec, code, err := h.Run(cmd.Context(), ro)
 			if err == nil && rf.detach {
 				fmt.Fprintln(cmd.OutOrStdout(), rec.Config.ID)
+			}
+			if errors.Is(err, lifecycle.ErrDetached) {
+				// The container runs on; --rmi has nothing to remove yet.
+				return nil
 			}
 			if err != nil {
 				return err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/spf13/cobra"
 
 	"github.com/pod-project/pod/container"
@@ -34,7 +36,11 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 				}
 				defer done()
 				stdio.NoSigProxy = !f.sigProxy
+				stdio.DetachKeys, _ = lifecycle.ParseDetachKeys(f.detachKeys)
 				code, err := h.Start(cmd.Context(), args[0], lifecycle.StartOptions{Attach: true, Stdio: stdio})
+				if errors.Is(err, lifecycle.ErrDetached) {
+					return nil
+				}
 				if err != nil {
 					return err
 				}

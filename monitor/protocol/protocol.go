@@ -50,12 +50,19 @@ const (
 //	monitor → CLI:  started | error
 //	monitor → CLI:  exited            (attached runs)
 //	CLI → monitor:  ack               (the CLI cleans up after the exit)
+//
+// and, in a Detachable run, at any time before the exit:
+//
+//	CLI → monitor:  detach            (the user typed the detach keys)
+//	monitor → CLI:  detached          (the monitor let the user's stdio go)
 type Message struct {
-	Start   *Start   `json:"start,omitempty"`
-	Started *Started `json:"started,omitempty"`
-	Error   *Failed  `json:"error,omitempty"`
-	Exited  *Exited  `json:"exited,omitempty"`
-	Ack     *Ack     `json:"ack,omitempty"`
+	Start    *Start    `json:"start,omitempty"`
+	Started  *Started  `json:"started,omitempty"`
+	Error    *Failed   `json:"error,omitempty"`
+	Exited   *Exited   `json:"exited,omitempty"`
+	Ack      *Ack      `json:"ack,omitempty"`
+	Detach   *Detach   `json:"detach,omitempty"`
+	Detached *Detached `json:"detached,omitempty"`
 }
 
 // Start is everything the monitor needs to run the container.
@@ -80,6 +87,10 @@ type Start struct {
 	// Attached: the user's stdio are FdStdin..FdStderr and the CLI waits
 	// for Exited.
 	Attached bool `json:"attached,omitempty"`
+	// Detachable: an attached run whose CLI relays the terminal's input
+	// (FdStdin is a pipe) and may send Detach; the monitor reads the
+	// control socket while the container runs and keeps an attach socket.
+	Detachable bool `json:"detachable,omitempty"`
 	// Health is the container's effective health check, nil for none.
 	Health *container.HealthConfig `json:"health,omitempty"`
 	// NotifySocket is systemd's notification socket of the unit that
@@ -111,13 +122,22 @@ type Exited struct {
 // Ack: the attached CLI got the exit and cleans up itself.
 type Ack struct{}
 
+// Detach: the user typed the detach keys; the container runs on.
+type Detach struct{}
+
+// Detached: the monitor no longer uses the CLI's stdio, and cleans up
+// itself at the exit.
+type Detached struct{}
+
 // The kinds of message, as Kind names them.
 const (
-	KindStart   = "start"
-	KindStarted = "started"
-	KindError   = "error"
-	KindExited  = "exited"
-	KindAck     = "ack"
+	KindStart    = "start"
+	KindStarted  = "started"
+	KindError    = "error"
+	KindExited   = "exited"
+	KindAck      = "ack"
+	KindDetach   = "detach"
+	KindDetached = "detached"
 )
 
 // Kind names the one field that is set ("" for none or several).
@@ -126,7 +146,7 @@ func (m Message) Kind() string {
 	for _, k := range []struct {
 		set  bool
 		name string
-	}{{m.Start != nil, KindStart}, {m.Started != nil, KindStarted}, {m.Error != nil, KindError}, {m.Exited != nil, KindExited}, {m.Ack != nil, KindAck}} {
+	}{{m.Start != nil, KindStart}, {m.Started != nil, KindStarted}, {m.Error != nil, KindError}, {m.Exited != nil, KindExited}, {m.Ack != nil, KindAck}, {m.Detach != nil, KindDetach}, {m.Detached != nil, KindDetached}} {
 		if k.set {
 			kind, n = k.name, n+1
 		}

@@ -54,6 +54,15 @@ func TestMessagesRoundTrip(t *testing.T) {
 	if m, err := c.WaitFor(KindAck); !errors.Is(err, ErrUnexpected) || m.Start == nil || m.Start.Dir != "/d" {
 		t.Fatalf("WaitFor(ack) of a start = %+v, %v", m, err)
 	}
+	for _, want := range []Message{{Detach: &Detach{}}, {Detached: &Detached{}}} {
+		if err := c.Send(want); err != nil {
+			t.Fatal(err)
+		}
+		m, err := c.WaitFor(KindExited, KindDetach, KindDetached)
+		if err != nil || m.Kind() != want.Kind() || m.Kind() == "" {
+			t.Fatalf("%s came back as %+v (%q), %v", want.Kind(), m, m.Kind(), err)
+		}
+	}
 }
 
 func TestMessagesOfNoSingleKind(t *testing.T) {

@@ -429,3 +429,80 @@ func TestLifecycleForegroundCLIKilled(t *testing.T) {
 	expect(t, e.pod("rm", "fg"), 0, "fg\n")
 	e.expectClean()
 }
+
+// TestRunDetachKeys: Ctrl-P Ctrl-Q leaves pod run -it with 0 while the
+// container runs on, attachable, its shell not sent an end of input; a
+// --rm container detached from is removed by its monitor at the exit.
+func TestRunDetachKeys(t *testing.T) {
+	e := withImage(t)
+	s := e.startPTY("run", "-it", "--name", "dk", testImage, "sh")
+	if !s.waitFor(60*time.Second, "#") {
+		t.Fatalf("no shell prompt; output so far: %q", s.output())
+	}
+	// A lone Ctrl-P is passed on once the next key shows it is no detach.
+	s.write("echo one\x10 tw''o\r")
+	if !s.waitFor(30*time.Second, "one two") {
+		t.Fatalf("no echo before detaching: %q", s.output())
+	}
+	s.write("\x10\x11")
+	if code := s.wait(30 * time.Second); code != 0 {
+		t.Fatalf("run -it after the detach keys exited %d; output %q", code, s.output())
+	}
+	if got := e.statusOf("dk"); !strings.HasPrefix(got, "Up ") {
+		t.Fatalf("after detaching: %q, want Up (the shell must not get an end of input)", got)
+	}
+	a := e.startPTY("attach", "dk")
+	a.write("echo back''again\r")
+	if !a.waitFor(30*time.Second, "backagain") {
+		t.Fatalf("no output when attached again: %q", a.output())
+	}
+	a.write("exit 7\r")
+	if code := a.wait(30 * time.Second); code != 7 {
+		t.Fatalf("attach when the shell exits 7: exit %d; output %q", code, a.output())
+	}
+
+	// start -ai with keys of its own; "" never detaches.
+	st := e.startPTY("start", "-ai", "--detach-keys", "ctrl-x,x", "dk")
+	if !st.waitFor(60*time.Second, "#") {
+		t.Fatalf("no prompt from start -ai: %q", st.output())
+	}
+	st.write("\x18x")
+	if code := st.wait(30 * time.Second); code != 0 {
+		t.Fatalf("start -ai after its detach keys exited %d; output %q", code, st.output())
+	}
+	e.waitStatus("dk", "Up ", 10*time.Second)
+	e.ok("rm", "-f", "-t", "0", "dk")
+
+	r := e.startPTY("run", "-it", "--rm", "--detach-keys", "", "--name", "nodk", testImage, "sh")
+	if !r.waitFor(60*time.Second, "#") {
+		t.Fatalf("no prompt: %q", r.output())
+	}
+	r.write("\x10\x11echo st''ill\r")
+	if !r.waitFor(30*time.Second, "still") {
+		t.Fatalf("--detach-keys \"\" detached or lost input: %q", r.output())
+	}
+	r.write("exit 3\r")
+	if code := r.wait(30 * time.Second); code != 3 {
+		t.Fatalf("exit 3 expected; got %d; output %q", code, r.output())
+	}
+
+	rm := e.startPTY("run", "-it", "--rm", "--name", "gone", testImage, "sh")
+	if !rm.waitFor(60*time.Second, "#") {
+		t.Fatalf("no prompt: %q", rm.output())
+	}
+	rm.write("\x10\x11")
+	if code := rm.wait(30 * time.Second); code != 0 {
+		t.Fatalf("run --rm -it after the detach keys exited %d; output %q", code, rm.output())
+	}
+	e.waitStatus("gone", "Up ", 10*time.Second)
+	ga := e.startPTY("attach", "gone")
+	ga.write("exit 0\r")
+	if code := ga.wait(30 * time.Second); code != 0 {
+		t.Fatalf("attach to the --rm container: exit %d; output %q", code, ga.output())
+	}
+	if !eventually(30*time.Second, func() bool { return e.pod("container", "exists", "gone").code == 1 }) {
+		t.Fatalf("the detached --rm container was not removed at its exit: %s", e.pod("ps", "-a"))
+	}
+	expectError(t, e.pod("run", "-it", "--detach-keys", "ctrl-1", testImage, "true"), 125, "ctrl-1")
+	e.expectClean()
+}
