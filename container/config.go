@@ -95,6 +95,13 @@ type Config struct {
 	// container's own namespace's IDs, worked out at create.
 	UserNS string `json:"userns,omitempty"`
 	IDMap  *IDMap `json:"idMap,omitempty"`
+	// UIDMaps and GIDMaps are --uidmap and --gidmap as given, SubUIDName
+	// and SubGIDName --subuidname and --subgidname: a user namespace of
+	// the container's own, worked out into IDMap at create.
+	UIDMaps    []string `json:"uidMaps,omitempty"`
+	GIDMaps    []string `json:"gidMaps,omitempty"`
+	SubUIDName string   `json:"subUIDName,omitempty"`
+	SubGIDName string   `json:"subGIDName,omitempty"`
 	// IPC, PID, UTS and CgroupNS are --ipc, --pid, --uts and --cgroupns
 	// (see CheckNamespaceMode; "" the default).
 	IPC      string `json:"ipc,omitempty"`

@@ -100,6 +100,56 @@ func KeepIDMap(uid, gid, uidSize, gidSize uint32) (*IDMap, error) {
 	return &IDMap{UIDs: u, GIDs: g, UID: int(uid), GID: int(gid)}, nil
 }
 
+// ParseIDMapping reads --uidmap or --gidmap values (Podman's, and
+// build's --userns-uid-map): CONTAINER:HOST:SIZE triples, several in one
+// value separated by colons or commas, or one value each. HOST is an ID of
+// pod's user namespace when rootless (0 is the user), of the host as root.
+func ParseIDMapping(flag string, values []string) ([]IDRange, error) {
+	var out []IDRange
+	for _, v := range values {
+		fields := strings.FieldsFunc(v, func(r rune) bool { return r == ':' || r == ',' })
+		if len(fields) == 0 || len(fields)%3 != 0 {
+			return nil, fmt.Errorf("%s %q: give CONTAINER:HOST:SIZE (e.g. 0:1:65536), several separated by commas", flag, v)
+		}
+		for i := 0; i < len(fields); i += 3 {
+			var n [3]uint32
+			for j := range n {
+				x, err := strconv.ParseUint(fields[i+j], 10, 32)
+				if err != nil {
+					return nil, fmt.Errorf("%s %q: %q is not an ID or a count", flag, v, fields[i+j])
+				}
+				n[j] = uint32(x)
+			}
+			if n[2] == 0 || uint64(n[0])+uint64(n[2]) > 1<<32-1 || uint64(n[1])+uint64(n[2]) > 1<<32-1 {
+				return nil, fmt.Errorf("%s %q: the range %d:%d:%d is empty or beyond the last ID", flag, v, n[0], n[1], n[2])
+			}
+			r := IDRange{ContainerID: n[0], HostID: n[1], Size: n[2]}
+			for _, o := range out {
+				if overlaps(r.ContainerID, r.Size, o.ContainerID, o.Size) || overlaps(r.HostID, r.Size, o.HostID, o.Size) {
+					return nil, fmt.Errorf("%s: the ranges %d:%d:%d and %d:%d:%d overlap", flag, o.ContainerID, o.HostID, o.Size, r.ContainerID, r.HostID, r.Size)
+				}
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func overlaps(a, n, b, m uint32) bool {
+	return uint64(a) < uint64(b)+uint64(m) && uint64(b) < uint64(a)+uint64(n)
+}
+
+// CheckWithin fails unless every range's host side is among the size IDs
+// of pod's user namespace (rootless).
+func CheckWithin(flag string, rs []IDRange, size uint32) error {
+	for _, r := range rs {
+		if uint64(r.HostID)+uint64(r.Size) > uint64(size) {
+			return fmt.Errorf("%s: %d:%d:%d reaches ID %d, but pod's user namespace has IDs 0 to %d (your own and your /etc/subuid and /etc/subgid ranges): give ranges within it", flag, r.ContainerID, r.HostID, r.Size, uint64(r.HostID)+uint64(r.Size)-1, size-1)
+		}
+	}
+	return nil
+}
+
 func (m *IDMap) storageMap(rs []IDRange) []idtools.IDMap {
 	out := make([]idtools.IDMap, 0, len(rs))
 	for _, r := range rs {

@@ -41,3 +41,39 @@ func TestKeepIDMap(t *testing.T) {
 		}
 	}
 }
+
+func TestParseIDMapping(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want []IDRange
+		err  string
+	}{
+		{in: []string{"0:1:1000"}, want: []IDRange{{0, 1, 1000}}},
+		{in: []string{"0:1:1000", "1000:0:1"}, want: []IDRange{{0, 1, 1000}, {1000, 0, 1}}},
+		{in: []string{"0:1:1000,1000:0:1"}, want: []IDRange{{0, 1, 1000}, {1000, 0, 1}}},
+		{in: []string{"0:1:1000:1000:0:1"}, want: []IDRange{{0, 1, 1000}, {1000, 0, 1}}},
+		{in: []string{"0:1"}, err: "CONTAINER:HOST:SIZE"},
+		{in: []string{"0:x:5"}, err: `"x" is not an ID`},
+		{in: []string{"0:1:0"}, err: "empty"},
+		{in: []string{"0:1:10", "5:100:10"}, err: "overlap"},
+		{in: []string{"0:1:10", "100:5:10"}, err: "overlap"},
+		{in: []string{"4294967290:1:10"}, err: "beyond the last ID"},
+	} {
+		got, err := ParseIDMapping("--uidmap", tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "--uidmap") {
+				t.Errorf("%q: error %v, want one with %q naming the flag", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	if err := CheckWithin("--uidmap", []IDRange{{0, 1, 65536}}, 65537); err != nil {
+		t.Errorf("a map that fills the namespace: %v", err)
+	}
+	if err := CheckWithin("--uidmap", []IDRange{{0, 1, 65537}}, 65537); err == nil || !strings.Contains(err.Error(), "reaches ID 65537") {
+		t.Errorf("a map one beyond the namespace: %v", err)
+	}
+}

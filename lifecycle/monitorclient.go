@@ -105,6 +105,12 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		mh.abort(false)
 		return nil, fmt.Errorf("mounting the root filesystem of %s: %w", cfg.Name, err)
 	}
+	if cfg.IDMap != nil && !h.Rootless {
+		if err := reachRootfs(rootfs, h.Store.GraphRoot()); err != nil {
+			mh.abort(true)
+			return nil, fmt.Errorf("container %s: %w", cfg.Name, err)
+		}
+	}
 	if _, err := prepareNet(rec, img, rootfs, bundle, h.Rootless, nc); err != nil {
 		mh.abort(true)
 		_ = rec.UpdateState(func(s *container.State) { s.Error = err.Error() })

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,31 +13,29 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/runtime"
+	"github.com/pod-project/pod/userns"
 )
 
 // planUserNS works out --userns keep-id's user namespace from pod's own
 // (its uid_map and gid_map): the user's own IDs are the container's
 // default user, and files on bind mounts stay the user's.
 func (h *Host) planUserNS(cfg *container.Config) error {
+	f := IDMapFlags{UIDMaps: cfg.UIDMaps, GIDMaps: cfg.GIDMaps, SubUIDName: cfg.SubUIDName, SubGIDName: cfg.SubGIDName}
+	if f.given() {
+		if cfg.UserNS == "keep-id" {
+			return fmt.Errorf("--userns keep-id makes the map itself: leave out --uidmap, --gidmap, --subuidname and --subgidname, or --userns")
+		}
+		m, err := IDMapOf(f, h.Rootless)
+		cfg.IDMap = m
+		return err
+	}
 	if cfg.UserNS != "keep-id" {
 		return nil
 	}
 	if !h.Rootless {
 		return fmt.Errorf("--userns %s: it maps the rootless user's own IDs; as root, leave it out", cfg.UserNS)
 	}
-	read := func(path string) (uint32, uint32, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return 0, 0, err
-		}
-		defer f.Close()
-		return container.NSSize(f)
-	}
-	uidSize, uid, err := read("/proc/self/uid_map")
-	if err != nil {
-		return err
-	}
-	gidSize, gid, err := read("/proc/self/gid_map")
+	uidSize, uid, gidSize, gid, err := ownNamespace()
 	if err != nil {
 		return err
 	}
@@ -52,6 +51,139 @@ func (h *Host) planUserNS(cfg *container.Config) error {
 		cfg.User = fmt.Sprintf("%d:%d", uid, gid)
 	}
 	return nil
+}
+
+// ownNamespace is the size of pod's user namespace and the host IDs its
+// 0 stands for, from its uid_map and gid_map.
+func ownNamespace() (uidSize, uid, gidSize, gid uint32, err error) {
+	read := func(path string) (uint32, uint32, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return 0, 0, err
+		}
+		defer f.Close()
+		return container.NSSize(f)
+	}
+	if uidSize, uid, err = read("/proc/self/uid_map"); err != nil {
+		return
+	}
+	gidSize, gid, err = read("/proc/self/gid_map")
+	return
+}
+
+// IDMapFlags are the flags that give a container (or a build's RUN
+// steps) a user namespace of its own with a map of the user's choice:
+// run's --uidmap, --gidmap, --subuidname, --subgidname, or build's
+// --userns-uid-map, --userns-gid-map, --userns-uid-map-user,
+// --userns-gid-map-group (Build names those in errors).
+type IDMapFlags struct {
+	UIDMaps, GIDMaps       []string
+	SubUIDName, SubGIDName string
+	Build                  bool
+}
+
+func (f IDMapFlags) given() bool {
+	return len(f.UIDMaps) > 0 || len(f.GIDMaps) > 0 || f.SubUIDName != "" || f.SubGIDName != ""
+}
+
+func (f IDMapFlags) names() (uidmap, gidmap, subuid, subgid string) {
+	if f.Build {
+		return "--userns-uid-map", "--userns-gid-map", "--userns-uid-map-user", "--userns-gid-map-group"
+	}
+	return "--uidmap", "--gidmap", "--subuidname", "--subgidname"
+}
+
+// IDMapOf works out the map f gives, nil for none. As Podman's: a UID map
+// alone serves for GIDs too (and the other way), and so does one of the
+// names. Rootless, the host IDs are pod's namespace's and must lie in it;
+// the names' ranges in /etc/subuid and /etc/subgid are host IDs, which
+// only root can map.
+func IDMapOf(f IDMapFlags, rootless bool) (*container.IDMap, error) {
+	if !f.given() {
+		return nil, nil
+	}
+	uidFlag, gidFlag, subUIDFlag, subGIDFlag := f.names()
+	var uids, gids []container.IDRange
+	var err error
+	if f.SubUIDName != "" || f.SubGIDName != "" {
+		if len(f.UIDMaps)+len(f.GIDMaps) > 0 {
+			return nil, fmt.Errorf("%s and %s give the map in two ways: give one", subUIDFlag, uidFlag)
+		}
+		if rootless {
+			return nil, fmt.Errorf("%s, %s: the ranges of /etc/subuid and /etc/subgid are host IDs, which only root can map; rootless, give %s and %s in the IDs of pod's user namespace (pod unshare cat /proc/self/uid_map)", subUIDFlag, subGIDFlag, uidFlag, gidFlag)
+		}
+		u, g := f.SubUIDName, f.SubGIDName
+		if u == "" {
+			u = g
+		}
+		if g == "" {
+			g = u
+		}
+		if uids, err = subIDMap("/etc/subuid", u); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", subUIDFlag, u, err)
+		}
+		if gids, err = subIDMap("/etc/subgid", g); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", subGIDFlag, g, err)
+		}
+	} else {
+		if uids, err = container.ParseIDMapping(uidFlag, f.UIDMaps); err != nil {
+			return nil, err
+		}
+		if gids, err = container.ParseIDMapping(gidFlag, f.GIDMaps); err != nil {
+			return nil, err
+		}
+		if len(gids) == 0 {
+			gids = uids
+		}
+		if len(uids) == 0 {
+			uids = gids
+		}
+	}
+	if rootless {
+		uidSize, _, gidSize, _, err := ownNamespace()
+		if err != nil {
+			return nil, err
+		}
+		if err := container.CheckWithin(uidFlag, uids, uidSize); err != nil {
+			return nil, err
+		}
+		if err := container.CheckWithin(gidFlag, gids, gidSize); err != nil {
+			return nil, err
+		}
+		for _, c := range []struct {
+			flag string
+			rs   []container.IDRange
+		}{{uidFlag, uids}, {gidFlag, gids}} {
+			if !slices.ContainsFunc(c.rs, func(r container.IDRange) bool { return r.HostID == 0 }) {
+				return nil, fmt.Errorf("%s: map your own ID too (0 in pod's namespace, e.g. 1000:0:1): pod's storage is yours alone, and the OCI runtime reaches it through that ID", c.flag)
+			}
+		}
+	}
+	return &container.IDMap{UIDs: uids, GIDs: gids, UID: -1, GID: -1}, nil
+}
+
+// subIDMap maps container IDs from 0 onto name's ranges in path, in
+// order.
+func subIDMap(path, name string) ([]container.IDRange, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rs, err := userns.ParseSubIDs(f, name, -1)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("%s has no range for %s: add one (usermod --add-subuids, --add-subgids)", path, name)
+	}
+	var out []container.IDRange
+	next := uint32(0)
+	for _, r := range rs {
+		out = append(out, container.IDRange{ContainerID: next, HostID: r.Start, Size: r.Count})
+		next += r.Count
+	}
+	return out, nil
 }
 
 // passwdEntries gives the container /etc/passwd entries it needs and the
@@ -138,4 +270,30 @@ func execUserNS(cfg *container.Config, rt *runtime.Runtime) error {
 		return nil
 	}
 	return fmt.Errorf("exec in %s: it runs in a user namespace of its own (--userns %s), and runc, the runtime here, cannot enter it after its network namespace: crun can (--runtime crun), or run it with --network host", cfg.Name, cfg.UserNS)
+}
+
+// reachRootfs makes a rootful container's root filesystem reachable from
+// its own user namespace (--uidmap, --subuidname as root): the runtime
+// mounts it as the container's root, a host ID that is no owner of the
+// directories above it. The graph root and the layer's directory, pod's
+// own, get o+x (0711, as the storage's overlay directory has); any other
+// directory on the way that lacks it is named with the fix.
+func reachRootfs(rootfs, graphRoot string) error {
+	for dir := filepath.Dir(rootfs); ; dir = filepath.Dir(dir) {
+		st, err := os.Stat(dir)
+		if err != nil {
+			return err
+		}
+		if st.Mode().Perm()&0o001 == 0 {
+			if dir != filepath.Clean(graphRoot) && !strings.HasPrefix(dir, filepath.Clean(graphRoot)+"/") {
+				return fmt.Errorf("a container with a user namespace of its own (--uidmap, --subuidname) runs as IDs that cannot pass %s: chmod o+x %s", dir, dir)
+			}
+			if err := os.Chmod(dir, st.Mode().Perm()|0o011); err != nil {
+				return err
+			}
+		}
+		if dir == "/" {
+			return nil
+		}
+	}
 }

@@ -78,6 +78,10 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
 	a.str("--userns", cfg.UserNS)
+	a.each("--uidmap", cfg.UIDMaps)
+	a.each("--gidmap", cfg.GIDMaps)
+	a.str("--subuidname", cfg.SubUIDName)
+	a.str("--subgidname", cfg.SubGIDName)
 	a.each("--hostuser", cfg.HostUsers)
 	if cfg.NoPasswd {
 		a.add("--passwd=false")

@@ -24,6 +24,8 @@ type processFlags struct {
 	ipc, pid, uts, cgroupns                                       string
 	devices                                                       []string
 	userns, passwdEntry                                           string
+	uidMaps, gidMaps                                              []string
+	subUIDName, subGIDName                                        string
 	hostUsers                                                     []string
 	passwd                                                        bool
 	imageVolume, personality, cgroupParent, seccompPolicy         string
@@ -47,6 +49,10 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.passwd, "passwd", true, "add an /etc/passwd entry for a numeric --user the image lacks")
 	fs.StringVar(&f.passwdEntry, "passwd-entry", "", "the entry --passwd writes: $USERNAME, $UID, $GID, $NAME and $HOME are replaced")
 	fs.StringVar(&f.userns, "userns", "", "user namespace: keep-id (your own IDs inside, files on binds yours), or pod's (host, private)")
+	fs.StringArrayVar(&f.uidMaps, "uidmap", nil, "a user namespace of the container's own: CONTAINER:HOST:SIZE, HOST in pod's namespace when rootless (0 is you; also serves for GIDs without --gidmap)")
+	fs.StringArrayVar(&f.gidMaps, "gidmap", nil, "as --uidmap, for group IDs")
+	fs.StringVar(&f.subUIDName, "subuidname", "", "as root: map the container's UIDs onto NAME's ranges in /etc/subuid")
+	fs.StringVar(&f.subGIDName, "subgidname", "", "as root: map the container's GIDs onto NAME's ranges in /etc/subgid")
 	fs.StringVar(&f.ipc, "ipc", "", "IPC namespace: private (default), host, container:NAME or ns:PATH")
 	fs.StringVar(&f.pid, "pid", "", "PID namespace: private (default), host, container:NAME or ns:PATH")
 	fs.StringVar(&f.uts, "uts", "", "UTS namespace (host name): private (default), host, container:NAME or ns:PATH")
@@ -129,6 +135,13 @@ func (f *processFlags) apply(cfg *container.Config) error {
 	}
 	if f.userns == "keep-id" {
 		cfg.UserNS = f.userns
+	}
+	cfg.UIDMaps, cfg.GIDMaps, cfg.SubUIDName, cfg.SubGIDName = f.uidMaps, f.gidMaps, f.subUIDName, f.subGIDName
+	if _, err := container.ParseIDMapping("--uidmap", f.uidMaps); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if _, err := container.ParseIDMapping("--gidmap", f.gidMaps); err != nil {
+		return usageErrorf("%v", err)
 	}
 	switch f.imageVolume {
 	case "bind", "":

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -301,4 +302,80 @@ func TestPasswdEntries(t *testing.T) {
 	}
 	expectError(t, e.pod("run", "--rm", "--hostuser", "no-such-user-here", testImage, "true"), 125, "--hostuser")
 	expectError(t, e.pod("run", "--rm", "--passwd-entry", "a:b", testImage, "true"), 125, "--passwd-entry")
+}
+
+// TestUIDMap: --uidmap/--gidmap give the container a user namespace of
+// its own: its IDs map as asked (the user's own ID as container 1000,
+// so a file it makes on a bind mount is the user's on the host), the
+// image's files stay root's inside, and generate systemd keeps the maps.
+// Maps that leave pod's namespace, or leave out the user's own ID, and
+// the /etc/subuid names rootless are refused, saying why.
+func TestUIDMap(t *testing.T) {
+	e := withImage(t)
+	share := e.mkdirUser("share")
+	maps := []string{"--uidmap", "0:1:1000", "--uidmap", "1000:0:1", "--uidmap", "1001:1001:2000"}
+	script := `cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //'; stat -c %u:%g /bin; touch /share/as-root; su-exec 2>/dev/null; echo; chown 1000:1000 /share/as-root; stat -c %u:%g /share/as-root`
+	r := e.pod(append(append([]string{"run", "--rm", "--name", "mapped"}, maps...), "-v", share+":/share", testImage, "sh", "-c", script)...)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "0 1 1000\n1000 0 1\n1001 1001 2000\n0:0\n") || !strings.HasSuffix(r.stdout, "1000:1000\n") {
+		t.Fatalf("run with --uidmap:\n%s", r)
+	}
+	// Container 1000 is the user: the file chowned to it is the user's.
+	if u, g := owner(t, filepath.Join(share, "as-root")); u != e.user.uid || g != e.user.gid {
+		t.Fatalf("a file chowned to container 1000 is %d:%d on the host, want the user's %d:%d", u, g, e.user.uid, e.user.gid)
+	}
+	e.ok(append(append([]string{"create", "--name", "mapped"}, maps...), "--gidmap", "0:1:1000,1000:0:1", testImage, "sh", "-c", "cat /proc/self/gid_map")...)
+	unit := strings.ReplaceAll(e.ok("generate", "systemd", "--new", "mapped"), " \\\n\t", " ")
+	if !strings.Contains(unit, "--uidmap 0:1:1000 --uidmap 1000:0:1 --uidmap 1001:1001:2000") || !strings.Contains(unit, "--gidmap 0:1:1000,1000:0:1") {
+		t.Fatalf("the unit lacks the maps:\n%s", unit)
+	}
+	if got := e.ok("start", "-a", "mapped"); strings.Join(strings.Fields(got), " ") != "0 1 1000 1000 0 1" {
+		t.Fatalf("--gidmap: the gid_map is %q", got)
+	}
+	e.ok("rm", "mapped")
+	expectError(t, e.pod("run", "--rm", "--uidmap", "0:1:70000000", testImage, "true"), 125, "pod's user namespace has IDs 0 to")
+	expectError(t, e.pod("run", "--rm", "--uidmap", "0:1:1000", testImage, "true"), 125, "map your own ID too")
+	expectError(t, e.pod("run", "--rm", "--uidmap", "0:1", testImage, "true"), 125, "CONTAINER:HOST:SIZE")
+	expectError(t, e.pod("run", "--rm", "--subuidname", e.user.name, testImage, "true"), 125, "only root can map")
+	expectError(t, e.pod("run", "--rm", "--userns", "keep-id", "--uidmap", "0:1:1000", testImage, "true"), 125, "keep-id makes the map itself")
+	e.expectClean()
+}
+
+// TestBuildUserNS: build's --userns-uid-map runs RUN steps in a user
+// namespace of their own: they see the map, and the layer keeps the
+// container's IDs (a file chowned to 1000 is 1000's in the image).
+// --identity-label labels the image unless turned off.
+func TestBuildUserNS(t *testing.T) {
+	e := withImage(t)
+	ctx := e.ctxTree("ctx", map[string]string{"Dockerfile": "FROM " + testImage + "\n" +
+		"RUN cat /proc/self/uid_map | tr -s ' ' | sed 's/^ //' > /map; touch /f; chown 1000:1000 /f\n"})
+	e.ok("build", "-q", "--userns-uid-map", "0:1:1000,1000:0:1,1001:1001:2000", "-t", "localhost/e2e/mapped:1", ctx)
+	expect(t, e.pod("run", "--rm", "localhost/e2e/mapped:1", "sh", "-c", "cat /map; stat -c %u:%g /f"), 0, "0 1 1000\n1000 0 1\n1001 1001 2000\n1000:1000\n")
+	if got := e.ok("image", "inspect", "--format", `{{index .Config.Labels "io.pod.version"}}`, "localhost/e2e/mapped:1"); strings.TrimSpace(got) == "" {
+		t.Fatalf("the image has no identity label")
+	}
+	e.ok("build", "-q", "--identity-label=false", "--userns", "private", "-t", "localhost/e2e/plain:1", ctx)
+	expect(t, e.pod("image", "inspect", "--format", `{{index .Config.Labels "io.pod.version"}}|`, "localhost/e2e/plain:1"), 0, "|\n")
+	expect(t, e.pod("run", "--rm", "localhost/e2e/plain:1", "head", "-c", "2", "/map"), 0, "0 ")
+	expectError(t, e.pod("build", "--userns", "ns:/proc/1/ns/user", ctx), 125, "cannot join another user namespace")
+	expectError(t, e.pod("build", "--userns-uid-map-user", e.user.name, ctx), 125, "only root can map")
+	expectError(t, e.pod("build", "--userns-uid-map", "0:1:1000", ctx), 125, "--userns-uid-map: map your own ID too")
+}
+
+// TestSubUIDNameRootful: as root, --subuidname maps the container onto a
+// user's ranges in /etc/subuid (and /etc/subgid, by the same name).
+func TestSubUIDNameRootful(t *testing.T) {
+	e := rootEnv(t, "only root maps /etc/subuid's ranges")
+	e.importImage(testImage)
+	u := suite.user
+	uid, n, err := subIDRange("/etc/subuid", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gid, m, err := subIDRange("/etc/subgid", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("0 %d %d\n0 %d %d\n", uid, n, gid, m)
+	expect(t, e.pod("run", "--rm", "--subuidname", u.name, testImage, "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map | tr -s ' ' | sed 's/^ //'"), 0, want)
+	expectError(t, e.pod("run", "--rm", "--subuidname", "no-such-user-here", testImage, "true"), 125, "/etc/subuid has no range for no-such-user-here")
 }
