@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,6 +48,10 @@ func (e *StepError) Unwrap() error { return ErrStepFailed }
 
 // ExitCode is the failed command's.
 func (e *StepError) ExitCode() int { return e.Code }
+
+// IdentityLabel names the pod that built an image, as Buildah's
+// io.buildah.version does.
+const IdentityLabel = "io.pod.version"
 
 // Options say what to build and how. Zero values are Docker's defaults.
 type Options struct {
@@ -101,6 +106,9 @@ type Options struct {
 	From string
 	// OmitHistory leaves the history out of the final image.
 	OmitHistory bool
+	// IdentityLabel, when set, is the version of pod that labels the
+	// image as its builder (IdentityLabel, --identity-label).
+	IdentityLabel string
 	// HTTPProxy gives RUN steps the proxy variables of pod's environment
 	// (--http-proxy, the default), unless build arguments set them.
 	HTTPProxy bool
@@ -137,6 +145,10 @@ type RunSettings struct {
 	Devices                     []string
 	CgroupParent, IPC, PID, UTS string
 	CgroupNS                    string
+	// IDMap is a user namespace of RUN steps' own (--userns-uid-map...):
+	// their files are owned by its IDs while they run, by the container's
+	// IDs in the layer.
+	IDMap *container.IDMap
 }
 
 // Build builds the image the Dockerfile of c describes and returns its ID.
@@ -291,6 +303,14 @@ func stageRefs(cmd instructions.Command) []string {
 
 // finish applies labels and annotations, squashes, tags and reports.
 func (b *builder) finish(ctx context.Context, s *state) (string, error) {
+	if b.o.IdentityLabel != "" {
+		labels := maps.Clone(b.o.Labels)
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[IdentityLabel] = b.o.IdentityLabel
+		b.o.Labels = labels
+	}
 	changed := len(b.o.Labels) > 0 || len(b.o.Env) > 0 || len(b.o.UnsetEnv) > 0 || b.o.OmitHistory || b.o.OSVersion != "" || len(b.o.OSFeatures) > 0
 	if changed {
 		s = s.clone()

@@ -119,6 +119,7 @@ func (b *builder) runStep(ctx context.Context, sc *scope, s *state, c *instructi
 		NoHosts: b.o.Run.NoHosts, CapAdd: b.o.Run.CapAdd, CapDrop: b.o.Run.CapDrop, SecurityOpt: b.o.Run.SecurityOpt,
 		Resources: b.o.Run.Resources, Ulimits: b.o.Run.Ulimits, ShmSize: b.o.Run.ShmSize,
 		Devices: b.o.Run.Devices, CgroupParent: b.o.Run.CgroupParent, IPC: b.o.Run.IPC, PID: b.o.Run.PID, UTS: b.o.Run.UTS, CgroupNS: b.o.Run.CgroupNS,
+		IDMap: b.o.Run.IDMap,
 	}
 	ccfg.Command = ccfg.Cmd
 	rec, err := container.Create(b.st, ccfg)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pod-project/pod/builder"
 	"github.com/pod-project/pod/copier"
+	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/runtime"
 	"github.com/pod-project/pod/storage"
 )
@@ -41,6 +42,9 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			f.complete(cmd, g, &o)
+			if o.Run.IDMap, err = lifecycle.IDMapOf(f.idmap, g.mode.Rootless); err != nil {
+				return err
+			}
 			if o.Run.Resources != nil && g.mode.Rootless {
 				// As Podman warns where a rootless container has no
 				// cgroup of its own.

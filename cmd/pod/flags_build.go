@@ -14,6 +14,7 @@ import (
 	"github.com/pod-project/pod/builder"
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
+	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/network/slirp"
 )
 
@@ -42,6 +43,11 @@ type buildFlags struct {
 	// proc holds the RUN steps' process flags that run's processFlags
 	// also take, and checks them the same way.
 	proc processFlags
+	// userns and idmap: RUN steps' user namespace; identityLabel adds
+	// IdentityLabel to the image.
+	userns        string
+	idmap         lifecycle.IDMapFlags
+	identityLabel bool
 }
 
 func (f *buildFlags) register(cmd *cobra.Command) {
@@ -97,6 +103,12 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.proc.uts, "uts", "", "UTS namespace of RUN steps: private (default), host or ns:PATH")
 	fl.StringVar(&f.proc.cgroupns, "cgroupns", "", "cgroup namespace of RUN steps: private or host")
 	fl.StringVar(&f.proc.shmSize, "shm-size", "", "size of /dev/shm in RUN steps (default 64m)")
+	fl.StringVar(&f.userns, "userns", "", "user namespace of RUN steps: host or private (pod's own, the default); the maps below give them one of their own")
+	fl.StringArrayVar(&f.idmap.UIDMaps, "userns-uid-map", nil, "RUN steps in a user namespace of their own: CONTAINER:HOST:SIZE, HOST in pod's namespace when rootless (also serves for GIDs)")
+	fl.StringArrayVar(&f.idmap.GIDMaps, "userns-gid-map", nil, "as --userns-uid-map, for group IDs")
+	fl.StringVar(&f.idmap.SubUIDName, "userns-uid-map-user", "", "as root: map RUN steps' UIDs onto USER's ranges in /etc/subuid")
+	fl.StringVar(&f.idmap.SubGIDName, "userns-gid-map-group", "", "as root: map RUN steps' GIDs onto GROUP's ranges in /etc/subgid")
+	fl.BoolVar(&f.identityLabel, "identity-label", true, "label the image with the pod that built it ("+builder.IdentityLabel+")")
 	fl.StringArrayVar(&f.cppFlags, "cpp-flag", nil, "a flag for cpp, which preprocesses a Dockerfile ending in .in (-DNAME=VALUE)")
 	fl.DurationVar(&f.cacheTTL, "cache-ttl", 0, "use cached steps made less than this long ago only (such as 24h)")
 	fl.BoolVar(&f.skipUnused, "skip-unused-stages", true, "build only the stages the target needs (false: every stage up to it)")
@@ -290,6 +302,23 @@ func (f *buildFlags) runSettings(o *builder.Options) error {
 		return usageErrorf("--isolation chroot: pod runs RUN steps with an OCI runtime in namespaces; use oci")
 	default:
 		return usageErrorf("--isolation %q: use oci or rootless", f.isolation)
+	}
+	switch f.userns {
+	case "", "host", "private":
+	default:
+		if strings.HasPrefix(f.userns, "container:") || strings.HasPrefix(f.userns, "ns:") {
+			return usageErrorf("--userns %s: RUN steps cannot join another user namespace: leave it out (pod's own), or give --userns-uid-map for one of their own", f.userns)
+		}
+		return usageErrorf("--userns %q: host or private (or --userns-uid-map for a map of your choice)", f.userns)
+	}
+	for _, m := range [][]string{f.idmap.UIDMaps, f.idmap.GIDMaps} {
+		if _, err := container.ParseIDMapping("--userns-uid-map", m); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	f.idmap.Build = true
+	if f.identityLabel {
+		o.IdentityLabel = version
 	}
 	refused := []struct {
 		flag, why string
