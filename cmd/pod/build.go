@@ -88,6 +88,9 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	// As Podman lists it, among build's own flags: the global one's value
+	// (RUN steps' runtime gets it as every runtime call does).
+	cmd.Flags().StringArrayVar(&g.runtimeFlags, "runtime-flag", nil, "a global flag for the OCI runtime of RUN steps, without its dashes (debug, log-format=json)")
 	return cmd
 }
 
