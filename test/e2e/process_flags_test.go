@@ -360,7 +360,7 @@ func TestBuildUserNS(t *testing.T) {
 	expectError(t, e.pod("build", "--userns-uid-map-user", e.user.name, ctx), 125, "only root can map")
 	expectError(t, e.pod("build", "--userns-uid-map", "0:1:1000", ctx), 125, "--userns-uid-map: map your own ID too")
 	// build's own --runtime-flag reaches the runtime of RUN steps.
-	if r := e.pod("build", "--no-cache", "--runtime-flag", "no-such-flag", ctx); r.code == 0 || !strings.Contains(r.stderr, "no-such-flag") {
+	if r := e.pod("build", "--no-cache", "--runtime-flag", "no-such-flag", ctx); r.code == 0 || !strings.Contains(r.stdout+r.stderr, "no-such-flag") {
 		t.Fatalf("build --runtime-flag no-such-flag:\n%s", r)
 	}
 }
