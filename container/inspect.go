@@ -78,7 +78,8 @@ type InspectHost struct {
 	SecurityOpt    []string `json:"SecurityOpt"`
 	Runtime        string   `json:"Runtime"`
 	// UsernsMode is Podman's: "" for the default user namespace (the
-	// user's, from /etc/subuid), the only one pod has yet.
+	// user's, from /etc/subuid), keep-id, or private for a map of the
+	// user's choice (--uidmap...).
 	UsernsMode string `json:"UsernsMode"`
 	// The cgroup limits (pod update), 0 when not set, named as Docker
 	// names them (templates use these names).
@@ -144,6 +145,7 @@ func (r *Record) Inspect(driver string) InspectData {
 		HostConfig: InspectHost{
 			AutoRemove: c.AutoRemove, NetworkMode: networkMode(c.NetworkMode), CapAdd: c.CapAdd, CapDrop: c.CapDrop,
 			Privileged: c.Privileged, ReadonlyRootfs: c.ReadOnlyRootfs, SecurityOpt: c.SecurityOpt, Runtime: s.Runtime,
+			UsernsMode: usernsMode(&c),
 		},
 	}
 	r.inspectLifecycle(&d, running)
@@ -205,4 +207,15 @@ func inspectResources(d *InspectData, r *Resources) {
 		h.BlkioWeight = *r.BlkioWeight
 	}
 	h.PidsLimit = val(r.PidsLimit)
+}
+
+// usernsMode is HostConfig.UsernsMode as Podman shows it.
+func usernsMode(c *Config) string {
+	switch {
+	case c.UserNS != "":
+		return c.UserNS
+	case c.IDMap != nil:
+		return "private"
+	}
+	return ""
 }
