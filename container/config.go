@@ -17,6 +17,11 @@ type Config struct {
 	Name    string    `json:"name"`
 	Created time.Time `json:"created"`
 
+	// Engine is the name pod was called by when it made the container
+	// (pod, podman or docker): the container's $container and
+	// /run/.containerenv say it.
+	Engine string `json:"engine,omitempty"`
+
 	// Image is the reference the user gave; ImageID the resolved image.
 	Image   string `json:"image"`
 	ImageID string `json:"imageId"`
@@ -98,6 +103,9 @@ type Config struct {
 	// UIDMaps and GIDMaps are --uidmap and --gidmap as given, SubUIDName
 	// and SubGIDName --subuidname and --subgidname: a user namespace of
 	// the container's own, worked out into IDMap at create.
+	// ChrootDirs get pod's /etc files and /run/.containerenv too, under
+	// each (--chrootdirs).
+	ChrootDirs []string `json:"chrootDirs,omitempty"`
 	UIDMaps    []string `json:"uidMaps,omitempty"`
 	GIDMaps    []string `json:"gidMaps,omitempty"`
 	SubUIDName string   `json:"subUIDName,omitempty"`

@@ -38,24 +38,27 @@ func Diff(st storage.Store, idOrName string) ([]Change, error) {
 }
 
 // convertChanges sorts the changes by path and leaves out the mount points
-// the runtime made for pod's /etc/hosts, /etc/hostname and
-// /etc/resolv.conf (and the change of /etc they alone caused), as Docker
-// keeps those out of its diff.
+// the runtime made for pod's /etc/hosts, /etc/hostname, /etc/resolv.conf
+// and /run/.containerenv (and the change of /etc and /run they alone
+// caused), as Docker and Podman keep those out of their diff.
 func convertChanges(in []archive.Change) []Change {
 	out := make([]Change, 0, len(in))
-	etcChanged := false
+	changedUnder := map[string]bool{}
 	for _, ch := range in {
-		if ch.Kind == archive.ChangeAdd && etcFiles[ch.Path] {
+		if ch.Kind == archive.ChangeAdd && (etcFiles[ch.Path] || ch.Path == ContainerEnvPath) {
 			continue
 		}
-		if ch.Path != "/etc" && strings.HasPrefix(ch.Path, "/etc/") {
-			etcChanged = true
+		for _, dir := range []string{"/etc", "/run"} {
+			if strings.HasPrefix(ch.Path, dir+"/") {
+				changedUnder[dir] = true
+			}
 		}
 		out = append(out, Change{Kind: ch.Kind.String(), Path: ch.Path})
 	}
-	if !etcChanged {
-		out = slices.DeleteFunc(out, func(c Change) bool { return c.Path == "/etc" && c.Kind == "C" })
-	}
+	// The directories the mount points alone changed (or, /run, made).
+	out = slices.DeleteFunc(out, func(c Change) bool {
+		return (c.Path == "/etc" && c.Kind == "C" || c.Path == "/run" && c.Kind != "D") && !changedUnder[c.Path]
+	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }

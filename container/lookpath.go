@@ -60,7 +60,8 @@ func Hostname(cfg *Config) string {
 }
 
 // Environment returns the container's environment: pod's defaults (PATH,
-// HOSTNAME, TERM=xterm with a TTY, container=pod, HOME of the user), then the
+// HOSTNAME, TERM=xterm with a TTY, container=pod (or podman, docker: the
+// name pod was called by), HOME of the user), then the
 // image's variables, then -e/--env-file ones, each replacing a variable of the
 // same name in place. A -e entry without "=" removes the variable.
 func Environment(cfg *Config, img *ImageConfig, hostname string, u ExecUser) []string {
@@ -72,7 +73,7 @@ func Environment(cfg *Config, img *ImageConfig, hostname string, u ExecUser) []s
 	if cfg.Tty {
 		env = append(env, "TERM=xterm")
 	}
-	env = append(env, "container=pod", "HOME="+home)
+	env = append(env, "container="+EngineName(cfg), "HOME="+home)
 	if img != nil {
 		env = mergeEnv(env, img.Env)
 	}
@@ -235,4 +236,27 @@ func checkExecutable(rootfs, p, argv0 string) error {
 		return cannotExec(argv0, "is not executable")
 	}
 	return nil
+}
+
+// ContainerEnvPath is where a container finds what runs it, as Podman's
+// containers do (toolbox and distrobox read it).
+const ContainerEnvPath = "/run/.containerenv"
+
+// EngineName is the name pod was called by when it made cfg: pod, or
+// podman or docker through a link of that name.
+func EngineName(cfg *Config) string {
+	if cfg.Engine == "" {
+		return "pod"
+	}
+	return cfg.Engine
+}
+
+// ContainerEnv is /run/.containerenv's text, Podman's keys.
+func ContainerEnv(cfg *Config, version string, rootless bool) []byte {
+	r := 0
+	if rootless {
+		r = 1
+	}
+	return fmt.Appendf(nil, "engine=%q\nname=%q\nid=%q\nimage=%q\nimageid=%q\nrootless=%d\n",
+		EngineName(cfg)+"-"+version, cfg.Name, cfg.ID, cfg.Image, cfg.ImageID, r)
 }

@@ -99,6 +99,13 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
 	spec.Mounts = append(spec.Mounts, secretMounts...)
+	if nc.version != "" {
+		p := filepath.Join(bundle, "containerenv")
+		if err := os.WriteFile(p, container.ContainerEnv(cfg, nc.version, rootless), 0o644); err != nil {
+			return nil, err
+		}
+		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: container.ContainerEnvPath, Type: "bind", Source: p, Options: []string{"bind", "ro"}})
+	}
 	if initMount != nil {
 		spec.Mounts = append(spec.Mounts, *initMount)
 	}
@@ -129,6 +136,16 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 		}
 		spec.Mounts = append(spec.Mounts, specs.Mount{Destination: protocol.NotifyDir, Type: "bind", Source: dir, Options: []string{"bind", "rw"}})
 		spec.Process.Env = append(spec.Process.Env, "NOTIFY_SOCKET="+protocol.NotifyDir+"/notify.sock")
+	}
+	// --chrootdirs: pod's files again under each, for a chroot there.
+	for _, dir := range cfg.ChrootDirs {
+		for _, m := range spec.Mounts {
+			switch m.Destination {
+			case "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", container.ContainerEnvPath:
+				m.Destination = filepath.Join(dir, m.Destination)
+				spec.Mounts = append(spec.Mounts, m)
+			}
+		}
 	}
 	if files.waitNetwork {
 		spec.Hooks = &specs.Hooks{CreateRuntime: []specs.Hook{slirp.WaitHook(bundle)}}

@@ -55,6 +55,9 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	}
 	ic := &img.Config.Config
 	cfg.ImageID = img.ID
+	if cfg.Engine == "" && h.Engine != "pod" {
+		cfg.Engine = h.Engine
+	}
 	cfg.Command, _ = container.Command(cfg, ic)
 	if err := h.checkSystemd(cfg, ic); err != nil {
 		return nil, nil, err

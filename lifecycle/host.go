@@ -26,6 +26,9 @@ type Host struct {
 	RuntimeDir string
 	// LogLevel is handed to the monitors pod starts.
 	LogLevel string
+	// Engine is the name pod was called by (pod, podman, docker), which
+	// new containers record; Version is pod's, for /run/.containerenv.
+	Engine, Version string
 	// FindRuntime returns the OCI runtime; it is called when one is first
 	// needed (a call that repairs nothing and starts nothing never pays).
 	FindRuntime func(ctx context.Context) (*runtime.Runtime, error)

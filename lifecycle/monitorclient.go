@@ -72,7 +72,10 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		}
 		mh.makeRaw(cfg, stdio)
 	}
-	nc := netContext{cacheDir: netCacheDir(h.RuntimeDir, bundle), st: h.Store, notify: h.NotifySocket != "" && cfg.SdNotify == ""}
+	nc := netContext{cacheDir: netCacheDir(h.RuntimeDir, bundle), st: h.Store, notify: h.NotifySocket != "" && cfg.SdNotify == "", version: h.Version}
+	if nc.version == "" {
+		nc.version = "unknown"
+	}
 	var netEnv string
 	if len(cfg.Networks) > 0 {
 		netEnv, err = h.planLinks(rec, bundle)

@@ -27,6 +27,9 @@ type netContext struct {
 	// namespace of its own with loopback only, as --network none.
 	loopbackOnly bool
 	st           storage.Store
+	// version is pod's, for /run/.containerenv ("" for build steps, which
+	// get none: it would land in the image).
+	version string
 }
 
 type etcFiles struct {

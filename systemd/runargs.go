@@ -78,6 +78,7 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	}
 	a.each("--volumes-from", cfg.VolumesFrom)
 	a.str("--userns", cfg.UserNS)
+	a.each("--chrootdirs", cfg.ChrootDirs)
 	a.each("--uidmap", cfg.UIDMaps)
 	a.each("--gidmap", cfg.GIDMaps)
 	a.str("--subuidname", cfg.SubUIDName)

@@ -43,6 +43,7 @@ func execInto(m Mode, pid int, args []string) error {
 		hostGIDEnv+"="+strconv.Itoa(m.HostGID),
 		runtimeDirEnv+"="+m.RuntimeDir,
 		cwdEnv+"="+cwd,
+		argv0Env+"="+os.Args[0],
 		usernsConfEnv+"=done",
 		rootlessUID+"="+strconv.Itoa(m.HostUID),
 	)

@@ -7,6 +7,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -25,6 +26,7 @@ const (
 	hostGIDEnv    = "_POD_HOST_GID"
 	runtimeDirEnv = "_POD_RUNTIME_DIR"
 	cwdEnv        = "_POD_CWD"
+	argv0Env      = "_POD_ARGV0"
 	usernsConfEnv = "_CONTAINERS_USERNS_CONFIGURED"
 	rootlessUID   = "_CONTAINERS_ROOTLESS_UID"
 )
@@ -172,3 +174,28 @@ func (m Mode) StoragePaths() (graph, run string) {
 
 // PauseFile is where the pause process's PID is kept.
 func (m Mode) PauseFile() string { return filepath.Join(m.RuntimeDir, "pause.pid") }
+
+// Argv0 is the name this call of pod was started by (os.Args[0] before
+// it re-executed itself into the user namespace through nsenter).
+func Argv0() string {
+	if os.Getenv(joinedPIDEnv) == strconv.Itoa(os.Getpid()) {
+		if a := os.Getenv(argv0Env); a != "" {
+			return a
+		}
+	}
+	return os.Args[0]
+}
+
+// CallersEnv is pod's environment without the variables pod set for
+// itself on entering its user namespace (_POD_*, _CONTAINERS_*): the
+// caller's, as --env-host gives it.
+func CallersEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "_POD_") || strings.HasPrefix(kv, "_CONTAINERS_") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"os/user"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/userns"
 )
 
 // processFlags are run's and create's flags for the container's process
@@ -26,6 +28,7 @@ type processFlags struct {
 	userns, passwdEntry                                           string
 	uidMaps, gidMaps                                              []string
 	subUIDName, subGIDName                                        string
+	chrootDirs                                                    []string
 	hostUsers                                                     []string
 	passwd                                                        bool
 	imageVolume, personality, cgroupParent, seccompPolicy         string
@@ -49,6 +52,7 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.passwd, "passwd", true, "add an /etc/passwd entry for a numeric --user the image lacks")
 	fs.StringVar(&f.passwdEntry, "passwd-entry", "", "the entry --passwd writes: $USERNAME, $UID, $GID, $NAME and $HOME are replaced")
 	fs.StringVar(&f.userns, "userns", "", "user namespace: keep-id (your own IDs inside, files on binds yours), or pod's (host, private)")
+	fs.StringArrayVar(&f.chrootDirs, "chrootdirs", nil, "a directory a process in the container chroots into: pod's /etc/hosts, /etc/hostname, /etc/resolv.conf and /run/.containerenv are mounted under it too")
 	fs.StringArrayVar(&f.uidMaps, "uidmap", nil, "a user namespace of the container's own: CONTAINER:HOST:SIZE, HOST in pod's namespace when rootless (0 is you; also serves for GIDs without --gidmap)")
 	fs.StringArrayVar(&f.gidMaps, "gidmap", nil, "as --uidmap, for group IDs")
 	fs.StringVar(&f.subUIDName, "subuidname", "", "as root: map the container's UIDs onto NAME's ranges in /etc/subuid")
@@ -137,6 +141,12 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		cfg.UserNS = f.userns
 	}
 	cfg.UIDMaps, cfg.GIDMaps, cfg.SubUIDName, cfg.SubGIDName = f.uidMaps, f.gidMaps, f.subUIDName, f.subGIDName
+	for _, d := range f.chrootDirs {
+		if !path.IsAbs(d) || path.Clean(d) == "/" {
+			return usageErrorf("--chrootdirs %q: an absolute path inside the container, not /", d)
+		}
+		cfg.ChrootDirs = append(cfg.ChrootDirs, path.Clean(d))
+	}
 	if _, err := container.ParseIDMapping("--uidmap", f.uidMaps); err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -262,8 +272,9 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		cfg.CgroupConf[k] = v
 	}
 	if f.envHost {
-		// Below -e, which was applied already and wins.
-		cfg.Env = append(os.Environ(), cfg.Env...)
+		// Below -e, which was applied already and wins; not the
+		// variables pod sets for itself on entering its user namespace.
+		cfg.Env = append(userns.CallersEnv(), cfg.Env...)
 	}
 	for _, name := range f.labelFiles {
 		lines, err := readKVFile(name)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -371,6 +372,17 @@ func (g *globalOptions) host() (*lifecycle.Host, error) {
 		Store: st, Driver: g.driver, Rootless: g.mode.Rootless, RuntimeDir: g.mode.RuntimeDir,
 		LogLevel: g.logLevel, FindRuntime: g.ociRuntime, Warn: logrus.Warnf,
 		Events: g.events(), NotifySocket: g.notifySocket,
+		Engine: engineName(), Version: version,
 	}
 	return g.lc, nil
+}
+
+// engineName is the name pod was called by, as its containers' $container
+// says it: podman or docker through a link of that name, else pod.
+func engineName() string {
+	switch n := filepath.Base(userns.Argv0()); n {
+	case "podman", "docker":
+		return n
+	}
+	return "pod"
 }

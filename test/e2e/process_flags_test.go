@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	goruntime "runtime"
 	"strconv"
 	"strings"
@@ -382,4 +383,47 @@ func TestSubUIDNameRootful(t *testing.T) {
 	want := fmt.Sprintf("0 %d %d\n0 %d %d\n", uid, n, gid, m)
 	expect(t, e.pod("run", "--rm", "--subuidname", u.name, testImage, "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map | tr -s ' ' | sed 's/^ //'"), 0, want)
 	expectError(t, e.pod("run", "--rm", "--subuidname", "no-such-user-here", testImage, "true"), 125, "/etc/subuid has no range for no-such-user-here")
+}
+
+// TestContainerEnvFile: /run/.containerenv says what runs the container
+// (Podman's keys, which toolbox and distrobox read), $container names pod
+// (podman when called through a link of that name, and the container
+// keeps it), --chrootdirs gets pod's files under each directory too, and
+// --env-host passes the caller's environment without pod's own variables.
+func TestContainerEnvFile(t *testing.T) {
+	e := withImage(t)
+	r := e.pod("run", "--rm", "--name", "cenv", "--chrootdirs", "/jail", testImage, "sh", "-c",
+		"cat /run/.containerenv; echo $container; cat /jail/etc/hostname; cmp /run/.containerenv /jail/run/.containerenv && echo same")
+	id := regexp.MustCompile(`id="([0-9a-f]{64})"`).FindStringSubmatch(r.stdout)
+	if r.code != 0 || id == nil || !strings.HasPrefix(r.stdout, `engine="pod-`) || !strings.Contains(r.stdout, "\nname=\"cenv\"\n") ||
+		!strings.Contains(r.stdout, "\nimage=\""+testImage+"\"\n") || !strings.Contains(r.stdout, "\nrootless=1\n") ||
+		!strings.HasSuffix(r.stdout, "\npod\n"+id[1][:12]+"\nsame\n") {
+		t.Fatalf("/run/.containerenv, $container and --chrootdirs:\n%s", r)
+	}
+	// Neither the file nor /run shows in the container's diff.
+	e.ok("run", "--name", "d", testImage, "sh", "-c", "echo x > /made")
+	if d := e.ok("diff", "d"); strings.Contains(d, "/run") || !strings.Contains(d, "A /made\n") {
+		t.Fatalf("diff:\n%s", d)
+	}
+	e.ok("rm", "d")
+	link := filepath.Join(e.dir, "podman")
+	if err := os.Symlink(suite.pod, link); err != nil {
+		t.Fatal(err)
+	}
+	e.bin = link
+	e.ok("create", "--name", "asPodman", testImage, "sh", "-c", "echo $container; head -1 /run/.containerenv")
+	e.bin = ""
+	if got := e.ok("start", "-a", "asPodman"); !strings.HasPrefix(got, "podman\nengine=\"podman-") {
+		t.Fatalf("a container made through a podman link, started by pod: %q", got)
+	}
+	e.ok("rm", "asPodman")
+	env := append(e.environ(), "MINE=kept")
+	cmd := e.command(context.Background(), "run", "--rm", "--env-host", testImage, "sh", "-c", "echo $MINE; env | grep -c -e ^_POD_ -e ^_CONTAINERS_")
+	cmd.Env = env
+	out, _ := cmd.Output()
+	if string(out) != "kept\n0\n" {
+		t.Fatalf("--env-host: %q, want the caller's MINE and none of pod's own variables", out)
+	}
+	expectError(t, e.pod("run", "--rm", "--chrootdirs", "jail", testImage, "true"), 125, "--chrootdirs")
+	e.expectClean()
 }
