@@ -103,6 +103,14 @@ type Config struct {
 	// UIDMaps and GIDMaps are --uidmap and --gidmap as given, SubUIDName
 	// and SubGIDName --subuidname and --subgidname: a user namespace of
 	// the container's own, worked out into IDMap at create.
+	// OOMKillDisable is --oom-kill-disable (a rootful container's cgroup
+	// v1 memory controller); DeviceCgroupRules are --device-cgroup-rule's
+	// rules ("c 1:3 mr"), of a rootful container's device cgroup.
+	OOMKillDisable    bool     `json:"oomKillDisable,omitempty"`
+	DeviceCgroupRules []string `json:"deviceCgroupRules,omitempty"`
+	// Timeout is --timeout: the seconds each run may last before it is
+	// killed (SIGKILL, exit 137); 0 for no limit.
+	Timeout uint `json:"timeout,omitempty"`
 	// ChrootDirs get pod's /etc files and /run/.containerenv too, under
 	// each (--chrootdirs).
 	ChrootDirs []string `json:"chrootDirs,omitempty"`

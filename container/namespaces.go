@@ -3,6 +3,7 @@ package container
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -73,4 +74,49 @@ func ParseDevice(s string) (DeviceMapping, error) {
 
 func isPerms(s string) bool {
 	return s != "" && strings.Trim(s, "rwm") == "" && len(s) <= 3
+}
+
+// DeviceRule is one --device-cgroup-rule: TYPE MAJOR:MINOR PERMS, as the
+// device cgroup writes it ("c 1:3 mr", "b 8:* rw", "a *:* rwm"); -1 for *.
+type DeviceRule struct {
+	Type         string
+	Major, Minor int64
+	Perms        string
+}
+
+// ParseDeviceRule reads a --device-cgroup-rule.
+func ParseDeviceRule(s string) (DeviceRule, error) {
+	bad := func(why string) (DeviceRule, error) {
+		return DeviceRule{}, fmt.Errorf("--device-cgroup-rule %q: %s (TYPE MAJOR:MINOR PERMS, such as \"c 1:3 mr\")", s, why)
+	}
+	f := strings.Fields(s)
+	if len(f) != 3 {
+		return bad("three fields")
+	}
+	r := DeviceRule{Type: f[0], Perms: f[2]}
+	if r.Type != "a" && r.Type != "b" && r.Type != "c" {
+		return bad("the type is a, b or c")
+	}
+	maj, min, ok := strings.Cut(f[1], ":")
+	if !ok {
+		return bad("give MAJOR:MINOR")
+	}
+	for _, x := range []struct {
+		s   string
+		dst *int64
+	}{{maj, &r.Major}, {min, &r.Minor}} {
+		if x.s == "*" {
+			*x.dst = -1
+			continue
+		}
+		n, err := strconv.ParseInt(x.s, 10, 64)
+		if err != nil || n < 0 {
+			return bad(fmt.Sprintf("%q is no device number or *", x.s))
+		}
+		*x.dst = n
+	}
+	if !isPerms(r.Perms) {
+		return bad("permissions are some of r, w and m")
+	}
+	return r, nil
 }

@@ -152,7 +152,9 @@ func intermediates(images []cstorage.Image, layers map[string]*cstorage.Layer) m
 			if y.ID == x.ID || !chains[y.ID][x.TopLayer] {
 				continue
 			}
-			if y.TopLayer != x.TopLayer || y.Created.After(x.Created) {
+			// Of two images on one top layer (a build's last step and the
+			// image it labelled), the later or the tagged one is the child.
+			if y.TopLayer != x.TopLayer || y.Created.After(x.Created) || len(y.Names) > 0 {
 				hidden[x.ID] = true
 				break
 			}

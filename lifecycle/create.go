@@ -103,7 +103,10 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 			return nil, nil, fmt.Errorf("--personality %s: the OCI runtime here (%s) ignores it; crun or runc 1.2 and later apply it (--runtime)", cfg.Personality, rt.Version)
 		}
 	}
-	if cfg.Resources != nil && h.Rootless && h.Warn != nil {
+	if len(cfg.DeviceCgroupRules) > 0 && h.Rootless {
+		return nil, nil, fmt.Errorf("--device-cgroup-rule: a rootless container has no device cgroup to take rules; give it device nodes with --device instead")
+	}
+	if (cfg.Resources != nil || cfg.OOMKillDisable) && h.Rootless && h.Warn != nil {
 		h.Warn("%s", ResourceLimitsNote(true))
 	}
 	if err := h.planUserNS(cfg); err != nil {

@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"syscall"
+	"time"
 
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
@@ -40,6 +41,23 @@ func (m *monitor) stopHealth() {
 		m.healthStop()
 		m.healthStop = nil
 	}
+	if m.timeout != nil {
+		m.timeout.Stop()
+		m.timeout = nil
+	}
+}
+
+// startTimeout kills the container's process pid once the run has lasted
+// --timeout's seconds.
+func (m *monitor) startTimeout(pid int) {
+	secs := m.rec.Config.Timeout
+	if secs == 0 || pid <= 0 {
+		return
+	}
+	m.timeout = time.AfterFunc(time.Duration(secs)*time.Second, func() {
+		logrus.Infof("container %s ran for its --timeout of %ds: killing it", m.rec.Config.Name, secs)
+		_ = unix.Kill(pid, syscall.SIGKILL)
+	})
 }
 
 // onUnhealthy applies --health-on-failure: kill (the restart policy then

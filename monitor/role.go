@@ -139,8 +139,10 @@ type monitor struct {
 	// started: the CLI got started (or error) already.
 	started bool
 	pidFile string
-	// stopHealth ends the health checks of the current run.
+	// stopHealth ends the health checks of the current run, and its
+	// --timeout's timer.
 	healthStop context.CancelFunc
+	timeout    *time.Timer
 	// forceRestart: --health-on-failure restart killed the container.
 	forceRestart atomic.Bool
 	// role: this is a monitor process (not a foreground pod run).
@@ -396,6 +398,7 @@ func (m *monitor) recordStarted(pid int) {
 	}
 	if pid > 0 {
 		m.startHealth(pid)
+		m.startTimeout(pid)
 	}
 	m.writePidFiles(pid)
 	if !m.started {

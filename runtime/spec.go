@@ -250,11 +250,32 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		l.Resources = &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}}
 	} else {
 		l.Resources = &specs.LinuxResources{Devices: append(defaultDeviceRules(), allow...)}
+		for _, s := range cfg.DeviceCgroupRules {
+			r, err := container.ParseDeviceRule(s)
+			if err != nil {
+				continue // checked at create
+			}
+			rule := specs.LinuxDeviceCgroup{Allow: true, Type: r.Type, Access: r.Perms}
+			if r.Major >= 0 {
+				rule.Major = &r.Major
+			}
+			if r.Minor >= 0 {
+				rule.Minor = &r.Minor
+			}
+			l.Resources.Devices = append(l.Resources.Devices, rule)
+		}
 	}
 	if len(cfg.CgroupConf) > 0 {
 		l.Resources.Unified = maps.Clone(cfg.CgroupConf)
 	}
 	l.Resources = ApplyResources(l.Resources, cfg.Resources)
+	if cfg.OOMKillDisable {
+		if l.Resources.Memory == nil {
+			l.Resources.Memory = &specs.LinuxMemory{}
+		}
+		on := true
+		l.Resources.Memory.DisableOOMKiller = &on
+	}
 	return l
 }
 

@@ -404,3 +404,35 @@ func TestSpecJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecDeviceRulesAndOOM: --device-cgroup-rule's rules follow the
+// default ones in a rootful spec (* as no number), --oom-kill-disable
+// turns the OOM killer off; rootless specs have no device cgroup.
+func TestSpecDeviceRulesAndOOM(t *testing.T) {
+	cfg := &container.Config{DeviceCgroupRules: []string{"c 1:3 mr", "b 8:* rw"}, OOMKillDisable: true}
+	s := mustSpec(t, cfg, baseOptions())
+	devs := s.Linux.Resources.Devices
+	if len(devs) < 3 {
+		t.Fatalf("devices: %+v", devs)
+	}
+	c, b := devs[len(devs)-2], devs[len(devs)-1]
+	if c.Type != "c" || *c.Major != 1 || *c.Minor != 3 || c.Access != "mr" || !c.Allow {
+		t.Errorf("the c rule: %+v", c)
+	}
+	if b.Type != "b" || *b.Major != 8 || b.Minor != nil || b.Access != "rw" {
+		t.Errorf("the b rule (minor *): %+v", b)
+	}
+	if m := s.Linux.Resources.Memory; m == nil || m.DisableOOMKiller == nil || !*m.DisableOOMKiller {
+		t.Errorf("--oom-kill-disable: %+v", m)
+	}
+	o := baseOptions()
+	o.Rootless = true
+	if s := mustSpec(t, &container.Config{DeviceCgroupRules: []string{"c 1:3 mr"}}, o); s.Linux.Resources != nil {
+		t.Errorf("a rootless spec got resources: %+v", s.Linux.Resources)
+	}
+	for _, bad := range []string{"c 1:3", "x 1:3 r", "c 1 r", "c a:3 r", "c 1:3 rx"} {
+		if _, err := container.ParseDeviceRule(bad); err == nil {
+			t.Errorf("ParseDeviceRule(%q) passed", bad)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	cstorage "go.podman.io/storage"
 	"go.podman.io/storage/types"
@@ -120,8 +121,23 @@ func openDriver(opts Options, name string) (Store, error) {
 		}
 		so.GraphDriverOptions = append(so.GraphDriverOptions, o)
 	}
-	return cstorage.GetStore(so)
+	s, err := cstorage.GetStore(so)
+	// A killed pod's helper (the store's untar child, which the kill's
+	// parent-death signal ends a moment later) may still write into the
+	// temporary directory the store now reclaims: wait for it.
+	for try := 0; err != nil && strings.Contains(err.Error(), "recover stale temp dirs") && try < staleRetries; try++ {
+		time.Sleep(staleRetryWait)
+		s, err = cstorage.GetStore(so)
+	}
+	return s, err
 }
+
+// staleRetries × staleRetryWait bound the wait for a killed call's
+// helper to end.
+const (
+	staleRetries   = 40
+	staleRetryWait = 50 * time.Millisecond
+)
 
 // DriverName reports the user-facing name of a driver in use: "overlay"
 // (native kernel overlayfs), "fuse-overlayfs" or "vfs".

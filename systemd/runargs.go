@@ -79,6 +79,11 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	a.each("--volumes-from", cfg.VolumesFrom)
 	a.str("--userns", cfg.UserNS)
 	a.each("--chrootdirs", cfg.ChrootDirs)
+	a.each("--device-cgroup-rule", cfg.DeviceCgroupRules)
+	a.bool("--oom-kill-disable", cfg.OOMKillDisable)
+	if cfg.Timeout > 0 {
+		a.add("--timeout", strconv.FormatUint(uint64(cfg.Timeout), 10))
+	}
 	a.each("--uidmap", cfg.UIDMaps)
 	a.each("--gidmap", cfg.GIDMaps)
 	a.str("--subuidname", cfg.SubUIDName)

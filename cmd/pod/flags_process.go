@@ -28,7 +28,9 @@ type processFlags struct {
 	userns, passwdEntry                                           string
 	uidMaps, gidMaps                                              []string
 	subUIDName, subGIDName                                        string
-	chrootDirs                                                    []string
+	chrootDirs, deviceCgroupRules                                 []string
+	timeout                                                       uint
+	oomKillDisable                                                bool
 	hostUsers                                                     []string
 	passwd                                                        bool
 	imageVolume, personality, cgroupParent, seccompPolicy         string
@@ -52,6 +54,9 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.passwd, "passwd", true, "add an /etc/passwd entry for a numeric --user the image lacks")
 	fs.StringVar(&f.passwdEntry, "passwd-entry", "", "the entry --passwd writes: $USERNAME, $UID, $GID, $NAME and $HOME are replaced")
 	fs.StringVar(&f.userns, "userns", "", "user namespace: keep-id (your own IDs inside, files on binds yours), or pod's (host, private)")
+	fs.UintVar(&f.timeout, "timeout", 0, "kill the container (SIGKILL) once a run has lasted this many seconds; 0: no limit")
+	fs.BoolVar(&f.oomKillDisable, "oom-kill-disable", false, "keep the kernel's OOM killer off the container (a rootful container's cgroup v1 memory controller)")
+	fs.StringArrayVar(&f.deviceCgroupRules, "device-cgroup-rule", nil, "allow devices in a rootful container's device cgroup: TYPE MAJOR:MINOR PERMS (\"c 1:3 mr\")")
 	fs.StringArrayVar(&f.chrootDirs, "chrootdirs", nil, "a directory a process in the container chroots into: pod's /etc/hosts, /etc/hostname, /etc/resolv.conf and /run/.containerenv are mounted under it too")
 	fs.StringArrayVar(&f.uidMaps, "uidmap", nil, "a user namespace of the container's own: CONTAINER:HOST:SIZE, HOST in pod's namespace when rootless (0 is you; also serves for GIDs without --gidmap)")
 	fs.StringArrayVar(&f.gidMaps, "gidmap", nil, "as --uidmap, for group IDs")
@@ -141,6 +146,13 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		cfg.UserNS = f.userns
 	}
 	cfg.UIDMaps, cfg.GIDMaps, cfg.SubUIDName, cfg.SubGIDName = f.uidMaps, f.gidMaps, f.subUIDName, f.subGIDName
+	cfg.Timeout, cfg.OOMKillDisable = f.timeout, f.oomKillDisable
+	for _, r := range f.deviceCgroupRules {
+		if _, err := container.ParseDeviceRule(r); err != nil {
+			return usageErrorf("%v", err)
+		}
+	}
+	cfg.DeviceCgroupRules = f.deviceCgroupRules
 	for _, d := range f.chrootDirs {
 		if !path.IsAbs(d) || path.Clean(d) == "/" {
 			return usageErrorf("--chrootdirs %q: an absolute path inside the container, not /", d)

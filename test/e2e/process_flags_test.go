@@ -427,3 +427,48 @@ func TestContainerEnvFile(t *testing.T) {
 	expectError(t, e.pod("run", "--rm", "--chrootdirs", "jail", testImage, "true"), 125, "--chrootdirs")
 	e.expectClean()
 }
+
+// TestTimeoutFlag: --timeout kills a run that lasts too long (137), at
+// each start, and leaves a short one alone; rootless, --oom-kill-disable
+// is recorded with the one warning of limits a rootless container lacks,
+// and --device-cgroup-rule is refused, saying what to use instead.
+func TestTimeoutFlag(t *testing.T) {
+	e := withImage(t)
+	began := time.Now()
+	expect(t, e.pod("run", "--rm", "--timeout", "1", testImage, "sh", "-c", "echo started; sleep 30; echo never"), 137, "started\n")
+	if d := time.Since(began); d > 20*time.Second {
+		t.Fatalf("--timeout 1 took %v", d)
+	}
+	expect(t, e.pod("run", "--rm", "--timeout", "30", testImage, "echo", "quick"), 0, "quick\n")
+	e.ok("create", "--name", "tmo", "--timeout", "1", testImage, "sleep", "30")
+	expect(t, e.pod("start", "-a", "tmo"), 137, "")
+	expect(t, e.pod("inspect", "--format", "{{.State.ExitCode}}", "tmo"), 0, "137\n")
+	if unit := e.ok("generate", "systemd", "--new", "tmo"); !strings.Contains(unit, "--timeout 1") {
+		t.Fatalf("the unit lacks --timeout:\n%s", unit)
+	}
+	e.ok("rm", "tmo")
+	r := e.pod("run", "--rm", "--oom-kill-disable", testImage, "true")
+	if r.code != 0 && r.code != 127 || !strings.Contains(r.stderr, "Resource limits are not supported") {
+		t.Fatalf("rootless --oom-kill-disable:\n%s", r)
+	}
+	expectError(t, e.pod("run", "--rm", "--device-cgroup-rule", "c 10:200 rw", testImage, "true"), 125, "has no device cgroup")
+	expectError(t, e.pod("run", "--rm", "--device-cgroup-rule", "c 10 rw", testImage, "true"), 125, "MAJOR:MINOR")
+	e.expectClean()
+}
+
+// TestDeviceCgroupRuleRootful: a node the default rules do not allow
+// opens only with --device-cgroup-rule; --oom-kill-disable reaches the
+// memory controller.
+func TestDeviceCgroupRuleRootful(t *testing.T) {
+	e := rootEnv(t, "a device cgroup of the container's own")
+	e.importImage(testImage)
+	// /dev/kmsg (1:11), which opens for writing without privileges.
+	script := "mknod /dev/mk c 1 11 && (exec 4>/dev/mk) && echo opened"
+	if r := e.pod("run", "--rm", testImage, "sh", "-c", script); r.code == 0 || !strings.Contains(r.stderr+r.stdout, "not permitted") {
+		t.Fatalf("the kmsg node opened without a rule:\n%s", r)
+	}
+	expect(t, e.pod("run", "--rm", "--device-cgroup-rule", "c 1:11 w", testImage, "sh", "-c", script), 0, "opened\n")
+	if _, err := os.Stat("/sys/fs/cgroup/memory/memory.oom_control"); err == nil {
+		expect(t, e.pod("run", "--rm", "--oom-kill-disable", testImage, "sh", "-c", "grep oom_kill_disable /sys/fs/cgroup/memory/memory.oom_control"), 0, "oom_kill_disable 1\n")
+	}
+}
