@@ -108,6 +108,9 @@ type Config struct {
 	// rules ("c 1:3 mr"), of a rootful container's device cgroup.
 	OOMKillDisable    bool     `json:"oomKillDisable,omitempty"`
 	DeviceCgroupRules []string `json:"deviceCgroupRules,omitempty"`
+	// Requires are the full IDs of the containers started before this
+	// one (--requires); none of them can be removed while it exists.
+	Requires []string `json:"requires,omitempty"`
 	// Timeout is --timeout: the seconds each run may last before it is
 	// killed (SIGKILL, exit 137); 0 for no limit.
 	Timeout uint `json:"timeout,omitempty"`

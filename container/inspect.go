@@ -22,6 +22,8 @@ type InspectData struct {
 	NetworkSettings InspectNetwork `json:"NetworkSettings"`
 	// OCIRuntime is Podman's name for the runtime that runs it.
 	OCIRuntime string `json:"OCIRuntime"`
+	// Dependencies are Podman's: the IDs of the containers it requires.
+	Dependencies []string `json:"Dependencies"`
 	// SizeRw and SizeRootFs are the writable layer's size and the whole
 	// root filesystem's, with inspect --size.
 	SizeRw     *int64 `json:"SizeRw,omitempty"`
@@ -132,6 +134,7 @@ func (r *Record) Inspect(driver string) InspectData {
 	d := InspectData{
 		ID: c.ID, Created: c.Created, Image: "sha256:" + c.ImageID, ImageName: c.Image,
 		Name: c.Name, RestartCount: s.RestartCount, Driver: driver, Mounts: inspectMounts(c.Mounts), OCIRuntime: s.Runtime,
+		Dependencies: append([]string{}, c.Requires...),
 		State: InspectState{
 			Status: shown, Running: running && status == StatusRunning, Paused: status == StatusPaused,
 			OOMKilled: s.OOMKilled, Pid: s.Pid, ExitCode: s.ExitCode, Error: s.Error,

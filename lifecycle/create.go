@@ -103,6 +103,9 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 			return nil, nil, fmt.Errorf("--personality %s: the OCI runtime here (%s) ignores it; crun or runc 1.2 and later apply it (--runtime)", cfg.Personality, rt.Version)
 		}
 	}
+	if err := h.resolveRequires(cfg); err != nil {
+		return nil, nil, err
+	}
 	if len(cfg.DeviceCgroupRules) > 0 && h.Rootless {
 		return nil, nil, fmt.Errorf("--device-cgroup-rule: a rootless container has no device cgroup to take rules; give it device nodes with --device instead")
 	}

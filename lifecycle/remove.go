@@ -24,6 +24,9 @@ type RemoveOptions struct {
 	Volumes bool
 	// Ignore makes a container that does not exist a success.
 	Ignore bool
+	// Depend removes the containers that require the target (--requires)
+	// first; without it Remove refuses while there are any.
+	Depend bool
 }
 
 // removeLockWait bounds how long Remove waits for a stopped container's
@@ -39,6 +42,11 @@ func (h *Host) Remove(ctx context.Context, target string, o RemoveOptions) (stri
 			return "", nil
 		}
 		return "", err
+	}
+	if rec.Damage == nil {
+		if err := h.removeDependents(ctx, rec, o); err != nil {
+			return rec.Config.ID, err
+		}
 	}
 	mon := rec.State.Monitor()
 	if err := h.remove(ctx, rec, o); err != nil {

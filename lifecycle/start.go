@@ -27,6 +27,9 @@ func (h *Host) Run(ctx context.Context, o RunOptions) (*container.Record, int, e
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := h.startRequired(ctx, rec, map[string]bool{rec.Config.ID: true}); err != nil {
+		return rec, 0, err
+	}
 	lock, managed, err := h.lockForStart(ctx, rec)
 	if err != nil || managed {
 		// Another command got to the new container first (pod start, rm).
@@ -53,6 +56,11 @@ func (h *Host) Start(ctx context.Context, target string, o StartOptions) (int, e
 	rec, err := h.Load(ctx, target)
 	if err != nil {
 		return 0, err
+	}
+	if !rec.Running() {
+		if err := h.startRequired(ctx, rec, map[string]bool{rec.Config.ID: true}); err != nil {
+			return 0, err
+		}
 	}
 	lock, managed, err := h.lockForStart(ctx, rec)
 	if err != nil {

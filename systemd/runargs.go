@@ -79,6 +79,9 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	a.each("--volumes-from", cfg.VolumesFrom)
 	a.str("--userns", cfg.UserNS)
 	a.each("--chrootdirs", cfg.ChrootDirs)
+	if len(cfg.Requires) > 0 {
+		a.add("--requires", strings.Join(cfg.Requires, ","))
+	}
 	a.each("--device-cgroup-rule", cfg.DeviceCgroupRules)
 	a.bool("--oom-kill-disable", cfg.OOMKillDisable)
 	if cfg.Timeout > 0 {

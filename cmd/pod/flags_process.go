@@ -28,7 +28,7 @@ type processFlags struct {
 	userns, passwdEntry                                           string
 	uidMaps, gidMaps                                              []string
 	subUIDName, subGIDName                                        string
-	chrootDirs, deviceCgroupRules                                 []string
+	chrootDirs, deviceCgroupRules, requires                       []string
 	timeout                                                       uint
 	oomKillDisable                                                bool
 	hostUsers                                                     []string
@@ -54,6 +54,7 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.passwd, "passwd", true, "add an /etc/passwd entry for a numeric --user the image lacks")
 	fs.StringVar(&f.passwdEntry, "passwd-entry", "", "the entry --passwd writes: $USERNAME, $UID, $GID, $NAME and $HOME are replaced")
 	fs.StringVar(&f.userns, "userns", "", "user namespace: keep-id (your own IDs inside, files on binds yours), or pod's (host, private)")
+	fs.StringSliceVar(&f.requires, "requires", nil, "containers (names or IDs, comma-separated) started before this one, whenever it starts; they cannot be removed while it exists")
 	fs.UintVar(&f.timeout, "timeout", 0, "kill the container (SIGKILL) once a run has lasted this many seconds; 0: no limit")
 	fs.BoolVar(&f.oomKillDisable, "oom-kill-disable", false, "keep the kernel's OOM killer off the container (a rootful container's cgroup v1 memory controller)")
 	fs.StringArrayVar(&f.deviceCgroupRules, "device-cgroup-rule", nil, "allow devices in a rootful container's device cgroup: TYPE MAJOR:MINOR PERMS (\"c 1:3 mr\")")
@@ -146,7 +147,7 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		cfg.UserNS = f.userns
 	}
 	cfg.UIDMaps, cfg.GIDMaps, cfg.SubUIDName, cfg.SubGIDName = f.uidMaps, f.gidMaps, f.subUIDName, f.subGIDName
-	cfg.Timeout, cfg.OOMKillDisable = f.timeout, f.oomKillDisable
+	cfg.Timeout, cfg.OOMKillDisable, cfg.Requires = f.timeout, f.oomKillDisable, f.requires
 	for _, r := range f.deviceCgroupRules {
 		if _, err := container.ParseDeviceRule(r); err != nil {
 			return usageErrorf("%v", err)

@@ -23,7 +23,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 				return rmExitCode(err)
 			}
 			// As Podman: with -f a container that is not there is no error.
-			o := lifecycle.RemoveOptions{Force: force, Volumes: vols, Ignore: ignore || force}
+			o := lifecycle.RemoveOptions{Force: force, Volumes: vols, Ignore: ignore || force, Depend: depend || tf.all}
 			if cmd.Flags().Changed("time") {
 				o.Time = &timeout
 			}
@@ -40,9 +40,7 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 	tf.register(cmd.Flags(), "remove all containers", "")
 	cmd.Flags().BoolVarP(&vols, "volumes", "v", false, "remove anonymous volumes of the container")
 	cmd.Flags().BoolVarP(&ignore, "ignore", "i", false, "ignore containers that do not exist")
-	// No container depends on another in pod (no pods, no --volumes-from,
-	// no container: namespaces yet): --depend removes the named ones.
-	cmd.Flags().BoolVar(&depend, "depend", false, "also remove the containers that depend on the named ones (none can, in pod, yet)")
+	cmd.Flags().BoolVar(&depend, "depend", false, "also remove the containers that require the named ones (--requires), first")
 	cmd.Flags().IntVarP(&timeout, "time", "t", 0, "with --force, seconds to wait for the stop signal before killing (default: kill at once)")
 	return cmd
 }

@@ -472,3 +472,32 @@ func TestDeviceCgroupRuleRootful(t *testing.T) {
 		expect(t, e.pod("run", "--rm", "--oom-kill-disable", testImage, "sh", "-c", "grep oom_kill_disable /sys/fs/cgroup/memory/memory.oom_control"), 0, "oom_kill_disable 1\n")
 	}
 }
+
+// TestRequiresFlag: --requires starts the containers named first, at run
+// and at every start; they cannot be removed while the dependent exists,
+// but rm --depend removes it first; a missing one fails the create.
+func TestRequiresFlag(t *testing.T) {
+	e := withImage(t)
+	e.ok("create", "--name", "db", testImage, "sleep", "1000")
+	e.ok("create", "--name", "cache", "--requires", "db", testImage, "sleep", "1000")
+	e.ok("run", "-d", "--name", "app", "--requires", "cache", testImage, "sleep", "1000")
+	for _, n := range []string{"db", "cache", "app"} {
+		e.waitStatus(n, "Up ", 30*time.Second)
+	}
+	e.ok("stop", "-t", "0", "app", "cache", "db")
+	e.ok("start", "app")
+	for _, n := range []string{"db", "cache"} {
+		e.waitStatus(n, "Up ", 30*time.Second)
+	}
+	cacheID := strings.TrimSpace(e.ok("inspect", "--format", "{{.Id}}", "cache"))
+	expect(t, e.pod("inspect", "--format", "{{.Dependencies}}", "app"), 0, "["+cacheID+"]\n")
+	expectError(t, e.pod("rm", "-f", "db"), 125, "dependent containers which must be removed before it: cache")
+	expect(t, e.pod("ps", "-a", "--format", "{{.Names}}", "--filter", "name=db"), 0, "db\n")
+	r := e.pod("rm", "-f", "--depend", "db")
+	if r.code != 0 || !strings.Contains(r.stdout, "db") {
+		t.Fatalf("rm --depend db:\n%s", r)
+	}
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	expectError(t, e.pod("create", "--requires", "nosuch", testImage, "true"), 125, "nosuch")
+	e.expectClean()
+}
