@@ -48,7 +48,9 @@ type handle struct {
 // run. The caller holds the container's monitor lock, which goes to the
 // monitor. With stdio the user is attached: the caller waits with wait. A
 // container that cannot start is a *container.ExitError (125, 126, 127).
-func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *container.MonitorLock, img *container.ImageConfig, stdio *Stdio) (*handle, error) {
+// extra are pod's files the container's process gets as its 3 onwards
+// (--preserve-fds).
+func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *container.MonitorLock, img *container.ImageConfig, stdio *Stdio, extra ...*os.File) (*handle, error) {
 	cfg := &rec.Config
 	rt, err := h.Runtime(ctx)
 	if err != nil {
@@ -97,7 +99,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		mh.release(false)
 		return nil, err
 	}
-	err = mh.spawn(bundle, stdio, netEnv)
+	err = mh.spawn(bundle, stdio, netEnv, extra)
 	relay()
 	if err != nil {
 		mh.release(false)
@@ -124,7 +126,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		GraphRoot: h.Store.GraphRoot(), RunRoot: h.Store.RunRoot(), Driver: h.Driver,
 		RuntimeDir: h.RuntimeDir, NoEvents: h.Events == nil, Attached: stdio != nil, Detachable: mh.detachKeys != nil,
 		Health: container.EffectiveHealth(cfg, img), LogLevel: h.LogLevel,
-		NotifySocket: h.NotifySocket,
+		NotifySocket: h.NotifySocket, PreserveFDs: len(extra),
 	}
 	// From here the record names its monitor: should it die before the
 	// container is recorded as running, the record is found stale.
@@ -148,7 +150,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 }
 
 // spawn starts the monitor process; it waits for the start message.
-func (mh *handle) spawn(bundle string, stdio *Stdio, netEnv string) error {
+func (mh *handle) spawn(bundle string, stdio *Stdio, netEnv string, preserved []*os.File) error {
 	cfg := &mh.rec.Config
 	exe, err := userns.Helper()
 	if err != nil {
@@ -171,7 +173,16 @@ func (mh *handle) spawn(bundle string, stdio *Stdio, netEnv string) error {
 	extra := []*os.File{child, mh.lock.File()}
 	if stdio != nil {
 		extra = append(extra, stdio.Stdin, stdio.Stdout, stdio.Stderr)
+	} else if len(preserved) > 0 {
+		// The preserved files come at FdPreserved, after the stdio slots.
+		null, err := os.Open(os.DevNull)
+		if err != nil {
+			return err
+		}
+		defer null.Close()
+		extra = append(extra, null, null, null)
 	}
+	extra = append(extra, preserved...)
 	mh.cmd = &exec.Cmd{
 		Path:        exe,
 		Args:        []string{protocol.Arg0, cfg.ID},

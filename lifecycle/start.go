@@ -15,6 +15,9 @@ import (
 type RunOptions struct {
 	Create CreateOptions
 	Detach bool
+	// PreserveFDs passes pod's file descriptors 3 to 3+N-1 on to the
+	// container's process, as its own 3 onwards (--preserve-fds).
+	PreserveFDs uint
 	// Stdio is the user's, for an attached run.
 	Stdio *Stdio
 }
@@ -35,10 +38,14 @@ func (h *Host) Run(ctx context.Context, o RunOptions) (*container.Record, int, e
 		// Another command got to the new container first (pod start, rm).
 		return rec, 0, err
 	}
-	if o.Detach {
-		return rec, 0, h.startDetached(ctx, rec, lock, img)
+	var extra []*os.File
+	for i := range o.PreserveFDs {
+		extra = append(extra, os.NewFile(uintptr(3+i), fmt.Sprintf("fd%d", 3+i)))
 	}
-	code, err := h.runAttached(ctx, rec, lock, img, o.Stdio)
+	if o.Detach {
+		return rec, 0, h.startDetached(ctx, rec, lock, img, extra...)
+	}
+	code, err := h.runAttached(ctx, rec, lock, img, o.Stdio, extra...)
 	return rec, code, err
 }
 
@@ -142,9 +149,9 @@ func (h *Host) Restart(ctx context.Context, target string, o StopOptions) error 
 
 // runAttached starts rec through its monitor with the user's stdio and
 // waits for it: pod run without -d, pod start -a.
-func (h *Host) runAttached(ctx context.Context, rec *container.Record, lock *container.MonitorLock, img *container.ImageConfig, stdio *Stdio) (int, error) {
+func (h *Host) runAttached(ctx context.Context, rec *container.Record, lock *container.MonitorLock, img *container.ImageConfig, stdio *Stdio, extra ...*os.File) (int, error) {
 	code := 0
-	mh, err := h.startMonitor(ctx, rec, lock, img, stdio)
+	mh, err := h.startMonitor(ctx, rec, lock, img, stdio, extra...)
 	if err == nil {
 		code, err = mh.wait(ctx)
 	}
@@ -161,8 +168,8 @@ func (h *Host) runAttached(ctx context.Context, rec *container.Record, lock *con
 }
 
 // startDetached starts rec through its monitor and returns once it runs.
-func (h *Host) startDetached(ctx context.Context, rec *container.Record, lock *container.MonitorLock, img *container.ImageConfig) error {
-	_, err := h.startMonitor(ctx, rec, lock, img, nil)
+func (h *Host) startDetached(ctx context.Context, rec *container.Record, lock *container.MonitorLock, img *container.ImageConfig, extra ...*os.File) error {
+	_, err := h.startMonitor(ctx, rec, lock, img, nil, extra...)
 	if err != nil && rec.Config.AutoRemove {
 		_ = h.removeExited(ctx, rec)
 	}

@@ -131,6 +131,9 @@ type monitor struct {
 	// or detached). attachMu orders a detach against the exit's report.
 	attached bool
 	attachMu sync.Mutex
+	// preserved are the files the container's process gets as its 3
+	// onwards (--preserve-fds), at every start.
+	preserved []*os.File
 	// fromCLI carries the CLI's messages while a Detachable run runs
 	// (readControl); closed when the CLI is gone.
 	fromCLI chan protocol.Message
@@ -186,6 +189,9 @@ func newMonitor(cfg protocol.Start, ctrlFile *os.File, ctrl *protocol.Conn, sigs
 	var user [3]*os.File
 	if cfg.Attached {
 		user = [3]*os.File{os.NewFile(protocol.FdStdin, "stdin"), os.NewFile(protocol.FdStdout, "stdout"), os.NewFile(protocol.FdStderr, "stderr")}
+	}
+	for i := range cfg.PreserveFDs {
+		m.preserved = append(m.preserved, os.NewFile(uintptr(protocol.FdPreserved+i), fmt.Sprintf("preserved%d", i)))
 	}
 	m.setup(user)
 	m.pidFile = writeMonitorPid(cfg.RuntimeDir, rec.Config.ID)

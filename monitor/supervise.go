@@ -44,7 +44,7 @@ func (m *monitor) runOnce() (int, error) {
 	}
 	logrus.Debugf("running %s with %s", cfg.ID, m.rt.Path)
 	cmd, err := m.rt.Run(context.Background(), cfg.ID, bundle, runtime.RunOptions{
-		PidFile: pidFile, Stdin: stdin, Stdout: outW, Stderr: errW, NewProcessGroup: !m.sharedGroup,
+		PidFile: pidFile, Stdin: stdin, Stdout: outW, Stderr: errW, NewProcessGroup: !m.sharedGroup, ExtraFiles: m.preserved,
 	})
 	outW.Close()
 	errW.Close()
@@ -121,7 +121,7 @@ func (m *monitor) runOnceTTY() (int, error) {
 	pidFile := filepath.Join(m.cfg.Bundle, "pid")
 	_ = os.Remove(pidFile)
 	_ = m.rt.Delete(context.Background(), cfg.ID, true)
-	if err := m.rt.RunDetached(context.Background(), cfg.ID, m.cfg.Bundle, console.Path, pidFile); err != nil {
+	if err := m.rt.RunDetached(context.Background(), cfg.ID, m.cfg.Bundle, console.Path, pidFile, m.preserved...); err != nil {
 		_ = m.rt.Delete(context.Background(), cfg.ID, true)
 		return 0, container.WithExitCode(runtime.StartExitCode(err), fmt.Errorf("running container %s: %w", cfg.Name, err))
 	}

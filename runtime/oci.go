@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -249,6 +250,8 @@ type RunOptions struct {
 	// NewProcessGroup puts the container in its own process group, so that
 	// signals from the terminal reach it only through pod.
 	NewProcessGroup bool
+	// ExtraFiles are the container process's 3 onwards (--preserve-fds).
+	ExtraFiles []*os.File
 }
 
 // Run starts `run`: the runtime creates, starts and waits for the container
@@ -262,8 +265,12 @@ func (r *Runtime) Run(ctx context.Context, id, bundle string, o RunOptions) (*ex
 	if o.PidFile != "" {
 		args = append(args, "--pid-file", o.PidFile)
 	}
+	if len(o.ExtraFiles) > 0 {
+		args = append(args, "--preserve-fds", strconv.Itoa(len(o.ExtraFiles)))
+	}
 	cmd := r.command(context.WithoutCancel(ctx), append(args, id)...)
 	setStdio(cmd, o.Stdin, o.Stdout, o.Stderr)
+	cmd.ExtraFiles = o.ExtraFiles
 	if o.NewProcessGroup {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	}
@@ -277,16 +284,20 @@ func (r *Runtime) Run(ctx context.Context, id, bundle string, o RunOptions) (*ex
 // the container has started, sending its PTY master to consoleSocket. The
 // caller, a child subreaper, then reaps the container itself and deletes it
 // with Delete.
-func (r *Runtime) RunDetached(ctx context.Context, id, bundle, consoleSocket, pidFile string) error {
+func (r *Runtime) RunDetached(ctx context.Context, id, bundle, consoleSocket, pidFile string, extra ...*os.File) error {
 	logFile := filepath.Join(bundle, "runtime.log")
 	_ = os.Remove(logFile)
 	args := []string{"--log", logFile, "--log-format", "json", "run", "--detach", "--bundle", bundle, "--pid-file", pidFile}
 	if consoleSocket != "" {
 		args = append(args, "--console-socket", consoleSocket)
 	}
+	if len(extra) > 0 {
+		args = append(args, "--preserve-fds", strconv.Itoa(len(extra)))
+	}
 	var stderr bytes.Buffer
 	cmd := r.command(ctx, append(args, id)...)
 	cmd.Stderr = &stderr
+	cmd.ExtraFiles = extra
 	if err := cmd.Run(); err != nil {
 		return &Error{Op: r.Name + " run", ID: id, Msg: lastLogError(logFile, stderr.String(), err)}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/lifecycle"
@@ -198,20 +199,27 @@ type runFlags struct {
 	detach, sigProxy bool
 	attach           []string
 	detachKeys       string
+	preserveFDs      uint
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.BoolVarP(&f.detach, "detach", "d", false, "run the container in the background and print its ID")
 	fl.BoolVar(&f.sigProxy, "sig-proxy", true, "pass the signals pod gets to the container (attached)")
+	fl.UintVar(&f.preserveFDs, "preserve-fds", 0, "pass pod's file descriptors 3 to 3+N-1 on to the container's process")
 	fl.StringVar(&f.detachKeys, "detach-keys", lifecycle.DefaultDetachKeys, "with -it: keys that detach from the container, leaving it running (\"\" never detaches)")
 	fl.StringSliceVarP(&f.attach, "attach", "a", nil, "attach only these of the container's streams: stdin, stdout, stderr")
 }
 
 // options are the lifecycle's RunOptions for a container made from co.
 func (f *runFlags) options(co lifecycle.CreateOptions) (lifecycle.RunOptions, func(), error) {
-	o := lifecycle.RunOptions{Create: co, Detach: f.detach}
+	o := lifecycle.RunOptions{Create: co, Detach: f.detach, PreserveFDs: f.preserveFDs}
 	done := func() {}
+	for fd := 3; fd < 3+int(f.preserveFDs); fd++ {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+			return o, done, usageErrorf("--preserve-fds %d: file descriptor %d is not open", f.preserveFDs, fd)
+		}
+	}
 	keys, err := lifecycle.ParseDetachKeys(f.detachKeys)
 	if err != nil {
 		return o, done, usageErrorf("--detach-keys: %v", err)

@@ -126,7 +126,7 @@ func TestRunArgsRoundTrip(t *testing.T) {
 // --env-file (its variables are kept).
 var notRecorded = []string{
 	"pull", "quiet", "platform", "os", "arch", "variant", "disable-content-trust", "authfile", "cert-dir", "creds", "retry", "retry-delay", "tls-verify",
-	"detach", "attach", "sig-proxy", "detach-keys", "publish-all", "env-file", "help", "cidfile", "replace",
+	"detach", "attach", "sig-proxy", "detach-keys", "preserve-fds", "publish-all", "env-file", "help", "cidfile", "replace",
 	// Kept as --cpu-quota and --cpu-period; as the variables and labels.
 	"cpus", "env-host", "label-file", "http-proxy",
 	// What run does after the container ended.

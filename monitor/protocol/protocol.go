@@ -42,6 +42,10 @@ const (
 	FdStdin   = 5 // attached runs: the user's stdin, stdout and stderr
 	FdStdout  = 6
 	FdStderr  = 7
+	// FdPreserved onwards: Start.PreserveFDs files for the container's
+	// process (its 3 onwards); FdStdin..FdStderr are /dev/null in a
+	// detached run that has them.
+	FdPreserved = 8
 )
 
 // The handshake on the control socket, one JSON object per line:
@@ -97,6 +101,8 @@ type Start struct {
 	// started the container ($NOTIFY_SOCKET, which the runtime never
 	// gets); "" outside a unit.
 	NotifySocket string `json:"notifySocket,omitempty"`
+	// PreserveFDs is how many files follow at FdPreserved (--preserve-fds).
+	PreserveFDs int `json:"preserveFDs,omitempty"`
 	LogLevel     string `json:"logLevel,omitempty"`
 }
 

@@ -501,3 +501,52 @@ func TestRequiresFlag(t *testing.T) {
 	expectError(t, e.pod("create", "--requires", "nosuch", testImage, "true"), 125, "nosuch")
 	e.expectClean()
 }
+
+// TestPreserveFDs: --preserve-fds passes pod's file descriptors from 3 on
+// to the container, attached, with a terminal, and detached; one that is
+// not open is refused.
+func TestPreserveFDs(t *testing.T) {
+	e := withImage(t)
+	in := e.writeFile("in.txt", "from-fd3\n")
+	outPath := filepath.Join(e.dir, "out.txt")
+	run := func(args ...string) (string, error) {
+		r, err := os.Open(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		w, err := os.Create(outPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		if !e.user.self {
+			if err := w.Chown(e.user.uid, e.user.gid); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+		defer cancel()
+		cmd := e.command(ctx, args...)
+		cmd.ExtraFiles = []*os.File{r, w}
+		out, err := cmd.Output()
+		return string(out), err
+	}
+	out, err := run("run", "--rm", "--preserve-fds", "2", testImage, "sh", "-c", "cat <&3; echo to-fd4 >&4")
+	if got, _ := os.ReadFile(outPath); err != nil || out != "from-fd3\n" || string(got) != "to-fd4\n" {
+		t.Fatalf("--preserve-fds 2: stdout %q, fd 4 wrote %q, %v", out, got, err)
+	}
+	if out, err := run("run", "--rm", "-t", "--preserve-fds", "1", testImage, "sh", "-c", "cat <&3"); err != nil || strings.TrimSpace(out) != "from-fd3" {
+		t.Fatalf("--preserve-fds with -t: %q, %v", out, err)
+	}
+	if _, err := run("run", "-d", "--name", "pf", "--preserve-fds", "2", testImage, "sh", "-c", "echo detached >&4; sleep 1000"); err != nil {
+		t.Fatal(err)
+	}
+	if !eventually(20*time.Second, func() bool { got, _ := os.ReadFile(outPath); return string(got) == "detached\n" }) {
+		got, _ := os.ReadFile(outPath)
+		t.Fatalf("a detached run's fd 4 wrote %q", got)
+	}
+	e.ok("rm", "-f", "-t", "0", "pf")
+	expectError(t, e.pod("run", "--rm", "--preserve-fds", "9", testImage, "true"), 125, "file descriptor")
+	e.expectClean()
+}
