@@ -102,8 +102,8 @@ type Start struct {
 	// gets); "" outside a unit.
 	NotifySocket string `json:"notifySocket,omitempty"`
 	// PreserveFDs is how many files follow at FdPreserved (--preserve-fds).
-	PreserveFDs int `json:"preserveFDs,omitempty"`
-	LogLevel     string `json:"logLevel,omitempty"`
+	PreserveFDs int    `json:"preserveFDs,omitempty"`
+	LogLevel    string `json:"logLevel,omitempty"`
 }
 
 // Started: the container runs as Pid (0 when it exited before it was seen).
