@@ -108,6 +108,9 @@ type Config struct {
 	// rules ("c 1:3 mr"), of a rootful container's device cgroup.
 	OOMKillDisable    bool     `json:"oomKillDisable,omitempty"`
 	DeviceCgroupRules []string `json:"deviceCgroupRules,omitempty"`
+	// AttachStreams are create's --attach: the streams start --attach
+	// joins (none: all).
+	AttachStreams []string `json:"attachStreams,omitempty"`
 	// Requires are the full IDs of the containers started before this
 	// one (--requires); none of them can be removed while it exists.
 	Requires []string `json:"requires,omitempty"`

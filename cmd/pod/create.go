@@ -8,6 +8,7 @@ import (
 
 func newCreateCommand(g *globalOptions) *cobra.Command {
 	var f containerFlags
+	var attach []string
 	cmd := &cobra.Command{
 		Use:   "create [flags] IMAGE [COMMAND [ARG...]]",
 		Short: "Create a new container without starting it",
@@ -17,6 +18,10 @@ func newCreateCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkStreams(attach); err != nil {
+				return err
+			}
+			o.Config.AttachStreams = attach
 			h, err := g.host()
 			if err != nil {
 				return err
@@ -30,5 +35,6 @@ func newCreateCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().StringSliceVarP(&attach, "attach", "a", nil, "the streams pod start --attach joins: stdin, stdout, stderr (default all)")
 	return cmd
 }

@@ -231,30 +231,45 @@ func (f *runFlags) options(co lifecycle.CreateOptions) (lifecycle.RunOptions, fu
 		return o, done, nil
 	}
 	o.Stdio = &lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, NoSigProxy: !f.sigProxy, DetachKeys: keys}
-	if len(f.attach) == 0 {
-		return o, done, nil
+	done, err = attachStreams(o.Stdio, f.attach)
+	return o, done, err
+}
+
+// attachStreams applies -a/--attach to stdio: the streams not named go to
+// /dev/null, as Docker's; none named leaves all three.
+func attachStreams(stdio *lifecycle.Stdio, streams []string) (func(), error) {
+	if err := checkStreams(streams); err != nil || len(streams) == 0 {
+		return func() {}, err
 	}
-	// -a: the streams not named go to /dev/null, as Docker's.
 	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
-		return o, done, err
+		return func() {}, err
 	}
 	in, out, errs := null, null, null
-	for _, a := range f.attach {
+	for _, a := range streams {
 		switch strings.ToLower(a) {
 		case "stdin":
-			in = os.Stdin
+			in = stdio.Stdin
 		case "stdout":
-			out = os.Stdout
+			out = stdio.Stdout
 		case "stderr":
-			errs = os.Stderr
-		default:
-			null.Close()
-			return o, done, usageErrorf("--attach %q: stdin, stdout or stderr", a)
+			errs = stdio.Stderr
 		}
 	}
-	o.Stdio.Stdin, o.Stdio.Stdout, o.Stdio.Stderr = in, out, errs
-	return o, func() { null.Close() }, nil
+	stdio.Stdin, stdio.Stdout, stdio.Stderr = in, out, errs
+	return func() { null.Close() }, nil
+}
+
+// checkStreams checks -a/--attach's stream names.
+func checkStreams(streams []string) error {
+	for _, a := range streams {
+		switch strings.ToLower(a) {
+		case "stdin", "stdout", "stderr":
+		default:
+			return usageErrorf("--attach %q: stdin, stdout or stderr", a)
+		}
+	}
+	return nil
 }
 
 // startFlags are start's flags.

@@ -550,3 +550,17 @@ func TestPreserveFDs(t *testing.T) {
 	expectError(t, e.pod("run", "--rm", "--preserve-fds", "9", testImage, "true"), 125, "file descriptor")
 	e.expectClean()
 }
+
+// TestCreateAttach: create --attach names the streams start --attach
+// joins; the others go to /dev/null.
+func TestCreateAttach(t *testing.T) {
+	e := withImage(t)
+	e.ok("create", "--name", "ca", "-a", "stdout", testImage, "sh", "-c", "echo out; echo err >&2")
+	r := e.pod("start", "-a", "ca")
+	if r.code != 0 || r.stdout != "out\n" || strings.Contains(r.stderr, "err") {
+		t.Fatalf("start -a of a container made with -a stdout:\n%s", r)
+	}
+	e.ok("rm", "ca")
+	expectError(t, e.pod("create", "-a", "stdnothing", testImage, "true"), 125, "stdin, stdout or stderr")
+	e.expectClean()
+}
