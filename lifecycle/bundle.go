@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -100,6 +101,13 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	}
 	spec.Mounts = append(spec.Mounts, secretMounts...)
 	if nc.version != "" {
+		// /etc/mtab, which mount and df read, as Podman makes it.
+		mtab := filepath.Join(rootfs, "etc", "mtab")
+		if _, err := os.Lstat(mtab); errors.Is(err, os.ErrNotExist) {
+			if st, err := os.Stat(filepath.Dir(mtab)); err == nil && st.IsDir() {
+				_ = os.Symlink("/proc/mounts", mtab)
+			}
+		}
 		p := filepath.Join(bundle, "containerenv")
 		if err := os.WriteFile(p, container.ContainerEnv(cfg, nc.version, rootless), 0o644); err != nil {
 			return nil, err

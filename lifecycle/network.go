@@ -108,12 +108,9 @@ func writeEtcFiles(bundle, hostname string, cfg *container.Config, nc netContext
 	if hosts == "" {
 		hosts = slirp.Hosts(ho)
 	} else if len(ho.ExtraHosts) > 0 {
-		// The host's /etc/hosts (--network host), with --add-host's
-		// entries after it.
-		if !strings.HasSuffix(hosts, "\n") {
-			hosts += "\n"
-		}
-		hosts += slirp.ExtraHostLines(ho.ExtraHosts)
+		// The host's /etc/hosts (--network host), after --add-host's
+		// entries.
+		hosts = slirp.ExtraHostLines(ho.ExtraHosts) + hosts
 	}
 	if resolv == nil {
 		resolv = slirp.ResolvConf(hostResolv, ro)

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -36,6 +38,7 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			socketActivation(&ro)
 			defer done()
 			rec, code, err := h.Run(cmd.Context(), ro)
 			if err == nil && rf.detach {
@@ -65,4 +68,26 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 	rf.register(cmd)
 	cmd.Flags().BoolVar(&rmi, "rmi", false, "remove the image once the container has ended, unless another container uses it (implies --rm)")
 	return cmd
+}
+
+// socketActivation passes systemd's sockets on when pod run is a unit's
+// process started by socket activation ($LISTEN_PID is pod, $LISTEN_FDS
+// counts the sockets from 3): the container gets them as its 3 onwards,
+// with LISTEN_FDS, LISTEN_FDNAMES and LISTEN_PID=1, as Podman passes them.
+func socketActivation(ro *lifecycle.RunOptions) {
+	if os.Getenv("LISTEN_PID") != strconv.Itoa(os.Getpid()) {
+		return
+	}
+	n, err := strconv.ParseUint(os.Getenv("LISTEN_FDS"), 10, 16)
+	if err != nil || n == 0 {
+		return
+	}
+	if uint(n) > ro.PreserveFDs {
+		ro.PreserveFDs = uint(n)
+	}
+	cfg := ro.Create.Config
+	cfg.Env = append(cfg.Env, "LISTEN_PID=1", "LISTEN_FDS="+strconv.FormatUint(n, 10))
+	if names := os.Getenv("LISTEN_FDNAMES"); names != "" {
+		cfg.Env = append(cfg.Env, "LISTEN_FDNAMES="+names)
+	}
 }

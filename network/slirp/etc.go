@@ -32,8 +32,10 @@ type HostsOptions struct {
 // a line (a record of an older pod) is left out.
 func Hosts(o HostsOptions) string {
 	var b strings.Builder
-	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+	// --add-host's entries first, as Podman writes them: the first line
+	// for a name wins, so they can override the rest.
 	b.WriteString(ExtraHostLines(o.ExtraHosts))
+	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
 	if o.HostGateway != "" {
 		fmt.Fprintf(&b, "%s\thost.containers.internal host.docker.internal\n", o.HostGateway)
 	}

@@ -8,8 +8,8 @@ import (
 func TestHosts(t *testing.T) {
 	got := Hosts(HostsOptions{Hostname: "h1", Name: "web", Domainname: "example.org", Address: "10.0.2.100",
 		ExtraHosts: []string{"db:10.0.2.9", "v6=::1"}, HostGateway: "10.0.2.2"})
-	want := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" +
-		"10.0.2.9\tdb\n::1\tv6\n" +
+	want := "10.0.2.9\tdb\n::1\tv6\n" +
+		"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" +
 		"10.0.2.2\thost.containers.internal host.docker.internal\n" +
 		"10.0.2.100\th1.example.org h1 web\n"
 	if got != want {
@@ -119,7 +119,7 @@ func TestWritersLeaveOutWhatIsNotOneWord(t *testing.T) {
 		t.Errorf("ResolvConf = %q", got)
 	}
 	hosts := Hosts(HostsOptions{Hostname: "h\n6.6.6.6 evil", Name: "web", ExtraHosts: []string{"x y:1.2.3.4", "ok:1.2.3.5"}})
-	want := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n1.2.3.5\tok\n127.0.1.1\tweb\n"
+	want := "1.2.3.5\tok\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\tweb\n"
 	if hosts != want {
 		t.Errorf("Hosts = %q, want %q", hosts, want)
 	}

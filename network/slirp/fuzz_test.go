@@ -128,8 +128,8 @@ func FuzzEtcValues(f *testing.F) {
 				t.Fatalf("--add-host %q --hostname %q --domainname %q: hosts\n%s\nwant 4 lines", host, hostname, domain, got)
 			}
 			name, _, _ := splitExtraHost(host)
-			if f := strings.Fields(lines[2]); len(f) != 2 || f[1] != name || net.ParseIP(f[0]) == nil {
-				t.Fatalf("--add-host %q: line %q", host, lines[2])
+			if f := strings.Fields(lines[0]); len(f) != 2 || f[1] != name || net.ParseIP(f[0]) == nil {
+				t.Fatalf("--add-host %q: line %q", host, lines[0])
 			}
 			if f := strings.Fields(lines[3]); len(f) < 3 || f[0] != "10.0.2.100" || f[1] != hostname+"."+domain {
 				t.Fatalf("--hostname %q --domainname %q: line %q", hostname, domain, lines[3])

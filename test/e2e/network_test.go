@@ -426,8 +426,10 @@ func TestNetworkEtcFiles(t *testing.T) {
 		"--add-host", "db:10.0.2.9", "--add-host", "gw:host-gateway",
 		"--dns", "10.0.2.3", "--dns-search", "example.org", "--dns-option", "ndots:2",
 		testImage, "cat", "/etc/hosts", "/etc/resolv.conf")
-	want := "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" +
-		"10.0.2.9\tdb\n10.0.2.2\tgw\n10.0.2.2\thost.containers.internal host.docker.internal\n" +
+	// --add-host's entries first, as Podman writes them.
+	want := "10.0.2.9\tdb\n10.0.2.2\tgw\n" +
+		"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" +
+		"10.0.2.2\thost.containers.internal host.docker.internal\n" +
 		"10.0.2.100\th1.example.org h1 etc\n" +
 		"search example.org\nnameserver 10.0.2.3\noptions ndots:2\n"
 	if out != want {

@@ -564,3 +564,36 @@ func TestCreateAttach(t *testing.T) {
 	expectError(t, e.pod("create", "-a", "stdnothing", testImage, "true"), 125, "stdin, stdout or stderr")
 	e.expectClean()
 }
+
+// TestSocketActivation: a pod run that systemd started by socket
+// activation ($LISTEN_PID is pod) passes the sockets on from 3, with
+// LISTEN_FDS, LISTEN_FDNAMES and LISTEN_PID=1; /etc/mtab is there, and
+// --add-host's entries come first in /etc/hosts.
+func TestSocketActivation(t *testing.T) {
+	e := withImage(t)
+	in := e.writeFile("sock.txt", "from-systemd\n")
+	f, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	defer cancel()
+	cmd := e.command(ctx, "run", "--rm", testImage, "sh", "-c", `echo "$LISTEN_FDS $LISTEN_PID $LISTEN_FDNAMES"; cat <&3`)
+	// As systemd starts it: LISTEN_PID is the process that runs pod.
+	cmd.Args = append([]string{"sh", "-c", `LISTEN_PID=$$ exec "$0" "$@"`}, cmd.Args...)
+	cmd.Path = "/bin/sh"
+	cmd.Env = append(cmd.Env, "LISTEN_FDS=1", "LISTEN_FDNAMES=web")
+	cmd.ExtraFiles = []*os.File{f}
+	out, err := cmd.Output()
+	if err != nil || string(out) != "1 1 web\nfrom-systemd\n" {
+		t.Fatalf("socket activation: %q, %v", out, err)
+	}
+	// Not pod's own: LISTEN_PID of another process passes nothing.
+	cmd = e.command(ctx, "run", "--rm", testImage, "sh", "-c", `echo "[$LISTEN_FDS]"`)
+	cmd.Env = append(cmd.Env, "LISTEN_FDS=1", "LISTEN_PID=1")
+	if out, err := cmd.Output(); err != nil || string(out) != "[]\n" {
+		t.Fatalf("LISTEN_PID of another process: %q, %v", out, err)
+	}
+	expect(t, e.pod("run", "--rm", "--add-host", "first:10.9.8.7", testImage, "sh", "-c", "head -1 /etc/hosts; readlink /etc/mtab"), 0, "10.9.8.7\tfirst\n/proc/mounts\n")
+}
