@@ -49,9 +49,6 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if err := makeWorkdir(rootfs, cwd, u); err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: creating working directory %s: %w", cfg.Name, cwd, err))
 	}
-	if err := container.LookPath(rootfs, env, cwd, args[0]); err != nil {
-		return nil, err
-	}
 	var initMount *specs.Mount
 	if cfg.Init {
 		// --init: the init (pod's own executable, or --init-path's) is PID
@@ -71,6 +68,9 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	mounts, err := volumes.Prepare(cfg, rootfs, u)
 	if err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
+	}
+	if err := container.LookPath(rootfs, env, cwd, args[0]); err != nil && !onMount(mounts, env, cwd, args[0]) {
+		return nil, err
 	}
 	files, err := writeEtcFiles(bundle, hostname, cfg, nc)
 	if err != nil {
@@ -212,4 +212,33 @@ func namespacePaths(st storage.Store, cfg *container.Config) (map[specs.LinuxNam
 		}
 	}
 	return out, nil
+}
+
+// onMount: the command may be on one of mounts (a volume's or a bind
+// mount's), which LookPath, reading the root filesystem, cannot see: the
+// runtime is left to find it.
+func onMount(mounts []specs.Mount, env []string, cwd, argv0 string) bool {
+	var dirs []string
+	if strings.Contains(argv0, "/") {
+		p := argv0
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(cwd, p)
+		}
+		dirs = []string{filepath.Dir(p)}
+	} else {
+		dirs = strings.Split(container.DefaultPath, ":")
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+				dirs = strings.Split(v, ":")
+			}
+		}
+	}
+	for _, m := range mounts {
+		for _, d := range dirs {
+			if d == m.Destination || strings.HasPrefix(d, strings.TrimSuffix(m.Destination, "/")+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }

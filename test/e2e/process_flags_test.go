@@ -597,3 +597,29 @@ func TestSocketActivation(t *testing.T) {
 	}
 	expect(t, e.pod("run", "--rm", "--add-host", "first:10.9.8.7", testImage, "sh", "-c", "head -1 /etc/hosts; readlink /etc/mtab"), 0, "10.9.8.7\tfirst\n/proc/mounts\n")
 }
+
+// TestNoexecVolumeAndCopyLinks: a bind mount with noexec runs nothing,
+// one without does; COPY keeps hard links as links.
+func TestNoexecVolumeAndCopyLinks(t *testing.T) {
+	e := withImage(t)
+	dir := e.mkdirUser("tools")
+	script := filepath.Join(dir, "hello")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho ran\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if !e.user.self {
+		if err := os.Chown(script, e.user.uid, e.user.gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expect(t, e.pod("run", "--rm", "-v", dir+":/t", testImage, "/t/hello"), 0, "ran\n")
+	if r := e.pod("run", "--rm", "-v", dir+":/t:noexec", testImage, "sh", "-c", "/t/hello"); r.code != 126 || strings.Contains(r.stdout, "ran") {
+		t.Fatalf("a script on a noexec bind mount:\n%s", r)
+	}
+	ctx := e.ctxTree("ctx", map[string]string{"Dockerfile": "FROM " + testImage + "\nCOPY d /x\n", "d/one": "1\n"})
+	if err := os.Link(filepath.Join(ctx, "d", "one"), filepath.Join(ctx, "d", "two")); err != nil {
+		t.Fatal(err)
+	}
+	e.ok("build", "-q", "-t", "localhost/e2e/links:1", ctx)
+	expect(t, e.pod("run", "--rm", "localhost/e2e/links:1", "sh", "-c", `[ /x/one -ef /x/two ] && stat -c %h /x/one`), 0, "2\n")
+}
