@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/pod-project/pod/cdi"
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/monitor/protocol"
 	"github.com/pod-project/pod/network/slirp"
@@ -29,7 +31,10 @@ func prepare(rec *container.Record, img *container.ImageConfig, rootfs, bundle s
 // prepareNet is prepare with the container's network: a zero nc gives a
 // private mode an empty namespace of its own (no user-mode stack).
 func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundle string, rootless bool, nc netContext) (*specs.Spec, error) {
-	cfg := &rec.Config
+	cfg, err := withCDI(&rec.Config)
+	if err != nil {
+		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", rec.Config.Name, err))
+	}
 	u, err := container.ResolveUser(rootfs, container.UserSpec(cfg, img))
 	if err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s of image %s: %w", cfg.Name, cfg.Image, err))
@@ -241,4 +246,40 @@ func onMount(mounts []specs.Mount, env []string, cwd, argv0 string) bool {
 		}
 	}
 	return false
+}
+
+// cdiNames are cfg's --device values that name CDI devices.
+func cdiNames(cfg *container.Config) []string {
+	var out []string
+	for _, d := range cfg.Devices {
+		if cdi.IsName(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// withCDI is cfg with its CDI devices resolved, at each start (a driver
+// update changes the spec): their nodes as --device values, their
+// variables after the image's and before -e's, their mounts as binds.
+func withCDI(cfg *container.Config) (*container.Config, error) {
+	names := cdiNames(cfg)
+	if len(names) == 0 {
+		return cfg, nil
+	}
+	e, err := cdi.Resolve(cdi.Dirs, names)
+	if err != nil {
+		return nil, err
+	}
+	c := *cfg
+	c.Devices = slices.DeleteFunc(slices.Clone(cfg.Devices), cdi.IsName)
+	for _, d := range e.DeviceNodes {
+		c.Devices = append(c.Devices, d.HostPath+":"+d.Path+":"+d.Permissions)
+	}
+	c.Env = append(slices.Clone(e.Env), cfg.Env...)
+	c.Mounts = slices.Clone(cfg.Mounts)
+	for _, m := range e.Mounts {
+		c.Mounts = append(c.Mounts, container.Mount{Type: container.MountBind, Source: m.HostPath, Destination: m.ContainerPath, ReadOnly: slices.Contains(m.Options, "ro")})
+	}
+	return &c, nil
 }

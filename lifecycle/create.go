@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/pod-project/pod/cdi"
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/network/slirp"
@@ -104,6 +105,9 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 		}
 	}
 	if err := h.resolveRequires(cfg); err != nil {
+		return nil, nil, err
+	}
+	if _, err := cdi.Resolve(cdi.Dirs, cdiNames(cfg)); err != nil {
 		return nil, nil, err
 	}
 	if len(cfg.DeviceCgroupRules) > 0 && h.Rootless {

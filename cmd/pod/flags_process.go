@@ -11,6 +11,7 @@ import (
 	units "github.com/docker/go-units"
 	"github.com/spf13/pflag"
 
+	"github.com/pod-project/pod/cdi"
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/userns"
 )
@@ -49,7 +50,7 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.personality, "personality", "", "the process's execution domain: LINUX or LINUX32")
 	fs.StringVar(&f.cgroupParent, "cgroup-parent", "", "the cgroup a rootful container's goes under (default /pod)")
 	fs.StringVar(&f.seccompPolicy, "seccomp-policy", "default", "default: --security-opt seccomp= or pod's profile (image: refused, pod reads no profile from image annotations)")
-	fs.StringArrayVar(&f.devices, "device", nil, "give the container a host device node: HOST[:CONTAINER][:PERMS] (rootless: one the user may open)")
+	fs.StringArrayVar(&f.devices, "device", nil, "give the container a host device node: HOST[:CONTAINER][:PERMS] (rootless: one the user may open), or a CDI device (vendor.com/class=name, from /etc/cdi or /var/run/cdi)")
 	fs.StringArrayVar(&f.hostUsers, "hostuser", nil, "add a host account to the container's /etc/passwd, by name or UID")
 	fs.BoolVar(&f.passwd, "passwd", true, "add an /etc/passwd entry for a numeric --user the image lacks")
 	fs.StringVar(&f.passwdEntry, "passwd-entry", "", "the entry --passwd writes: $USERNAME, $UID, $GID, $NAME and $HOME are replaced")
@@ -118,6 +119,9 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		return usageErrorf("--uts %s shares another namespace's host name: --hostname and --domainname cannot be set with it", cfg.UTS)
 	}
 	for _, s := range f.devices {
+		if cdi.IsName(s) {
+			continue // a CDI device: resolved at create
+		}
 		d, err := container.ParseDevice(s)
 		if err != nil {
 			return usageErrorf("%v", err)

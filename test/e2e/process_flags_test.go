@@ -623,3 +623,41 @@ func TestNoexecVolumeAndCopyLinks(t *testing.T) {
 	e.ok("build", "-q", "-t", "localhost/e2e/links:1", ctx)
 	expect(t, e.pod("run", "--rm", "localhost/e2e/links:1", "sh", "-c", `[ /x/one -ef /x/two ] && stat -c %h /x/one`), 0, "2\n")
 }
+
+// TestCDIDevice: --device vendor.com/class=name takes a device from a CDI
+// spec under /var/run/cdi: its node (a host node bound where the spec
+// says), its variables and its mounts; generate systemd keeps the name;
+// a name no spec has fails the create, naming it.
+func TestCDIDevice(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the test writes a CDI spec under /var/run/cdi")
+	}
+	e := withImage(t)
+	lib := e.mkdirUser("vendorlib")
+	if err := os.WriteFile(filepath.Join(lib, "libgpu.so"), []byte("vendor library\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll("/var/run/cdi", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	spec := filepath.Join("/var/run/cdi", "pod-e2e-"+filepath.Base(e.dir)+".yaml")
+	kind := "e2e.pod.test/gpu" + strconv.Itoa(os.Getpid())
+	text := "cdiVersion: \"0.5.0\"\nkind: " + kind + "\ncontainerEdits:\n  env: [GPU_VENDOR=e2e]\ndevices:\n" +
+		"  - name: gpu0\n    containerEdits:\n      deviceNodes:\n        - path: /dev/gpu0\n          hostPath: /dev/zero\n" +
+		"      env: [GPU_INDEX=0]\n      mounts:\n        - hostPath: " + lib + "\n          containerPath: /usr/lib/vendor\n          options: [ro, bind]\n"
+	if err := os.WriteFile(spec, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(spec) })
+	expect(t, e.pod("run", "--rm", "--name", "gpu", "--device", kind+"=gpu0", testImage, "sh", "-c",
+		"head -c 3 /dev/gpu0 | od -An -tx1 | tr -d ' '; echo $GPU_VENDOR $GPU_INDEX; cat /usr/lib/vendor/libgpu.so; touch /usr/lib/vendor/x 2>/dev/null || echo read-only"),
+		0, "000000\ne2e 0\nvendor library\nread-only\n")
+	e.ok("create", "--name", "gpu", "--device", kind+"=all", testImage, "true")
+	if unit := e.ok("generate", "systemd", "--new", "gpu"); !strings.Contains(unit, "--device "+kind+"=all") {
+		t.Fatalf("the unit lacks the CDI device:\n%s", unit)
+	}
+	e.ok("rm", "gpu")
+	expectError(t, e.pod("run", "--rm", "--device", kind+"=gpu7", testImage, "true"), 125, "has no device gpu7")
+	expectError(t, e.pod("run", "--rm", "--device", "nosuch.example/x=y", testImage, "true"), 125, "no spec of kind nosuch.example/x")
+	e.expectClean()
+}
