@@ -22,6 +22,11 @@ type Config struct {
 	// /run/.containerenv say it.
 	Engine string `json:"engine,omitempty"`
 
+	// Rootfs is --rootfs: the container runs in this host directory
+	// itself, with no image (Image and ImageID are empty) and no layer of
+	// its own in use.
+	Rootfs string `json:"rootfs,omitempty"`
+
 	// Image is the reference the user gave; ImageID the resolved image.
 	Image   string `json:"image"`
 	ImageID string `json:"imageId"`

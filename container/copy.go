@@ -255,6 +255,9 @@ func mountFor(st storage.Store, idOrName string) (*Record, string, func(), error
 	if err != nil {
 		return nil, "", nil, err
 	}
+	if r.Config.Rootfs != "" {
+		return r, r.Config.Rootfs, func() {}, nil
+	}
 	root, err := st.Mount(r.Config.ID, "")
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("mounting container %s: %w", r.Config.Name, err)

@@ -26,6 +26,9 @@ func Diff(st storage.Store, idOrName string) ([]Change, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.Config.Rootfs != "" {
+		return nil, fmt.Errorf("container %s runs in the directory %s (--rootfs): it has no image to compare with", r.Config.Name, r.Config.Rootfs)
+	}
 	c, err := st.Container(r.Config.ID)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", r.Config.Name, err)

@@ -18,15 +18,17 @@ func Export(st storage.Store, idOrName string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rootfs, err := st.Mount(r.Config.ID, "")
-	if err != nil {
-		return fmt.Errorf("mounting container %s: %w", r.Config.Name, err)
-	}
-	defer func() {
-		if _, err := st.Unmount(r.Config.ID, false); err != nil {
-			logrus.Warnf("unmounting %s: %v", r.Config.Name, err)
+	rootfs := r.Config.Rootfs
+	if rootfs == "" {
+		if rootfs, err = st.Mount(r.Config.ID, ""); err != nil {
+			return fmt.Errorf("mounting container %s: %w", r.Config.Name, err)
 		}
-	}()
+		defer func() {
+			if _, err := st.Unmount(r.Config.ID, false); err != nil {
+				logrus.Warnf("unmounting %s: %v", r.Config.Name, err)
+			}
+		}()
+	}
 	if err := copier.WriteTar(w, rootfs, "/", copier.TarOptions{Devices: true}); err != nil {
 		return fmt.Errorf("exporting container %s: %w", r.Config.Name, err)
 	}

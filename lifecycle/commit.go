@@ -51,6 +51,9 @@ func Commit(ctx context.Context, st storage.Store, idOrName string, o CommitOpti
 	if err != nil {
 		return "", err
 	}
+	if r.Config.Rootfs != "" {
+		return "", fmt.Errorf("container %s runs in the directory %s (--rootfs), not on image layers: import a tar of it instead (tar -C %s -c . | pod import - NAME)", r.Config.Name, r.Config.Rootfs, r.Config.Rootfs)
+	}
 	cfg := &r.Config
 	c, err := st.Container(cfg.ID)
 	if err != nil {

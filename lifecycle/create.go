@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pod-project/pod/cdi"
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/image"
@@ -45,12 +46,7 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if cfg.Cgroups == "disabled" && !h.Rootless {
 		return nil, nil, fmt.Errorf("--cgroups=disabled: the OCI runtime makes a cgroup for every rootful container; use --cgroups=split to place it under the caller's cgroup")
 	}
-	release, err := storage.HoldWriting(h.Store.GraphRoot())
-	if err != nil {
-		return nil, nil, err
-	}
-	img, err := image.Ensure(ctx, h.Store, cfg.Image, o.Pull, o.PullOptions)
-	release()
+	img, err := h.imageFor(ctx, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,8 +144,29 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	return rec, ic, nil
 }
 
+// imageFor finds (or pulls) the image of a new container; a --rootfs
+// container has none (an empty one).
+func (h *Host) imageFor(ctx context.Context, o CreateOptions) (*image.Local, error) {
+	if o.Config.Rootfs != "" {
+		st, err := os.Stat(o.Config.Rootfs)
+		if err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("--rootfs %s: no such directory", o.Config.Rootfs)
+		}
+		return &image.Local{Config: &v1.Image{}}, nil
+	}
+	release, err := storage.HoldWriting(h.Store.GraphRoot())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return image.Ensure(ctx, h.Store, o.Config.Image, o.Pull, o.PullOptions)
+}
+
 // imageConfigOf is the configuration of the image rec was made from.
 func (h *Host) imageConfigOf(rec *container.Record) (*container.ImageConfig, error) {
+	if rec.Config.Rootfs != "" {
+		return &container.ImageConfig{}, nil
+	}
 	img, err := image.Lookup(h.Store, rec.Config.ImageID)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: its image: %w", rec.Config.Name, err)

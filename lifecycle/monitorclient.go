@@ -105,10 +105,12 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 		mh.release(false)
 		return nil, err
 	}
-	rootfs, err := h.Store.Mount(cfg.ID, "")
-	if err != nil {
-		mh.abort(false)
-		return nil, fmt.Errorf("mounting the root filesystem of %s: %w", cfg.Name, err)
+	rootfs := cfg.Rootfs
+	if rootfs == "" {
+		if rootfs, err = h.Store.Mount(cfg.ID, ""); err != nil {
+			mh.abort(false)
+			return nil, fmt.Errorf("mounting the root filesystem of %s: %w", cfg.Name, err)
+		}
 	}
 	if cfg.IDMap != nil && !h.Rootless {
 		if err := reachRootfs(rootfs, h.Store.GraphRoot()); err != nil {
@@ -300,6 +302,9 @@ func (mh *handle) abort(mounted bool) {
 
 // unmount unmounts the root filesystem after the monitor has gone.
 func (mh *handle) unmount() {
+	if mh.rec.Config.Rootfs != "" {
+		return
+	}
 	if _, err := mh.h.Store.Unmount(mh.rec.Config.ID, false); err != nil {
 		logrus.Warnf("unmounting %s: %v", mh.rec.Config.Name, err)
 	}

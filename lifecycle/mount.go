@@ -18,6 +18,9 @@ func (h *Host) Mount(ref string) (*container.Record, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if rec.Config.Rootfs != "" {
+		return rec, rec.Config.Rootfs, nil // --rootfs: its directory, never mounted
+	}
 	path, err := h.Store.Mount(rec.Config.ID, "")
 	if err != nil {
 		return nil, "", fmt.Errorf("mounting container %s: %w", rec.Config.Name, err)

@@ -493,6 +493,9 @@ func (m *monitor) cleanStorage() {
 		}
 		return
 	}
+	if cfg.Rootfs != "" {
+		return
+	}
 	if _, err := st.Unmount(cfg.ID, false); err != nil {
 		logrus.Warnf("unmounting %s: %v", cfg.Name, err)
 	}

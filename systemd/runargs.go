@@ -140,7 +140,11 @@ func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	a.health(cfg.Health)
 	a.logs(cfg.LogConfig)
 	a.network(cfg)
-	a.add(cfg.Image)
+	if cfg.Rootfs != "" {
+		a.add("--rootfs", cfg.Rootfs)
+	} else {
+		a.add(cfg.Image)
+	}
 	a.add(cfg.Cmd...)
 	return a, nil
 }

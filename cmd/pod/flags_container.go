@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ type containerFlags struct {
 	env, envFile, capAdd, capDrop, secOpt []string
 	labels                                []string
 	interactive, tty, rm                  bool
-	readOnly, privileged                  bool
+	readOnly, privileged, rootfs          bool
 	stopSignal                            string
 	stopTimeout                           int
 	vol                                   volumeFlags // -v, --mount, --tmpfs, --volumes-from
@@ -61,6 +62,7 @@ func (f *containerFlags) register(cmd *cobra.Command) {
 	fl.BoolVarP(&f.tty, "tty", "t", false, "allocate a pseudo-TTY")
 	fl.BoolVar(&f.rm, "rm", false, "remove the container when it exits")
 	fl.BoolVar(&f.readOnly, "read-only", false, "mount the container's root filesystem read-only")
+	fl.BoolVar(&f.rootfs, "rootfs", false, "the first argument is a directory the container runs in (its root filesystem, changed in place) instead of an image")
 	fl.BoolVar(&f.privileged, "privileged", false, "give extended privileges (as far as rootless allows)")
 	fl.StringVar(&f.stopSignal, "stop-signal", "", "signal to stop the container (default: the image's, or SIGTERM)")
 	fl.IntVar(&f.stopTimeout, "stop-timeout", -1, "seconds to wait before killing the container on stop")
@@ -80,10 +82,23 @@ func (f *containerFlags) register(cmd *cobra.Command) {
 // options turns the flags and IMAGE [COMMAND [ARG...]] into what
 // lifecycle.Create takes.
 func (f *containerFlags) options(cmd *cobra.Command, args []string) (lifecycle.CreateOptions, error) {
-	cfg, err := f.config(cmd, args[0], args[1:])
+	imageRef, rootfs := args[0], ""
+	if f.rootfs {
+		// --rootfs: the first argument is a directory to run in.
+		if strings.HasSuffix(imageRef, ":O") {
+			return lifecycle.CreateOptions{}, usageErrorf("--rootfs %s: an overlay over the directory (:O) is not supported: the container runs in the directory itself; copy it first to keep it unchanged", imageRef)
+		}
+		abs, err := filepath.Abs(imageRef)
+		if err != nil {
+			return lifecycle.CreateOptions{}, usageErrorf("--rootfs %s: %v", imageRef, err)
+		}
+		imageRef, rootfs = "", abs
+	}
+	cfg, err := f.config(cmd, imageRef, args[1:])
 	if err != nil {
 		return lifecycle.CreateOptions{}, err
 	}
+	cfg.Rootfs = rootfs
 	o := lifecycle.CreateOptions{Config: cfg, PublishAll: f.net.publishAll, Replace: f.unit.replace, CidFile: f.unit.cidFile}
 	if o.Pull, o.PullOptions, err = f.pull.options(cmd); err != nil {
 		return o, err

@@ -92,6 +92,7 @@ func roundTripCases(t *testing.T) [][]string {
 		{"--userns", "keep-id", "img"},
 		{"--uidmap", "0:1:1000", "--uidmap", "1000:0:1", "--gidmap", "0:1:2000", "img"},
 		{"--subuidname", "bob", "--subgidname", "bob", "--chrootdirs", "/srv/jail", "--chrootdirs", "/other", "img"},
+		{"--rootfs", "/srv/root", "sh"},
 		{"--requires", "aaa,bbb", "--timeout", "30", "--oom-kill-disable", "--device-cgroup-rule", "c 1:3 mr", "--device-cgroup-rule", "b 8:* rw", "img"},
 		{"--hostuser", "root", "--passwd=false", "--passwd-entry", "$USERNAME:x:$UID:$GID::/:/bin/sh", "img"},
 		{"--image-volume", "tmpfs", "--personality", "LINUX32", "--cgroup-parent", "/mine", "--cgroup-conf", "memory.high=1000000", "img"},

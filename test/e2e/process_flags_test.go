@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	goruntime "runtime"
@@ -659,5 +660,63 @@ func TestCDIDevice(t *testing.T) {
 	e.ok("rm", "gpu")
 	expectError(t, e.pod("run", "--rm", "--device", kind+"=gpu7", testImage, "true"), 125, "has no device gpu7")
 	expectError(t, e.pod("run", "--rm", "--device", "nosuch.example/x=y", testImage, "true"), 125, "no spec of kind nosuch.example/x")
+	e.expectClean()
+}
+
+// TestRootfsFlag: --rootfs runs a container in a host directory itself:
+// what it writes lands there (the user's own files), cp and exec reach
+// it, generate systemd keeps it, rm leaves the directory; diff and commit,
+// which need image layers, say so, as does an overlay (:O) or a missing
+// directory.
+func TestRootfsFlag(t *testing.T) {
+	e := withImage(t)
+	bb, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Fatal("busybox not found (the busybox-static package): ", err)
+	}
+	dir := e.mkdirUser("rootfs")
+	bin := filepath.Join(dir, "bin")
+	data, err := os.ReadFile(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "busybox"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if !e.user.self {
+		for _, p := range []string{bin, filepath.Join(bin, "busybox")} {
+			if err := os.Chown(p, e.user.uid, e.user.gid); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	expect(t, e.pod("run", "--rm", "--rootfs", dir, "/bin/busybox", "sh", "-c", "echo made > /made; /bin/busybox id -u"), 0, "0\n")
+	if b, err := os.ReadFile(filepath.Join(dir, "made")); err != nil || string(b) != "made\n" {
+		t.Fatalf("the file the container wrote: %q, %v", b, err)
+	}
+	if u, _ := owner(t, filepath.Join(dir, "made")); u != e.user.uid {
+		t.Fatalf("the container's root wrote a file owned by %d, want the user %d", u, e.user.uid)
+	}
+	e.ok("run", "-d", "--name", "rf", "--rootfs", dir, "/bin/busybox", "sleep", "1000")
+	expect(t, e.pod("exec", "rf", "/bin/busybox", "cat", "/made"), 0, "made\n")
+	out := filepath.Join(e.dir, "copied")
+	e.ok("cp", "rf:/made", out)
+	if b, _ := os.ReadFile(out); string(b) != "made\n" {
+		t.Fatalf("cp from a --rootfs container: %q", b)
+	}
+	if unit := e.ok("generate", "systemd", "--new", "rf"); !strings.Contains(unit, "--rootfs "+dir) {
+		t.Fatalf("the unit lacks --rootfs:\n%s", unit)
+	}
+	expectError(t, e.pod("diff", "rf"), 125, "no image to compare with")
+	expectError(t, e.pod("commit", "rf", "localhost/e2e/rf"), 125, "import a tar of it instead")
+	e.ok("rm", "-f", "-t", "0", "rf")
+	if _, err := os.Stat(filepath.Join(dir, "bin", "busybox")); err != nil {
+		t.Fatalf("rm took the directory's files: %v", err)
+	}
+	expectError(t, e.pod("run", "--rm", "--rootfs", dir+":O", "/bin/busybox", "true"), 125, "(:O) is not supported")
+	expectError(t, e.pod("run", "--rm", "--rootfs", filepath.Join(e.dir, "nosuch"), "/bin/busybox", "true"), 125, "no such directory")
 	e.expectClean()
 }
