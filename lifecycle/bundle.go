@@ -54,6 +54,7 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if err := makeWorkdir(rootfs, cwd, u); err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: creating working directory %s: %w", cfg.Name, cwd, err))
 	}
+	argv0 := args[0] // the command's own, before --init goes in front
 	var initMount *specs.Mount
 	if cfg.Init {
 		// --init: the init (pod's own executable, or --init-path's) is PID
@@ -74,7 +75,7 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
-	if err := container.LookPath(rootfs, env, cwd, args[0]); err != nil && !onMount(mounts, env, cwd, args[0]) {
+	if err := container.LookPath(rootfs, env, cwd, argv0); err != nil && !onMount(mounts, env, cwd, argv0) {
 		return nil, err
 	}
 	files, err := writeEtcFiles(bundle, hostname, cfg, nc)
