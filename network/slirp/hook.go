@@ -32,7 +32,12 @@ func MarkReady(bundle string, err error) {
 // waitScript polls for the readiness files: the OCI runtime runs it as a
 // createRuntime hook, so the runtime sets the container up while the stack
 // starts, and the container's process starts only once the network is up.
-const waitScript = `i=0
+// It reads the state the runtime writes to its stdin first: a hook that
+// exits before that write makes it fail with SIGPIPE, which runc (it
+// listens for every signal) passes on to the container's process, killing
+// it unless it is PID 1 of a PID namespace of its own.
+const waitScript = `while IFS= read -r _; do :; done
+i=0
 while :; do
 	[ -e "$1/network.ready" ] && exit 0
 	if [ -e "$1/network.err" ]; then cat "$1/network.err" >&2; exit 1; fi
