@@ -131,6 +131,8 @@ type monitor struct {
 	// or detached). attachMu orders a detach against the exit's report.
 	attached bool
 	attachMu sync.Mutex
+	// oom watches the current run's memory cgroup for the OOM killer.
+	oom *oomWatch
 	// preserved are the files the container's process gets as its 3
 	// onwards (--preserve-fds), at every start.
 	preserved []*os.File
@@ -243,6 +245,8 @@ func (m *monitor) run() int {
 		container.ClearExitRecord(m.cfg.Bundle)
 		code, err := m.runOnce()
 		m.stopHealth()
+		oomKilled := m.oom.result(code)
+		m.oom = nil
 		if err != nil {
 			m.fail(err)
 			break
@@ -260,7 +264,7 @@ func (m *monitor) run() int {
 		_ = m.rec.UpdateState(func(s *container.State) {
 			s.Status, s.ExitCode, s.FinishedAt, s.Stopping = container.StatusExited, code, time.Now().UTC(), false
 			s.SetInit(procid.ID{})
-			s.OOMKilled = false
+			s.OOMKilled = oomKilled
 			forced := forcedRestart && !s.StoppedByUser
 			restart = (forced || policy.ShouldRestart(code, restarts, s.StoppedByUser)) && !cfg.AutoRemove
 			s.Restarting = restart
@@ -405,6 +409,7 @@ func (m *monitor) recordStarted(pid int) {
 	if pid > 0 {
 		m.startHealth(pid)
 		m.startTimeout(pid)
+		m.oom = watchOOM(pid, m.rec.Config.ID)
 	}
 	m.writePidFiles(pid)
 	if !m.started {

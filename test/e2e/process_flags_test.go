@@ -729,3 +729,18 @@ func TestRootfsFlag(t *testing.T) {
 	expectError(t, e.pod("run", "--rm", "--rootfs", filepath.Join(e.dir, "nosuch"), "/bin/busybox", "true"), 125, "no such directory")
 	e.expectClean()
 }
+
+// TestOOMKilledRootful: a container the kernel's OOM killer ends under
+// --memory exits 137 and inspect says OOMKilled; one that exits by itself
+// does not.
+func TestOOMKilledRootful(t *testing.T) {
+	e := rootEnv(t, "a memory cgroup of the container's own")
+	e.importImage(testImage)
+	hog := "sleep 0.5; x=aaaaaaaaaaaaaaaa; while :; do x=$x$x; done"
+	expect(t, e.pod("run", "--name", "hog", "--memory", "16m", "--memory-swap", "16m", testImage, "sh", "-c", hog), 137, "")
+	expect(t, e.pod("inspect", "--format", "{{.State.OOMKilled}} {{.State.ExitCode}}", "hog"), 0, "true 137\n")
+	e.ok("rm", "hog")
+	expect(t, e.pod("run", "--name", "fine", "--memory", "16m", testImage, "sh", "-c", "exit 3"), 3, "")
+	expect(t, e.pod("inspect", "--format", "{{.State.OOMKilled}}", "fine"), 0, "false\n")
+	e.ok("rm", "fine")
+}

@@ -39,3 +39,21 @@ pod rm -f -t 0 lim >/dev/null`)
 		t.Fatalf("rootless update on cgroup v2: exit %d, want 125 and the reason:\n%s", code, stderr)
 	}
 }
+
+// TestOOMKilledCgroupV2: on cgroup v2 a rootful container over --memory
+// is ended by the OOM killer, exits 137 and inspect says OOMKilled (pod
+// watches memory.events while it runs); pod chose crun there.
+func TestOOMKilledCgroupV2(t *testing.T) {
+	v := podInstalled(t)
+	const img = "localhost/vm/busybox:latest"
+	v.ImportBusybox(t, Root, img)
+	t.Cleanup(func() { v.Run(t, Root, "pod rm -f hog fine; pod rmi -f "+img) })
+	out := v.MustRun(t, Root, `pod run --name hog --memory 16m --memory-swap 16m `+img+` sh -c 'sleep 0.5; x=aaaaaaaaaaaaaaaa; while :; do x=$x$x; done'; echo "exit $?"
+pod inspect --format '{{.State.OOMKilled}} {{.State.ExitCode}} {{.OCIRuntime}}' hog
+pod run --name fine --memory 16m `+img+` sh -c 'exit 3'; echo "exit $?"
+pod inspect --format '{{.State.OOMKilled}}' fine`)
+	if !strings.HasPrefix(out, "exit 137\ntrue 137 ") || !strings.HasSuffix(out, "\nexit 3\nfalse\n") {
+		t.Fatalf("the OOM killer on cgroup v2:\n%s", out)
+	}
+	t.Logf("runtime chosen on cgroup v2: %s", strings.Fields(strings.Split(out, "\n")[1])[2])
+}
