@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -59,7 +60,13 @@ func (h *Host) sample(ctx context.Context, rt *runtime.Runtime, rec *container.R
 	if err := needCgroup(h.Store, rec, "reading the statistics of"); err != nil {
 		return StatsSample{}, err
 	}
-	s, err := rt.Stats(ctx, rec.Config.ID)
+	var s *runtime.Stats
+	var err error
+	if pid := rec.State.Pid; runtime.IsCgroupV2() && pid > 0 {
+		s, err = runtime.CgroupStats(pid)
+	} else {
+		s, err = rt.Stats(ctx, rec.Config.ID)
+	}
 	if err != nil {
 		return StatsSample{}, fmt.Errorf("reading the statistics of %s: %w", rec.Config.Name, err)
 	}
@@ -162,7 +169,7 @@ func needCgroup(st storage.Store, rec *container.Record, what string) error {
 // what the host would need.
 func noCgroupError(what, name string) error {
 	if runtime.IsCgroupV2() {
-		return &container.StateError{Err: container.ErrNoCgroup, Msg: what + " " + name + ": this needs a cgroup of the container's own, and pod does not yet place rootless containers in a delegated cgroup v2 subtree (systemd Delegate=yes for the cpu, memory and pids controllers)"}
+		return &container.StateError{Err: container.ErrNoCgroup, Msg: what + " " + name + ": this needs a cgroup of the container's own, which a rootless container gets when it has limits (--memory, --pids-limit...) and pod starts it from a cgroup delegated to you (a systemd --user unit, or systemd-run --user --scope -p Delegate=yes pod start " + name + ")"}
 	}
 	return &container.StateError{Err: container.ErrNoCgroup, Msg: what + " " + name + ": this needs cgroup v2 with delegation of the freezer/cpu/memory controllers to your user; this host has cgroup v1, where rootless containers have no cgroup of their own"}
 }
@@ -238,8 +245,17 @@ func ResourceLimitsNote(rootless bool) string {
 	switch {
 	case !rootless:
 		return "applied: rootful containers have cgroups of their own"
+	case runtime.IsCgroupV2() && Delegated():
+		return "applied: pod runs in a cgroup delegated to you, and each container gets one of its own under it"
 	case runtime.IsCgroupV2():
-		return "resource limits apply only to containers run by a systemd unit (its delegated cgroup v2 subtree): pod does not yet place other rootless containers in a delegated cgroup, and ignores their limits"
+		return "resource limits apply to rootless containers started from a cgroup delegated to you (a systemd --user unit, or systemd-run --user --scope -p Delegate=yes): elsewhere, as here, they are ignored"
 	}
 	return "Resource limits are not supported and ignored on cgroups V1 rootless systems: a host with cgroup v2 (systemd.unified_cgroup_hierarchy=1) and systemd's delegation would allow them"
+}
+
+// Delegated reports whether pod runs, on cgroup v2, in a cgroup the user
+// may manage: its rootless containers then get cgroups of their own.
+func Delegated() bool {
+	own, err := delegatedCgroup()
+	return err == nil && unix.Access(filepath.Join(cgroupRoot, own, "cgroup.subtree_control"), unix.W_OK) == nil
 }

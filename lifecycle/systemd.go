@@ -23,6 +23,18 @@ import (
 // its own goes under.
 func systemdOptions(cfg *container.Config, so *runtime.SpecOptions) error {
 	if !container.SystemdMode(cfg) {
+		// A rootless container with limits gets a cgroup of its own on
+		// cgroup v2 when pod runs in one delegated to the user (a systemd
+		// --user unit, systemd-run --user --scope -p Delegate=yes): its
+		// limits apply, and pause, stats and update work. Not every
+		// container: a process can enter such a cgroup only from the
+		// user's manager, so pod exec from a login shell would need a
+		// scope (see checkExecCgroup).
+		if so.Rootless && so.CgroupV2 && wantsCgroup(cfg) {
+			if own, err := delegatedCgroup(); err == nil && unix.Access(filepath.Join(cgroupRoot, own, "cgroup.subtree_control"), unix.W_OK) == nil {
+				so.OwnCgroup = own
+			}
+		}
 		return nil
 	}
 	so.Systemd = true
@@ -44,6 +56,12 @@ func systemdOptions(cfg *container.Config, so *runtime.SpecOptions) error {
 	}
 	so.OwnCgroup = own
 	return nil
+}
+
+// wantsCgroup: the container has limits, which a cgroup of its own
+// applies.
+func wantsCgroup(cfg *container.Config) bool {
+	return cfg.Resources != nil || cfg.OOMKillDisable
 }
 
 // cgroupRoot is where the cgroup v2 hierarchy is mounted.
@@ -69,8 +87,8 @@ func delegatedCgroup() (string, error) {
 	return own, nil
 }
 
-// leaveDelegatedCgroup moves, for a rootless systemd container on cgroup
-// v2, every process of the caller's cgroup, when the user may write it,
+// leaveDelegatedCgroup moves, for a rootless container on cgroup v2,
+// every process of the caller's cgroup, when the user may write it,
 // into its runtimeSubgroup (Podman does the same
 // with --cgroups=split), so that the container's cgroup can be made
 // beside them with controllers enabled. The monitor, forked after, stays
@@ -78,7 +96,7 @@ func delegatedCgroup() (string, error) {
 // write (a login session's scope) is left alone; systemdOptions refuses
 // the container then.
 func leaveDelegatedCgroup(cfg *container.Config, rootless bool) error {
-	if !container.SystemdMode(cfg) || !rootless || !runtime.IsCgroupV2() {
+	if !rootless || !runtime.IsCgroupV2() || !(container.SystemdMode(cfg) || wantsCgroup(cfg)) {
 		return nil
 	}
 	own, err := ownCgroup()
@@ -91,7 +109,7 @@ func leaveDelegatedCgroup(cfg *container.Config, rootless bool) error {
 	}
 	sub := filepath.Join(dir, runtimeSubgroup)
 	if err := os.Mkdir(sub, 0o755); err != nil && !os.IsExist(err) {
-		return fmt.Errorf("container %s runs systemd, which needs a cgroup of its own: making cgroup %s: %w", cfg.Name, sub, err)
+		return fmt.Errorf("container %s: a cgroup of its own: making cgroup %s: %w", cfg.Name, sub, err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
 	if err != nil {
@@ -100,7 +118,7 @@ func leaveDelegatedCgroup(cfg *container.Config, rootless bool) error {
 	for _, pid := range strings.Fields(string(b)) {
 		// A process that ended meanwhile is no error.
 		if err := os.WriteFile(filepath.Join(sub, "cgroup.procs"), []byte(pid), 0); err != nil && !errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("container %s runs systemd, which needs a cgroup of its own: moving process %s into cgroup %s: %w", cfg.Name, pid, sub, err)
+			return fmt.Errorf("container %s: a cgroup of its own: moving process %s into cgroup %s: %w", cfg.Name, pid, sub, err)
 		}
 	}
 	return nil
@@ -147,8 +165,8 @@ func writeMachineID(rootfs, id string) error {
 var machineID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // checkExecCgroup refuses an exec the runtime could not finish: a
-// rootless container with a cgroup of its own (a systemd container, under
-// the user's systemd --user manager) is joined by moving the new process
+// rootless container with a cgroup of its own (a systemd container, or
+// one with limits, under the user's systemd --user manager) is joined by moving the new process
 // there, which cgroup v2 allows the user only when the common ancestor of
 // pod's cgroup and the container's is the user's to write; from a login
 // session's scope it is root's.
@@ -164,7 +182,7 @@ func checkExecCgroup(cfg *container.Config, spec *specs.Spec, rootless bool) err
 	if unix.Access(filepath.Join(cgroupRoot, anc, "cgroup.procs"), unix.W_OK) == nil {
 		return nil
 	}
-	return fmt.Errorf("exec in %s: the container runs systemd in cgroup %s, which cannot be entered from the cgroup pod runs in (%s): run the command in a scope of your systemd --user manager, e.g. systemd-run --user --scope pod exec %s ...", cfg.Name, spec.Linux.CgroupsPath, own, cfg.Name)
+	return fmt.Errorf("exec in %s: the container has a cgroup of its own, %s, which cannot be entered from the cgroup pod runs in (%s): run the command in a scope of your systemd --user manager, e.g. systemd-run --user --scope pod exec %s ...", cfg.Name, spec.Linux.CgroupsPath, own, cfg.Name)
 }
 
 // commonCgroup is the deepest cgroup that holds both a and b.

@@ -14,15 +14,16 @@ import (
 // Update changes the cgroup limits of container ref (pod update): they
 // are merged into its record, so every later start applies them, and a
 // running container gets them at once through the runtime. A container
-// with no cgroup of its own (rootless, until pod places rootless
-// containers in a delegated cgroup) is refused, saying what the host
-// lacks, and nothing changes.
+// with no cgroup of its own (rootless, but for one with limits started
+// from a cgroup delegated to the user) is refused, saying what the host
+// lacks, and nothing changes; so is a stopped rootless one, whose next
+// start may or may not have a cgroup.
 func (h *Host) Update(ctx context.Context, ref string, u container.Resources) (*container.Record, error) {
 	rec, err := container.Load(h.Store, ref)
 	if err != nil {
 		return nil, err
 	}
-	if h.Rootless {
+	if h.Rootless && !rec.Running() {
 		return nil, noCgroupError("updating the limits of", rec.Config.Name)
 	}
 	old := container.Resources{}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -139,4 +140,73 @@ func (r *Runtime) Stats(ctx context.Context, id string) (*Stats, error) {
 		return nil, fmt.Errorf("parsing the %s statistics of %s: %q", r.Name, id, out)
 	}
 	return ev.Data, nil
+}
+
+// CgroupStats reads the statistics of the process pid's cgroup v2 from its
+// files, as `runc events --stats` reports them: crun has no events
+// command, and the files are the same for every runtime.
+func CgroupStats(pid int) (*Stats, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		return nil, err
+	}
+	var dir string
+	for _, l := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(l, "0::"); ok {
+			dir = filepath.Join("/sys/fs/cgroup", p)
+		}
+	}
+	if dir == "" {
+		return nil, fmt.Errorf("process %d has no cgroup v2", pid)
+	}
+	return cgroupDirStats(dir), nil
+}
+
+// cgroupDirStats reads a cgroup v2 directory's statistics.
+func cgroupDirStats(dir string) *Stats {
+	num := func(file string) uint64 {
+		b, _ := os.ReadFile(filepath.Join(dir, file))
+		n, _ := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+		return n // "max" and a missing file are 0
+	}
+	keyed := func(file string) map[string]uint64 {
+		m := map[string]uint64{}
+		b, _ := os.ReadFile(filepath.Join(dir, file))
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, " "); ok {
+				m[k], _ = strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+			}
+		}
+		return m
+	}
+	s := &Stats{}
+	s.CPU.Usage.Total = keyed("cpu.stat")["usage_usec"] * 1000
+	s.Memory.Usage.Usage, s.Memory.Usage.Limit = num("memory.current"), num("memory.max")
+	s.Memory.Raw = keyed("memory.stat")
+	s.Memory.Cache = s.Memory.Raw["file"]
+	s.Pids.Current, s.Pids.Limit = num("pids.current"), num("pids.max")
+	io, _ := os.ReadFile(filepath.Join(dir, "io.stat"))
+	var rd, wr uint64
+	for _, l := range strings.Split(string(io), "\n") {
+		for _, f := range strings.Fields(l) {
+			k, v, _ := strings.Cut(f, "=")
+			n, _ := strconv.ParseUint(v, 10, 64)
+			switch k {
+			case "rbytes":
+				rd += n
+			case "wbytes":
+				wr += n
+			}
+		}
+	}
+	s.Blkio.IoServiceBytesRecursive = append(s.Blkio.IoServiceBytesRecursive,
+		struct {
+			Op    string `json:"op"`
+			Value uint64 `json:"value"`
+		}{"read", rd},
+		struct {
+			Op    string `json:"op"`
+			Value uint64 `json:"value"`
+		}{"write", wr})
+	return s
 }

@@ -51,8 +51,8 @@ type SpecOptions struct {
 	// and ns:PATH, by OCI type ("ipc", "pid", "uts").
 	NamespacePaths map[specs.LinuxNamespaceType]string
 	// OwnCgroup is, rootless on cgroup v2, the cgroup pod runs in when the
-	// user may write it (a systemd --user unit's): a systemd container gets
-	// a cgroup of its own under it.
+	// user may write it (a systemd --user unit's): the container gets a
+	// cgroup of its own under it.
 	OwnCgroup string
 
 	// NetNSPath is the network namespace to join (network/slirp's, another
@@ -216,10 +216,10 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		l.ReadonlyPaths = slices.Clone(readonlyPaths)
 	}
 	if opts.Rootless {
-		// No cgroups to manage and no host devices to give: the runtime
-		// bind-mounts its default devices from the host's /dev. systemd
-		// needs a cgroup of its own, under the user's delegated one.
-		if opts.Systemd && opts.CgroupV2 && opts.OwnCgroup != "" {
+		// No host devices to give: the runtime bind-mounts its default
+		// devices from the host's /dev. A cgroup of its own only under
+		// the user's delegated one (cgroup v2), where limits apply.
+		if opts.CgroupV2 && opts.OwnCgroup != "" {
 			l.CgroupsPath = filepath.Join(opts.OwnCgroup, "pod-"+cfg.ID)
 			if cfg.Resources != nil {
 				l.Resources = ApplyResources(l.Resources, cfg.Resources)

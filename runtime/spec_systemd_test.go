@@ -47,7 +47,9 @@ func TestSpecSystemdCgroup(t *testing.T) {
 		{"rootless v2 delegated", func(o *SpecOptions) {
 			o.Rootless, o.CgroupV2, o.OwnCgroup = true, true, "/user.slice/u/app.slice/web.service"
 		}, "/user.slice/u/app.slice/web.service/pod-" + testID},
-		{"rootless v2 not systemd", func(o *SpecOptions) { o.Rootless, o.CgroupV2, o.OwnCgroup, o.Systemd = true, true, "/x", false }, ""},
+		// Any container under a delegated cgroup gets one of its own.
+		{"rootless v2 not systemd", func(o *SpecOptions) { o.Rootless, o.CgroupV2, o.OwnCgroup, o.Systemd = true, true, "/x", false }, "/x/pod-" + testID},
+		{"rootless v2 not delegated", func(o *SpecOptions) { o.Rootless, o.CgroupV2 = true, true }, ""},
 		{"rootless v1", func(o *SpecOptions) { o.Rootless = true }, ""},
 	}
 	for _, c := range cases {

@@ -35,7 +35,7 @@ pod rm -f -t 0 lim >/dev/null`)
 	t.Cleanup(func() { v.Run(t, TestUser, "pod rm -f updu; pod rmi -f "+img) })
 	v.MustRun(t, TestUser, "pod run -d --name updu "+img+" sleep 1000")
 	_, stderr, code := v.Run(t, TestUser, "pod update --memory 64m updu")
-	if code != 125 || !strings.Contains(stderr, "delegated cgroup v2") {
+	if code != 125 || !strings.Contains(stderr, "delegated to you") {
 		t.Fatalf("rootless update on cgroup v2: exit %d, want 125 and the reason:\n%s", code, stderr)
 	}
 }
@@ -55,5 +55,37 @@ pod inspect --format '{{.State.OOMKilled}}' fine`)
 	// crun, pod's first choice, works on a pure cgroup v2 host.
 	if want := "exit 137\ntrue 137 crun\nexit 3\nfalse\n"; out != want {
 		t.Fatalf("the OOM killer on cgroup v2:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+// TestRootlessDelegatedCgroup: a rootless container with limits, started
+// from a cgroup delegated to the user (systemd-run --user --scope -p
+// Delegate=yes), gets a cgroup of its own: its memory.max and pids.max are
+// set, pod update changes them, pause freezes it, stats reads it; one
+// started from the login shell says what it lacks.
+func TestRootlessDelegatedCgroup(t *testing.T) {
+	v := podInstalled(t)
+	const img = "localhost/vm/busybox:latest"
+	v.ImportBusybox(t, TestUser, img)
+	t.Cleanup(func() { v.Run(t, TestUser, "pod rm -f -t 0 lim plain; pod rmi -f "+img) })
+	out := v.MustRun(t, TestUser, `set -e
+systemd-run --user --scope --quiet -p Delegate=yes pod run -d --name lim --memory 48m --pids-limit 30 `+img+` sleep 1000 >/dev/null
+cg=/sys/fs/cgroup$(pod inspect --format '{{.State.Pid}}' lim | xargs -I{} cat /proc/{}/cgroup | sed 's/^0:://')
+cat $cg/memory.max $cg/pids.max
+pod update --memory 64m lim >/dev/null
+cat $cg/memory.max
+pod pause lim >/dev/null
+cat $cg/cgroup.freeze
+pod inspect --format '{{.State.Status}}' lim
+pod unpause lim >/dev/null
+cat $cg/cgroup.freeze
+pod stats --no-stream --format '{{.Name}} {{.MemUsage}}' lim`)
+	if !strings.HasPrefix(out, "50331648\n30\n67108864\n1\npaused\n0\nlim ") || !strings.HasSuffix(out, " / 64MiB\n") {
+		t.Fatalf("a rootless container in a delegated cgroup:\n%s", out)
+	}
+	v.MustRun(t, TestUser, "pod run -d --name plain --memory 48m "+img+" sleep 1000 >/dev/null")
+	_, stderr, code := v.Run(t, TestUser, "pod pause plain")
+	if code != 125 || !strings.Contains(stderr, "delegated to you") {
+		t.Fatalf("pause of a container started from the login shell: exit %d:\n%s", code, stderr)
 	}
 }
