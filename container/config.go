@@ -101,13 +101,11 @@ type Config struct {
 	HostUsers   []string `json:"hostUsers,omitempty"`
 	NoPasswd    bool     `json:"noPasswd,omitempty"`
 	PasswdEntry string   `json:"passwdEntry,omitempty"`
-	// UserNS is --userns ("" pod's namespace, keep-id, nomap); IDMap the
-	// container's own namespace's IDs, worked out at create.
+	// UserNS is --userns ("" pod's namespace, or keep-id); IDMap the
+	// container's own namespace's IDs, worked out at create from keep-id
+	// or the maps below.
 	UserNS string `json:"userns,omitempty"`
 	IDMap  *IDMap `json:"idMap,omitempty"`
-	// UIDMaps and GIDMaps are --uidmap and --gidmap as given, SubUIDName
-	// and SubGIDName --subuidname and --subgidname: a user namespace of
-	// the container's own, worked out into IDMap at create.
 	// OOMKillDisable is --oom-kill-disable (a rootful container's cgroup
 	// v1 memory controller); DeviceCgroupRules are --device-cgroup-rule's
 	// rules ("c 1:3 mr"), of a rootful container's device cgroup.
@@ -125,6 +123,9 @@ type Config struct {
 	// ChrootDirs get pod's /etc files and /run/.containerenv too, under
 	// each (--chrootdirs).
 	ChrootDirs []string `json:"chrootDirs,omitempty"`
+	// UIDMaps and GIDMaps are --uidmap and --gidmap as given, SubUIDName
+	// and SubGIDName --subuidname and --subgidname: a user namespace of
+	// the container's own, worked out into IDMap at create.
 	UIDMaps    []string `json:"uidMaps,omitempty"`
 	GIDMaps    []string `json:"gidMaps,omitempty"`
 	SubUIDName string   `json:"subUIDName,omitempty"`

@@ -43,8 +43,8 @@ func Diff(st storage.Store, idOrName string) ([]Change, error) {
 // convertChanges sorts the changes by path and leaves out the mount points
 // the runtime made for pod's /etc/hosts, /etc/hostname, /etc/resolv.conf
 // and /run/.containerenv, and the /etc/mtab link pod makes (and the change
-// of /etc and /run they alone
-// caused), as Docker and Podman keep those out of their diff.
+// of /etc and /run they alone caused), as Docker and Podman keep those out
+// of their diff.
 func convertChanges(in []archive.Change) []Change {
 	out := make([]Change, 0, len(in))
 	changedUnder := map[string]bool{}

@@ -18,8 +18,8 @@ type IDRange struct {
 	Size        uint32 `json:"size"`
 }
 
-// IDMap is a container's own user namespace (--userns keep-id):
-// its UID and GID ranges, in pod's namespace's IDs.
+// IDMap is a container's own user namespace (--userns keep-id, --uidmap
+// and the like): its UID and GID ranges, in pod's namespace's IDs.
 type IDMap struct {
 	UIDs []IDRange `json:"uids"`
 	GIDs []IDRange `json:"gids"`
@@ -41,7 +41,7 @@ func CheckUserNS(v string) error {
 	case "nomap":
 		return fmt.Errorf("--userns nomap: from a namespace that does not map your own ID, the OCI runtime cannot reach pod's storage in your private directories; give keep-id, or leave it out")
 	case "auto":
-		return fmt.Errorf("--userns auto: it takes ranges of subordinate IDs beyond the one pod's namespace maps; give keep-id or nomap, or leave it out")
+		return fmt.Errorf("--userns auto: it takes ranges of subordinate IDs beyond the one pod's namespace maps; give keep-id or --uidmap, or leave it out")
 	}
 	if strings.HasPrefix(v, "ns:") {
 		return fmt.Errorf("--userns %s: joining another user namespace is not supported: leave it out (pod's own) or give keep-id", v)

@@ -239,8 +239,8 @@ func (s *Stats) Next(ctx context.Context) ([]StatsRow, error) {
 }
 
 // ResourceLimitsNote says whether containers' resource limits apply here:
-// rootful containers have cgroups of their own; rootless ones only under
-// a systemd unit on cgroup v2 (the unit's delegated cgroup).
+// rootful containers have cgroups of their own; rootless ones only on
+// cgroup v2, started from a cgroup delegated to the user.
 func ResourceLimitsNote(rootless bool) string {
 	switch {
 	case !rootless:

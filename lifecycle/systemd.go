@@ -166,10 +166,10 @@ var machineID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // checkExecCgroup refuses an exec the runtime could not finish: a
 // rootless container with a cgroup of its own (a systemd container, or
-// one with limits, under the user's systemd --user manager) is joined by moving the new process
-// there, which cgroup v2 allows the user only when the common ancestor of
-// pod's cgroup and the container's is the user's to write; from a login
-// session's scope it is root's.
+// one with limits, under the user's systemd --user manager) is joined by
+// moving the new process there, which cgroup v2 allows the user only when
+// the common ancestor of pod's cgroup and the container's is the user's
+// to write; from a login session's scope it is root's.
 func checkExecCgroup(cfg *container.Config, spec *specs.Spec, rootless bool) error {
 	if !rootless || spec.Linux == nil || spec.Linux.CgroupsPath == "" {
 		return nil
