@@ -3,7 +3,6 @@ package lifecycle
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -245,17 +244,10 @@ func ResourceLimitsNote(rootless bool) string {
 	switch {
 	case !rootless:
 		return "applied: rootful containers have cgroups of their own"
-	case runtime.IsCgroupV2() && Delegated():
+	case !LimitsIgnored(rootless):
 		return "applied: pod runs in a cgroup delegated to you, and each container gets one of its own under it"
 	case runtime.IsCgroupV2():
 		return "resource limits apply to rootless containers started from a cgroup delegated to you (a systemd --user unit, or systemd-run --user --scope -p Delegate=yes): elsewhere, as here, they are ignored"
 	}
 	return "Resource limits are not supported and ignored on cgroups V1 rootless systems: a host with cgroup v2 (systemd.unified_cgroup_hierarchy=1) and systemd's delegation would allow them"
-}
-
-// Delegated reports whether pod runs, on cgroup v2, in a cgroup the user
-// may manage: its rootless containers then get cgroups of their own.
-func Delegated() bool {
-	own, err := delegatedCgroup()
-	return err == nil && unix.Access(filepath.Join(cgroupRoot, own, "cgroup.subtree_control"), unix.W_OK) == nil
 }

@@ -109,7 +109,7 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if len(cfg.DeviceCgroupRules) > 0 && h.Rootless {
 		return nil, nil, fmt.Errorf("--device-cgroup-rule: a rootless container has no device cgroup to take rules; give it device nodes with --device instead")
 	}
-	if (cfg.Resources != nil || cfg.OOMKillDisable) && h.Rootless && h.Warn != nil && !(runtime.IsCgroupV2() && Delegated()) {
+	if wantsCgroup(cfg) && h.Warn != nil && LimitsIgnored(h.Rootless) {
 		h.Warn("%s", ResourceLimitsNote(true))
 	}
 	if err := h.planUserNS(cfg); err != nil {

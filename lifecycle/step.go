@@ -75,6 +75,11 @@ func runStep(ctx context.Context, st storage.Store, rec *container.Record, img *
 	defer func() { _, _ = st.Unmount(cfg.ID, true) }()
 	created := newMountpoints(rootfs, cfg.Mounts)
 	defer removeMountpoints(created)
+	// As at a container's start: a step with limits gets a cgroup of its
+	// own beside pod's processes where the user's cgroup is delegated.
+	if err := leaveDelegatedCgroup(cfg, o.Rootless); err != nil {
+		return 0, err
+	}
 	if _, err := prepare(rec, img, rootfs, bundle, o.Rootless); err != nil {
 		return 0, err
 	}

@@ -31,7 +31,7 @@ func systemdOptions(cfg *container.Config, so *runtime.SpecOptions) error {
 		// user's manager, so pod exec from a login shell would need a
 		// scope (see checkExecCgroup).
 		if so.Rootless && so.CgroupV2 && wantsCgroup(cfg) {
-			if own, err := delegatedCgroup(); err == nil && unix.Access(filepath.Join(cgroupRoot, own, "cgroup.subtree_control"), unix.W_OK) == nil {
+			if own, ok := writableDelegated(); ok {
 				so.OwnCgroup = own
 			}
 		}
@@ -62,6 +62,24 @@ func systemdOptions(cfg *container.Config, so *runtime.SpecOptions) error {
 // applies.
 func wantsCgroup(cfg *container.Config) bool {
 	return cfg.Resources != nil || cfg.OOMKillDisable
+}
+
+// writableDelegated is the cgroup a rootless container's own goes under
+// (delegatedCgroup), when the user may manage it.
+func writableDelegated() (string, bool) {
+	own, err := delegatedCgroup()
+	return own, err == nil && unix.Access(filepath.Join(cgroupRoot, own, "cgroup.subtree_control"), unix.W_OK) == nil
+}
+
+// LimitsIgnored: a container's resource limits are not applied here (a
+// rootless one with no cgroup of its own: cgroup v1, or pod not started
+// from a cgroup delegated to the user).
+func LimitsIgnored(rootless bool) bool {
+	if !rootless {
+		return false
+	}
+	_, delegated := writableDelegated()
+	return !runtime.IsCgroupV2() || !delegated
 }
 
 // cgroupRoot is where the cgroup v2 hierarchy is mounted.

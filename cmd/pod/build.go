@@ -45,7 +45,7 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 			if o.Run.IDMap, err = lifecycle.IDMapOf(f.idmap, g.mode.Rootless); err != nil {
 				return err
 			}
-			if o.Run.Resources != nil && g.mode.Rootless {
+			if o.Run.Resources != nil && lifecycle.LimitsIgnored(g.mode.Rootless) {
 				// As Podman warns where a rootless container has no
 				// cgroup of its own.
 				logrus.Warnf("resource limits of RUN steps are not applied: rootless containers have no cgroup of their own here (pod update says what the host lacks)")

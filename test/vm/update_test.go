@@ -61,8 +61,9 @@ pod inspect --format '{{.State.OOMKilled}}' fine`)
 // TestRootlessDelegatedCgroup: a rootless container with limits, started
 // from a cgroup delegated to the user (systemd-run --user --scope -p
 // Delegate=yes), gets a cgroup of its own: its memory.max and pids.max are
-// set, pod update changes them, pause freezes it, stats reads it; one
-// started from the login shell says what it lacks.
+// set, pod update changes them, pause freezes it, stats reads it; a
+// build's RUN step gets its --memory there too; one started from the login
+// shell says what it lacks.
 func TestRootlessDelegatedCgroup(t *testing.T) {
 	v := podInstalled(t)
 	const img = "localhost/vm/busybox:latest"
@@ -82,6 +83,17 @@ cat $cg/cgroup.freeze
 pod stats --no-stream --format '{{.Name}} {{.MemUsage}}' lim`)
 	if !strings.HasPrefix(out, "50331648\n30\n67108864\n1\npaused\n0\nlim ") || !strings.HasSuffix(out, " / 64MiB\n") {
 		t.Fatalf("a rootless container in a delegated cgroup:\n%s", out)
+	}
+	// A build's RUN step with limits, from the same delegated cgroup.
+	out = v.MustRun(t, TestUser, `set -e
+d=$(mktemp -d)
+printf 'FROM `+img+`\nRUN cat /sys/fs/cgroup/memory.max > /m\n' > $d/Dockerfile
+systemd-run --user --scope --quiet -p Delegate=yes pod build -q --memory 32m -t localhost/vm/limited $d >/dev/null
+rm -rf $d
+pod run --rm localhost/vm/limited cat /m
+pod rmi localhost/vm/limited >/dev/null`)
+	if out != "33554432\n" {
+		t.Fatalf("a RUN step's --memory in a delegated cgroup: %q", out)
 	}
 	v.MustRun(t, TestUser, "pod run -d --name plain --memory 48m "+img+" sleep 1000 >/dev/null")
 	_, stderr, code := v.Run(t, TestUser, "pod pause plain")
