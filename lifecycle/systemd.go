@@ -143,18 +143,7 @@ func leaveDelegatedCgroup(cfg *container.Config, rootless bool) error {
 }
 
 // ownCgroup is the cgroup v2 path of the calling process.
-func ownCgroup() (string, error) {
-	b, err := os.ReadFile("/proc/self/cgroup")
-	if err != nil {
-		return "", err
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if p, ok := strings.CutPrefix(l, "0::"); ok {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("no cgroup v2 entry in /proc/self/cgroup")
-}
+func ownCgroup() (string, error) { return runtime.UnifiedCgroup("self") }
 
 // errSystemdV1 refuses a rootless systemd container on cgroup v1.
 func errSystemdV1(name string) error {

@@ -1,7 +1,6 @@
 package monitor
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pod-project/pod/runtime"
 	"golang.org/x/sys/unix"
 )
 
@@ -52,26 +52,12 @@ func watchOOM(pid int, id string) *oomWatch {
 
 // memoryCgroup is pid's cgroup v2 path, or its v1 memory controller's.
 func memoryCgroup(pid int) (v2, v1 string, ok bool) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/cgroup", pid))
+	cgs, err := runtime.ProcCgroups(strconv.Itoa(pid))
 	if err != nil {
 		return "", "", false
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		parts := strings.SplitN(sc.Text(), ":", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		switch {
-		case parts[0] == "0" && parts[1] == "":
-			v2 = parts[2]
-		case strings.Contains(","+parts[1]+",", ",memory,"):
-			v1 = parts[2]
-		}
-	}
-	if v1 != "" {
-		v2 = "" // a hybrid host: the memory controller is v1's
+	if v1 = cgs["memory"]; v1 == "" {
+		v2 = cgs[""] // not on a hybrid host, whose memory controller is v1's
 	}
 	return v2, v1, v1 != "" || v2 != ""
 }

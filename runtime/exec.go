@@ -146,20 +146,11 @@ func (r *Runtime) Stats(ctx context.Context, id string) (*Stats, error) {
 // files, as `runc events --stats` reports them: crun has no events
 // command, and the files are the same for every runtime.
 func CgroupStats(pid int) (*Stats, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	p, err := UnifiedCgroup(strconv.Itoa(pid))
 	if err != nil {
 		return nil, err
 	}
-	var dir string
-	for _, l := range strings.Split(string(b), "\n") {
-		if p, ok := strings.CutPrefix(l, "0::"); ok {
-			dir = filepath.Join("/sys/fs/cgroup", p)
-		}
-	}
-	if dir == "" {
-		return nil, fmt.Errorf("process %d has no cgroup v2", pid)
-	}
-	return cgroupDirStats(dir), nil
+	return cgroupDirStats(filepath.Join("/sys/fs/cgroup", p)), nil
 }
 
 // cgroupDirStats reads a cgroup v2 directory's statistics.
