@@ -112,11 +112,15 @@ type Stats struct {
 		Limit   uint64 `json:"limit"`
 	} `json:"pids"`
 	Blkio struct {
-		IoServiceBytesRecursive []struct {
-			Op    string `json:"op"`
-			Value uint64 `json:"value"`
-		} `json:"ioServiceBytesRecursive"`
+		IoServiceBytesRecursive []BlkioEntry `json:"ioServiceBytesRecursive"`
 	} `json:"blkio"`
+}
+
+// BlkioEntry is bytes read or written ("read", "write"; runc's are
+// capitalised) by the container.
+type BlkioEntry struct {
+	Op    string `json:"op"`
+	Value uint64 `json:"value"`
 }
 
 // Stats reads the container's cgroup statistics once.
@@ -190,14 +194,6 @@ func cgroupDirStats(dir string) *Stats {
 			}
 		}
 	}
-	s.Blkio.IoServiceBytesRecursive = append(s.Blkio.IoServiceBytesRecursive,
-		struct {
-			Op    string `json:"op"`
-			Value uint64 `json:"value"`
-		}{"read", rd},
-		struct {
-			Op    string `json:"op"`
-			Value uint64 `json:"value"`
-		}{"write", wr})
+	s.Blkio.IoServiceBytesRecursive = []BlkioEntry{{"read", rd}, {"write", wr}}
 	return s
 }
