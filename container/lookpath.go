@@ -181,22 +181,12 @@ func LookPath(rootfs string, env []string, cwd, argv0 string) error {
 	if argv0 == "" {
 		return notFound(argv0, "not found")
 	}
-	if cwd == "" {
-		cwd = "/"
-	}
 	if strings.Contains(argv0, "/") {
-		return checkExecutable(rootfs, absolute(cwd, argv0), argv0)
-	}
-	dirs, ok := getenv(env, "PATH")
-	if !ok {
-		dirs = DefaultPath
+		return checkExecutable(rootfs, CommandPaths(env, cwd, argv0)[0], argv0)
 	}
 	var denied error
-	for dir := range strings.SplitSeq(dirs, ":") {
-		if dir == "" {
-			dir = "." // an empty PATH element is the working directory
-		}
-		err := checkExecutable(rootfs, absolute(cwd, path.Join(dir, argv0)), argv0)
+	for _, p := range CommandPaths(env, cwd, argv0) {
+		err := checkExecutable(rootfs, p, argv0)
 		if err == nil {
 			return nil
 		}
@@ -209,6 +199,30 @@ func LookPath(rootfs string, env []string, cwd, argv0 string) error {
 		return denied
 	}
 	return notFound(argv0, "not found in $PATH")
+}
+
+// CommandPaths are the container paths, in order, where the runtime looks
+// for argv0: itself against cwd when it contains a '/', else in each
+// directory of the PATH in env (DefaultPath without one).
+func CommandPaths(env []string, cwd, argv0 string) []string {
+	if cwd == "" {
+		cwd = "/"
+	}
+	if strings.Contains(argv0, "/") {
+		return []string{absolute(cwd, argv0)}
+	}
+	dirs, ok := getenv(env, "PATH")
+	if !ok {
+		dirs = DefaultPath
+	}
+	var out []string
+	for dir := range strings.SplitSeq(dirs, ":") {
+		if dir == "" {
+			dir = "." // an empty PATH element is the working directory
+		}
+		out = append(out, absolute(cwd, path.Join(dir, argv0)))
+	}
+	return out
 }
 
 // absolute makes p absolute against the directory cwd.

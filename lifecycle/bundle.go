@@ -224,24 +224,9 @@ func namespacePaths(st storage.Store, cfg *container.Config) (map[specs.LinuxNam
 // mount's), which LookPath, reading the root filesystem, cannot see: the
 // runtime is left to find it.
 func onMount(mounts []specs.Mount, env []string, cwd, argv0 string) bool {
-	var dirs []string
-	if strings.Contains(argv0, "/") {
-		p := argv0
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(cwd, p)
-		}
-		dirs = []string{filepath.Dir(p)}
-	} else {
-		dirs = strings.Split(container.DefaultPath, ":")
-		for _, kv := range env {
-			if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-				dirs = strings.Split(v, ":")
-			}
-		}
-	}
-	for _, m := range mounts {
-		for _, d := range dirs {
-			if d == m.Destination || strings.HasPrefix(d, strings.TrimSuffix(m.Destination, "/")+"/") {
+	for _, p := range container.CommandPaths(env, cwd, argv0) {
+		for _, m := range mounts {
+			if strings.HasPrefix(p, strings.TrimSuffix(m.Destination, "/")+"/") {
 				return true
 			}
 		}
