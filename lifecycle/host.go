@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/pod-project/pod/container"
@@ -56,6 +57,44 @@ type Stdio struct {
 	// DetachKeys end the user's attachment to a -it container when typed
 	// (ParseDetachKeys); the container runs on. Empty never detaches.
 	DetachKeys []byte
+}
+
+// CheckStreams checks -a/--attach's stream names.
+func CheckStreams(streams []string) error {
+	for _, a := range streams {
+		switch strings.ToLower(a) {
+		case "stdin", "stdout", "stderr":
+		default:
+			return fmt.Errorf("--attach %q: stdin, stdout or stderr", a)
+		}
+	}
+	return nil
+}
+
+// Only keeps the streams named (-a/--attach) and puts /dev/null in the
+// place of the others, as Docker's; none named keeps all three. release
+// closes /dev/null.
+func (s *Stdio) Only(streams []string) (release func(), err error) {
+	if err := CheckStreams(streams); err != nil || len(streams) == 0 {
+		return func() {}, err
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return func() {}, err
+	}
+	in, out, errs := null, null, null
+	for _, a := range streams {
+		switch strings.ToLower(a) {
+		case "stdin":
+			in = s.Stdin
+		case "stdout":
+			out = s.Stdout
+		case "stderr":
+			errs = s.Stderr
+		}
+	}
+	s.Stdin, s.Stdout, s.Stderr = in, out, errs
+	return func() { null.Close() }, nil
 }
 
 // Runtime is the OCI runtime, found once per Host (calls may come from

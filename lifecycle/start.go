@@ -85,7 +85,15 @@ func (h *Host) Start(ctx context.Context, target string, o StartOptions) (int, e
 		return 0, err
 	}
 	if o.Attach {
-		return h.runAttached(ctx, rec, lock, img, o.Stdio)
+		// create --attach's streams.
+		stdio := *o.Stdio
+		release, err := stdio.Only(rec.Config.AttachStreams)
+		if err != nil {
+			lock.Close()
+			return 0, err
+		}
+		defer release()
+		return h.runAttached(ctx, rec, lock, img, &stdio)
 	}
 	return 0, h.startDetached(ctx, rec, lock, img)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/pod-project/pod/lifecycle"
 	"github.com/spf13/cobra"
 )
 
@@ -18,8 +19,8 @@ func newCreateCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := checkStreams(attach); err != nil {
-				return err
+			if err := lifecycle.CheckStreams(attach); err != nil {
+				return usageErrorf("%v", err)
 			}
 			o.Config.AttachStreams = attach
 			h, err := g.host()

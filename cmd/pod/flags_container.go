@@ -246,45 +246,10 @@ func (f *runFlags) options(co lifecycle.CreateOptions) (lifecycle.RunOptions, fu
 		return o, done, nil
 	}
 	o.Stdio = &lifecycle.Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, NoSigProxy: !f.sigProxy, DetachKeys: keys}
-	done, err = attachStreams(o.Stdio, f.attach)
-	return o, done, err
-}
-
-// attachStreams applies -a/--attach to stdio: the streams not named go to
-// /dev/null, as Docker's; none named leaves all three.
-func attachStreams(stdio *lifecycle.Stdio, streams []string) (func(), error) {
-	if err := checkStreams(streams); err != nil || len(streams) == 0 {
-		return func() {}, err
+	if done, err = o.Stdio.Only(f.attach); err != nil {
+		return o, done, usageErrorf("%v", err)
 	}
-	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err != nil {
-		return func() {}, err
-	}
-	in, out, errs := null, null, null
-	for _, a := range streams {
-		switch strings.ToLower(a) {
-		case "stdin":
-			in = stdio.Stdin
-		case "stdout":
-			out = stdio.Stdout
-		case "stderr":
-			errs = stdio.Stderr
-		}
-	}
-	stdio.Stdin, stdio.Stdout, stdio.Stderr = in, out, errs
-	return func() { null.Close() }, nil
-}
-
-// checkStreams checks -a/--attach's stream names.
-func checkStreams(streams []string) error {
-	for _, a := range streams {
-		switch strings.ToLower(a) {
-		case "stdin", "stdout", "stderr":
-		default:
-			return usageErrorf("--attach %q: stdin, stdout or stderr", a)
-		}
-	}
-	return nil
+	return o, done, nil
 }
 
 // startFlags are start's flags.

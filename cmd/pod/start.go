@@ -36,14 +36,6 @@ func newStartCommand(g *globalOptions) *cobra.Command {
 				}
 				defer done()
 				stdio.NoSigProxy = !f.sigProxy
-				if rec, err := h.Load(cmd.Context(), args[0]); err == nil {
-					// create --attach's streams.
-					release, err := attachStreams(stdio, rec.Config.AttachStreams)
-					if err != nil {
-						return err
-					}
-					defer release()
-				}
 				stdio.DetachKeys, _ = lifecycle.ParseDetachKeys(f.detachKeys)
 				code, err := h.Start(cmd.Context(), args[0], lifecycle.StartOptions{Attach: true, Stdio: stdio})
 				if errors.Is(err, lifecycle.ErrDetached) {
