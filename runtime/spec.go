@@ -199,7 +199,7 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 	}
 	if m := cfg.IDMap; m != nil {
 		// A user namespace of the container's own (--userns keep-id,
-		// nomap), nested in pod's.
+		// --uidmap...), nested in pod's.
 		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
 		for _, r := range m.UIDs {
 			l.UIDMappings = append(l.UIDMappings, specs.LinuxIDMapping{ContainerID: r.ContainerID, HostID: r.HostID, Size: r.Size})
@@ -221,8 +221,8 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		// the user's delegated one (cgroup v2), where limits apply.
 		if opts.CgroupV2 && opts.OwnCgroup != "" {
 			l.CgroupsPath = filepath.Join(opts.OwnCgroup, "pod-"+cfg.ID)
-			if cfg.Resources != nil {
-				l.Resources = ApplyResources(l.Resources, cfg.Resources)
+			if cfg.Resources != nil || cfg.OOMKillDisable {
+				l.Resources = withLimits(l.Resources, cfg)
 			}
 		}
 		return l
@@ -268,15 +268,22 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 	if len(cfg.CgroupConf) > 0 {
 		l.Resources.Unified = maps.Clone(cfg.CgroupConf)
 	}
-	l.Resources = ApplyResources(l.Resources, cfg.Resources)
+	l.Resources = withLimits(l.Resources, cfg)
+	return l
+}
+
+// withLimits puts cfg's limits (its Resources, --oom-kill-disable) into
+// res, for a container with a cgroup of its own.
+func withLimits(res *specs.LinuxResources, cfg *container.Config) *specs.LinuxResources {
+	res = ApplyResources(res, cfg.Resources)
 	if cfg.OOMKillDisable {
-		if l.Resources.Memory == nil {
-			l.Resources.Memory = &specs.LinuxMemory{}
+		if res.Memory == nil {
+			res.Memory = &specs.LinuxMemory{}
 		}
 		on := true
-		l.Resources.Memory.DisableOOMKiller = &on
+		res.Memory.DisableOOMKiller = &on
 	}
-	return l
+	return res
 }
 
 // cgroupsPath is a rootful container's cgroup: /pod/ID, or with
