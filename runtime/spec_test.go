@@ -430,6 +430,11 @@ func TestSpecDeviceRulesAndOOM(t *testing.T) {
 	if s := mustSpec(t, &container.Config{DeviceCgroupRules: []string{"c 1:3 mr"}}, o); s.Linux.Resources != nil {
 		t.Errorf("a rootless spec got resources: %+v", s.Linux.Resources)
 	}
+	// Rootless with a cgroup of its own (delegated, cgroup v2): the limits too.
+	o.CgroupV2, o.OwnCgroup = true, "/user.slice/u/app.slice/web.service"
+	if m := mustSpec(t, &container.Config{OOMKillDisable: true}, o).Linux.Resources; m == nil || m.Memory == nil || m.Memory.DisableOOMKiller == nil || !*m.Memory.DisableOOMKiller {
+		t.Errorf("--oom-kill-disable with a delegated cgroup: %+v", m)
+	}
 	for _, bad := range []string{"c 1:3", "x 1:3 r", "c 1 r", "c a:3 r", "c 1:3 rx"} {
 		if _, err := container.ParseDeviceRule(bad); err == nil {
 			t.Errorf("ParseDeviceRule(%q) passed", bad)
