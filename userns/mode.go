@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -198,4 +199,12 @@ func CallersEnv() []string {
 		out = append(out, kv)
 	}
 	return out
+}
+
+// ExecInsideEnv is pod's environment for a program it execs inside its
+// user namespace (pod unshare): without the PID of the re-executed call,
+// so that a pod run there, in the same process, knows itself called inside
+// (CalledInside), as one a shell there starts does.
+func ExecInsideEnv(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, joinedPIDEnv+"=") })
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/userns"
 	"github.com/spf13/cobra"
 )
 
@@ -39,7 +40,7 @@ func newUnshareCommand(g *globalOptions) *cobra.Command {
 				}
 			}
 			graph, run := g.mode.StoragePaths()
-			env := append(os.Environ(), "POD_GRAPHROOT="+firstNonEmpty(g.root, graph), "POD_RUNROOT="+firstNonEmpty(g.runroot, run))
+			env := append(userns.ExecInsideEnv(os.Environ()), "POD_GRAPHROOT="+firstNonEmpty(g.root, graph), "POD_RUNROOT="+firstNonEmpty(g.runroot, run))
 			if err := syscall.Exec(p, args, env); err != nil {
 				return container.WithExitCode(126, fmt.Errorf("running %s: %w", p, err))
 			}

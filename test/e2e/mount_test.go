@@ -20,6 +20,13 @@ func TestMountUmount(t *testing.T) {
 	e.ok("create", "--name", "d", testImage, "true")
 	expectError(t, e.pod("mount", "c"), 125, "must execute `pod unshare` first")
 	expectError(t, e.pod("umount", "c"), 125, "must execute `pod unshare` first")
+	// pod unshare execs the inner pod itself (no shell between): it is
+	// inside too.
+	direct := append([]string{"unshare", "--"}, strings.Fields(e.inner("mount", "d"))...)
+	if r := e.pod(direct...); r.code != 0 || !strings.HasSuffix(r.stdout, "/merged\n") {
+		t.Fatalf("pod unshare pod mount, no shell between:\n%s", r)
+	}
+	e.ok(append([]string{"unshare", "--"}, strings.Fields(e.inner("umount", "d"))...)...)
 
 	script := "set -e; d=$(" + e.inner("mount", "c") + "); echo hi > $d/hello; " + e.inner("mount", "d") + " >/dev/null; " + e.inner("mount")
 	out := e.ok("unshare", "sh", "-c", script)
