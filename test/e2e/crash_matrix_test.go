@@ -16,6 +16,8 @@ import (
 var (
 	killPoints = []time.Duration{20 * time.Millisecond, 80 * time.Millisecond, 250 * time.Millisecond, 700 * time.Millisecond}
 	quick      = []time.Duration{10 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond, 150 * time.Millisecond}
+	// instant is for calls that end within tens of milliseconds.
+	instant = []time.Duration{2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond}
 )
 
 // crashOp is one operation of the crash matrix.
@@ -146,6 +148,37 @@ func TestCrashMatrix(t *testing.T) {
 				e.ok("secret", "create", fmt.Sprintf("sec%d", i), f)
 			}
 		}, args: func(e *env, i int) []string { return []string{"secret", "rm", fmt.Sprintf("sec%d", i)} }},
+		// Inside pod unshare, which execs the inner pod: the kill is its.
+		{name: "mount", at: instant, prepare: func(e *env) {
+			for i := range instant {
+				e.ok("create", "--name", fmt.Sprintf("m%d", i), testImage, "true")
+			}
+		}, args: func(e *env, i int) []string {
+			return append([]string{"unshare", "--"}, strings.Fields(e.inner("mount", fmt.Sprintf("m%d", i)))...)
+		}},
+		{name: "umount", at: instant, prepare: func(e *env) {
+			for i := range instant {
+				e.ok("create", "--name", fmt.Sprintf("u%d", i), testImage, "true")
+				e.ok("unshare", "sh", "-c", e.inner("mount", fmt.Sprintf("u%d", i)))
+			}
+		}, args: func(e *env, i int) []string {
+			return append([]string{"unshare", "--"}, strings.Fields(e.inner("umount", fmt.Sprintf("u%d", i)))...)
+		}},
+		{name: "volume mount", at: instant, prepare: func(e *env) {
+			for i := range instant {
+				e.ok("volume", "create", "--opt", "type=tmpfs", "--opt", "o=size=1m", fmt.Sprintf("tv%d", i))
+			}
+		}, args: func(e *env, i int) []string {
+			return append([]string{"unshare", "--"}, strings.Fields(e.inner("volume", "mount", fmt.Sprintf("tv%d", i)))...)
+		}},
+		{name: "volume unmount", at: instant, prepare: func(e *env) {
+			for i := range instant {
+				e.ok("volume", "create", "--opt", "type=tmpfs", "--opt", "o=size=1m", fmt.Sprintf("tu%d", i))
+				e.ok("unshare", "sh", "-c", e.inner("volume", "mount", fmt.Sprintf("tu%d", i)))
+			}
+		}, args: func(e *env, i int) []string {
+			return append([]string{"unshare", "--"}, strings.Fields(e.inner("volume", "unmount", fmt.Sprintf("tu%d", i)))...)
+		}},
 		// Each kill finds three stopped containers to prune.
 		{name: "container prune", at: quick, args: func(e *env, i int) []string {
 			for _, x := range []string{"a", "b", "c"} {
