@@ -289,3 +289,28 @@ func (e *env) expectNothingLeft(pause int) {
 	expect(e.t, e.pod("system", "check"), 0, "No problems found\n")
 	expect(e.t, e.pod("ps", "-a", "--external", "-q"), 0, "")
 }
+
+// TestCrashUpdateRootful is the crash matrix's row for pod update, which
+// only a container with a cgroup of its own takes (rootful here): killed
+// at each point, the container still runs, inspect reads its record, and
+// pod system check finds nothing; a last update sets what it says.
+func TestCrashUpdateRootful(t *testing.T) {
+	e := rootEnv(t, "pod update needs a cgroup of the container's own")
+	e.importImage(testImage)
+	e.ok("run", "-d", "--name", "upd", "--memory", "64m", testImage, "sleep", "1000")
+	for i, after := range instant {
+		s := e.startPiped("update", "--memory", fmt.Sprintf("%dm", 70+i), "--cpu-shares", fmt.Sprint(500+i), "upd")
+		time.Sleep(after)
+		_ = s.cmd.Process.Signal(syscall.SIGKILL)
+		code := s.wait(30 * time.Second)
+		got := e.ok("inspect", "--format", "{{.State.Status}} {{.HostConfig.Memory}}", "upd")
+		check := e.pod("system", "check")
+		t.Logf("crash matrix: update kill at %4d ms (exit %d) → %s; check exit %d", after.Milliseconds(), code, strings.TrimSpace(got), check.code)
+		if !strings.HasPrefix(got, "running ") || check.code != 0 {
+			t.Fatalf("after a killed update: %q; system check:\n%s", got, check)
+		}
+	}
+	e.ok("update", "--memory", "96m", "upd")
+	expect(t, e.pod("inspect", "--format", "{{.HostConfig.Memory}}", "upd"), 0, "100663296\n")
+	e.ok("rm", "-f", "-t", "0", "upd")
+}
