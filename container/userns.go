@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,23 +31,178 @@ type IDMap struct {
 	GID  int    `json:"gid"`
 	Name string `json:"name,omitempty"`
 	Home string `json:"home,omitempty"`
+	// Auto is the block of IDs --userns auto took (HostID, Size), which
+	// no other auto container gets while this one exists.
+	Auto *IDRange `json:"auto,omitempty"`
+}
+
+// IsAutoUserNS tells --userns auto[:OPTIONS].
+func IsAutoUserNS(v string) bool {
+	return v == "auto" || strings.HasPrefix(v, "auto:")
+}
+
+// MapsOwner tells whether the map includes the store's owner (pod's 0
+// rootless, root as root) among its host IDs.
+func (m *IDMap) MapsOwner() bool {
+	for _, r := range m.UIDs {
+		if r.HostID == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // CheckUserNS checks --userns: "" (or private, host: pod's namespace),
-// keep-id, nomap.
+// keep-id, nomap, auto[:OPTIONS].
 func CheckUserNS(v string) error {
 	switch v {
-	case "", "host", "private", "keep-id":
+	case "", "host", "private", "keep-id", "nomap":
 		return nil
-	case "nomap":
-		return fmt.Errorf("--userns nomap: from a namespace that does not map your own ID, the OCI runtime cannot reach pod's storage in your private directories; give keep-id, or leave it out")
-	case "auto":
-		return fmt.Errorf("--userns auto: it takes ranges of subordinate IDs beyond the one pod's namespace maps; give keep-id or --uidmap, or leave it out")
+	}
+	if IsAutoUserNS(v) {
+		_, err := ParseAutoUserNS(v)
+		return err
 	}
 	if strings.HasPrefix(v, "ns:") {
-		return fmt.Errorf("--userns %s: joining another user namespace is not supported: leave it out (pod's own) or give keep-id", v)
+		return fmt.Errorf("--userns %s: joining another user namespace is not supported (the OCI runtime needs its ID maps, which only a process inside it can read): leave it out (pod's own), or give keep-id, auto or --uidmap", v)
 	}
-	return fmt.Errorf("--userns %q: keep-id, nomap, host or private", v)
+	return fmt.Errorf("--userns %q: keep-id, nomap, auto[:size=N], host or private", v)
+}
+
+// AutoUserNS is --userns auto's options: the namespace's size (0 for
+// the default) and fixed ranges of the container's IDs onto IDs of the
+// allocated range (uidmapping=C:H:N, gidmapping=C:H:N).
+type AutoUserNS struct {
+	Size       uint32
+	UIDMapping []IDRange
+	GIDMapping []IDRange
+}
+
+// AutoUserNSSize is --userns auto's size when none is given, as Podman's.
+const AutoUserNSSize = 1024
+
+// ParseAutoUserNS reads --userns auto[:size=N][,uidmapping=C:H:N][,gidmapping=C:H:N].
+func ParseAutoUserNS(v string) (AutoUserNS, error) {
+	var a AutoUserNS
+	opts, _ := strings.CutPrefix(strings.TrimPrefix(v, "auto"), ":")
+	if opts == "" {
+		return a, nil
+	}
+	for _, o := range strings.Split(opts, ",") {
+		k, val, _ := strings.Cut(o, "=")
+		switch k {
+		case "size":
+			n, err := strconv.ParseUint(val, 10, 32)
+			if err != nil || n == 0 {
+				return a, fmt.Errorf("--userns %s: size=%q is not a count of IDs", v, val)
+			}
+			a.Size = uint32(n)
+		case "uidmapping", "gidmapping":
+			rs, err := ParseIDMapping("--userns "+k, []string{val})
+			if err != nil {
+				return a, err
+			}
+			if k == "uidmapping" {
+				a.UIDMapping = append(a.UIDMapping, rs...)
+			} else {
+				a.GIDMapping = append(a.GIDMapping, rs...)
+			}
+		default:
+			return a, fmt.Errorf("--userns %s: unknown option %q (size=N, uidmapping=C:H:N, gidmapping=C:H:N)", v, k)
+		}
+	}
+	return a, nil
+}
+
+// AutoMap is --userns auto's map onto the free range [start, start+size)
+// of pod's IDs: the container's 0..size-1 onto it, but where a fixed
+// mapping moves some container IDs onto other IDs of the range.
+func (a AutoUserNS) AutoMap(start, size uint32) (uids, gids []IDRange, err error) {
+	one := func(fixed []IDRange) ([]IDRange, error) {
+		if len(fixed) == 0 {
+			return []IDRange{{ContainerID: 0, HostID: start, Size: size}}, nil
+		}
+		var out []IDRange
+		for _, f := range fixed {
+			if uint64(f.HostID)+uint64(f.Size) > uint64(size) {
+				return nil, fmt.Errorf("--userns auto: the mapping %d:%d:%d lies beyond the namespace's %d IDs", f.ContainerID, f.HostID, f.Size, size)
+			}
+			out = append(out, IDRange{ContainerID: f.ContainerID, HostID: start + f.HostID, Size: f.Size})
+		}
+		return out, nil
+	}
+	if uids, err = one(a.UIDMapping); err != nil {
+		return nil, nil, err
+	}
+	gids, err = one(a.GIDMapping)
+	return uids, gids, err
+}
+
+// FreeRange is the first start of n free IDs in [lo, hi), given the
+// ranges in use.
+func FreeRange(lo, hi, n uint32, used []IDRange) (uint32, bool) {
+	start := uint64(lo)
+	for {
+		if start+uint64(n) > uint64(hi) {
+			return 0, false
+		}
+		moved := false
+		for _, u := range used {
+			if overlaps(uint32(start), n, u.HostID, u.Size) {
+				start, moved = uint64(u.HostID)+uint64(u.Size), true
+			}
+		}
+		if !moved {
+			return uint32(start), true
+		}
+	}
+}
+
+// ReadIDMap reads a uid_map or gid_map: its lines as ranges, the inside
+// IDs as ContainerID.
+func ReadIDMap(m io.Reader) ([]IDRange, error) {
+	var out []IDRange
+	sc := bufio.NewScanner(m)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 {
+			continue
+		}
+		var n [3]uint32
+		for i := range n {
+			x, err := strconv.ParseUint(f[i], 10, 32)
+			if err != nil {
+				return nil, fmt.Errorf("reading the ID map: %q", sc.Text())
+			}
+			n[i] = uint32(x)
+		}
+		out = append(out, IDRange{ContainerID: n[0], HostID: n[1], Size: n[2]})
+	}
+	return out, sc.Err()
+}
+
+// SplitAlong splits ranges whose host IDs cross from one line of the
+// parent namespace's map into the next (parent, as ReadIDMap gives it):
+// the kernel takes a nested map's line only when its IDs lie in one line
+// of the parent's, and a user with two /etc/subuid ranges has two.
+func SplitAlong(rs, parent []IDRange) []IDRange {
+	var cuts []uint32
+	for _, p := range parent {
+		cuts = append(cuts, p.ContainerID, p.ContainerID+p.Size)
+	}
+	slices.Sort(cuts)
+	var out []IDRange
+	for _, r := range rs {
+		for _, c := range cuts {
+			if c > r.HostID && c < r.HostID+r.Size {
+				n := c - r.HostID
+				out = append(out, IDRange{ContainerID: r.ContainerID, HostID: r.HostID, Size: n})
+				r = IDRange{ContainerID: r.ContainerID + n, HostID: c, Size: r.Size - n}
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // NSSize is how many IDs pod's user namespace maps, from its uid_map or

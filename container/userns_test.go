@@ -2,6 +2,7 @@ package container
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,12 +31,12 @@ func TestKeepIDMap(t *testing.T) {
 	if _, err := KeepIDMap(70000, 1000, size, size); err == nil {
 		t.Fatal("an ID outside the namespace was mapped")
 	}
-	for _, ok := range []string{"", "keep-id", "host", "private"} {
+	for _, ok := range []string{"", "keep-id", "host", "private", "nomap", "auto", "auto:size=10,uidmapping=0:5:1"} {
 		if err := CheckUserNS(ok); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"auto", "nomap", "ns:/proc/1/ns/user", "bogus"} {
+	for _, bad := range []string{"auto:size=0", "auto:bogus=1", "auto:uidmapping=1", "ns:/proc/1/ns/user", "bogus"} {
 		if err := CheckUserNS(bad); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
@@ -75,5 +76,45 @@ func TestParseIDMapping(t *testing.T) {
 	}
 	if err := CheckWithin("--uidmap", []IDRange{{0, 1, 65537}}, 65537); err == nil || !strings.Contains(err.Error(), "reaches ID 65537") {
 		t.Errorf("a map one beyond the namespace: %v", err)
+	}
+}
+
+// TestAutoUserNS: auto's ranges are the first free block of its size, and
+// its fixed mappings land inside that block.
+func TestAutoUserNS(t *testing.T) {
+	used := []IDRange{{HostID: 1, Size: 1024}, {HostID: 3000, Size: 100}}
+	for _, tc := range []struct {
+		n, want uint32
+		ok      bool
+	}{{1024, 1025, true}, {1975, 1025, true}, {1976, 3100, true}, {62437, 3100, true}, {62438, 0, false}} {
+		got, ok := FreeRange(1, 65537, tc.n, used)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("FreeRange(%d) = %d, %v; want %d, %v", tc.n, got, ok, tc.want, tc.ok)
+		}
+	}
+	a, err := ParseAutoUserNS("auto:size=100,uidmapping=0:10:5")
+	if err != nil || a.Size != 100 {
+		t.Fatalf("ParseAutoUserNS: %+v, %v", a, err)
+	}
+	uids, gids, err := a.AutoMap(5000, 100)
+	if err != nil || len(uids) != 1 || uids[0] != (IDRange{0, 5010, 5}) || len(gids) != 1 || gids[0] != (IDRange{0, 5000, 100}) {
+		t.Fatalf("AutoMap: %v %v %v", uids, gids, err)
+	}
+	if _, _, err := (AutoUserNS{UIDMapping: []IDRange{{0, 90, 20}}}).AutoMap(5000, 100); err == nil {
+		t.Fatal("a mapping beyond the block was taken")
+	}
+}
+
+// TestSplitAlong: a nested map's lines are cut where the parent's lines
+// meet (keep-id across a user's two /etc/subuid ranges).
+func TestSplitAlong(t *testing.T) {
+	parent, err := ReadIDMap(strings.NewReader("         0       1001          1\n         1     200000      65536\n     65537     265536      65536\n"))
+	if err != nil || len(parent) != 3 {
+		t.Fatalf("ReadIDMap: %v %v", parent, err)
+	}
+	got := SplitAlong([]IDRange{{0, 1, 1001}, {1001, 0, 1}, {1002, 1002, 130071}, {200000, 65000, 1000}}, parent)
+	want := []IDRange{{0, 1, 1001}, {1001, 0, 1}, {1002, 1002, 64535}, {65537, 65537, 65536}, {200000, 65000, 537}, {200537, 65537, 463}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("SplitAlong:\n got %v\nwant %v", got, want)
 	}
 }

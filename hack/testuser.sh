@@ -7,7 +7,9 @@
 set -euo pipefail
 
 user=${POD_TEST_USER:-podtest}
-count=65536
+# Two 65536 blocks: --userns auto takes ranges of its own beyond the
+# 65536 IDs an image's files may use.
+count=131072
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "testuser: must run as root (it creates users and edits /etc/subuid)" >&2
@@ -31,13 +33,14 @@ next_start() {
 ensure_range() {
 	local file=$1 flag=$2
 	touch "$file"
-	if awk -F: -v u="$user" -v id="$(id -u "$user")" '($1 == u || $1 == id) && NF == 3 { found = 1 } END { exit !found }' "$file"; then
+	local have start
+	have=$(awk -F: -v u="$user" -v id="$(id -u "$user")" '($1 == u || $1 == id) && NF == 3 { n += $3 } END { print n + 0 }' "$file")
+	if [ "$have" -ge "$count" ]; then
 		return
 	fi
-	local start
 	start=$(next_start "$file")
-	echo "testuser: adding $user:$start:$count to $file"
-	usermod "$flag" "$start-$((start + count - 1))" "$user"
+	echo "testuser: adding $user:$start:$((count - have)) to $file"
+	usermod "$flag" "$start-$((start + count - have - 1))" "$user"
 }
 
 ensure_user "$user" --create-home

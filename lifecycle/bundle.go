@@ -95,6 +95,11 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if cfg.NoHosts {
 		so.HostsFile = ""
 	}
+	if cfg.IDMap != nil && rootless {
+		if so.ParentUIDs, so.ParentGIDs, err = ownMaps(); err != nil {
+			return nil, err
+		}
+	}
 	if so.NamespacePaths, err = namespacePaths(nc.st, cfg); err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}

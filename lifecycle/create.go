@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pod-project/pod/cdi"
@@ -112,6 +113,13 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	if wantsCgroup(cfg) && h.Warn != nil && LimitsIgnored(h.Rootless) {
 		h.Warn("%s", ResourceLimitsNote(true))
 	}
+	unlock := func() {}
+	if container.IsAutoUserNS(cfg.UserNS) {
+		if unlock, err = storage.Lock(filepath.Join(h.Store.GraphRoot(), AutoUserNSLock)); err != nil {
+			return nil, nil, err
+		}
+	}
+	defer func() { unlock() }()
 	if err := h.planUserNS(cfg); err != nil {
 		return nil, nil, err
 	}
@@ -131,6 +139,8 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 		return nil, nil, err
 	}
 	rec, err := container.Create(h.Store, cfg)
+	unlock()
+	unlock = func() {}
 	if err != nil {
 		return nil, nil, err
 	}

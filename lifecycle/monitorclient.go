@@ -112,7 +112,7 @@ func (h *Host) startMonitor(ctx context.Context, rec *container.Record, lock *co
 			return nil, fmt.Errorf("mounting the root filesystem of %s: %w", cfg.Name, err)
 		}
 	}
-	if cfg.IDMap != nil && !h.Rootless {
+	if cfg.IDMap != nil && !cfg.IDMap.MapsOwner() {
 		if err := reachRootfs(rootfs, h.Store.GraphRoot()); err != nil {
 			mh.abort(true)
 			return nil, fmt.Errorf("container %s: %w", cfg.Name, err)

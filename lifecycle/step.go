@@ -73,6 +73,11 @@ func runStep(ctx context.Context, st storage.Store, rec *container.Record, img *
 		return 0, fmt.Errorf("mounting container %s: %w", cfg.Name, err)
 	}
 	defer func() { _, _ = st.Unmount(cfg.ID, true) }()
+	if cfg.IDMap != nil && !cfg.IDMap.MapsOwner() {
+		if err := reachRootfs(rootfs, st.GraphRoot()); err != nil {
+			return 0, fmt.Errorf("container %s: %w", cfg.Name, err)
+		}
+	}
 	created := newMountpoints(rootfs, cfg.Mounts)
 	defer removeMountpoints(created)
 	// As at a container's start: a step with limits gets a cgroup of its

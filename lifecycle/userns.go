@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -29,7 +28,12 @@ func (h *Host) planUserNS(cfg *container.Config) error {
 		cfg.IDMap = m
 		return err
 	}
-	if cfg.UserNS != "keep-id" {
+	switch {
+	case cfg.UserNS == "nomap":
+		return h.nomapUserNS(cfg)
+	case container.IsAutoUserNS(cfg.UserNS):
+		return h.autoUserNS(cfg)
+	case cfg.UserNS != "keep-id":
 		return nil
 	}
 	if !h.Rootless {
@@ -51,6 +55,109 @@ func (h *Host) planUserNS(cfg *container.Config) error {
 		cfg.User = fmt.Sprintf("%d:%d", uid, gid)
 	}
 	return nil
+}
+
+// nomapUserNS is --userns nomap's namespace: every ID of pod's but the
+// user's own (pod's 0), the container's 0 onto pod's 1.
+func (h *Host) nomapUserNS(cfg *container.Config) error {
+	if !h.Rootless {
+		return fmt.Errorf("--userns nomap: it leaves out the rootless user's own IDs; as root, leave it out or give --uidmap")
+	}
+	uidSize, _, gidSize, _, err := ownNamespace()
+	if err != nil {
+		return err
+	}
+	if uidSize < 2 || gidSize < 2 {
+		return fmt.Errorf("--userns nomap: pod's namespace maps only your own ID: add subordinate IDs for you to /etc/subuid and /etc/subgid (usermod --add-subuids, --add-subgids)")
+	}
+	cfg.IDMap = &container.IDMap{UIDs: []container.IDRange{{ContainerID: 0, HostID: 1, Size: uidSize - 1}},
+		GIDs: []container.IDRange{{ContainerID: 0, HostID: 1, Size: gidSize - 1}}, UID: -1, GID: -1}
+	return nil
+}
+
+// AutoUserNSLock is the lock file, in the graph root, under which a
+// --userns auto container's range is chosen and its record written, so
+// that two creates never choose the same IDs.
+const AutoUserNSLock = "userns-auto.lock"
+
+// autoUserNS is --userns auto's namespace: a range of IDs no other auto
+// container holds, from pod's namespace rootless (its 0, the user, left
+// out) or, as root, from /etc/subuid's and /etc/subgid's ranges for the
+// user "containers" (as Podman's). The caller holds AutoUserNSLock.
+func (h *Host) autoUserNS(cfg *container.Config) error {
+	a, err := container.ParseAutoUserNS(cfg.UserNS)
+	if err != nil {
+		return err
+	}
+	size := a.Size
+	if size == 0 {
+		size = container.AutoUserNSSize
+	}
+	lo, hi, pool, err := autoPool(h.Rootless)
+	if err != nil {
+		return err
+	}
+	recs, err := container.List(h.Store)
+	if err != nil {
+		return err
+	}
+	var used []container.IDRange
+	for _, r := range recs {
+		if m := r.Config.IDMap; m != nil && container.IsAutoUserNS(r.Config.UserNS) && m.Auto != nil {
+			used = append(used, *m.Auto)
+		}
+	}
+	start, ok := container.FreeRange(lo, hi, size, used)
+	if !ok {
+		return fmt.Errorf("--userns auto: %d free IDs are not left in %s (%d containers with --userns auto hold ranges of it): remove some, give a smaller auto:size=N, or more subordinate IDs in /etc/subuid and /etc/subgid", size, pool, len(used))
+	}
+	uids, gids, err := a.AutoMap(start, size)
+	if err != nil {
+		return err
+	}
+	cfg.IDMap = &container.IDMap{UIDs: uids, GIDs: gids, UID: -1, GID: -1, Auto: &container.IDRange{HostID: start, Size: size}}
+	return nil
+}
+
+// autoPool is the IDs --userns auto allocates from: [lo, hi), named for
+// errors.
+func autoPool(rootless bool) (lo, hi uint32, name string, err error) {
+	if rootless {
+		uidSize, _, gidSize, _, err := ownNamespace()
+		if err != nil {
+			return 0, 0, "", err
+		}
+		return 1, min(uidSize, gidSize), fmt.Sprintf("pod's namespace's %d subordinate IDs", min(uidSize, gidSize)-1), nil
+	}
+	uids, err := subIDMap("/etc/subuid", "containers")
+	if err != nil {
+		return 0, 0, "", fmt.Errorf("--userns auto: %w", err)
+	}
+	gids, err := subIDMap("/etc/subgid", "containers")
+	if err != nil {
+		return 0, 0, "", fmt.Errorf("--userns auto: %w", err)
+	}
+	if uids[0].HostID != gids[0].HostID {
+		return 0, 0, "", fmt.Errorf("--userns auto: the first ranges of containers in /etc/subuid (%d) and /etc/subgid (%d) differ: give them the same start", uids[0].HostID, gids[0].HostID)
+	}
+	return uids[0].HostID, uids[0].HostID + min(uids[0].Size, gids[0].Size), "the first range of containers in /etc/subuid", nil
+}
+
+// ownMaps are pod's namespace's uid_map and gid_map.
+func ownMaps() (uids, gids []container.IDRange, err error) {
+	read := func(path string) ([]container.IDRange, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return container.ReadIDMap(f)
+	}
+	if uids, err = read("/proc/self/uid_map"); err != nil {
+		return nil, nil, err
+	}
+	gids, err = read("/proc/self/gid_map")
+	return uids, gids, err
 }
 
 // ownNamespace is the size of pod's user namespace and the host IDs its
@@ -149,14 +256,6 @@ func IDMapOf(f IDMapFlags, rootless bool) (*container.IDMap, error) {
 		}
 		if err := container.CheckWithin(gidFlag, gids, gidSize); err != nil {
 			return nil, err
-		}
-		for _, c := range []struct {
-			flag string
-			rs   []container.IDRange
-		}{{uidFlag, uids}, {gidFlag, gids}} {
-			if !slices.ContainsFunc(c.rs, func(r container.IDRange) bool { return r.HostID == 0 }) {
-				return nil, fmt.Errorf("%s: map your own ID too (0 in pod's namespace, e.g. 1000:0:1): pod's storage is yours alone, and the OCI runtime reaches it through that ID", c.flag)
-			}
 		}
 	}
 	return &container.IDMap{UIDs: uids, GIDs: gids, UID: -1, GID: -1}, nil
@@ -272,28 +371,38 @@ func execUserNS(cfg *container.Config, rt *runtime.Runtime) error {
 	return fmt.Errorf("exec in %s: it runs in a user namespace of its own (--userns %s), and runc, the runtime here, cannot enter it after its network namespace: crun can (--runtime crun), or run it with --network host", cfg.Name, cfg.UserNS)
 }
 
-// reachRootfs makes a rootful container's root filesystem reachable from
-// its own user namespace (--uidmap, --subuidname as root): the runtime
-// mounts it as the container's root, a host ID that is no owner of the
-// directories above it. The graph root and the layer's directory, pod's
-// own, get o+x (0711, as the storage's overlay directory has); any other
-// directory on the way that lacks it is named with the fix.
+// reachRootfs makes a container's root filesystem reachable from its own
+// user namespace when that does not map the owner of the store (--uidmap
+// and --subuidname as root, nomap and auto rootless): the runtime mounts
+// it as the container's root, an ID that owns no directory above it. The
+// directories of pod's own on the way (the graph root and below, and its
+// parent in pod's default layout, .../pod/storage) get o+x (0711, as the
+// storage's overlay directory has); the others that lack it are named,
+// all at once, with the fix.
 func reachRootfs(rootfs, graphRoot string) error {
+	own := filepath.Clean(graphRoot)
+	if filepath.Base(filepath.Dir(own)) == "pod" {
+		own = filepath.Dir(own)
+	}
+	var blocked []string
 	for dir := filepath.Dir(rootfs); ; dir = filepath.Dir(dir) {
 		st, err := os.Stat(dir)
 		if err != nil {
 			return err
 		}
 		if st.Mode().Perm()&0o001 == 0 {
-			if dir != filepath.Clean(graphRoot) && !strings.HasPrefix(dir, filepath.Clean(graphRoot)+"/") {
-				return fmt.Errorf("a container with a user namespace of its own (--uidmap, --subuidname) runs as IDs that cannot pass %s: chmod o+x %s", dir, dir)
-			}
-			if err := os.Chmod(dir, st.Mode().Perm()|0o011); err != nil {
+			if dir != own && !strings.HasPrefix(dir, own+"/") {
+				blocked = append([]string{dir}, blocked...)
+			} else if err := os.Chmod(dir, st.Mode().Perm()|0o011); err != nil {
 				return err
 			}
 		}
 		if dir == "/" {
-			return nil
+			break
 		}
 	}
+	if len(blocked) > 0 {
+		return fmt.Errorf("a container with a user namespace that leaves out the store's owner (--userns auto or nomap, --uidmap, --subuidname) runs as IDs that cannot pass %s: chmod o+x %s", strings.Join(blocked, ", "), strings.Join(blocked, " "))
+	}
+	return nil
 }

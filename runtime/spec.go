@@ -50,6 +50,9 @@ type SpecOptions struct {
 	// those of --ipc/--pid/--uts container:NAME (resolved by the caller)
 	// and ns:PATH, by OCI type ("ipc", "pid", "uts").
 	NamespacePaths map[specs.LinuxNamespaceType]string
+	// ParentUIDs and ParentGIDs are pod's namespace's uid_map and gid_map
+	// (rootless), along whose lines a container's own map is split.
+	ParentUIDs, ParentGIDs []container.IDRange
 	// OwnCgroup is, rootless on cgroup v2, the cgroup pod runs in when the
 	// user may write it (a systemd --user unit's): the container gets a
 	// cgroup of its own under it.
@@ -201,10 +204,10 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		// A user namespace of the container's own (--userns keep-id,
 		// --uidmap...), nested in pod's.
 		l.Namespaces = append(l.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
-		for _, r := range m.UIDs {
+		for _, r := range container.SplitAlong(m.UIDs, opts.ParentUIDs) {
 			l.UIDMappings = append(l.UIDMappings, specs.LinuxIDMapping{ContainerID: r.ContainerID, HostID: r.HostID, Size: r.Size})
 		}
-		for _, r := range m.GIDs {
+		for _, r := range container.SplitAlong(m.GIDs, opts.ParentGIDs) {
 			l.GIDMappings = append(l.GIDMappings, specs.LinuxIDMapping{ContainerID: r.ContainerID, HostID: r.HostID, Size: r.Size})
 		}
 	}

@@ -141,7 +141,7 @@ func (f *processFlags) apply(cfg *container.Config) error {
 	if err := container.CheckUserNS(f.userns); err != nil {
 		return usageErrorf("%v", err)
 	}
-	if f.userns == "keep-id" {
+	if f.userns == "keep-id" || f.userns == "nomap" || container.IsAutoUserNS(f.userns) {
 		cfg.UserNS = f.userns
 	}
 	cfg.UIDMaps, cfg.GIDMaps, cfg.SubUIDName, cfg.SubGIDName = f.uidMaps, f.gidMaps, f.subUIDName, f.subGIDName

@@ -296,8 +296,82 @@ func TestUsernsKeepID(t *testing.T) {
 	}
 	e.ok("rm", "-f", "-t", "0", "kid")
 	expect(t, e.pod("system", "check"), 0, "No problems found\n")
-	expectError(t, e.pod("run", "--rm", "--userns", "nomap", testImage, "true"), 125, "keep-id")
-	expectError(t, e.pod("run", "--rm", "--userns", "auto", testImage, "true"), 125, "--userns auto")
+}
+
+// TestUsernsAutoNomap: --userns nomap maps every ID of pod's namespace
+// but the user's own (a file of the user's on a bind mount is nobody's
+// inside); --userns auto gives each container a block of its own (1024
+// IDs, or size=N) that no other auto container shares, freed at rm. A
+// root filesystem the container's IDs cannot reach is refused, naming
+// the directory and the chmod.
+func TestUsernsAutoNomap(t *testing.T) {
+	e := withImage(t)
+	share := e.mkdirUser("share")
+	maps := func(out string) []string { // "C H N" lines
+		var ls []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			ls = append(ls, strings.Join(strings.Fields(l), " "))
+		}
+		return ls
+	}
+	r := e.pod("run", "--rm", "--userns", "nomap", "-v", share+":/share", testImage, "sh", "-c",
+		"cat /proc/self/uid_map; echo; stat -c %u /bin; stat -c %u /share; touch /share/x 2>/dev/null || echo denied")
+	parts := strings.SplitN(r.stdout, "\n\n", 2)
+	if r.code != 0 || len(parts) != 2 || parts[1] != "0\n65534\ndenied\n" {
+		t.Fatalf("run --userns nomap:\n%s", r)
+	}
+	for _, l := range maps(parts[0]) {
+		if f := strings.Fields(l); len(f) != 3 || f[1] == "0" {
+			t.Fatalf("nomap maps the user's own ID (pod's 0): %q\n%s", l, r)
+		}
+	}
+	// Two auto containers: blocks of 1024 and 500, apart.
+	script := "cat /proc/self/uid_map; sleep 1000"
+	e.ok("run", "-d", "--name", "a1", "--userns", "auto", testImage, "sh", "-c", script)
+	e.ok("run", "-d", "--name", "a2", "--userns", "auto:size=500", testImage, "sh", "-c", script)
+	block := func(name string) (start, size int) {
+		t.Helper()
+		var m []string
+		for i := 0; i < 50 && len(m) == 0; i++ {
+			if out := strings.TrimSpace(e.ok("logs", name)); out != "" {
+				m = maps(out)
+			} else {
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+		if len(m) != 1 {
+			t.Fatalf("%s's uid_map: %q", name, m)
+		}
+		f := strings.Fields(m[0])
+		start, _ = strconv.Atoi(f[1])
+		size, _ = strconv.Atoi(f[2])
+		if f[0] != "0" || start == 0 {
+			t.Fatalf("%s's uid_map %q: want the container's 0 onto one of pod's subordinate IDs", name, m[0])
+		}
+		return start, size
+	}
+	s1, n1 := block("a1")
+	s2, n2 := block("a2")
+	if n1 != 1024 || n2 != 500 || (s1 < s2+n2 && s2 < s1+n1) {
+		t.Fatalf("auto blocks %d+%d and %d+%d: want sizes 1024 and 500, apart", s1, n1, s2, n2)
+	}
+	expect(t, e.pod("inspect", "--format", "{{.HostConfig.UsernsMode}}", "a2"), 0, "auto:size=500\n")
+	// Files of the image are root's inside the block too.
+	expect(t, e.pod("run", "--rm", "--userns", "auto", testImage, "stat", "-c", "%u", "/bin"), 0, "0\n")
+	expectError(t, e.pod("run", "--rm", "--userns", "auto:size=4000000", testImage, "true"), 125, "--userns auto", "free IDs are not left")
+	// rm frees a1's block: the next auto container gets it again.
+	e.ok("rm", "-f", "-t", "0", "a1")
+	e.ok("run", "-d", "--name", "a3", "--userns", "auto", testImage, "sh", "-c", script)
+	if s3, _ := block("a3"); s3 != s1 {
+		t.Fatalf("a3 got block %d, want a1's freed %d", s3, s1)
+	}
+	e.ok("rm", "-f", "-t", "0", "a2", "a3")
+	expectError(t, e.pod("run", "--rm", "--userns", "auto:size=0", testImage, "true"), 125, "size=")
+	expectError(t, e.pod("run", "--rm", "--userns", "ns:/proc/1/ns/user", testImage, "true"), 125, "not supported")
+	// A root filesystem behind a directory only the user may pass.
+	hidden := e.mkdirUser("home/rootfs")
+	expectError(t, e.pod("run", "--rm", "--userns", "nomap", "--rootfs", hidden, "true"), 125, "cannot pass "+e.home, "chmod o+x "+e.home)
+	e.expectClean()
 }
 
 // TestPasswdEntries: --hostuser adds a host account, a numeric --user
@@ -319,8 +393,9 @@ func TestPasswdEntries(t *testing.T) {
 // its own: its IDs map as asked (the user's own ID as container 1000,
 // so a file it makes on a bind mount is the user's on the host), the
 // image's files stay root's inside, and generate systemd keeps the maps.
-// Maps that leave pod's namespace, or leave out the user's own ID, and
-// the /etc/subuid names rootless are refused, saying why.
+// A map that leaves out the user's own ID runs, the user's files
+// nobody's inside; maps that leave pod's namespace, and the /etc/subuid
+// names rootless are refused, saying why.
 func TestUIDMap(t *testing.T) {
 	e := withImage(t)
 	share := e.mkdirUser("share")
@@ -344,7 +419,8 @@ func TestUIDMap(t *testing.T) {
 	}
 	e.ok("rm", "mapped")
 	expectError(t, e.pod("run", "--rm", "--uidmap", "0:1:70000000", testImage, "true"), 125, "pod's user namespace has IDs 0 to")
-	expectError(t, e.pod("run", "--rm", "--uidmap", "0:1:1000", testImage, "true"), 125, "map your own ID too")
+	// A map without the user's own ID: the user's files are nobody's.
+	expect(t, e.pod("run", "--rm", "--uidmap", "0:1:1000", "-v", share+":/share", testImage, "sh", "-c", "stat -c %u /bin /share"), 0, "0\n65534\n")
 	expectError(t, e.pod("run", "--rm", "--uidmap", "0:1", testImage, "true"), 125, "CONTAINER:HOST:SIZE")
 	expectError(t, e.pod("run", "--rm", "--subuidname", e.user.name, testImage, "true"), 125, "only root can map")
 	expectError(t, e.pod("run", "--rm", "--userns", "keep-id", "--uidmap", "0:1:1000", testImage, "true"), 125, "keep-id makes the map itself")
@@ -369,7 +445,8 @@ func TestBuildUserNS(t *testing.T) {
 	expect(t, e.pod("run", "--rm", "localhost/e2e/plain:1", "head", "-c", "2", "/map"), 0, "0 ")
 	expectError(t, e.pod("build", "--userns", "ns:/proc/1/ns/user", ctx), 125, "cannot join another user namespace")
 	expectError(t, e.pod("build", "--userns-uid-map-user", e.user.name, ctx), 125, "only root can map")
-	expectError(t, e.pod("build", "--userns-uid-map", "0:1:1000", ctx), 125, "--userns-uid-map: map your own ID too")
+	e.ok("build", "-q", "--no-cache", "--userns-uid-map", "0:1:2000", "-t", "localhost/e2e/unowned:1", ctx)
+	expect(t, e.pod("run", "--rm", "localhost/e2e/unowned:1", "cat", "/map"), 0, "0 1 2000\n")
 	// build's own --runtime-flag reaches the runtime of RUN steps.
 	if r := e.pod("build", "--no-cache", "--runtime-flag", "no-such-flag", ctx); r.code == 0 || !strings.Contains(r.stdout+r.stderr, "no-such-flag") {
 		t.Fatalf("build --runtime-flag no-such-flag:\n%s", r)
