@@ -160,10 +160,20 @@ func lookupUser(name string) (*testUser, error) {
 
 // subIDRange returns the first range of u in an /etc/subuid-style file.
 func subIDRange(file string, u *testUser) (start, count int, err error) {
-	b, err := os.ReadFile(file)
+	rs, err := subIDRanges(file, u)
 	if err != nil {
 		return 0, 0, err
 	}
+	return rs[0][0], rs[0][1], nil
+}
+
+// subIDRanges are all of u's ranges in file, in order: [start, count].
+func subIDRanges(file string, u *testUser) ([][2]int, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var out [][2]int
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Split(strings.TrimSpace(line), ":")
 		if len(f) != 3 || (f[0] != u.name && f[0] != strconv.Itoa(u.uid)) {
@@ -172,10 +182,13 @@ func subIDRange(file string, u *testUser) (start, count int, err error) {
 		start, err1 := strconv.Atoi(f[1])
 		count, err2 := strconv.Atoi(f[2])
 		if err1 == nil && err2 == nil {
-			return start, count, nil
+			out = append(out, [2]int{start, count})
 		}
 	}
-	return 0, 0, fmt.Errorf("user %s has no range in %s", u.name, file)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("user %s has no range in %s", u.name, file)
+	}
+	return out, nil
 }
 
 func copyFile(src, dst string, mode os.FileMode) error {

@@ -459,15 +459,19 @@ func TestSubUIDNameRootful(t *testing.T) {
 	e := rootEnv(t, "only root maps /etc/subuid's ranges")
 	e.importImage(testImage)
 	u := suite.user
-	uid, n, err := subIDRange("/etc/subuid", u)
-	if err != nil {
-		t.Fatal(err)
+	// The container's IDs from 0 onto each range in turn.
+	want := ""
+	for _, file := range []string{"/etc/subuid", "/etc/subgid"} {
+		ranges, err := subIDRanges(file, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := 0
+		for _, r := range ranges {
+			want += fmt.Sprintf("%d %d %d\n", next, r[0], r[1])
+			next += r[1]
+		}
 	}
-	gid, m, err := subIDRange("/etc/subgid", u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("0 %d %d\n0 %d %d\n", uid, n, gid, m)
 	expect(t, e.pod("run", "--rm", "--subuidname", u.name, testImage, "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map | tr -s ' ' | sed 's/^ //'"), 0, want)
 	expectError(t, e.pod("run", "--rm", "--subuidname", "no-such-user-here", testImage, "true"), 125, "/etc/subuid has no range for no-such-user-here")
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,21 +17,24 @@ import (
 func TestUnshare(t *testing.T) {
 	e := newEnv(t)
 	expect(t, e.pod("unshare", "id", "-u"), 0, "0\n")
-	start, count, err := subIDRange("/etc/subuid", e.user)
+	ranges, err := subIDRanges("/etc/subuid", e.user)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := e.ok("unshare", "cat", "/proc/self/uid_map")
-	var rows [][]string
+	var rows []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		rows = append(rows, strings.Fields(line))
+		rows = append(rows, strings.Join(strings.Fields(line), " "))
 	}
-	want := [][]string{
-		{"0", strconv.Itoa(e.user.uid), "1"},
-		{"1", strconv.Itoa(start), strconv.Itoa(count)},
+	// The user's own ID as 0, then each /etc/subuid range in turn.
+	want := []string{"0 " + strconv.Itoa(e.user.uid) + " 1"}
+	next := 1
+	for _, r := range ranges {
+		want = append(want, fmt.Sprintf("%d %d %d", next, r[0], r[1]))
+		next += r[1]
 	}
-	if len(rows) != 2 || strings.Join(rows[0], " ") != strings.Join(want[0], " ") || strings.Join(rows[1], " ") != strings.Join(want[1], " ") {
-		t.Fatalf("uid_map in the namespace:\n%s\nwant:\n%v", out, want)
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("uid_map in the namespace:\n%s\nwant:\n%s", out, strings.Join(want, "\n"))
 	}
 	// Without a command, unshare runs a shell (here reading stdin).
 	r := e.podStdin(strings.NewReader("id -u\n"), "unshare")
