@@ -117,6 +117,14 @@ type Config struct {
 	// Requires are the full IDs of the containers started before this
 	// one (--requires); none of them can be removed while it exists.
 	Requires []string `json:"requires,omitempty"`
+	// Pod is the ID of the pod the container belongs to (run --pod);
+	// Infra marks the pod's infra container, which holds the shared
+	// namespaces (pod's own executable pausing, in an empty root); InitCtr
+	// is create's --init-ctr (always, once): the container runs to its end
+	// at every start of its pod (or the first) before the others start.
+	Pod     string `json:"pod,omitempty"`
+	Infra   bool   `json:"infra,omitempty"`
+	InitCtr string `json:"initCtr,omitempty"`
 	// Timeout is --timeout: the seconds each run may last before it is
 	// killed (SIGKILL, exit 137); 0 for no limit.
 	Timeout uint `json:"timeout,omitempty"`

@@ -24,6 +24,10 @@ type InspectData struct {
 	OCIRuntime string `json:"OCIRuntime"`
 	// Dependencies are Podman's: the IDs of the containers it requires.
 	Dependencies []string `json:"Dependencies"`
+	// Pod is the ID of the container's pod, IsInfra whether it is the
+	// pod's infra container (Podman's keys).
+	Pod     string `json:"Pod"`
+	IsInfra bool   `json:"IsInfra"`
 	// SizeRw and SizeRootFs are the writable layer's size and the whole
 	// root filesystem's, with inspect --size.
 	SizeRw     *int64 `json:"SizeRw,omitempty"`
@@ -134,7 +138,7 @@ func (r *Record) Inspect(driver string) InspectData {
 	d := InspectData{
 		ID: c.ID, Created: c.Created, Image: "sha256:" + c.ImageID, ImageName: c.Image,
 		Name: c.Name, RestartCount: s.RestartCount, Driver: driver, Mounts: inspectMounts(c.Mounts), OCIRuntime: s.Runtime,
-		Dependencies: append([]string{}, c.Requires...),
+		Dependencies: append([]string{}, c.Requires...), Pod: c.Pod, IsInfra: c.Infra,
 		State: InspectState{
 			Status: shown, Running: running && status == StatusRunning, Paused: status == StatusPaused,
 			OOMKilled: s.OOMKilled, Pid: s.Pid, ExitCode: s.ExitCode, Error: s.Error,

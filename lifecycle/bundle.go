@@ -56,9 +56,10 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	}
 	argv0 := args[0] // the command's own, before --init goes in front
 	var initMount *specs.Mount
-	if cfg.Init {
+	if cfg.Init || cfg.Infra {
 		// --init: the init (pod's own executable, or --init-path's) is PID
-		// 1, the command its child.
+		// 1, the command its child; a pod's infra container runs it alone,
+		// pausing.
 		src := cfg.InitPath
 		if src == "" {
 			if src, err = userns.Helper(); err != nil {
@@ -70,12 +71,15 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 		}
 		initMount = &specs.Mount{Destination: podinit.Path, Type: "bind", Source: src, Options: []string{"bind", "ro"}}
 		args = append([]string{podinit.Path, "--"}, args...)
+		if cfg.Infra {
+			args, argv0 = []string{podinit.Path, podinit.Pause}, ""
+		}
 	}
 	mounts, err := volumes.Prepare(cfg, rootfs, u)
 	if err != nil {
 		return nil, container.WithExitCode(125, fmt.Errorf("container %s: %w", cfg.Name, err))
 	}
-	if err := container.LookPath(rootfs, env, cwd, argv0); err != nil && !onMount(mounts, env, cwd, argv0) {
+	if err := container.LookPath(rootfs, env, cwd, argv0); argv0 != "" && err != nil && !onMount(mounts, env, cwd, argv0) {
 		return nil, err
 	}
 	files, err := writeEtcFiles(bundle, hostname, cfg, nc)

@@ -32,16 +32,27 @@ type CreateOptions struct {
 	// CidFile receives the new container's ID (--cidfile); it must not
 	// exist.
 	CidFile string
+	// Pod is the pod the container joins (--pod NAME|ID|new:NAME).
+	Pod string
+}
+
+// refuseExisting refuses a file an ID is to be written to that exists
+// already (--cidfile, --pod-id-file): another object may use it.
+func refuseExisting(flag, path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%s %s exists: another container or pod may use it; remove the file first", flag, path)
+	}
+	return nil
 }
 
 // Create finds (or pulls) the image, completes the Config from it (command,
 // stop signal, health check, published ports, volumes) and creates the
 // container: its writable layer and its record.
-func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, *container.ImageConfig, error) {
+func (h *Host) Create(ctx context.Context, o CreateOptions) (made *container.Record, _ *container.ImageConfig, _ error) {
 	cfg := o.Config
 	if o.CidFile != "" {
-		if _, err := os.Lstat(o.CidFile); err == nil {
-			return nil, nil, fmt.Errorf("--cidfile %s exists: another container may use it; remove the file first", o.CidFile)
+		if err := refuseExisting("--cidfile", o.CidFile); err != nil {
+			return nil, nil, err
 		}
 	}
 	if cfg.Cgroups == "disabled" && !h.Rootless {
@@ -53,6 +64,22 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (*container.Record, 
 	}
 	ic := &img.Config.Config
 	cfg.ImageID = img.ID
+	if o.Pod != "" {
+		newPod, err := h.joinPod(ctx, &o)
+		if newPod != "" {
+			// --pod new:NAME made a pod for this container alone.
+			defer func() {
+				if made == nil {
+					_, _ = h.RemovePod(ctx, newPod, PodRemoveOptions{Force: true, Ignore: true})
+				}
+			}()
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	} else if cfg.InitCtr != "" {
+		return nil, nil, fmt.Errorf("--init-ctr: init containers belong to a pod: give --pod")
+	}
 	if cfg.Engine == "" && h.Engine != "pod" {
 		cfg.Engine = h.Engine
 	}

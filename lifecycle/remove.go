@@ -27,6 +27,9 @@ type RemoveOptions struct {
 	// Depend removes the containers that require the target (--requires)
 	// first; without it Remove refuses while there are any.
 	Depend bool
+	// fromPod: the removal is the pod's (RemovePod), which alone removes
+	// its infra container.
+	fromPod bool
 }
 
 // removeLockWait bounds how long Remove waits for a stopped container's
@@ -44,6 +47,9 @@ func (h *Host) Remove(ctx context.Context, target string, o RemoveOptions) (stri
 		return "", err
 	}
 	if rec.Damage == nil {
+		if err := h.checkInfraRemoval(rec, o); err != nil {
+			return rec.Config.ID, err
+		}
 		if err := h.removeDependents(ctx, rec, o); err != nil {
 			return rec.Config.ID, err
 		}

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -26,6 +27,9 @@ const Path = "/run/" + Name
 // Main runs args (after an optional "--") as the init's child and returns
 // the exit code.
 func Main(args []string) int {
+	if len(args) == 1 && args[0] == Pause {
+		return pause()
+	}
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
 	}
@@ -47,6 +51,28 @@ func Main(args []string) int {
 	}
 	go forward(sigs, child)
 	return reap(child.Pid)
+}
+
+// Pause is the argument of the pause role: a pod's infra container,
+// which only holds the namespaces its pod's containers share.
+const Pause = "--pause"
+
+// pause waits for SIGTERM, SIGINT or SIGHUP and exits 0, reaping the
+// orphans of a shared PID namespace meanwhile.
+func pause() int {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	go func() {
+		for {
+			var ws unix.WaitStatus
+			if _, err := unix.Wait4(-1, &ws, 0, nil); err != nil && err != unix.EINTR {
+				// No children: wait for one to be adopted.
+				time.Sleep(time.Second)
+			}
+		}
+	}()
+	<-sigs
+	return 0
 }
 
 // forward passes every signal but SIGCHLD (the reaper's), SIGURG (the Go
