@@ -10,6 +10,7 @@ import (
 func newCreateCommand(g *globalOptions) *cobra.Command {
 	var f containerFlags
 	var attach []string
+	var initCtr string
 	cmd := &cobra.Command{
 		Use:   "create [flags] IMAGE [COMMAND [ARG...]]",
 		Short: "Create a new container without starting it",
@@ -23,6 +24,12 @@ func newCreateCommand(g *globalOptions) *cobra.Command {
 				return usageErrorf("%v", err)
 			}
 			o.Config.AttachStreams = attach
+			switch initCtr {
+			case "", "always", "once":
+				o.Config.InitCtr = initCtr
+			default:
+				return usageErrorf("--init-ctr %q: always or once", initCtr)
+			}
 			h, err := g.host()
 			if err != nil {
 				return err
@@ -36,6 +43,7 @@ func newCreateCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().StringVar(&initCtr, "init-ctr", "", "make the container an init container of its pod (--pod): it runs to its end before the others at every start of the pod (always) or the first (once)")
 	cmd.Flags().StringSliceVarP(&attach, "attach", "a", nil, "the streams pod start --attach joins: stdin, stdout, stderr (default all)")
 	return cmd
 }

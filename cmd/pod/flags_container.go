@@ -32,6 +32,7 @@ type containerFlags struct {
 	interactive, tty, rm                  bool
 	readOnly, privileged, rootfs          bool
 	stopSignal                            string
+	pod, podIDFile                        string
 	stopTimeout                           int
 	vol                                   volumeFlags // -v, --mount, --tmpfs, --volumes-from
 	pull                                  pullFlags   // --pull and the implicit pull's registry flags
@@ -48,6 +49,8 @@ func (f *containerFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.SetInterspersed(false)
 	fl.StringVar(&f.name, "name", "", "assign a name to the container")
+	fl.StringVar(&f.pod, "pod", "", "run in the pod NAME or ID (new:NAME makes it, with this container's network flags as the pod's)")
+	fl.StringVar(&f.podIDFile, "pod-id-file", "", "run in the pod whose ID this file holds")
 	fl.StringVarP(&f.hostname, "hostname", "h", "", "container host name (default: the short container ID)")
 	fl.StringVarP(&f.workdir, "workdir", "w", "", "working directory inside the container (created when missing)")
 	fl.StringVarP(&f.user, "user", "u", "", "USER[:GROUP] to run as, by name or number")
@@ -99,7 +102,15 @@ func (f *containerFlags) options(cmd *cobra.Command, args []string) (lifecycle.C
 		return lifecycle.CreateOptions{}, err
 	}
 	cfg.Rootfs = rootfs
-	o := lifecycle.CreateOptions{Config: cfg, PublishAll: f.net.publishAll, Replace: f.unit.replace, CidFile: f.unit.cidFile}
+	o := lifecycle.CreateOptions{Config: cfg, PublishAll: f.net.publishAll, Replace: f.unit.replace, CidFile: f.unit.cidFile, Pod: f.pod}
+	if f.podIDFile != "" {
+		if f.pod != "" {
+			return o, usageErrorf("--pod and --pod-id-file name the pod twice: give one")
+		}
+		if o.Pod, err = podIDFromFile(f.podIDFile); err != nil {
+			return o, err
+		}
+	}
 	if o.Pull, o.PullOptions, err = f.pull.options(cmd); err != nil {
 		return o, err
 	}

@@ -100,6 +100,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newUmountCommand(g),
 		newUpdateCommand(g),
 		newNetworkCommand(g),
+		newPodsCommand(g),
 		newCompletionCommand(g),
 		newSystemCommand(g),
 		newCreateCommand(g),
