@@ -15,7 +15,7 @@ import (
 type Filters map[string][]string
 
 var filterKeys = map[string]bool{"status": true, "name": true, "id": true, "ancestor": true, "label": true, "exited": true,
-	"health": true, "restart-policy": true, "until": true}
+	"health": true, "restart-policy": true, "until": true, "pod": true}
 
 // ParseFilters parses KEY=VALUE filter arguments.
 func ParseFilters(args []string) (Filters, error) {
@@ -23,7 +23,7 @@ func ParseFilters(args []string) (Filters, error) {
 	for _, a := range args {
 		k, v, ok := strings.Cut(a, "=")
 		if !ok || !filterKeys[k] {
-			return nil, fmt.Errorf("invalid filter %q: use status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy= or until=", a)
+			return nil, fmt.Errorf("invalid filter %q: use status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy=, until= or pod=", a)
 		}
 		switch k {
 		case "status":
@@ -113,6 +113,9 @@ func (f Filters) matchOne(k, v string, r *Record, status string) bool {
 	case "until":
 		t, err := time.Parse(time.RFC3339Nano, v)
 		return err == nil && c.Created.Before(t)
+	case "pod":
+		// The caller puts a pod's ID for its name (PodFilter).
+		return c.Pod != "" && strings.HasPrefix(c.Pod, v)
 	}
 	return false
 }

@@ -21,6 +21,7 @@ type PruneOptions struct {
 
 // PruneReport is what Prune removed.
 type PruneReport struct {
+	Pods       []string // IDs
 	Containers []string // IDs
 	Networks   []string // names
 	Volumes    []string // names
@@ -36,6 +37,9 @@ type PruneReport struct {
 func (h *Host) Prune(ctx context.Context, o PruneOptions) (PruneReport, error) {
 	var rep PruneReport
 	var err error
+	if rep.Pods, err = h.PrunePods(ctx); err != nil {
+		return rep, err
+	}
 	if rep.Containers, err = h.PruneContainers(ctx, nil); err != nil {
 		return rep, err
 	}
@@ -135,8 +139,8 @@ func (h *Host) PruneContainers(ctx context.Context, filters []string) ([]string,
 	for _, r := range recs {
 		// What a monitor manages, and a storage container whose creator
 		// (a create, a build step) is still at work, stay.
-		if r.Underway || r.MonitorAlive() || (r.Damage == nil && r.Active()) || !match.Match(r) {
-			continue
+		if r.Underway || r.MonitorAlive() || (r.Damage == nil && r.Active()) || !match.Match(r) || r.Config.Infra {
+			continue // a pod's infra container goes with its pod (PrunePods)
 		}
 		id, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Volumes: true})
 		if err != nil {

@@ -20,11 +20,20 @@ import (
 // Each step is a removal that a kill -9 leaves half done and a second
 // reset finishes.
 func (h *Host) Reset(ctx context.Context) error {
+	var errs []error
+	all, _, err := h.pods().List()
+	if err != nil {
+		return err
+	}
+	for _, p := range all {
+		if _, err := h.RemovePod(ctx, p.ID, PodRemoveOptions{Force: true, Ignore: true}); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	recs, err := h.List(ctx, ListOptions{External: true})
 	if err != nil {
 		return err
 	}
-	var errs []error
 	for _, r := range recs {
 		if _, err := h.Remove(ctx, r.Config.ID, RemoveOptions{Force: true, Volumes: true, Ignore: true}); err != nil {
 			errs = append(errs, fmt.Errorf("removing container %s: %w", r.Config.Name, err))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/lifecycle"
+	"github.com/pod-project/pod/pods"
 )
 
 // psRow is one line of `pod ps`; --format templates name its fields.
@@ -34,7 +35,7 @@ type psRow struct {
 	// Namespaces are that process's namespaces (with --ns).
 	Pid        int
 	Namespaces psNamespaces
-	// Pod and PodName are empty: pod has no pods yet (--pod shows them).
+	// Pod and PodName are the container's pod's (--pod shows them).
 	Pod, PodName string
 }
 
@@ -90,6 +91,12 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// pod=NAME: the pod's ID, which the records carry.
+			for i, v := range match["pod"] {
+				if pi, err := h.Pod(cmd.Context(), v); err == nil {
+					match["pod"][i] = pi.ID
+				}
+			}
 			if latest {
 				last = 1
 			}
@@ -119,7 +126,7 @@ func newPsCommand(g *globalOptions) *cobra.Command {
 	fl.StringArrayVarP(&filters, "filter", "f", nil, "filter output (status=, name=, id=, ancestor=, label=, exited=, health=, restart-policy=, until=)")
 	fl.BoolVar(&noHeading, "noheading", false, "do not print the header row")
 	fl.BoolVar(&ns, "ns", false, "show the containers' PIDs and namespaces")
-	fl.BoolVarP(&pods, "pod", "p", false, "show the POD ID and PODNAME columns (empty: pod has no pods yet)")
+	fl.BoolVarP(&pods, "pod", "p", false, "show the POD ID and PODNAME columns")
 	fl.BoolVar(&sync, "sync", false, "accepted for Podman's scripts: pod checks the state of running containers at every ps")
 	fl.IntVarP(&watch, "watch", "w", 0, "list again every N seconds")
 	fl.StringVar(&sortBy, "sort", "", "sort by command, created (oldest first), id, image, names, runningfor, size or status (default: newest first)")
@@ -213,6 +220,7 @@ func psList(cmd *cobra.Command, h *lifecycle.Host, v psView) ([]any, error) {
 func psRows(h *lifecycle.Host, recs []*container.Record, v psView) ([]any, error) {
 	now := time.Now()
 	var rows []any
+	var podNames map[string]string
 	for _, r := range recs {
 		if !v.all && v.last <= 0 && !r.Running() && !r.State.Restarting && !v.match.HasStatus() && !r.External {
 			continue
@@ -224,6 +232,19 @@ func psRows(h *lifecycle.Host, recs []*container.Record, v psView) ([]any, error
 			break
 		}
 		row := newPsRow(r, now, v.noTrunc)
+		if r.Config.Pod != "" {
+			if podNames == nil {
+				podNames = map[string]string{}
+				all, _, _ := pods.New(h.Store.GraphRoot()).List()
+				for _, p := range all {
+					podNames[p.ID] = p.Name
+				}
+			}
+			row.Pod, row.PodName = r.Config.Pod, podNames[r.Config.Pod]
+			if !v.noTrunc {
+				row.Pod = container.ShortID(row.Pod)
+			}
+		}
 		if r.Running() {
 			row.Pid = r.State.Pid
 			if v.ns {

@@ -62,9 +62,9 @@ func newSystemPruneCommand(g *globalOptions) *cobra.Command {
 
 // pruneWhat lists what system prune removes, for its question.
 func pruneWhat(o lifecycle.PruneOptions) string {
-	what := "  - all stopped containers\n  - all networks not used by at least one container\n  - all dangling images"
+	what := "  - all stopped pods\n  - all stopped containers\n  - all networks not used by at least one container\n  - all dangling images"
 	if o.All {
-		what = "  - all stopped containers\n  - all networks not used by at least one container\n  - all images without at least one container associated to them"
+		what = "  - all stopped pods\n  - all stopped containers\n  - all networks not used by at least one container\n  - all images without at least one container associated to them"
 	}
 	if o.Volumes {
 		what += "\n  - all volumes not used by at least one container"
@@ -73,6 +73,12 @@ func pruneWhat(o lifecycle.PruneOptions) string {
 }
 
 func printPruneReport(w io.Writer, rep lifecycle.PruneReport, vols bool) {
+	if len(rep.Pods) > 0 {
+		fmt.Fprintln(w, "Deleted Pods")
+		for _, id := range rep.Pods {
+			fmt.Fprintln(w, id)
+		}
+	}
 	fmt.Fprintln(w, "Deleted Containers")
 	for _, id := range rep.Containers {
 		fmt.Fprintln(w, id)
