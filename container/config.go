@@ -117,7 +117,8 @@ type Config struct {
 	// Requires are the full IDs of the containers started before this
 	// one (--requires); none of them can be removed while it exists.
 	Requires []string `json:"requires,omitempty"`
-	// Pod is the ID of the pod the container belongs to (run --pod);
+	// Pod is the ID of the pod the container belongs to (run --pod: its
+	// name or ID as given, or new:NAME, until create resolves it);
 	// Infra marks the pod's infra container, which holds the shared
 	// namespaces (pod's own executable pausing, in an empty root); InitCtr
 	// is create's --init-ctr (always, once): the container runs to its end

@@ -32,8 +32,6 @@ type CreateOptions struct {
 	// CidFile receives the new container's ID (--cidfile); it must not
 	// exist.
 	CidFile string
-	// Pod is the pod the container joins (--pod NAME|ID|new:NAME).
-	Pod string
 }
 
 // refuseExisting refuses a file an ID is to be written to that exists
@@ -64,7 +62,7 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (made *container.Rec
 	}
 	ic := &img.Config.Config
 	cfg.ImageID = img.ID
-	if o.Pod != "" {
+	if cfg.Pod != "" && !cfg.Infra {
 		newPod, err := h.joinPod(ctx, &o)
 		if newPod != "" {
 			// --pod new:NAME made a pod for this container alone.

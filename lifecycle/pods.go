@@ -146,7 +146,8 @@ func (h *Host) ensureInfra(ctx context.Context, p *pods.Pod) (*container.Record,
 	return rec, nil
 }
 
-// joinPod puts a new container into the pod o.Pod names (new:NAME makes
+// joinPod puts a new container into the pod its Config.Pod names (its
+// name or ID, as given, which becomes the ID; new:NAME makes
 // it, with the container's network flags as the pod's): the namespaces
 // the pod shares become the infra container's, which the container
 // requires (so it starts first, and stays while the container exists).
@@ -155,7 +156,7 @@ func (h *Host) joinPod(ctx context.Context, o *CreateOptions) (newPod string, er
 	cfg := o.Config
 	ownNet := cfg.NetworkMode != "" || len(cfg.Networks) > 0 || len(cfg.Ports) > 0 || o.PublishAll
 	var p *pods.Pod
-	if name, ok := strings.CutPrefix(o.Pod, "new:"); ok {
+	if name, ok := strings.CutPrefix(cfg.Pod, "new:"); ok {
 		infra := &container.Config{NetworkMode: cfg.NetworkMode, Networks: cfg.Networks, Ports: cfg.Ports,
 			DNS: cfg.DNS, DNSSearch: cfg.DNSSearch, DNSOptions: cfg.DNSOptions, ExtraHosts: cfg.ExtraHosts}
 		if p, err = h.CreatePod(ctx, PodCreateOptions{Name: name, Infra: infra}); err != nil {
@@ -165,8 +166,8 @@ func (h *Host) joinPod(ctx context.Context, o *CreateOptions) (newPod string, er
 		cfg.NetworkMode, cfg.Networks, cfg.Ports = "", nil, nil
 		cfg.DNS, cfg.DNSSearch, cfg.DNSOptions, cfg.ExtraHosts = nil, nil, nil, nil
 		ownNet = false
-	} else if p, err = h.pods().Get(o.Pod); err != nil {
-		return "", fmt.Errorf("--pod %s: %w", o.Pod, err)
+	} else if p, err = h.pods().Get(cfg.Pod); err != nil {
+		return "", fmt.Errorf("--pod %s: %w", cfg.Pod, err)
 	}
 	if cfg.InitCtr != "" && p.InfraID == "" {
 		return newPod, fmt.Errorf("--init-ctr: pod %s has no infra container to start before its init containers", p.Name)

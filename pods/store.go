@@ -157,6 +157,9 @@ func (s *Store) Create(p *Pod, freeName func(taken func(string) bool) string) er
 	if p.ID == "" {
 		p.ID = NewID()
 	}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("creating the pods directory: %w", err)
+	}
 	p.Version = recordVersion
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {

@@ -30,6 +30,10 @@ type RunArgsOptions struct {
 // not repeated.
 func RunArgs(cfg *container.Config, o RunArgsOptions) ([]string, error) {
 	var a args
+	if cfg.Pod != "" {
+		a.add("--pod", cfg.Pod)
+		cfg = withoutPod(cfg)
+	}
 	a.str("--name", cfg.Name)
 	a.str("--hostname", cfg.Hostname)
 	a.str("--domainname", cfg.Domainname)
@@ -459,4 +463,26 @@ func mountFlag(m container.Mount) (string, error) {
 		}
 	}
 	return strings.Join(fields, ","), nil
+}
+
+// withoutPod is a pod's container's cfg without what joining the pod put
+// there (--pod puts it again): the infra container's namespaces, its
+// host name, and the requirement of it (the last of Requires).
+func withoutPod(cfg *container.Config) *container.Config {
+	c := *cfg
+	if len(c.Requires) == 0 {
+		return &c
+	}
+	infra := c.Requires[len(c.Requires)-1]
+	ref := "container:" + infra
+	c.Requires = c.Requires[:len(c.Requires)-1]
+	if c.UTS == ref {
+		c.Hostname = ""
+	}
+	for _, m := range []*string{&c.NetworkMode, &c.IPC, &c.UTS, &c.PID} {
+		if *m == ref {
+			*m = ""
+		}
+	}
+	return &c
 }

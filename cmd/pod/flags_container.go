@@ -102,12 +102,12 @@ func (f *containerFlags) options(cmd *cobra.Command, args []string) (lifecycle.C
 		return lifecycle.CreateOptions{}, err
 	}
 	cfg.Rootfs = rootfs
-	o := lifecycle.CreateOptions{Config: cfg, PublishAll: f.net.publishAll, Replace: f.unit.replace, CidFile: f.unit.cidFile, Pod: f.pod}
+	o := lifecycle.CreateOptions{Config: cfg, PublishAll: f.net.publishAll, Replace: f.unit.replace, CidFile: f.unit.cidFile}
 	if f.podIDFile != "" {
 		if f.pod != "" {
 			return o, usageErrorf("--pod and --pod-id-file name the pod twice: give one")
 		}
-		if o.Pod, err = podIDFromFile(f.podIDFile); err != nil {
+		if cfg.Pod, err = podIDFromFile(f.podIDFile); err != nil {
 			return o, err
 		}
 	}
@@ -137,7 +137,7 @@ func (f *containerFlags) config(cmd *cobra.Command, imageRef string, args []stri
 		Interactive: f.interactive, Tty: f.tty, AutoRemove: f.rm,
 		CapAdd: f.capAdd, CapDrop: f.capDrop, Privileged: f.privileged,
 		ReadOnlyRootfs: f.readOnly, SecurityOpt: f.secOpt, StopSignal: f.stopSignal,
-		Created: time.Now().UTC(),
+		Created: time.Now().UTC(), Pod: f.pod,
 	}
 	if cmd.Flags().Changed("entrypoint") {
 		cfg.Entrypoint = []string{}

@@ -98,6 +98,7 @@ func roundTripCases(t *testing.T) [][]string {
 		{"--image-volume", "tmpfs", "--personality", "LINUX32", "--cgroup-parent", "/mine", "--cgroup-conf", "memory.high=1000000", "img"},
 		{"--entrypoint", `["/bin/sh","-c"]`, "--group-add", "wheel", "--group-add", "100", "--oom-score-adj", "500", "--read-only", "--read-only-tmpfs=false", "img", "echo hi"},
 		{"--init", "--init-path", "/bin/sh", "img"},
+		{"--pod", "web", "--userns", "auto:size=500", "img"},
 		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "--ip", "10.89.0.9", "--ip6", "fd00::9", "--mac-address", "02:42:0a:59:00:09", "img"},
 		{"--network", "a:ip=10.89.0.9,alias=x,mac=02:00:00:00:00:01", "--network", "b", "img"},
 	}
@@ -128,6 +129,8 @@ func TestRunArgsRoundTrip(t *testing.T) {
 var notRecorded = []string{
 	"pull", "quiet", "platform", "os", "arch", "variant", "disable-content-trust", "authfile", "cert-dir", "creds", "retry", "retry-delay", "tls-verify",
 	"detach", "attach", "sig-proxy", "detach-keys", "preserve-fds", "publish-all", "env-file", "help", "cidfile", "replace",
+	// Kept as --pod, the pod's ID.
+	"pod-id-file",
 	// Kept as --cpu-quota and --cpu-period; as the variables and labels.
 	"cpus", "env-host", "label-file", "http-proxy",
 	// What run does after the container ended.

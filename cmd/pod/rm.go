@@ -18,7 +18,8 @@ func newRmCommand(g *globalOptions) *cobra.Command {
 		Aliases: []string{"remove"},
 		Short:   "Remove one or more containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, targets, err := tf.resolve(cmd, g, args, anyContainer, ignore || force)
+			// --all leaves pods' infra containers to pod pods rm.
+			h, targets, err := tf.resolve(cmd, g, args, notInfra, ignore || force)
 			if err != nil {
 				return rmExitCode(err)
 			}

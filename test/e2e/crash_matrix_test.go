@@ -179,6 +179,27 @@ func TestCrashMatrix(t *testing.T) {
 		}, args: func(e *env, i int) []string {
 			return append([]string{"unshare", "--"}, strings.Fields(e.inner("volume", "unmount", fmt.Sprintf("tu%d", i)))...)
 		}},
+		{name: "pods create", at: quick, args: func(e *env, i int) []string {
+			return []string{"pods", "create", "--name", fmt.Sprintf("pc%d", i), "-p", fmt.Sprintf("127.0.0.1::%d", 80+i)}
+		}},
+		{name: "run --pod new", at: quick, args: func(e *env, i int) []string {
+			return []string{"run", "-d", "--pod", fmt.Sprintf("new:pn%d", i), "--name", fmt.Sprintf("pr%d", i), testImage, "sleep", "1000"}
+		}},
+		{name: "pods start", at: quick, prepare: func(e *env) {
+			for i := range quick {
+				e.ok("pods", "create", "--name", fmt.Sprintf("ps%d", i))
+				e.ok("create", "--pod", fmt.Sprintf("ps%d", i), "--init-ctr", "once", testImage, "true")
+				e.ok("create", "--pod", fmt.Sprintf("ps%d", i), testImage, "sleep", "1000")
+			}
+		}, args: func(e *env, i int) []string { return []string{"pods", "start", fmt.Sprintf("ps%d", i)} }},
+		{name: "pods rm -f", at: quick, prepare: func(e *env) {
+			for i := range quick {
+				e.ok("pods", "create", "--name", fmt.Sprintf("pd%d", i))
+				for range 2 {
+					e.ok("run", "-d", "--pod", fmt.Sprintf("pd%d", i), "-v", "/anon", testImage, "sleep", "1000")
+				}
+			}
+		}, args: func(e *env, i int) []string { return []string{"pods", "rm", "-f", fmt.Sprintf("pd%d", i)} }},
 		// Each kill finds three stopped containers to prune.
 		{name: "container prune", at: quick, args: func(e *env, i int) []string {
 			for _, x := range []string{"a", "b", "c"} {
@@ -228,6 +249,7 @@ func TestCrashMatrix(t *testing.T) {
 				// reset and rm -f ID take, not rm --all).
 				e.ok("system", "reset", "-f")
 			}
+			e.ok("pods", "rm", "-a", "-f")
 			e.ok("rm", "-a", "-f")
 			e.ok("system", "prune", "-a", "-f", "--volumes")
 			e.ok("secret", "rm", "--all")
@@ -257,11 +279,12 @@ func (e *env) nextCallSees() string {
 	vols := lines(e.ok("volume", "ls", "-q"))
 	nets := lines(e.ok("network", "ls", "-q"))
 	secrets := lines(e.ok("secret", "ls", "-q"))
+	pods := lines(e.ok("pods", "ps", "-q"))
 	check := "check clean"
 	if r := e.pod("system", "check", "--format", "{{.Kind}}"); r.code != 0 {
 		check = "check: " + strings.Join(lines(r.stdout), ",")
 	}
-	return fmt.Sprintf("ps -a: [%s]; images: %d; volumes: %d; networks: %d; secrets: %d; %s", strings.Join(parts, ", "), len(images), len(vols), len(nets), len(secrets), check)
+	return fmt.Sprintf("ps -a: [%s]; images: %d; volumes: %d; networks: %d; secrets: %d; pods: %d; %s", strings.Join(parts, ", "), len(images), len(vols), len(nets), len(secrets), len(pods), check)
 }
 
 // expectNothingLeft fails unless only the pause process runs, no
@@ -285,6 +308,10 @@ func (e *env) expectNothingLeft(pause int) {
 	// removed: no partial or temporary file.
 	if ents, _ := os.ReadDir(filepath.Join(filepath.Dir(e.root), "secrets")); len(ents) > 1 || (len(ents) == 1 && ents[0].Name() != ".lock") {
 		e.t.Fatalf("files left in the secrets directory: %v", ents)
+	}
+	// The pods directory holds its lock and the infra's empty root.
+	if ents, _ := os.ReadDir(filepath.Join(filepath.Dir(e.root), "pods")); len(ents) > 2 {
+		e.t.Fatalf("files left in the pods directory: %v", ents)
 	}
 	expect(e.t, e.pod("system", "check"), 0, "No problems found\n")
 	expect(e.t, e.pod("ps", "-a", "--external", "-q"), 0, "")
