@@ -18,7 +18,7 @@ import (
 type targetFilter func(*container.Record) bool
 
 func anyContainer(*container.Record) bool { return true }
-func notInfra(r *container.Record) bool    { return !r.Config.Infra }
+func notInfra(r *container.Record) bool   { return !r.Config.Infra }
 func activeOnly(r *container.Record) bool { return r.Active() }
 func runningOnly(r *container.Record) bool {
 	return r.Running() && r.State.Status == container.StatusRunning
