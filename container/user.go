@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/moby/sys/user"
@@ -115,10 +116,17 @@ func isMissing(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR)
 }
 
+// KeepGroups is --group-add keep-groups: the process keeps the groups pod
+// has (crun's run.oci.keep_original_groups), and gets no others.
+const KeepGroups = "keep-groups"
+
+// KeepGroupsAnnotation is crun's annotation for KeepGroups.
+const KeepGroupsAnnotation = "run.oci.keep_original_groups"
+
 // AdditionalGroups resolves --group-add's groups (names against the
 // image's /etc/group, or GIDs) to GIDs.
 func AdditionalGroups(rootfs string, groups []string) ([]uint32, error) {
-	if len(groups) == 0 {
+	if len(groups) == 0 || slices.Contains(groups, KeepGroups) {
 		return nil, nil
 	}
 	f, err := openInRoot(rootfs, "/etc/group")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pod-project/pod/cdi"
@@ -116,6 +117,15 @@ func (h *Host) Create(ctx context.Context, o CreateOptions) (made *container.Rec
 	}
 	if len(cfg.CgroupConf) > 0 && (h.Rootless || !runtime.IsCgroupV2()) {
 		return nil, nil, fmt.Errorf("--cgroup-conf: it sets cgroup v2 files of a rootful container's own cgroup; this host has %s", map[bool]string{true: "a rootless container with no cgroup of its own", false: "cgroup v1"}[h.Rootless])
+	}
+	if slices.Contains(cfg.GroupAdd, container.KeepGroups) {
+		rt, err := h.Runtime(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if rt.Name != "crun" {
+			return nil, nil, fmt.Errorf("--group-add keep-groups: only crun keeps the groups pod has, and the OCI runtime here is %s (pod info says why crun was passed over; --runtime crun where it works)", rt.Name)
+		}
 	}
 	if cfg.Personality != "" {
 		rt, err := h.Runtime(ctx)

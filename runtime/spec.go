@@ -155,6 +155,12 @@ func Spec(cfg *container.Config, opts SpecOptions) (*specs.Spec, error) {
 	if len(cfg.Annotations) > 0 {
 		s.Annotations = maps.Clone(cfg.Annotations)
 	}
+	if slices.Contains(cfg.GroupAdd, container.KeepGroups) {
+		if s.Annotations == nil {
+			s.Annotations = map[string]string{}
+		}
+		s.Annotations[container.KeepGroupsAnnotation] = "1"
+	}
 	return s, nil
 }
 

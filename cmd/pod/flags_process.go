@@ -185,8 +185,11 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		return usageErrorf("--seccomp-policy %q: pod takes no seccomp profile from images; give --security-opt seccomp=FILE", f.seccompPolicy)
 	}
 	for _, g := range f.groupAdd {
-		if g == "keep-groups" {
-			return usageErrorf("--group-add keep-groups: it needs crun, which keeps the user's own groups; pod runs containers with runc here (give the groups by name or GID)")
+		if g == container.KeepGroups {
+			if len(f.groupAdd) > 1 {
+				return usageErrorf("--group-add keep-groups keeps the groups pod has: give no other --group-add with it")
+			}
+			continue
 		}
 		if g == "" || strings.ContainsAny(g, ":\n") {
 			return usageErrorf("--group-add %q: a group name or GID", g)
