@@ -23,6 +23,7 @@ const (
 	Image     = "image"
 	Volume    = "volume"
 	Network   = "network"
+	Pod       = "pod"
 )
 
 // Event is one thing that happened. Action is Docker's and Podman's word

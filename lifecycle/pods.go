@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/events"
 	"github.com/pod-project/pod/podinit"
 	"github.com/pod-project/pod/pods"
 	"github.com/pod-project/pod/storage"
@@ -93,7 +94,7 @@ func (h *Host) CreatePod(ctx context.Context, o PodCreateOptions) (*pods.Pod, er
 		_, _ = h.RemovePod(ctx, p.ID, PodRemoveOptions{Force: true})
 		return nil, err
 	}
-	h.Event("pod", "create", p.ID, p.Name)
+	h.Event(events.Pod, "create", p.ID, p.Name)
 	if o.PodIDFile != "" {
 		if err := storage.CreateFileOnce(o.PodIDFile, []byte(p.ID), 0o644); err != nil {
 			_, _ = h.RemovePod(ctx, p.ID, PodRemoveOptions{Force: true})
@@ -361,7 +362,7 @@ func (h *Host) StartPod(ctx context.Context, ref string) (*pods.Pod, error) {
 	if err := errors.Join(errs...); err != nil {
 		return pi.Pod, err
 	}
-	h.Event("pod", "start", pi.ID, pi.Name)
+	h.Event(events.Pod, "start", pi.ID, pi.Name)
 	return pi.Pod, nil
 }
 
@@ -385,7 +386,7 @@ func (h *Host) StopPod(ctx context.Context, ref string, o StopOptions) (*pods.Po
 	if err != nil {
 		return pi.Pod, err
 	}
-	h.Event("pod", "stop", pi.ID, pi.Name)
+	h.Event(events.Pod, "stop", pi.ID, pi.Name)
 	return pi.Pod, nil
 }
 
@@ -411,7 +412,7 @@ func (h *Host) KillPod(ctx context.Context, ref string, sig syscall.Signal) (*po
 	if err != nil {
 		return pi.Pod, err
 	}
-	h.Event("pod", "kill", pi.ID, pi.Name)
+	h.Event(events.Pod, "kill", pi.ID, pi.Name)
 	return pi.Pod, nil
 }
 
@@ -474,7 +475,7 @@ func (h *Host) RemovePod(ctx context.Context, ref string, o PodRemoveOptions) (s
 	if err := h.pods().Remove(pi.ID); err != nil {
 		return pi.ID, err
 	}
-	h.Event("pod", "remove", pi.ID, pi.Name)
+	h.Event(events.Pod, "remove", pi.ID, pi.Name)
 	return pi.ID, nil
 }
 

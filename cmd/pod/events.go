@@ -58,7 +58,7 @@ func (r eventRow) line() string {
 // eventFilters select events: values of one key are OR-ed, keys AND-ed.
 type eventFilters map[string][]string
 
-var eventFilterKeys = []string{"container", "event", "image", "label", "network", "status", "type", "volume"}
+var eventFilterKeys = []string{"container", "event", "image", "label", "network", "pod", "status", "type", "volume"}
 
 func parseEventFilters(args []string) (eventFilters, error) {
 	f := eventFilters{}
@@ -97,6 +97,8 @@ func matchEvent(k, v string, e events.Event) bool {
 		return named(events.Volume)
 	case "network":
 		return named(events.Network)
+	case "pod":
+		return named(events.Pod)
 	case "event":
 		return e.Action == v
 	case "type":

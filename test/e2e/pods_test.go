@@ -85,6 +85,7 @@ func TestPodsShareNamespaces(t *testing.T) {
 	expect(t, e.pod("pods", "rm", "-f", "-t", "0", "web"), 0, id+"\n")
 	expect(t, e.pod("ps", "-a", "-q"), 0, "")
 	expect(t, e.pod("pods", "exists", "web"), 1, "")
+	expect(t, e.pod("events", "--stream=false", "--filter", "pod=web", "--format", "{{.Type}} {{.Status}}"), 0, "pod create\npod remove\n")
 	e.expectClean()
 }
 
