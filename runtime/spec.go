@@ -189,8 +189,11 @@ func linux(cfg *container.Config, opts SpecOptions, sec SecurityOptions) *specs.
 		// As Docker: any port and ICMP echo without capabilities. The ping
 		// range must be mapped, which a rootless namespace is not in full.
 		// (Not from a user namespace of the container's own: the
-		// network namespace is pod's, whose settings it may not write.)
-		if cfg.IDMap == nil {
+		// network namespace is pod's, whose settings it may not write;
+		// nor in another container's namespace, whose settings are its
+		// own: a pod's infra container's --sysctl.)
+		joined := strings.HasPrefix(cfg.NetworkMode, "container:") || strings.HasPrefix(cfg.NetworkMode, "ns:")
+		if cfg.IDMap == nil && !joined {
 			l.Sysctl = map[string]string{"net.ipv4.ip_unprivileged_port_start": "0"}
 			if !opts.Rootless {
 				l.Sysctl["net.ipv4.ping_group_range"] = "0 2147483647"
