@@ -30,6 +30,8 @@ type PodCreateOptions struct {
 	PodIDFile                 string
 	CreateCommand             []string
 	ExitPolicy                string
+	// Member is what every container of the pod gets (see pods.Pod).
+	Member *container.Config
 }
 
 func (h *Host) pods() *pods.Store { return pods.New(h.Store.GraphRoot()) }
@@ -66,7 +68,7 @@ func (h *Host) CreatePod(ctx context.Context, o PodCreateOptions) (*pods.Pod, er
 		return nil, fmt.Errorf("--network and --publish set the pod's shared network: --share leaves out net")
 	}
 	p := &pods.Pod{Name: o.Name, Created: time.Now().UTC(), Labels: o.Labels, Hostname: o.Hostname, Share: share,
-		CreateCommand: o.CreateCommand, ExitPolicy: o.ExitPolicy, InfraConfig: infra}
+		CreateCommand: o.CreateCommand, ExitPolicy: o.ExitPolicy, InfraConfig: infra, Member: o.Member}
 	if p.ExitPolicy == "" {
 		p.ExitPolicy = "continue"
 	}
@@ -178,6 +180,21 @@ func (h *Host) joinPod(ctx context.Context, o *CreateOptions) (newPod string, er
 		return newPod, err
 	}
 	cfg.Pod = p.ID
+	if m := p.Member; m != nil {
+		// The pod's volumes, but where the container mounts its own.
+		var mounts []container.Mount
+		for _, pm := range m.Mounts {
+			if !slices.ContainsFunc(cfg.Mounts, func(c container.Mount) bool { return c.Destination == pm.Destination }) {
+				mounts = append(mounts, pm)
+			}
+		}
+		cfg.Mounts = append(mounts, cfg.Mounts...)
+		cfg.VolumesFrom = appendMissing(m.VolumesFrom, cfg.VolumesFrom)
+		cfg.Devices = appendMissing(m.Devices, cfg.Devices)
+		if cfg.ShmSize == 0 {
+			cfg.ShmSize = m.ShmSize
+		}
+	}
 	if infra == nil {
 		return newPod, nil
 	}
@@ -191,14 +208,20 @@ func (h *Host) joinPod(ctx context.Context, o *CreateOptions) (newPod string, er
 	for _, ns := range []struct {
 		name, flag string
 		mode       *string
-	}{{"ipc", "--ipc", &cfg.IPC}, {"uts", "--uts", &cfg.UTS}, {"pid", "--pid", &cfg.PID}} {
+		infra      string
+	}{{"ipc", "--ipc", &cfg.IPC, infra.Config.IPC}, {"uts", "--uts", &cfg.UTS, infra.Config.UTS}, {"pid", "--pid", &cfg.PID, infra.Config.PID}} {
 		if !p.Shares(ns.name) {
 			continue
 		}
-		if *ns.mode != "" {
+		if *ns.mode != "" && (*ns.mode != container.NSHost || ns.infra != container.NSHost) {
 			return newPod, fmt.Errorf("container %s: %s %s: pod %s shares its %s namespace: leave %s out", containerName(cfg), ns.flag, *ns.mode, p.Name, ns.name, ns.flag)
 		}
 		*ns.mode = ref
+		if ns.infra == container.NSHost {
+			// The host's, which a rootless process may not join by path
+			// (the first user namespace owns it): the runtime's own.
+			*ns.mode = container.NSHost
+		}
 	}
 	if p.Shares("uts") {
 		if cfg.Hostname != "" {
@@ -513,4 +536,16 @@ func (h *Host) PrunePods(ctx context.Context) ([]string, error) {
 		}
 	}
 	return removed, nil
+}
+
+// appendMissing is own after those of pod's that own lacks (a container
+// made again from its record's flags has the pod's already).
+func appendMissing(pod, own []string) []string {
+	var out []string
+	for _, v := range pod {
+		if !slices.Contains(own, v) {
+			out = append(out, v)
+		}
+	}
+	return append(out, own...)
 }

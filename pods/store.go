@@ -54,6 +54,10 @@ type Pod struct {
 	// --dns...), which its containers share.
 	InfraName   string            `json:"infraName,omitempty"`
 	InfraConfig *container.Config `json:"infraConfig,omitempty"`
+	// Member is what every container of the pod gets (pod create's -v,
+	// --volumes-from, --device, --shm-size): its Mounts, VolumesFrom,
+	// Devices and ShmSize.
+	Member *container.Config `json:"member,omitempty"`
 }
 
 const recordVersion = 1

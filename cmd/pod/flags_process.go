@@ -213,25 +213,8 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		}
 	}
 	cfg.Init, cfg.InitPath = f.init || f.initPath != "", f.initPath
-	if f.shmSize != "" {
-		n, err := units.RAMInBytes(f.shmSize)
-		if err != nil || n <= 0 {
-			return usageErrorf("--shm-size %q: a size such as 64m or 1g", f.shmSize)
-		}
-		cfg.ShmSize = n
-	}
-	for _, s := range f.sysctls {
-		k, v, ok := strings.Cut(s, "=")
-		if !ok || k == "" {
-			return usageErrorf("--sysctl %q: use KEY=VALUE", s)
-		}
-		if err := container.CheckSysctl(k, cfg.NetworkMode); err != nil {
-			return usageErrorf("%v", err)
-		}
-		if cfg.Sysctls == nil {
-			cfg.Sysctls = map[string]string{}
-		}
-		cfg.Sysctls[k] = v
+	if err := applyShmSysctls(cfg, f.shmSize, f.sysctls); err != nil {
+		return err
 	}
 	if f.umask != "" {
 		if _, err := container.ParseUmask(f.umask); err != nil {
@@ -327,4 +310,30 @@ func readKVFile(name string) ([]string, error) {
 		}
 	}
 	return out, sc.Err()
+}
+
+// applyShmSysctls sets --shm-size and --sysctl on cfg (run's, create's,
+// and a pod's infra container's).
+func applyShmSysctls(cfg *container.Config, shmSize string, sysctls []string) error {
+	if shmSize != "" {
+		n, err := units.RAMInBytes(shmSize)
+		if err != nil || n <= 0 {
+			return usageErrorf("--shm-size %q: a size such as 64m or 1g", shmSize)
+		}
+		cfg.ShmSize = n
+	}
+	for _, s := range sysctls {
+		k, v, ok := strings.Cut(s, "=")
+		if !ok || k == "" {
+			return usageErrorf("--sysctl %q: use KEY=VALUE", s)
+		}
+		if err := container.CheckSysctl(k, cfg.NetworkMode); err != nil {
+			return usageErrorf("%v", err)
+		}
+		if cfg.Sysctls == nil {
+			cfg.Sysctls = map[string]string{}
+		}
+		cfg.Sysctls[k] = v
+	}
+	return nil
 }

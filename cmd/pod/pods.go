@@ -14,6 +14,7 @@ import (
 	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
+	"github.com/pod-project/pod/cdi"
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/pods"
@@ -53,6 +54,9 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 	var labels, labelFiles []string
 	var share, infraCommand, infraImage, pid, exitPolicy string
 	var infra, shareParent bool
+	var vols volumeFlags
+	var devices, secOpts, sysctls []string
+	var shmSize, uts string
 	cmd := &cobra.Command{
 		Use:   "create [flags]",
 		Short: "Create a new empty pod",
@@ -124,11 +128,38 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 					return usageErrorf("%v", err)
 				}
 			}
-			cfg := &container.Config{}
+			cfg := &container.Config{SecurityOpt: secOpts}
 			if err := net.apply(cfg); err != nil {
 				return err
 			}
+			if err := applyShmSysctls(cfg, shmSize, sysctls); err != nil {
+				return err
+			}
+			switch uts {
+			case "", "private":
+			case "host":
+				if o.Hostname != "" {
+					return usageErrorf("--uts host and --hostname: the host's UTS namespace has the host's name")
+				}
+				cfg.UTS = container.NSHost
+			default:
+				return usageErrorf("--uts %q: private or host", uts)
+			}
 			o.Infra = cfg
+			// What every container of the pod gets: -v, --volumes-from,
+			// --device, --shm-size.
+			member := &container.Config{Devices: devices, ShmSize: cfg.ShmSize}
+			if err := vols.apply(member); err != nil {
+				return err
+			}
+			for _, d := range devices {
+				if !cdi.IsName(d) {
+					if _, err := container.ParseDevice(d); err != nil {
+						return usageErrorf("%v", err)
+					}
+				}
+			}
+			o.Member = member
 			o.CreateCommand = os.Args
 			h, err := g.host()
 			if err != nil {
@@ -159,6 +190,13 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 	fl.StringVar(&exitPolicy, "exit-policy", "continue", "what the infra container does when the last other container exits: continue")
 	fl.BoolVar(&shareParent, "share-parent", true, "accepted for Podman's scripts: pod gives each container a cgroup of its own")
 	net.register(fl)
+	fl.StringArrayVarP(&vols.volumes, "volume", "v", nil, "mount a volume or host path in every container of the pod: NAME:DST[:OPTS], /HOST:DST[:OPTS] or DST")
+	fl.StringArrayVar(&vols.volumesFrom, "volumes-from", nil, "mount the volumes of a container in every container of the pod: CONTAINER[:ro|rw]")
+	fl.StringArrayVar(&devices, "device", nil, "give every container of the pod a host device: HOST[:CONTAINER][:PERMS], or a CDI name")
+	fl.StringArrayVar(&secOpts, "security-opt", nil, "the infra container's security options")
+	fl.StringArrayVar(&sysctls, "sysctl", nil, "a kernel setting of the pod's shared namespaces: KEY=VALUE (net.*, with --share ipc kernel.shm*...)")
+	fl.StringVar(&shmSize, "shm-size", "", "size of /dev/shm in the pod's containers (default 64m)")
+	fl.StringVar(&uts, "uts", "", "the pod's UTS namespace: private (default) or host")
 	return cmd
 }
 

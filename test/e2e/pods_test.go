@@ -163,3 +163,24 @@ func TestPodsWithoutInfra(t *testing.T) {
 	expect(t, e.pod("pods", "ps", "-q"), 0, "")
 	expect(t, e.pod("ps", "-a", "-q"), 0, "")
 }
+
+// TestPodsCreateFlags: what pod create gives every container of the pod
+// (-v, --device, --shm-size) and its shared namespaces (--sysctl,
+// --uts host).
+func TestPodsCreateFlags(t *testing.T) {
+	e := withImage(t)
+	e.ok("pods", "create", "--name", "p", "-v", "shared:/data", "--device", "/dev/null:/dev/podnull", "--shm-size", "32m",
+		"--sysctl", "net.ipv4.ip_unprivileged_port_start=100")
+	e.ok("run", "--rm", "--pod", "p", testImage, "sh", "-c", "echo one > /data/f")
+	script := "cat /data/f; test -c /dev/podnull && echo dev; df -k /dev/shm | tail -1 | tr -s ' ' | cut -d' ' -f2; cat /proc/sys/net/ipv4/ip_unprivileged_port_start"
+	expect(t, e.pod("run", "--rm", "--pod", "p", testImage, "sh", "-c", script), 0, "one\ndev\n32768\n100\n")
+	// A container's own mount at the pod's destination wins.
+	expect(t, e.pod("run", "--rm", "--pod", "p", "-v", "other:/data", testImage, "ls", "/data"), 0, "")
+	e.ok("pods", "create", "--name", "hostuts", "--uts", "host")
+	host, _ := os.Hostname()
+	expect(t, e.pod("run", "--rm", "--pod", "hostuts", testImage, "cat", "/proc/sys/kernel/hostname"), 0, host+"\n")
+	expectError(t, e.pod("pods", "create", "--uts", "host", "--hostname", "x"), 125, "--uts host")
+	expectError(t, e.pod("pods", "create", "--device", "relative"), 125, "--device")
+	e.ok("pods", "rm", "-a", "-f")
+	e.ok("volume", "rm", "shared", "other")
+}
