@@ -39,6 +39,11 @@ func (f *networkFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.host, "add-host", nil, "add a line to /etc/hosts (NAME:IP, IP may be host-gateway)")
 	fs.StringVar(&f.domainname, "domainname", "", "container NIS domain name, also used in /etc/hosts")
 	fs.BoolVar(&f.noHosts, "no-hosts", false, "leave the image's /etc/hosts alone: pod writes none")
+	// Docker's spellings, hidden as Podman hides them.
+	fs.StringArrayVar(&f.networks, "net", nil, "--network")
+	fs.StringArrayVar(&f.dnsOpt, "dns-opt", nil, "--dns-option")
+	_ = fs.MarkHidden("net")
+	_ = fs.MarkHidden("dns-opt")
 }
 
 // apply checks the flags and sets cfg's network fields; -P's ports are

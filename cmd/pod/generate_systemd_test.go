@@ -129,8 +129,9 @@ func TestRunArgsRoundTrip(t *testing.T) {
 var notRecorded = []string{
 	"pull", "quiet", "platform", "os", "arch", "variant", "disable-content-trust", "authfile", "cert-dir", "creds", "retry", "retry-delay", "tls-verify",
 	"detach", "attach", "sig-proxy", "detach-keys", "preserve-fds", "publish-all", "env-file", "help", "cidfile", "replace",
-	// Kept as --pod, the pod's ID.
-	"pod-id-file",
+	// Kept as --pod, the pod's ID; Docker's spellings, kept as --network
+	// and --dns-option.
+	"pod-id-file", "net", "dns-opt",
 	// Kept as --cpu-quota and --cpu-period; as the variables and labels.
 	"cpus", "env-host", "label-file", "http-proxy",
 	// What run does after the container ended.
