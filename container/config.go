@@ -126,6 +126,11 @@ type Config struct {
 	Pod     string `json:"pod,omitempty"`
 	Infra   bool   `json:"infra,omitempty"`
 	InitCtr string `json:"initCtr,omitempty"`
+	// DefaultEnv and DefaultCaps are containers.conf's env (below the
+	// image's) and default_capabilities (in place of Docker's set), as
+	// they were at create.
+	DefaultEnv  []string `json:"defaultEnv,omitempty"`
+	DefaultCaps []string `json:"defaultCaps,omitempty"`
 	// Timeout is --timeout: the seconds each run may last before it is
 	// killed (SIGKILL, exit 137); 0 for no limit.
 	Timeout uint `json:"timeout,omitempty"`

@@ -74,6 +74,7 @@ func Environment(cfg *Config, img *ImageConfig, hostname string, u ExecUser) []s
 		env = append(env, "TERM=xterm")
 	}
 	env = append(env, "container="+EngineName(cfg), "HOME="+home)
+	env = mergeEnv(env, cfg.DefaultEnv)
 	if img != nil {
 		env = mergeEnv(env, img.Env)
 	}

@@ -130,6 +130,12 @@ func normalizeCapabilities(names []string) ([]string, error) {
 // and with --cap-add, where --cap-add ALL starts from every capability and
 // --cap-drop ALL from none.
 func Capabilities(add, drop []string, privileged bool) ([]string, error) {
+	return CapabilitiesFrom(nil, add, drop, privileged)
+}
+
+// CapabilitiesFrom is Capabilities from base in place of Docker's default
+// set (containers.conf's default_capabilities); nil for Docker's.
+func CapabilitiesFrom(base, add, drop []string, privileged bool) ([]string, error) {
 	if privileged {
 		return allCapabilities(), nil
 	}
@@ -141,7 +147,9 @@ func Capabilities(add, drop []string, privileged bool) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := defaultCapabilities
+	if base == nil {
+		base = defaultCapabilities
+	}
 	switch {
 	case slices.Contains(adds, "ALL"):
 		base, adds = allCapabilities(), nil

@@ -85,7 +85,7 @@ func Spec(cfg *container.Config, opts SpecOptions) (*specs.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	caps, err := Capabilities(cfg.CapAdd, cfg.CapDrop, cfg.Privileged)
+	caps, err := CapabilitiesFrom(cfg.DefaultCaps, cfg.CapAdd, cfg.CapDrop, cfg.Privileged)
 	if err != nil {
 		return nil, err
 	}

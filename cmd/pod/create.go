@@ -16,8 +16,15 @@ func newCreateCommand(g *globalOptions) *cobra.Command {
 		Short: "Create a new container without starting it",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			set, err := applyConf(cmd, g.conf, g.mode.Rootless)
+			if err != nil {
+				return err
+			}
 			o, err := f.options(cmd, args)
 			if err != nil {
+				return fromConf(err, set)
+			}
+			if err := confDefaults(o.Config, g.conf); err != nil {
 				return err
 			}
 			if err := lifecycle.CheckStreams(attach); err != nil {

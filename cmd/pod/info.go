@@ -33,6 +33,8 @@ type infoHost struct {
 	RuntimeDir string      `json:"runtimeDir"`
 	PauseFile  string      `json:"pauseFile,omitempty"`
 	OCIRuntime infoRuntime `json:"ociRuntime"`
+	// ConfigFiles are the containers.conf and storage.conf files read.
+	ConfigFiles []string `json:"configFiles"`
 	// Monitor is the executable container monitors run from (Podman's
 	// conmon): pod-monitor beside pod, or pod itself without one.
 	Monitor        string `json:"monitor"`
@@ -148,7 +150,8 @@ func gatherInfo(ctx context.Context, g *globalOptions, st storage.Store) infoRep
 		CPUs: goruntime.NumCPU(), Rootless: g.mode.Rootless, UID: g.mode.HostUID, GID: g.mode.HostGID,
 		RuntimeDir: g.mode.RuntimeDir, CgroupsVersion: cgroupVersion(),
 		CgroupManager: g.cgroupManager, EventLogger: g.eventsBackend, Distribution: distribution(),
-		Security: infoSecurity{Rootless: g.mode.Rootless, SECCOMPEnabled: true}, ResourceLimits: lifecycle.ResourceLimitsNote(g.mode.Rootless),
+		ConfigFiles: append([]string{}, g.configFiles()...),
+		Security:    infoSecurity{Rootless: g.mode.Rootless, SECCOMPEnabled: true}, ResourceLimits: lifecycle.ResourceLimitsNote(g.mode.Rootless),
 		Cgroups: runtime.CgroupModes(g.mode.Rootless),
 	}
 	if g.mode.Rootless {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/pod-project/pod/userns"
 )
@@ -43,6 +44,11 @@ func printInfo(w io.Writer, r infoReport) {
 		fmt.Fprintf(w, "  monitor: %s (no %s beside it: each monitor is a whole pod, larger)\n", h.Monitor, userns.HelperName)
 	}
 	printNetwork(w, h.Network)
+	if len(h.ConfigFiles) == 0 {
+		fmt.Fprintln(w, "  configFiles: none (containers.conf and storage.conf give pod's defaults where present)")
+	} else {
+		fmt.Fprintf(w, "  configFiles:\n    - %s\n", strings.Join(h.ConfigFiles, "\n    - "))
+	}
 	s := r.Store
 	fmt.Fprintf(w, "store:\n  graphDriverName: %s\n  nativeOverlay: %t\n  graphRoot: %s\n  runRoot: %s\n  imageCount: %d\n  containerCount: %d\n",
 		s.GraphDriverName, s.NativeOverlay, s.GraphRoot, s.RunRoot, s.Images, s.Containers)

@@ -12,6 +12,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
+	"github.com/pod-project/pod/config"
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/events"
 	"github.com/pod-project/pod/lifecycle"
@@ -45,6 +46,10 @@ type globalOptions struct {
 	storageOpts, runtimeFlags []string
 	cgroupManager             string
 	noOut                     bool
+	// conf and storageConf are containers.conf's and storage.conf's
+	// settings (see loadConfig).
+	conf        *config.Config
+	storageConf *config.Storage
 }
 
 // noNamespace marks commands that must never create or join the user
@@ -52,8 +57,9 @@ type globalOptions struct {
 const noNamespace = "pod.io/no-namespace"
 
 func newRootCommand(g *globalOptions) *cobra.Command {
+	self := engineName()
 	root := &cobra.Command{
-		Use:           "pod",
+		Use:           self,
 		Short:         "Run and manage OCI containers, rootless and daemonless",
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -65,7 +71,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 	// --version (-v) prints one line, as Podman's does, without joining
 	// the user namespace (cobra answers it before any pre-run).
 	root.Version = version
-	root.SetVersionTemplate("pod version {{.Version}}\n")
+	root.SetVersionTemplate(self + " version {{.Version}}\n")
 	f := root.PersistentFlags()
 	f.StringVar(&g.root, "root", "", "storage graph root (default $XDG_DATA_HOME/pod/storage, or /var/lib/pod/storage as root)")
 	f.StringVar(&g.runroot, "runroot", "", "storage run root (default $XDG_RUNTIME_DIR/pod/storage, or /run/pod/storage as root)")
@@ -143,6 +149,9 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 	}
 	markLayerWriters(root)
 	addLatest(root, g)
+	for _, c := range root.Commands() {
+		commandNames = append(append(commandNames, c.Name()), c.Aliases...)
+	}
 	if slices.ContainsFunc(os.Args, func(a string) bool {
 		return a == cobra.ShellCompRequestCmd || a == cobra.ShellCompNoDescRequestCmd
 	}) {
@@ -215,6 +224,9 @@ func (g *globalOptions) prepare(cmd *cobra.Command) error {
 	logrus.SetOutput(os.Stderr)
 	g.mode, err = userns.Detect()
 	if err != nil {
+		return err
+	}
+	if err := g.loadConfig(cmd); err != nil {
 		return err
 	}
 	if g.noOut {

@@ -26,8 +26,15 @@ func newRunCommand(g *globalOptions) *cobra.Command {
 				return usageErrorf("--rmi removes the image once the container has ended, which a detached run does not wait for: run attached, or pod rm and pod rmi later")
 			}
 			f.rm = f.rm || rmi
+			set, err := applyConf(cmd, g.conf, g.mode.Rootless)
+			if err != nil {
+				return err
+			}
 			co, err := f.options(cmd, args)
 			if err != nil {
+				return fromConf(err, set)
+			}
+			if err := confDefaults(co.Config, g.conf); err != nil {
 				return err
 			}
 			h, err := g.host()

@@ -42,6 +42,8 @@ type env struct {
 	path string
 	// bin replaces the suite's pod binary when set.
 	bin string
+	// extraEnv is added to pod's environment (KEY=VALUE).
+	extraEnv []string
 	// foreignPause is a pause process the test found running and must
 	// leave alone (the shared /tmp/pod-UID fallback of a developer's
 	// machine): neither it nor its namespace's processes are killed.
@@ -131,7 +133,7 @@ func (e *env) environ() []string {
 	if !e.noXDG {
 		env = append(env, "XDG_RUNTIME_DIR="+e.xdg)
 	}
-	return env
+	return append(env, e.extraEnv...)
 }
 
 // marker is an environment entry that tags every process of this test
