@@ -16,7 +16,7 @@ UNIT_PKGS = $(shell $(GO) list -tags "$(TAGS)" ./... | grep -v -e /test/e2e -e /
 
 export CGO_ENABLED = 0
 
-.PHONY: all build test test-unit test-e2e test-vm deps demo install lint bench bench-compare bench-registry bench-lifecycle bench-build bench-network completions clean
+.PHONY: all build test test-unit test-e2e test-vm deps demo install install-compat lint bench bench-compare bench-registry bench-lifecycle bench-build bench-network completions clean
 
 all: build
 
@@ -60,6 +60,13 @@ demo: deps build
 # The generators are links to pod, which acts as one by the name it is
 # started as; systemd looks in $(PREFIX)/lib/systemd/*-generators. The user
 # units (pod-restart.service...) run $(PREFIX)/bin/pod.
+# The drop-in links podman and docker to the installed pod, in COMPAT_DIR
+# (never over a file, never ahead of a real podman or docker on PATH
+# unless FORCE=1).
+COMPAT_DIR ?= $(HOME)/.local/bin
+install-compat:
+	hack/install-compat.sh "$(COMPAT_DIR)" "$(DESTDIR)$(PREFIX)/bin/pod"
+
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pod
 	install -D -m 0755 $(MONITOR) $(DESTDIR)$(PREFIX)/bin/pod-monitor

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -23,9 +24,9 @@ func reportError(w io.Writer, err error) int {
 		return ee.Code
 	}
 	msg := err.Error()
-	fmt.Fprintf(w, "Error: %s\n", msg)
+	fmt.Fprintf(w, "Error: %s\n", selfNamed(msg))
 	if h := hint(err); h != "" && !strings.Contains(msg, h) {
-		fmt.Fprintf(w, "Hint: %s\n", h)
+		fmt.Fprintf(w, "Hint: %s\n", selfNamed(h))
 	}
 	return container.ExitCodeOf(err)
 }
@@ -121,4 +122,44 @@ func collectTargets(cmd *cobra.Command, targets []string, do func(target string)
 		items = append(items, item)
 	}
 	return items, container.ExitStatus(worst)
+}
+
+// commandNames are pod's top-level commands and their aliases (filled as
+// the root command is built), which selfNamed looks for after "pod ".
+var commandNames []string
+
+// selfNamed is msg with the commands it suggests ("pod rm -f x", "pod
+// pods rm") spelt with the name pod was called by (podman, docker: the
+// drop-in mode), so that the fix can be pasted as it is.
+func selfNamed(msg string) string { return selfNamedAs(msg, engineName()) }
+
+func selfNamedAs(msg, self string) string {
+	if self == "pod" {
+		return msg
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(msg, "pod ")
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		rest := msg[i+len("pod "):]
+		word, _, _ := strings.Cut(rest, " ")
+		word = strings.TrimRight(word, ").,;:'\"")
+		switch {
+		case i > 0 && isWordByte(msg[i-1]) || !slices.Contains(commandNames, word):
+			b.WriteString(msg[:i+len("pod ")])
+		case word == "pods" && self == "podman" && strings.HasPrefix(rest, "pods "):
+			b.WriteString(msg[:i] + "podman pod ")
+			rest = rest[len("pods "):]
+		default:
+			b.WriteString(msg[:i] + self + " ")
+		}
+		msg = rest
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '-' || c == '/' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

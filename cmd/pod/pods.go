@@ -24,9 +24,13 @@ import (
 // group is "pods" ("pod pods create"), and answers Podman's spelling,
 // "pod", too: a script's "podman pod create" runs as "pod pod create".
 func newPodsCommand(g *globalOptions) *cobra.Command {
+	use, alias := "pods", "pod"
+	if engineName() == "podman" {
+		use, alias = "pod", "pods" // Podman's name first in its drop-in mode
+	}
 	cmd := &cobra.Command{
-		Use:     "pods",
-		Aliases: []string{"pod"},
+		Use:     use,
+		Aliases: []string{alias},
 		Short:   "Manage pods: groups of containers that share namespaces",
 		Long: "A pod is a group of containers that share a network namespace (and by default the IPC\n" +
 			"and UTS ones), held by an infra container that runs pod's own executable, pausing.\n" +

@@ -165,15 +165,15 @@ func addLatest(c *cobra.Command, g *globalOptions) {
 		addLatest(sub, g)
 	}
 	more, ok := latestTakers[c.Name()]
-	parent := ""
-	if c.HasParent() {
+	parent := "" // the root (pod, podman, docker: the drop-in names), or none
+	if c.HasParent() && c.Parent().HasParent() {
 		parent = c.Parent().Name()
 	}
 	networkReload := c.Name() == "reload" && parent == "network"
 	if networkReload {
 		ok, more = true, false
 	}
-	if !ok || c.RunE == nil || (parent != "" && parent != "pod" && parent != "container" && !networkReload) {
+	if !ok || c.RunE == nil || (parent != "" && parent != "container" && !networkReload) {
 		return
 	}
 	var latest bool
