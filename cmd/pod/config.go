@@ -266,4 +266,3 @@ func (g *globalOptions) configFiles() []string {
 	}
 	return out
 }
-
