@@ -15,6 +15,7 @@ packages=(
 	git             # build contexts from git
 	docker-registry # a real registry for the tests
 	skopeo          # third-party client checking what pod writes
+	podman-compose  # third-party client: compose files through pod as podman
 	gcc             # cgo for go test -race
 	cpp             # build's Dockerfile.in preprocessing (--cpp-flag)
 	libc6-dev
