@@ -16,6 +16,9 @@ const (
 	MountVolume = "volume"
 	MountBind   = "bind"
 	MountTmpfs  = "tmpfs"
+	// MountDevpts is a devpts instance of the container's own
+	// (--mount type=devpts,destination=/dev/pts, as distrobox asks).
+	MountDevpts = "devpts"
 )
 
 // ErrBadMount is a -v, --mount, --tmpfs or --volumes-from value pod cannot use.
@@ -199,6 +202,7 @@ func ParseMount(v string) (Mount, error) {
 	}
 	m := Mount{Type: MountVolume}
 	var size, mode string
+	var devpts []string
 	for _, field := range strings.Split(v, ",") {
 		k, val, hasVal := strings.Cut(field, "=")
 		k = strings.ToLower(strings.TrimSpace(k))
@@ -231,6 +235,12 @@ func ParseMount(v string) (Mount, error) {
 				return Mount{}, badMount(flag, v, "bind-propagation %q: use private, rprivate, shared, rshared, slave or rslave", val)
 			}
 			m.Propagation = val
+		case "uid", "gid", "mode", "max", "ptmxmode":
+			// devpts's own options.
+			if _, err := strconv.ParseUint(val, 8, 32); !hasVal || err != nil {
+				return Mount{}, badMount(flag, v, "%s takes a number", k)
+			}
+			devpts = append(devpts, k+"="+val)
 		case "tmpfs-size":
 			size = val
 		case "tmpfs-mode":
@@ -272,8 +282,16 @@ func ParseMount(v string) (Mount, error) {
 		if m.Options, err = tmpfsOptions(flag, v, size, mode); err != nil {
 			return Mount{}, err
 		}
+	case MountDevpts:
+		if m.Source != "" {
+			return Mount{}, badMount(flag, v, "a devpts mount takes no source")
+		}
+		m.Options = devpts
 	default:
-		return Mount{}, badMount(flag, v, "type %q: use volume, bind or tmpfs", m.Type)
+		return Mount{}, badMount(flag, v, "type %q: use volume, bind, tmpfs or devpts", m.Type)
+	}
+	if m.Type != MountDevpts && len(devpts) > 0 {
+		return Mount{}, badMount(flag, v, "%s applies to type=devpts only", strings.Join(devpts, ", "))
 	}
 	if m.Type != MountTmpfs && (size != "" || mode != "") {
 		return Mount{}, badMount(flag, v, "tmpfs-size and tmpfs-mode apply to type=tmpfs only")

@@ -453,6 +453,8 @@ func mountFlag(m container.Mount) (string, error) {
 		switch {
 		case m.Type == container.MountTmpfs && (k == "size" || k == "mode") && v != "":
 			fields = append(fields, "tmpfs-"+o)
+		case m.Type == container.MountDevpts:
+			fields = append(fields, o)
 		default:
 			return "", fmt.Errorf("mount on %s: option %q has no --mount form", m.Destination, o)
 		}

@@ -126,6 +126,10 @@ func Prepare(cfg *container.Config, rootfs string, user container.ExecUser) ([]s
 			sm, err = prepareBind(m, user)
 		case container.MountTmpfs:
 			sm = tmpfsMount(m)
+		case container.MountDevpts:
+			// A new instance, as the runtime's own /dev/pts.
+			sm = specs.Mount{Destination: m.Destination, Type: "devpts", Source: "devpts",
+				Options: append([]string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}, m.Options...)}
 		default:
 			err = fmt.Errorf("mount on %s: unknown type %q", m.Destination, m.Type)
 		}

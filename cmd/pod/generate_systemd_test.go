@@ -98,7 +98,7 @@ func roundTripCases(t *testing.T) [][]string {
 		{"--image-volume", "tmpfs", "--personality", "LINUX32", "--cgroup-parent", "/mine", "--cgroup-conf", "memory.high=1000000", "img"},
 		{"--entrypoint", `["/bin/sh","-c"]`, "--group-add", "wheel", "--group-add", "100", "--oom-score-adj", "500", "--read-only", "--read-only-tmpfs=false", "img", "echo hi"},
 		{"--init", "--init-path", "/bin/sh", "img"},
-		{"--pod", "web", "--userns", "auto:size=500", "img"},
+		{"--pod", "web", "--userns", "auto:size=500", "--mount", "type=devpts,dst=/dev/pts,ptmxmode=0600", "img"},
 		{"--network", "appnet", "--network-alias", "db", "--network-alias", "database", "--ip", "10.89.0.9", "--ip6", "fd00::9", "--mac-address", "02:42:0a:59:00:09", "img"},
 		{"--network", "a:ip=10.89.0.9,alias=x,mac=02:00:00:00:00:01", "--network", "b", "img"},
 	}
