@@ -2,8 +2,12 @@ package container
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Ulimit is one --ulimit: a resource and its soft and hard limits (-1:
@@ -19,6 +23,34 @@ var ulimitNames = map[string]string{
 	"memlock": "RLIMIT_MEMLOCK", "msgqueue": "RLIMIT_MSGQUEUE", "nice": "RLIMIT_NICE", "nofile": "RLIMIT_NOFILE",
 	"nproc": "RLIMIT_NPROC", "rss": "RLIMIT_RSS", "rtprio": "RLIMIT_RTPRIO", "rttime": "RLIMIT_RTTIME",
 	"sigpending": "RLIMIT_SIGPENDING", "stack": "RLIMIT_STACK", "as": "RLIMIT_AS",
+}
+
+// HostUlimits is --ulimit host: every limit as pod's own process has it
+// (Podman's: the container gets the caller's limits).
+func HostUlimits() []Ulimit {
+	res := map[string]int{
+		"core": unix.RLIMIT_CORE, "cpu": unix.RLIMIT_CPU, "data": unix.RLIMIT_DATA, "fsize": unix.RLIMIT_FSIZE,
+		"locks": unix.RLIMIT_LOCKS, "memlock": unix.RLIMIT_MEMLOCK, "msgqueue": unix.RLIMIT_MSGQUEUE,
+		"nice": unix.RLIMIT_NICE, "nofile": unix.RLIMIT_NOFILE, "nproc": unix.RLIMIT_NPROC, "rss": unix.RLIMIT_RSS,
+		"rtprio": unix.RLIMIT_RTPRIO, "rttime": unix.RLIMIT_RTTIME, "sigpending": unix.RLIMIT_SIGPENDING,
+		"stack": unix.RLIMIT_STACK, "as": unix.RLIMIT_AS,
+	}
+	var out []Ulimit
+	for _, name := range slices.Sorted(maps.Keys(res)) {
+		var r unix.Rlimit
+		if unix.Getrlimit(res[name], &r) != nil {
+			continue
+		}
+		u := Ulimit{Name: name, Soft: int64(r.Cur), Hard: int64(r.Max)}
+		if r.Cur == unix.RLIM_INFINITY {
+			u.Soft = -1
+		}
+		if r.Max == unix.RLIM_INFINITY {
+			u.Hard = -1
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 // ParseUlimit reads --ulimit NAME=SOFT[:HARD] (-1 or unlimited for no

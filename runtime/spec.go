@@ -167,13 +167,19 @@ func Spec(cfg *container.Config, opts SpecOptions) (*specs.Spec, error) {
 // withUlimits puts --ulimit's limits over pod's own (-1: unlimited).
 func withUlimits(limits []specs.POSIXRlimit, ulimits []string) ([]specs.POSIXRlimit, error) {
 	for _, s := range ulimits {
-		u, err := container.ParseUlimit(s)
-		if err != nil {
-			return nil, err
+		us := container.HostUlimits()
+		if s != "host" {
+			u, err := container.ParseUlimit(s)
+			if err != nil {
+				return nil, err
+			}
+			us = []container.Ulimit{u}
 		}
-		r := specs.POSIXRlimit{Type: u.RlimitType(), Soft: uint64(u.Soft), Hard: uint64(u.Hard)}
-		limits = slices.DeleteFunc(limits, func(l specs.POSIXRlimit) bool { return l.Type == r.Type })
-		limits = append(limits, r)
+		for _, u := range us {
+			r := specs.POSIXRlimit{Type: u.RlimitType(), Soft: uint64(u.Soft), Hard: uint64(u.Hard)}
+			limits = slices.DeleteFunc(limits, func(l specs.POSIXRlimit) bool { return l.Type == r.Type })
+			limits = append(limits, r)
+		}
 	}
 	return limits, nil
 }

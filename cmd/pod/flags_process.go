@@ -73,7 +73,7 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.readOnlyTmpfs, "read-only-tmpfs", true, "with --read-only, mount tmpfs on /run, /tmp and /var/tmp")
 	fs.BoolVar(&f.init, "init", false, "run an init as PID 1 that passes signals on to the command and reaps orphans (pod's own, mounted at /run/pod-init)")
 	fs.StringVar(&f.initPath, "init-path", "", "the init --init runs, instead of pod's own (such as /usr/bin/tini)")
-	fs.StringArrayVar(&f.ulimits, "ulimit", nil, "a process limit: NAME=SOFT[:HARD] (nofile, nproc, core, stack, memlock...; -1 for unlimited)")
+	fs.StringArrayVar(&f.ulimits, "ulimit", nil, "a process limit: NAME=SOFT[:HARD] (nofile, nproc, core, stack, memlock...; -1 for unlimited), or host: pod's own limits")
 	fs.StringVar(&f.shmSize, "shm-size", "", "size of /dev/shm (default 64m)")
 	fs.StringArrayVar(&f.sysctls, "sysctl", nil, "a namespaced kernel setting: KEY=VALUE (net.*, fs.mqueue.*, kernel.shm*/msg*/sem)")
 	fs.StringVar(&f.umask, "umask", "", "the process's umask, in octal (default 0022)")
@@ -90,6 +90,9 @@ func (f *processFlags) register(fs *pflag.FlagSet) {
 // gave, which win over --env-host and --label-file.
 func (f *processFlags) apply(cfg *container.Config) error {
 	for _, u := range f.ulimits {
+		if u == "host" {
+			continue // pod's own limits, read at each start
+		}
 		if _, err := container.ParseUlimit(u); err != nil {
 			return usageErrorf("%v", err)
 		}
