@@ -132,7 +132,7 @@ func prepareNet(rec *container.Record, img *container.ImageConfig, rootfs, bundl
 	if initMount != nil {
 		spec.Mounts = append(spec.Mounts, *initMount)
 	}
-	if pw, err := passwdEntries(cfg, rootfs, bundle, u); err != nil {
+	if pw, err := passwdEntries(cfg, rootfs, bundle, u, nc.version != "" && cfg.Rootfs == "" && !cfg.ReadOnlyRootfs); err != nil {
 		return nil, err
 	} else if pw != nil {
 		spec.Mounts = append(spec.Mounts, *pw)
@@ -230,12 +230,12 @@ func namespacePaths(st storage.Store, cfg *container.Config) (map[specs.LinuxNam
 }
 
 // onMount: the command may be on one of mounts (a volume's or a bind
-// mount's), which LookPath, reading the root filesystem, cannot see: the
+// mount's, or a file bound in itself), which LookPath, reading the root filesystem, cannot see: the
 // runtime is left to find it.
 func onMount(mounts []specs.Mount, env []string, cwd, argv0 string) bool {
 	for _, p := range container.CommandPaths(env, cwd, argv0) {
 		for _, m := range mounts {
-			if strings.HasPrefix(p, strings.TrimSuffix(m.Destination, "/")+"/") {
+			if p == m.Destination || strings.HasPrefix(p, strings.TrimSuffix(m.Destination, "/")+"/") {
 				return true
 			}
 		}

@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	securejoin "github.com/cyphar/filepath-securejoin"
 	"github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/pod-project/pod/container"
 	"github.com/pod-project/pod/runtime"
@@ -290,7 +292,12 @@ func subIDMap(path, name string) ([]container.IDRange, error) {
 // accounts, and an entry for a numeric --user (--passwd, from
 // --passwd-entry's template). A copy of the image's file with them is
 // bound over it, read-only.
-func passwdEntries(cfg *container.Config, rootfs, bundle string, u container.ExecUser) (*specs.Mount, error) {
+//
+// inLayer: the root filesystem is the container's own writable layer, and
+// the entries are appended to its /etc/passwd instead (as Podman does), so
+// that usermod and chpasswd inside work (distrobox's set-up); a build
+// step, a read-only root or a --rootfs directory gets the bound copy.
+func passwdEntries(cfg *container.Config, rootfs, bundle string, u container.ExecUser, inLayer bool) (*specs.Mount, error) {
 	name, _, _ := strings.Cut(cfg.User, ":")
 	numericUser := !cfg.NoPasswd && name != "" && strings.Trim(name, "0123456789") == ""
 	if cfg.IDMap == nil && len(cfg.HostUsers) == 0 && !numericUser {
@@ -350,7 +357,11 @@ func passwdEntries(cfg *container.Config, rootfs, bundle string, u container.Exe
 	if len(add) == 0 {
 		return nil, nil
 	}
-	if len(img) > 0 && !strings.HasSuffix(string(img), "\n") {
+	needNewline := len(img) > 0 && !strings.HasSuffix(string(img), "\n")
+	if inLayer {
+		return nil, appendInRoot(rootfs, "/etc/passwd", needNewline, strings.Join(add, "\n")+"\n")
+	}
+	if needNewline {
 		img = append(img, '\n')
 	}
 	path := filepath.Join(bundle, "passwd")
@@ -405,4 +416,26 @@ func reachRootfs(rootfs, graphRoot string) error {
 		return fmt.Errorf("a container with a user namespace that leaves out the store's owner (--userns auto or nomap, --uidmap, --subuidname) runs as IDs that cannot pass %s: chmod o+x %s", strings.Join(blocked, ", "), strings.Join(blocked, " "))
 	}
 	return nil
+}
+
+// appendInRoot appends text to the file at name inside root (symlinks
+// resolved within root, never followed out of it), after a newline when
+// the file lacks its last one; a missing file is made.
+func appendInRoot(root, name string, newline bool, text string) error {
+	p, err := securejoin.SecureJoin(root, name)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE|unix.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return fmt.Errorf("adding to %s: %w", name, err)
+	}
+	if newline {
+		text = "\n" + text
+	}
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
