@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/pod-project/pod/cdi"
@@ -241,4 +242,20 @@ func containerName(cfg *container.Config) string {
 		return cfg.Name
 	}
 	return "of image " + cfg.Image
+}
+
+// Environment is the environment rec's command gets (the image's, pod's
+// defaults, containers.conf's, -e's), as inspect shows it in Config.Env
+// like Podman's: HOME is root's, or / for another user, unless -e or the
+// image gives it.
+func (h *Host) Environment(rec *container.Record) []string {
+	img, err := h.imageConfigOf(rec)
+	if err != nil {
+		img = &container.ImageConfig{}
+	}
+	u := container.ExecUser{Home: "/"}
+	if name, _, _ := strings.Cut(rec.Config.User, ":"); name == "" || name == "root" || name == "0" {
+		u.Home = "/root"
+	}
+	return container.Environment(&rec.Config, img, container.Hostname(&rec.Config), u)
 }

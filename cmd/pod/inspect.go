@@ -58,6 +58,7 @@ func inspectOne(cmd *cobra.Command, h *lifecycle.Host, kind inspectKind, name st
 		r, err := h.Load(cmd.Context(), name)
 		if err == nil {
 			d := r.Inspect(h.Driver)
+			d.Config.Env = h.Environment(r)
 			if size {
 				rw, virtual, err := container.Size(h.Store, r)
 				if err != nil {

@@ -37,6 +37,9 @@ type psRow struct {
 	Namespaces psNamespaces
 	// Pod and PodName are the container's pod's (--pod shows them).
 	Pod, PodName string
+	// Mounts are the destinations of the container's volumes and binds
+	// (Podman's {{.Mounts}}, which distrobox list reads).
+	Mounts []string
 }
 
 // psNamespaces are a process's namespaces by inode number, as ps --ns
@@ -64,7 +67,7 @@ func readNamespaces(pid int) psNamespaces {
 var psHeaders = map[string]string{
 	".ID": "CONTAINER ID", ".Image": "IMAGE", ".Command": "COMMAND", ".CreatedAt": "CREATED AT",
 	".RunningFor": "CREATED", ".Status": "STATUS", ".State": "STATE", ".Ports": "PORTS", ".Names": "NAMES",
-	".Labels": "LABELS", ".Size": "SIZE", ".ExitCode": "EXIT CODE", ".Pid": "PID", ".Pod": "POD ID", ".PodName": "PODNAME",
+	".Labels": "LABELS", ".Size": "SIZE", ".ExitCode": "EXIT CODE", ".Pid": "PID", ".Pod": "POD ID", ".PodName": "PODNAME", ".Mounts": "MOUNTS",
 	".Namespaces.Cgroup": "CGROUPNS", ".Namespaces.IPC": "IPC", ".Namespaces.MNT": "MNT", ".Namespaces.NET": "NET",
 	".Namespaces.PIDNS": "PIDNS", ".Namespaces.User": "USERNS", ".Namespaces.UTS": "UTS",
 }
@@ -270,7 +273,7 @@ func newPsRow(r *container.Record, now time.Time, noTrunc bool) psRow {
 		state.Status = container.StatusExited
 	}
 	row := psRow{
-		ID: c.ID, Image: c.Image, Names: c.Name, Labels: c.Labels,
+		ID: c.ID, Image: c.Image, Names: c.Name, Labels: c.Labels, Mounts: []string{},
 		CreatedAt:  c.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
 		RunningFor: units.HumanDuration(now.Sub(c.Created)) + " ago",
 		Status:     state.Describe(now),
@@ -290,6 +293,9 @@ func newPsRow(r *container.Record, now time.Time, noTrunc bool) psRow {
 	row.Command = `"` + cmdline + `"`
 	if state.Status == container.StatusRunning {
 		row.Ports = container.FormatPorts(c.Ports)
+	}
+	for _, m := range c.Mounts {
+		row.Mounts = append(row.Mounts, m.Destination)
 	}
 	return row
 }
