@@ -39,11 +39,12 @@ test: deps
 test-unit:
 	CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -tags "$(TAGS)" -count=1 $(UNIT_PKGS)
 
-# As root, the tests of a systemd container import the Debian root
-# filesystem hack/systemd-image.sh builds once (mmdebstrap).
+# As root, the tests of a systemd container and of distrobox import the
+# Debian root filesystems hack/systemd-image.sh builds once (mmdebstrap).
 test-e2e: build
-	@if [ "$$(id -u)" -eq 0 ]; then hack/systemd-image.sh >/dev/null; fi
+	@if [ "$$(id -u)" -eq 0 ]; then hack/systemd-image.sh >/dev/null && hack/systemd-image.sh distrobox >/dev/null; fi
 	POD_E2E_SYSTEMD_IMAGE=$$(if [ "$$(id -u)" -eq 0 ]; then hack/systemd-image.sh; fi) \
+	POD_E2E_DISTROBOX_IMAGE=$$(if [ "$$(id -u)" -eq 0 ]; then hack/systemd-image.sh distrobox; fi) \
 	POD_BINARY=$(CURDIR)/$(BIN) $(GO) test -tags "$(TAGS)" -count=1 -timeout $(E2E_TIMEOUT) -v ./test/e2e/
 
 # pod under systemd: a Debian VM booted with qemu (test/vm). Its image is

@@ -16,6 +16,7 @@ packages=(
 	docker-registry # a real registry for the tests
 	skopeo          # third-party client checking what pod writes
 	podman-compose  # third-party client: compose files through pod as podman
+	distrobox       # third-party client: a Debian box entered through pod as podman
 	gcc             # cgo for go test -race
 	cpp             # build's Dockerfile.in preprocessing (--cpp-flag)
 	libc6-dev

@@ -221,6 +221,9 @@ func confDefaults(cfg *container.Config, c *config.Config) error {
 		// Not in a namespace the container shares with the host,
 		// another container or its pod: it is theirs.
 		netShared := cfg.Pod != "" || (cfg.NetworkMode != "" && !strings.HasPrefix(cfg.NetworkMode, "pasta") && !strings.HasPrefix(cfg.NetworkMode, "slirp4netns") && cfg.NetworkMode != "bridge" && cfg.NetworkMode != "none")
+		// A user namespace of the container's own may not write the
+		// settings of the network namespace pod made for it.
+		netShared = netShared || cfg.UserNS != "" || len(cfg.UIDMaps)+len(cfg.GIDMaps) > 0 || cfg.SubUIDName != "" || cfg.SubGIDName != ""
 		ipcShared := cfg.Pod != "" || (cfg.IPC != "" && cfg.IPC != container.NSPrivate && cfg.IPC != "shareable")
 		if strings.HasPrefix(k, "net.") && netShared || !strings.HasPrefix(k, "net.") && ipcShared {
 			continue

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -83,5 +84,38 @@ services:
 	}
 	expect(t, e.pod("ps", "-a", "-q"), 0, "")
 	e.ok("network", "rm", "shop_default")
+	e.expectClean()
+}
+
+// TestDistrobox: Debian's distrobox (1.4.2.1) creates a container from a
+// Debian root filesystem (hack/systemd-image.sh distrobox: mmdebstrap's,
+// with what distrobox-init installs on first entry already inside, as the
+// tests have no network) and enters it through pod as podman: keep-id's
+// user, sudo, the host's home and /tmp bound in.
+func TestDistrobox(t *testing.T) {
+	tarPath := os.Getenv("POD_E2E_DISTROBOX_IMAGE")
+	if tarPath == "" {
+		t.Fatal("POD_E2E_DISTROBOX_IMAGE is not set: make test-e2e sets it from hack/systemd-image.sh distrobox (as root)")
+	}
+	e := newEnv(t)
+	prog := e.asPodman("distrobox")
+	e.ok("import", tarPath, "localhost/e2e/debian-box")
+	if r := e.client(e.home, prog, "create", "-i", "localhost/e2e/debian-box", "-n", "box", "--yes"); r.code != 0 {
+		t.Fatalf("distrobox create:\n%s", r)
+	}
+	r := e.client(e.home, prog, "enter", "box", "--", "sh", "-c", "id -un; sudo -n id -u; echo $CONTAINER_ID; head -1 /etc/os-release; pwd; touch ~/made-in-box")
+	if r.code != 0 || !strings.HasSuffix(r.stdout, e.user.name+"\n0\nbox\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"+e.home+"\n") {
+		t.Fatalf("distrobox enter:\n%s", r)
+	}
+	if u, _ := owner(t, filepath.Join(e.home, "made-in-box")); u != e.user.uid {
+		t.Fatalf("a file the box made in the home is %d's, want the user's %d", u, e.user.uid)
+	}
+	if r := e.client(e.home, prog, "list"); r.code != 0 || !strings.Contains(r.stdout, "box") {
+		t.Fatalf("distrobox list:\n%s", r)
+	}
+	if r := e.client(e.home, prog, "rm", "--force", "box"); r.code != 0 {
+		t.Fatalf("distrobox rm:\n%s", r)
+	}
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
 	e.expectClean()
 }

@@ -558,7 +558,7 @@ func TestDeviceCgroupRuleRootful(t *testing.T) {
 	if r := e.pod("run", "--rm", testImage, "sh", "-c", script); r.code == 0 || !strings.Contains(r.stderr+r.stdout, "not permitted") {
 		t.Fatalf("the kmsg node opened without a rule:\n%s", r)
 	}
-	expect(t, e.pod("run", "--rm", "--device-cgroup-rule", "c 1:11 w", testImage, "sh", "-c", script), 0, "opened\n")
+	expect(t, e.pod("run", "--rm", "--cap-add", "MKNOD", "--device-cgroup-rule", "c 1:11 w", testImage, "sh", "-c", script), 0, "opened\n")
 	if _, err := os.Stat("/sys/fs/cgroup/memory/memory.oom_control"); err == nil {
 		expect(t, e.pod("run", "--rm", "--oom-kill-disable", testImage, "sh", "-c", "grep oom_kill_disable /sys/fs/cgroup/memory/memory.oom_control"), 0, "oom_kill_disable 1\n")
 	}
