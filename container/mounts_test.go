@@ -3,6 +3,7 @@ package container
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -155,5 +156,18 @@ func TestInspectMounts(t *testing.T) {
 	}
 	if got := inspectMounts(nil); got == nil || len(got) != 0 {
 		t.Errorf("no mounts: want an empty, non-nil list, got %#v", got)
+	}
+}
+
+// TestParseMountDevpts: type=devpts takes devpts's options and no source.
+func TestParseMountDevpts(t *testing.T) {
+	m, err := ParseMount("type=devpts,destination=/dev/pts,ptmxmode=0600,gid=5")
+	if err != nil || m.Type != MountDevpts || m.Destination != "/dev/pts" || strings.Join(m.Options, ",") != "ptmxmode=0600,gid=5" {
+		t.Fatalf("%+v %v", m, err)
+	}
+	for _, bad := range []string{"type=devpts,src=x,dst=/dev/pts", "type=bind,src=/x,dst=/y,ptmxmode=0600", "type=devpts,dst=/dev/pts,mode=x"} {
+		if _, err := ParseMount(bad); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
 	}
 }

@@ -69,3 +69,17 @@ func TestParseDevice(t *testing.T) {
 		}
 	}
 }
+
+// TestHostUlimits: --ulimit host reads pod's own limits, nofile among them.
+func TestHostUlimits(t *testing.T) {
+	var nofile *Ulimit
+	us := HostUlimits()
+	for i := range us {
+		if us[i].Name == "nofile" {
+			nofile = &us[i]
+		}
+	}
+	if len(us) < 10 || nofile == nil || nofile.Soft <= 0 {
+		t.Fatalf("HostUlimits: %+v", us)
+	}
+}
