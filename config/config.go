@@ -68,14 +68,15 @@ type Containers struct {
 
 // Engine is the [engine] table: pod's own settings.
 type Engine struct {
-	Runtime           string              `toml:"runtime"`
-	Runtimes          map[string][]string `toml:"runtimes"`
-	EventsLogger      string              `toml:"events_logger"`
-	HelperBinariesDir []string            `toml:"helper_binaries_dir"`
-	StopTimeout       uint                `toml:"stop_timeout"`
-	CgroupManager     string              `toml:"cgroup_manager"`
-	PullPolicy        string              `toml:"pull_policy"`
-	Env               []string            `toml:"env"`
+	Runtime            string              `toml:"runtime"`
+	Runtimes           map[string][]string `toml:"runtimes"`
+	EventsLogger       string              `toml:"events_logger"`
+	HelperBinariesDir  []string            `toml:"helper_binaries_dir"`
+	StopTimeout        uint                `toml:"stop_timeout"`
+	CgroupManager      string              `toml:"cgroup_manager"`
+	PullPolicy         string              `toml:"pull_policy"`
+	ImageDefaultFormat string              `toml:"image_default_format"`
+	Env                []string            `toml:"env"`
 }
 
 // Network is the [network] table.

@@ -29,6 +29,9 @@ func newBuildCommand(g *globalOptions) *cobra.Command {
 			"on standard input, an http(s) URL of a tarball, or a git repository URL (URL#REF:SUBDIR).",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := confImageFormat(cmd, g.conf); err != nil {
+				return err
+			}
 			o, err := f.options(cmd)
 			if err != nil {
 				return err

@@ -19,6 +19,9 @@ func newCommitCommand(g *globalOptions) *cobra.Command {
 		Short: "Create a new image from a container's changes",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := confImageFormat(cmd, g.conf); err != nil {
+				return err
+			}
 			st, err := g.store()
 			if err != nil {
 				return err

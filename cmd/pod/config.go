@@ -9,6 +9,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pod-project/pod/config"
 	"github.com/pod-project/pod/container"
@@ -151,6 +152,19 @@ func applyConf(cmd *cobra.Command, c *config.Config, rootless bool) (map[string]
 		values["containers.http_proxy"] = []string{strconv.FormatBool(*cc.HTTPProxy)}
 	}
 	set := map[string]string{}
+	// log_size_max: the log's max-size unless --log-opt gives one.
+	if n := cc.LogSizeMax; c.Set("containers.log_size_max") && n > 0 && fl.Lookup("log-opt") != nil {
+		given := false
+		for _, o := range logOpts(fl) {
+			given = given || strings.HasPrefix(o, "max-size=")
+		}
+		if !given {
+			if err := fl.Set("log-opt", "max-size="+strconv.FormatInt(n, 10)); err != nil {
+				return nil, usageErrorf("%s", c.Errorf("containers.log_size_max", "%v", err))
+			}
+			set["log-opt"] = c.Where("containers.log_size_max")
+		}
+	}
 	for _, cf := range confFlags {
 		vs := values[cf.key]
 		if !c.Set(cf.key) || fl.Lookup(cf.flag) == nil || fl.Changed(cf.flag) {
@@ -268,4 +282,23 @@ func (g *globalOptions) configFiles() []string {
 		}
 	}
 	return out
+}
+
+func logOpts(fl *pflag.FlagSet) []string {
+	v, _ := fl.GetStringArray("log-opt")
+	return v
+}
+
+// confImageFormat gives build's and commit's --format containers.conf's
+// image_default_format (oci, or v2s2: Docker's) when not given.
+func confImageFormat(cmd *cobra.Command, c *config.Config) error {
+	fl := cmd.Flags()
+	if c == nil || !c.Set("engine.image_default_format") || fl.Changed("format") {
+		return nil
+	}
+	v := map[string]string{"oci": "oci", "v2s2": "docker", "docker": "docker"}[c.Engine.ImageDefaultFormat]
+	if v == "" {
+		return usageErrorf("%s", c.Errorf("engine.image_default_format", "%q: oci or v2s2", c.Engine.ImageDefaultFormat))
+	}
+	return fl.Set("format", v)
 }

@@ -57,6 +57,19 @@ events_logger = "none"
 	if r := e.pod("--log-level", "debug", "ps"); !strings.Contains(r.stderr, "not_a_key_of_pods: pod does not take this key") {
 		t.Fatalf("an unknown key is not named in a debug line:\n%s", r)
 	}
+	// The log's size, and the image format of commit and build.
+	e.writeUserFile(conf, "[containers]\nlog_size_max = 1000\n[engine]\nimage_default_format = \"v2s2\"\n")
+	e.ok("create", "--name", "lc", testImage, "true")
+	expect(t, e.pod("inspect", "--format", "{{.HostConfig.LogConfig.Size}}", "lc"), 0, "1kB\n")
+	e.ok("commit", "lc", "localhost/e2e/fromconf:1")
+	dir := filepath.Join(e.dir, "pushed")
+	e.ok("push", "localhost/e2e/fromconf:1", "dir:"+dir)
+	if b, err := os.ReadFile(filepath.Join(dir, "manifest.json")); err != nil || !strings.Contains(string(b), "application/vnd.docker.distribution.manifest.v2+json") {
+		t.Errorf("commit with image_default_format v2s2: manifest %s, %v", b, err)
+	}
+	e.writeUserFile(conf, "[engine]\nimage_default_format = \"v2s1\"\n")
+	expectError(t, e.pod("commit", "lc", "localhost/e2e/fromconf:2"), 125, conf+": engine.image_default_format")
+	e.ok("rm", "lc")
 	e.writeUserFile(conf, "[containers]\ntz = \"Nowhere/Town\"\n")
 	expectError(t, e.pod("run", "--rm", testImage, "true"), 125, "Nowhere/Town", conf+": containers.tz")
 	e.writeUserFile(conf, "[containers]\npids_limit = \"many\"\n")
