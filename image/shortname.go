@@ -2,6 +2,9 @@ package image
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"go.podman.io/image/v5/docker/reference"
@@ -72,4 +75,27 @@ func splitShort(name string) (repo, suffix string) {
 		repo, suffix = repo[:i], repo[i:]+suffix
 	}
 	return repo, suffix
+}
+
+// RegistriesConfFiles are the registries.conf files pod reads (the main
+// one and the drop-ins), those that exist, for pod info.
+func RegistriesConfFiles() []string {
+	var out []string
+	//nolint:staticcheck // the file names themselves are what pod info shows
+	if p := sysregistriesv2.ConfigPath(nil); p != "" {
+		if _, err := os.Stat(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	//nolint:staticcheck // as above
+	dirs := []string{sysregistriesv2.ConfigDirPath(nil), "/etc/containers/registries.conf.d"}
+	for i, d := range dirs {
+		if d == "" || (i > 0 && d == dirs[0]) {
+			continue
+		}
+		drop, _ := filepath.Glob(filepath.Join(d, "*.conf"))
+		sort.Strings(drop)
+		out = append(out, drop...)
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pod-project/pod/config"
 	"github.com/pod-project/pod/container"
+	"github.com/pod-project/pod/image"
 	"github.com/pod-project/pod/lifecycle"
 	"github.com/pod-project/pod/network"
 )
@@ -276,6 +277,7 @@ func (g *globalOptions) configFiles() []string {
 	if g.storageConf != nil {
 		out = append(out, g.storageConf.Files...)
 	}
+	out = append(out, image.RegistriesConfFiles()...)
 	for i, f := range out {
 		if abs, err := filepath.Abs(f); err == nil {
 			out[i] = abs
