@@ -64,7 +64,7 @@ func CheckUserNS(v string) error {
 		return err
 	}
 	if strings.HasPrefix(v, "ns:") {
-		return fmt.Errorf("--userns %s: joining another user namespace is not supported (the OCI runtime needs its ID maps, which only a process inside it can read): leave it out (pod's own), or give keep-id, auto or --uidmap", v)
+		return fmt.Errorf("--userns %s: joining another user namespace is not supported: runc joins it before the network namespace pod makes, and from inside it may not enter that one; leave it out (pod's own), or give keep-id, auto or --uidmap", v)
 	}
 	return fmt.Errorf("--userns %q: keep-id, nomap, auto[:size=N], host or private", v)
 }
