@@ -79,6 +79,28 @@ services:
 	if r := e.client(proj, prog, "logs", "web"); r.code != 0 {
 		t.Fatalf("podman-compose logs web:\n%s", r)
 	}
+	// exec, run, restart, stop and start, and a service built from a
+	// Dockerfile.
+	if r := e.client(proj, prog, "exec", "web", "cat", "/index.html"); r.code != 0 || !strings.Contains(r.stdout, "served-by-web") {
+		t.Fatalf("podman-compose exec:\n%s", r)
+	}
+	if r := e.client(proj, prog, "run", "--rm", "client", "echo", "ran-once"); r.code != 0 || !strings.Contains(r.stdout, "ran-once\n") {
+		t.Fatalf("podman-compose run:\n%s", r)
+	}
+	for _, verb := range []string{"restart", "stop", "start"} {
+		if r := e.client(proj, prog, verb, "web"); r.code != 0 {
+			t.Fatalf("podman-compose %s web:\n%s", verb, r)
+		}
+	}
+	if got := httpGet(t, "http://127.0.0.1:"+port+"/index.html"); got != "served-by-web\n" {
+		t.Fatalf("after restart, stop and start: %q", got)
+	}
+	e.writeUserFile(filepath.Join(proj, "ctx", "Dockerfile"), "FROM "+testImage+"\nRUN echo built > /built\n")
+	e.writeUserFile(filepath.Join(proj, "docker-compose.override.yml"), "services:\n  built:\n    build: ./ctx\n    image: localhost/e2e/shop-built\n    command: [\"cat\", \"/built\"]\n")
+	if r := e.client(proj, prog, "-f", "docker-compose.yml", "-f", "docker-compose.override.yml", "build"); r.code != 0 {
+		t.Fatalf("podman-compose build:\n%s", r)
+	}
+	expect(t, e.pod("run", "--rm", "localhost/e2e/shop-built", "cat", "/built"), 0, "built\n")
 	if r := e.client(proj, prog, "down"); r.code != 0 {
 		t.Fatalf("podman-compose down:\n%s", r)
 	}
