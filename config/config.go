@@ -121,27 +121,39 @@ func ConfigHome() string {
 // Load reads files in order (a missing one is passed over).
 func Load(files []string) (*Config, error) {
 	c := &Config{Origin: map[string]string{}}
+	read, ignored, err := decode(files, c, c.Origin)
+	c.Files, c.Ignored = read, ignored
+	return c, err
+}
+
+// decode decodes each of files that exists into v, in order (later ones
+// override earlier ones key by key), and returns the files read and the
+// keys v has no place for ("file: key"); origin, when given, gets each
+// key's file.
+func decode(files []string, v any, origin map[string]string) (read, ignored []string, err error) {
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", f, err)
+			return read, ignored, fmt.Errorf("reading %s: %w", f, err)
 		}
-		md, err := toml.Decode(string(b), c)
+		md, err := toml.Decode(string(b), v)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+			return read, ignored, fmt.Errorf("%s: %w", f, err)
 		}
-		c.Files = append(c.Files, f)
+		read = append(read, f)
 		for _, k := range md.Keys() {
-			c.Origin[k.String()] = f
+			if origin != nil {
+				origin[k.String()] = f
+			}
 		}
 		for _, k := range md.Undecoded() {
-			c.Ignored = append(c.Ignored, f+": "+k.String())
+			ignored = append(ignored, f+": "+k.String())
 		}
 	}
-	return c, nil
+	return read, ignored, nil
 }
 
 // Where names the file and key a value came from, for errors:
@@ -206,23 +218,11 @@ func LoadStorage(configHome string, rootless bool) (*Storage, error) {
 	if f := os.Getenv("CONTAINERS_STORAGE_CONF"); f != "" {
 		files, s.Explicit = []string{f}, true
 	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", f, err)
-		}
-		md, err := toml.Decode(string(b), s)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		s.Files = append(s.Files, f)
-		for _, k := range md.Undecoded() {
-			s.Ignored = append(s.Ignored, f+": "+k.String())
-		}
+	read, ignored, err := decode(files, s, nil)
+	if err != nil {
+		return nil, err
 	}
+	s.Files, s.Ignored = read, ignored
 	if !s.Explicit {
 		s.Storage.GraphRoot, s.Storage.RunRoot, s.Storage.RootlessStoragePath = "", "", ""
 	}

@@ -276,23 +276,8 @@ func (f *processFlags) apply(cfg *container.Config) error {
 		// variables pod sets for itself on entering its user namespace.
 		cfg.Env = append(userns.CallersEnv(), cfg.Env...)
 	}
-	for _, name := range f.labelFiles {
-		lines, err := readKVFile(name)
-		if err != nil {
-			return usageErrorf("--label-file: %v", err)
-		}
-		fromFile, err := container.ParseLabels(lines)
-		if err != nil {
-			return usageErrorf("--label-file %s: %v", name, err)
-		}
-		for k, v := range fromFile {
-			if _, given := cfg.Labels[k]; !given {
-				if cfg.Labels == nil {
-					cfg.Labels = map[string]string{}
-				}
-				cfg.Labels[k] = v
-			}
-		}
+	if cfg.Labels, err = withLabelFiles(cfg.Labels, f.labelFiles); err != nil {
+		return err
 	}
 	return nil
 }
@@ -339,4 +324,28 @@ func applyShmSysctls(cfg *container.Config, shmSize string, sysctls []string) er
 		cfg.Sysctls[k] = v
 	}
 	return nil
+}
+
+// withLabelFiles adds the labels of --label-file's files (KEY=VALUE lines)
+// that labels (--label's, which win) lacks.
+func withLabelFiles(labels map[string]string, files []string) (map[string]string, error) {
+	for _, name := range files {
+		lines, err := readKVFile(name)
+		if err != nil {
+			return nil, usageErrorf("--label-file: %v", err)
+		}
+		fromFile, err := container.ParseLabels(lines)
+		if err != nil {
+			return nil, usageErrorf("--label-file %s: %v", name, err)
+		}
+		for k, v := range fromFile {
+			if _, given := labels[k]; !given {
+				if labels == nil {
+					labels = map[string]string{}
+				}
+				labels[k] = v
+			}
+		}
+	}
+	return labels, nil
 }

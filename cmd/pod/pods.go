@@ -109,23 +109,8 @@ func newPodCreateCommand(g *globalOptions) *cobra.Command {
 			if o.Labels, err = container.ParseLabels(labels); err != nil {
 				return usageErrorf("%v", err)
 			}
-			for _, name := range labelFiles {
-				lines, err := readKVFile(name)
-				if err != nil {
-					return usageErrorf("--label-file: %v", err)
-				}
-				fromFile, err := container.ParseLabels(lines)
-				if err != nil {
-					return usageErrorf("--label-file %s: %v", name, err)
-				}
-				for k, v := range fromFile {
-					if _, given := o.Labels[k]; !given {
-						if o.Labels == nil {
-							o.Labels = map[string]string{}
-						}
-						o.Labels[k] = v
-					}
-				}
+			if o.Labels, err = withLabelFiles(o.Labels, labelFiles); err != nil {
+				return err
 			}
 			if o.Hostname != "" {
 				if err := container.CheckDomainName("--hostname", o.Hostname); err != nil {
