@@ -549,3 +549,32 @@ func appendMissing(pod, own []string) []string {
 	}
 	return append(out, own...)
 }
+
+// PausePod pauses every running container of the pod (the infra's too),
+// or with unpause unpauses the paused ones.
+func (h *Host) PausePod(ctx context.Context, ref string, unpause bool) (*pods.Pod, error) {
+	pi, err := h.Pod(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	want, verb := container.StatusRunning, h.Pause
+	if unpause {
+		want, verb = container.StatusPaused, h.Unpause
+	}
+	n := 0
+	err = h.eachMember(pi, true, func(r *container.Record) error {
+		if r.State.Status != want || (!unpause && !r.Running()) {
+			return nil
+		}
+		n++
+		return verb(ctx, r.Config.ID)
+	})
+	if err == nil && n == 0 {
+		err = container.WithExitCode(125, fmt.Errorf("pod %s has no %s container", pi.Name, want))
+	}
+	if err != nil {
+		return pi.Pod, err
+	}
+	h.Event(events.Pod, map[bool]string{false: "pause", true: "unpause"}[unpause], pi.ID, pi.Name)
+	return pi.Pod, nil
+}

@@ -10,13 +10,48 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pod-project/pod/container"
 )
 
+// logsFlags are the flags logs and pod pods logs share.
+type logsFlags struct {
+	follow, timestamps, names, color bool
+	tail, since, until               string
+}
+
+func (lf *logsFlags) register(fl *pflag.FlagSet) {
+	fl.BoolVarP(&lf.follow, "follow", "f", false, "follow log output until the container exits")
+	fl.StringVar(&lf.since, "since", "", "show logs since a time (2013-01-02T13:23:37Z), a Unix timestamp, or a duration before now (42m)")
+	fl.StringVar(&lf.until, "until", "", "show logs before a time (2013-01-02T13:23:37Z), a Unix timestamp, or a duration before now (42m)")
+	fl.BoolVarP(&lf.timestamps, "timestamps", "t", false, "show timestamps")
+	fl.BoolVar(&lf.color, "color", false, "show each container's prefix in a colour of its own")
+}
+
+// options reads the flags into the logs' options.
+func (lf *logsFlags) options() (container.LogsOptions, error) {
+	o := container.LogsOptions{Follow: lf.follow, Tail: -1, Timestamps: lf.timestamps}
+	if lf.tail != "all" && lf.tail != "" {
+		n, err := strconv.Atoi(lf.tail)
+		if err != nil {
+			return o, usageErrorf("--tail %q: use a number of lines or all", lf.tail)
+		}
+		o.Tail = max(n, -1)
+	}
+	now := time.Now()
+	var err error
+	if o.Since, err = container.ParseLogTime(lf.since, now); err != nil {
+		return o, usageErrorf("--since: %v", err)
+	}
+	if o.Until, err = container.ParseLogTime(lf.until, now); err != nil {
+		return o, usageErrorf("--until: %v", err)
+	}
+	return o, nil
+}
+
 func newLogsCommand(g *globalOptions) *cobra.Command {
-	var follow, timestamps, names, color bool
-	var tail, since, until string
+	var lf logsFlags
 	cmd := &cobra.Command{
 		Use:   "logs [flags] CONTAINER [CONTAINER...]",
 		Short: "Fetch the logs of containers",
@@ -24,21 +59,9 @@ func newLogsCommand(g *globalOptions) *cobra.Command {
 			"(its name with --names); with --follow they are shown as they come.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o := container.LogsOptions{Follow: follow, Tail: -1, Timestamps: timestamps}
-			if tail != "all" && tail != "" {
-				n, err := strconv.Atoi(tail)
-				if err != nil {
-					return usageErrorf("--tail %q: use a number of lines or all", tail)
-				}
-				o.Tail = max(n, -1)
-			}
-			now := time.Now()
-			var err error
-			if o.Since, err = container.ParseLogTime(since, now); err != nil {
-				return usageErrorf("--since: %v", err)
-			}
-			if o.Until, err = container.ParseLogTime(until, now); err != nil {
-				return usageErrorf("--until: %v", err)
+			o, err := lf.options()
+			if err != nil {
+				return err
 			}
 			h, err := g.host()
 			if err != nil {
@@ -52,21 +75,17 @@ func newLogsCommand(g *globalOptions) *cobra.Command {
 				}
 				recs = append(recs, rec)
 			}
-			if len(recs) == 1 && !names {
+			if len(recs) == 1 && !lf.names {
 				return container.ReadLogs(cmd.Context(), recs[0], o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			}
-			return readManyLogs(cmd.Context(), recs, o, logPrefixes(recs, names, color), cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return readManyLogs(cmd.Context(), recs, o, logPrefixes(recs, lf.names, lf.color), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVarP(&follow, "follow", "f", false, "follow log output until the container exits")
-	fl.StringVarP(&tail, "tail", "n", "all", "number of lines to show from the end of the logs")
-	fl.StringVar(&since, "since", "", "show logs since a time (2013-01-02T13:23:37Z), a Unix timestamp, or a duration before now (42m)")
-	fl.StringVar(&until, "until", "", "show logs before a time (2013-01-02T13:23:37Z), a Unix timestamp, or a duration before now (42m)")
-	fl.BoolVarP(&timestamps, "timestamps", "t", false, "show timestamps")
+	lf.register(fl)
 	// -n is --tail, as Docker's (Podman's -n is --names).
-	fl.BoolVar(&names, "names", false, "start each line with its container's name (not its short ID)")
-	fl.BoolVar(&color, "color", false, "show each container's prefix in a colour of its own")
+	fl.StringVarP(&lf.tail, "tail", "n", "all", "number of lines to show from the end of the logs")
+	fl.BoolVar(&lf.names, "names", false, "start each line with its container's name (not its short ID)")
 	return cmd
 }
 

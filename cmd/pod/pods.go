@@ -45,6 +45,9 @@ func newPodsCommand(g *globalOptions) *cobra.Command {
 		newPodVerbCommand(g, "restart", "Stop and start pods again"),
 		newPodVerbCommand(g, "kill", "Send a signal to every running container of pods"),
 		newPodVerbCommand(g, "rm", "Remove pods and their containers"),
+		newPodVerbCommand(g, "pause", "Pause every running container of pods (where cgroups allow it)"),
+		newPodVerbCommand(g, "unpause", "Unpause every paused container of pods"),
+		newPodLogsCommand(g),
 		newPodPruneCommand(g),
 		newPodTopCommand(g),
 		newPodExistsCommand(g),
@@ -585,6 +588,8 @@ func podVerb(ctx context.Context, h *lifecycle.Host, verb, ref string, t *int, s
 		return h.StartPod(ctx, ref)
 	case "kill":
 		return h.KillPod(ctx, ref, sig)
+	case "pause", "unpause":
+		return h.PausePod(ctx, ref, verb == "unpause")
 	}
 	if !force && t == nil {
 		// Podman's rm takes -t for the stop that -f does.
@@ -710,4 +715,50 @@ func ctrState(r *container.Record) string {
 		return string(container.StatusExited)
 	}
 	return string(r.State.Status)
+}
+
+func newPodLogsCommand(g *globalOptions) *cobra.Command {
+	var lf logsFlags
+	var ctr string
+	var latest bool
+	cmd := &cobra.Command{
+		Use:   "logs [flags] POD",
+		Short: "Fetch the logs of a pod's containers, each line led by its container",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := lf.options()
+			if err != nil {
+				return err
+			}
+			h, targets, err := podTargets(cmd, g, args, false, latest)
+			if err != nil {
+				return err
+			}
+			pi, err := h.Pod(cmd.Context(), targets[0])
+			if err != nil {
+				return err
+			}
+			var recs []*container.Record
+			for _, r := range pi.Containers {
+				if r.Config.Infra || ctr != "" && r.Config.Name != ctr && !strings.HasPrefix(r.Config.ID, ctr) {
+					continue
+				}
+				recs = append(recs, r)
+			}
+			if len(recs) == 0 {
+				if ctr != "" {
+					return fmt.Errorf("pod %s has no container %s: %w", pi.Name, ctr, container.ErrNoSuchContainer)
+				}
+				return nil
+			}
+			return readManyLogs(cmd.Context(), recs, o, logPrefixes(recs, lf.names, lf.color), cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	fl := cmd.Flags()
+	lf.register(fl)
+	fl.BoolVarP(&lf.names, "names", "n", false, "start each line with its container's name (not its short ID)")
+	fl.StringVar(&lf.tail, "tail", "all", "number of lines to show from the end of each container's log")
+	fl.StringVarP(&ctr, "container", "c", "", "only this container of the pod (name or ID)")
+	fl.BoolVarP(&latest, "latest", "l", false, "the pod created last")
+	return cmd
 }

@@ -184,3 +184,34 @@ func TestPodsCreateFlags(t *testing.T) {
 	e.ok("pods", "rm", "-a", "-f")
 	e.ok("volume", "rm", "shared", "other")
 }
+
+// TestPodsLogs: pod logs shows every container of the pod but the infra,
+// each line led by its container (its name with -n), -c one of them.
+func TestPodsLogs(t *testing.T) {
+	e := withImage(t)
+	e.ok("pods", "create", "--name", "lp")
+	e.ok("run", "--pod", "lp", "--name", "one", testImage, "echo", "from-one")
+	e.ok("run", "--pod", "lp", "--name", "two", testImage, "echo", "from-two")
+	expect(t, e.pod("pods", "logs", "-n", "lp"), 0, "one from-one\ntwo from-two\n")
+	two := strings.TrimSpace(e.ok("inspect", "--format", "{{.Id}}", "two"))[:12]
+	expect(t, e.pod("pods", "logs", "-c", "two", "lp"), 0, two+" from-two\n")
+	expectError(t, e.pod("pods", "logs", "-c", "three", "lp"), 125, "pod lp has no container three")
+	e.ok("pods", "rm", "-f", "lp")
+}
+
+// TestPodsPauseRootful: pod pause freezes every running container of the
+// pod (as root, where each has a cgroup), unpause thaws them.
+func TestPodsPauseRootful(t *testing.T) {
+	e := rootEnv(t, "pausing needs a cgroup of the containers' own")
+	e.importImage(testImage)
+	e.ok("pods", "create", "--name", "pp")
+	e.ok("run", "-d", "--pod", "pp", "--name", "m", testImage, "sleep", "1000")
+	id := strings.TrimSpace(e.ok("pods", "inspect", "--format", "{{.Id}}", "pp"))
+	expect(t, e.pod("pods", "pause", "pp"), 0, id+"\n")
+	expect(t, e.pod("pods", "ps", "--format", "{{.Status}}"), 0, "Paused\n")
+	expect(t, e.pod("inspect", "--format", "{{.State.Status}}", "m"), 0, "paused\n")
+	expect(t, e.pod("pods", "unpause", "pp"), 0, id+"\n")
+	expect(t, e.pod("pods", "ps", "--format", "{{.Status}}"), 0, "Running\n")
+	expectError(t, e.pod("pods", "unpause", "pp"), 125, "no paused container")
+	e.ok("pods", "rm", "-f", "-t", "0", "pp")
+}
