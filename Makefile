@@ -8,6 +8,7 @@ BIN      := bin/pod
 # The container monitors' and network holder's executable, installed
 # beside pod (userns.Helper); pod alone still works, at pod's size.
 MONITOR  := bin/pod-monitor
+COMPOSE  := bin/pod-compose
 E2E_TIMEOUT ?= 45m
 VM_TIMEOUT ?= 40m
 # -race needs cgo; without a C compiler unit tests run without it.
@@ -23,6 +24,7 @@ all: build
 build:
 	$(GO) build -tags "$(TAGS)" -o $(BIN) ./cmd/pod
 	$(GO) build -tags "$(TAGS)" -o $(MONITOR) ./cmd/pod-monitor
+	$(GO) build -tags "$(TAGS)" -o $(COMPOSE) ./cmd/pod-compose
 
 deps:
 	hack/deps.sh
@@ -71,6 +73,7 @@ install-compat:
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pod
 	install -D -m 0755 $(MONITOR) $(DESTDIR)$(PREFIX)/bin/pod-monitor
+	install -D -m 0755 $(COMPOSE) $(DESTDIR)$(PREFIX)/bin/pod-compose
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/user-generators $(DESTDIR)$(PREFIX)/lib/systemd/system-generators
 	ln -sf $(PREFIX)/bin/pod $(DESTDIR)$(PREFIX)/lib/systemd/user-generators/pod-user-generator
 	ln -sf $(PREFIX)/bin/pod $(DESTDIR)$(PREFIX)/lib/systemd/system-generators/pod-system-generator

@@ -107,6 +107,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newUpdateCommand(g),
 		newNetworkCommand(g),
 		newPodsCommand(g),
+		newComposeCommand(g),
 		newCompletionCommand(g),
 		newSystemCommand(g),
 		newCreateCommand(g),

@@ -112,6 +112,9 @@ func setup() error {
 	if err := copyFile(podbin.Monitor(bin), podbin.Monitor(suite.pod), 0o755); err != nil {
 		return fmt.Errorf("copying pod-monitor (make build builds it beside pod): %w", err)
 	}
+	if err := copyFile(podbin.Compose(bin), podbin.Compose(suite.pod), 0o755); err != nil {
+		return fmt.Errorf("copying pod-compose (make build builds it beside pod): %w", err)
+	}
 	return nil
 }
 

@@ -1,0 +1,109 @@
+package e2e
+
+import (
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// writeComposeApp writes a three-service app built from local
+// Dockerfiles: web (published) reads the api by its service name, the api
+// reads the store; web starts once the api's health check says healthy.
+func (e *env) writeComposeApp(dir, port string) {
+	e.t.Helper()
+	e.writeUserFile(filepath.Join(dir, "compose.yaml"), `services:
+  store:
+    build: ./store
+    volumes:
+      - data:/data
+  api:
+    build:
+      context: ./api
+      args:
+        GREETING: hello-from-args
+    depends_on:
+      store:
+        condition: service_started
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://127.0.0.1:8000/ok"]
+      interval: 1s
+      retries: 60
+  web:
+    build: ./web
+    ports:
+      - "127.0.0.1:`+port+`:8080"
+    depends_on:
+      api:
+        condition: service_healthy
+    environment:
+      API: http://api:8000
+volumes:
+  data:
+`)
+	e.writeUserFile(filepath.Join(dir, "store", "Dockerfile"), "FROM "+testImage+"\nRUN mkdir -p /srv && echo item-42 > /srv/item\n"+
+		`CMD ["sh", "-c", "cp /srv/item /data/item; httpd -f -p 7000 -h /data"]`+"\n")
+	e.writeUserFile(filepath.Join(dir, "api", "Dockerfile"), "FROM "+testImage+"\nARG GREETING\nRUN mkdir -p /www && echo ok > /www/ok && echo \"$GREETING\" > /www/greeting\n"+
+		`CMD ["sh", "-c", "while :; do wget -qO /www/item.new http://store:7000/item && mv /www/item.new /www/item; sleep 0.5; done & httpd -f -p 8000 -h /www"]`+"\n")
+	e.writeUserFile(filepath.Join(dir, "web", "Dockerfile"), "FROM "+testImage+"\n"+
+		`CMD ["sh", "-c", "mkdir -p /www; while :; do wget -qO /www/new $API/item && mv /www/new /www/index.html; sleep 0.5; done & httpd -f -p 8080 -h /www"]`+"\n")
+}
+
+// TestComposeApp: pod compose up of the three-service app: images built
+// (with the build args), the project's network and volume made, the api
+// waited for until healthy, web answering on its published port with the
+// store's data through the api, each found by service name; ps, logs,
+// exec, config; a second up keeps unchanged containers and --force-recreate
+// makes them again; down -v leaves nothing.
+func TestComposeApp(t *testing.T) {
+	e := withImage(t)
+	dir := filepath.Join(e.dir, "shop")
+	port := strconv.Itoa(freePort(t, "tcp"))
+	e.writeComposeApp(dir, port)
+	compose := func(args ...string) string {
+		t.Helper()
+		return e.ok(append([]string{"compose", "-f", filepath.Join(dir, "compose.yaml")}, args...)...)
+	}
+	expect(t, e.pod("compose", "-f", filepath.Join(dir, "compose.yaml"), "config", "--services"), 0, "api\nstore\nweb\n")
+	compose("up", "-d")
+	if got := httpGet(t, "http://127.0.0.1:"+port+"/index.html"); got != "item-42\n" {
+		t.Fatalf("web through api and store: %q", got)
+	}
+	if h := e.ok("inspect", "--format", "{{.State.Health.Status}}", "shop-api-1"); h != "healthy\n" {
+		t.Fatalf("the api's health: %q", h)
+	}
+	ps := compose("ps")
+	for _, s := range []string{"shop-api-1", "shop-store-1", "shop-web-1", "127.0.0.1:" + port + "->8080/tcp"} {
+		if !strings.Contains(ps, s) {
+			t.Fatalf("compose ps lacks %s:\n%s", s, ps)
+		}
+	}
+	expect(t, e.pod("inspect", "--format", `{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}}`, "shop-web-1"), 0, "shop web\n")
+	expect(t, e.pod("compose", "-f", filepath.Join(dir, "compose.yaml"), "exec", "-T", "api", "cat", "/www/greeting"), 0, "hello-from-args\n")
+	expect(t, e.pod("volume", "exists", "shop_data"), 0, "")
+	expect(t, e.pod("network", "exists", "shop_default"), 0, "")
+	e.ok("compose", "-f", filepath.Join(dir, "compose.yaml"), "logs", "web")
+	// Unchanged: the same containers; --force-recreate: new ones.
+	id := e.ok("inspect", "--format", "{{.Id}}", "shop-store-1")
+	compose("up", "-d")
+	expect(t, e.pod("inspect", "--format", "{{.Id}}", "shop-store-1"), 0, id)
+	compose("up", "-d", "--force-recreate", "store")
+	if e.ok("inspect", "--format", "{{.Id}}", "shop-store-1") == id {
+		t.Fatal("up --force-recreate kept the store's container")
+	}
+	compose("down", "-v")
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	expect(t, e.pod("volume", "ls", "-q"), 0, "")
+	expect(t, e.pod("network", "exists", "shop_default"), 1, "")
+	e.expectClean()
+}
+
+// TestComposeRefuses: keys pod compose does not take are named, never
+// passed over.
+func TestComposeRefuses(t *testing.T) {
+	e := withImage(t)
+	dir := filepath.Join(e.dir, "odd")
+	e.writeUserFile(filepath.Join(dir, "compose.yaml"), "services:\n  a:\n    image: "+testImage+"\n    gpus: all\n    runtime: kata\n")
+	expectError(t, e.pod("compose", "-f", filepath.Join(dir, "compose.yaml"), "up", "-d"), 125, "services.a.gpus", "services.a.runtime")
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+}
