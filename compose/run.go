@@ -200,8 +200,16 @@ func Up(ctx context.Context, pod Pod, p *types.Project, o UpOptions) error {
 	if o.Detach || o.NoStart {
 		return nil
 	}
-	// Attached: the containers' logs until they end or the user stops.
-	return pod.Run(ctx, append([]string{"logs", "-f", "--names"}, started...)...)
+	// Attached: the containers' logs until they end, or until the user
+	// interrupts, which stops them, as Docker Compose does.
+	err = pod.Run(ctx, append([]string{"logs", "-f", "--names"}, started...)...)
+	if ctx.Err() == nil {
+		return err
+	}
+	fmt.Fprintln(pod.Stderr, "Stopping...")
+	stopCtx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return pod.Run(stopCtx, append([]string{"stop"}, started...)...)
 }
 
 func upService(ctx context.Context, pod Pod, p *types.Project, s types.ServiceConfig, o UpOptions) ([]string, error) {

@@ -107,3 +107,72 @@ func TestComposeRefuses(t *testing.T) {
 	expectError(t, e.pod("compose", "-f", filepath.Join(dir, "compose.yaml"), "up", "-d"), 125, "services.a.gpus", "services.a.runtime")
 	expect(t, e.pod("ps", "-a", "-q"), 0, "")
 }
+
+// TestComposeKeys: .env interpolation and env_file, profiles, replicas
+// (deploy.replicas and scale down again), a file secret, a one-off
+// service that must complete successfully before another starts, run,
+// and down --rmi local removing the images the project built.
+func TestComposeKeys(t *testing.T) {
+	e := withImage(t)
+	dir := filepath.Join(e.dir, "keys")
+	e.writeUserFile(filepath.Join(dir, ".env"), "TAG_WORD=from-dotenv\n")
+	e.writeUserFile(filepath.Join(dir, "app.env"), "FROM_FILE=yes\n")
+	e.writeUserFile(filepath.Join(dir, "token.txt"), "s3cret\n")
+	e.writeUserFile(filepath.Join(dir, "init", "Dockerfile"), "FROM "+testImage+"\nRUN echo built > /built\n")
+	file := filepath.Join(dir, "compose.yaml")
+	e.writeUserFile(file, `services:
+  init:
+    build: ./init
+    command: ["sh", "-c", "cat /built; exit 0"]
+  worker:
+    image: `+testImage+`
+    command: ["sh", "-c", "echo $$WORD $$FROM_FILE; cat /run/secrets/token; sleep 1000"]
+    environment:
+      WORD: ${TAG_WORD}
+    env_file: app.env
+    secrets: [token]
+    deploy:
+      replicas: 2
+    depends_on:
+      init:
+        condition: service_completed_successfully
+  debug:
+    image: `+testImage+`
+    profiles: [debug]
+    command: ["sleep", "1000"]
+secrets:
+  token:
+    file: ./token.txt
+`)
+	c := func(args ...string) result { return e.pod(append([]string{"compose", "-f", file}, args...)...) }
+	if r := c("up", "-d"); r.code != 0 {
+		t.Fatalf("compose up:\n%s", r)
+	}
+	expect(t, e.pod("logs", "keys-init-1"), 0, "built\n")
+	for _, w := range []string{"keys-worker-1", "keys-worker-2"} {
+		if !eventually(cmdTimeout/3, func() bool { return e.ok("logs", w) == "from-dotenv yes\ns3cret\n" }) {
+			t.Fatalf("%s's log: %q", w, e.ok("logs", w))
+		}
+	}
+	if r := e.pod("container", "exists", "keys-debug-1"); r.code != 1 {
+		t.Fatalf("a service of a profile not enabled was made:\n%s", r)
+	}
+	if r := c("--profile", "debug", "up", "-d", "debug"); r.code != 0 {
+		t.Fatalf("compose --profile debug up debug:\n%s", r)
+	}
+	expect(t, e.pod("container", "exists", "keys-debug-1"), 0, "")
+	expect(t, c("run", "--rm", "-T", "worker", "sh", "-c", "echo one-off $WORD"), 0, "one-off from-dotenv\n")
+	// Scale down: the second replica goes.
+	e.writeUserFile(file, strings.Replace(readFile(t, file), "replicas: 2", "replicas: 1", 1))
+	if r := c("up", "-d", "worker"); r.code != 0 {
+		t.Fatalf("compose up after scaling down:\n%s", r)
+	}
+	expect(t, e.pod("container", "exists", "keys-worker-2"), 1, "")
+	if r := c("--profile", "debug", "down", "--rmi", "local"); r.code != 0 {
+		t.Fatalf("compose down --rmi local:\n%s", r)
+	}
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	expect(t, e.pod("image", "exists", "keys-init"), 1, "")
+	expect(t, e.pod("image", "exists", testImage), 0, "")
+	e.expectClean()
+}
