@@ -31,6 +31,9 @@ func main() {
 	g := &globals{}
 	root := newRoot(g)
 	rest, err := g.parse(os.Args[1:])
+	if len(os.Args) > 1 && os.Args[1] == "kube" {
+		root, rest, err = newKube(), os.Args[2:], nil
+	}
 	if err == nil {
 		root.SetArgs(rest)
 		err = root.ExecuteContext(ctx)

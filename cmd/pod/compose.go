@@ -23,9 +23,38 @@ const composeHelper = "pod-compose"
 // pod call would pay. pod-compose calls pod back, with the global flags
 // given here.
 func newComposeCommand(g *globalOptions) *cobra.Command {
+	return helperCommand("compose", "compose [flags] COMMAND", "Run multi-container applications from compose files (up, down, ps, logs, config...)")
+}
+
+// newKubeCommand is pod kube: its generate is served by pod-compose, as
+// compose is (k8s.io/api's initialisation would take pod over its budget
+// too); play is not built yet.
+func newKubeCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{Use: "kube", Short: "Kubernetes YAML of pods and containers (generate)"}
+	cmd.AddCommand(newKubeGenerateCommand("generate"))
+	return cmd
+}
+
+// newKubeGenerateCommand is kube generate (and Podman's generate kube):
+// its flags are listed here for --help, and parsed by pod-compose.
+func newKubeGenerateCommand(use string) *cobra.Command {
+	cmd := helperCommand("generate", use+" [flags] CONTAINER|POD...", "Kubernetes YAML (a Pod or Deployment, claims, a Service) of containers or a pod")
+	cmd.Use = use + " [flags] CONTAINER|POD..."
+	fl := cmd.Flags()
+	fl.StringP("filename", "f", "", "write the YAML to this file")
+	fl.BoolP("service", "s", false, "add a Service of the published ports")
+	fl.StringP("type", "t", "pod", "what to generate: pod or deployment")
+	fl.Int32P("replicas", "r", 1, "the Deployment's replicas")
+	return cmd
+}
+
+// helperCommand is a command pod-compose serves: pod execs it with the
+// command's name first, and its own path and global flags in the
+// environment.
+func helperCommand(name, use, short string) *cobra.Command {
 	return &cobra.Command{
-		Use:                "compose [flags] COMMAND",
-		Short:              "Run multi-container applications from compose files (up, down, ps, logs, config...)",
+		Use:                use,
+		Short:              short,
 		DisableFlagParsing: true,
 		Annotations:        map[string]string{noNamespace: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -37,13 +66,20 @@ func newComposeCommand(g *globalOptions) *cobra.Command {
 			helper := filepath.Join(filepath.Dir(self), composeHelper)
 			if _, err := os.Stat(helper); err != nil {
 				if helper, err = exec.LookPath(composeHelper); err != nil {
-					return usageErrorf("pod compose runs %s, which is neither beside pod (%s) nor on PATH: make install puts it there", composeHelper, filepath.Dir(self))
+					return usageErrorf("pod %s runs %s, which is neither beside pod (%s) nor on PATH: make install puts it there", name, composeHelper, filepath.Dir(self))
 				}
 			}
-			// The flags are not parsed (compose's are its own): pod's
-			// global ones are those before "compose" on the command line.
-			global, rest := splitGlobal(cmd.Root().PersistentFlags(), os.Args[1:])
-			if len(rest) > 0 {
+			// The flags are not parsed (the command's are its own): pod's
+			// global ones are those before its name on the command line.
+			split := name
+			if name == "generate" {
+				split = cmd.Parent().Name() // kube generate, generate kube
+			}
+			global, rest := splitGlobal(cmd.Root().PersistentFlags(), os.Args[1:], split)
+			if name == "generate" && len(rest) > 0 {
+				rest = rest[1:] // "generate" or "kube", after kube or generate
+			}
+			if len(rest) > 0 || len(global) > 0 {
 				args = rest
 			}
 			globalJSON, err := json.Marshal(global)
@@ -51,18 +87,22 @@ func newComposeCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			env := append(os.Environ(), "POD_COMPOSE_POD="+self, "POD_COMPOSE_GLOBAL="+string(globalJSON), "POD_COMPOSE_NAME="+engineName())
-			err = syscall.Exec(helper, append([]string{composeHelper}, args...), env)
+			argv := []string{composeHelper}
+			if name == "generate" {
+				argv = append(argv, "kube", "generate")
+			}
+			err = syscall.Exec(helper, append(argv, args...), env)
 			return fmt.Errorf("running %s: %w", helper, err)
 		},
 	}
 }
 
-// splitGlobal splits pod's command line at "compose": the global flags
-// before it (their values too), and what follows it.
-func splitGlobal(fs *pflag.FlagSet, args []string) (global, rest []string) {
+// splitGlobal splits pod's command line at the command name: the global
+// flags before it (their values too), and what follows it.
+func splitGlobal(fs *pflag.FlagSet, args []string, name string) (global, rest []string) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if a == "compose" {
+		if a == name {
 			return args[:i], args[i+1:]
 		}
 		if !strings.HasPrefix(a, "-") || strings.Contains(a, "=") {

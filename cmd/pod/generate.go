@@ -14,9 +14,9 @@ import (
 func newGenerateCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "generate",
-		Short: "Generate systemd units for containers",
+		Short: "Generate systemd units for containers, or Kubernetes YAML (kube)",
 	}
-	cmd.AddCommand(newGenerateSystemdCommand(g), newGenerateQuadletCommand(g))
+	cmd.AddCommand(newGenerateSystemdCommand(g), newGenerateQuadletCommand(g), newKubeGenerateCommand("kube"))
 	return cmd
 }
 

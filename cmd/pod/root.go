@@ -108,6 +108,7 @@ func newRootCommand(g *globalOptions) *cobra.Command {
 		newNetworkCommand(g),
 		newPodsCommand(g),
 		newComposeCommand(g),
+		newKubeCommand(g),
 		newCompletionCommand(g),
 		newSystemCommand(g),
 		newCreateCommand(g),

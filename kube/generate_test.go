@@ -1,0 +1,80 @@
+package kube
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
+)
+
+const inspected = `{"Id":"abc","Name":"web_1","Config":{"User":"1000","Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","HOSTNAME=x","container=pod","HOME=/","A=1","FROM_IMAGE=y"],
+"Cmd":["httpd","-f"],"Entrypoint":["/bin/sh","-c"],"Image":"localhost/web:1","WorkingDir":"/srv","Healthcheck":{"Test":["CMD-SHELL","wget -q localhost"],"Interval":2000000000,"Retries":3}},
+"HostConfig":{"PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"8080"}]},"CapAdd":["NET_ADMIN"],"ReadonlyRootfs":true,"Memory":67108864,"NanoCpus":500000000,"RestartPolicy":{"Name":"always"}},
+"Mounts":[{"Type":"volume","Name":"data","Source":"/x","Destination":"/data","RW":true},{"Type":"bind","Source":"/srv/site","Destination":"/site","RW":false}]}`
+
+// splitDocs decodes each document strictly (an unknown field fails) into
+// its kind's type.
+func splitDocs(t *testing.T, b []byte) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, d := range bytes.Split(b, []byte("---\n")) {
+		var tm struct{ Kind string }
+		if err := yaml.Unmarshal(d, &tm); err != nil {
+			t.Fatal(err)
+		}
+		out[tm.Kind] = d
+	}
+	return out
+}
+
+// TestGenerate: a container's settings land in the Pod's fields, every
+// document decodes strictly into k8s.io/api's types, the environment pod
+// and the image give is left out.
+func TestGenerate(t *testing.T) {
+	var c Container
+	if err := json.Unmarshal([]byte(inspected), &c); err != nil {
+		t.Fatal(err)
+	}
+	c.ImageEnv = []string{"FROM_IMAGE=y"}
+	b, err := Generate([]Container{c}, Options{Service: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := splitDocs(t, b)
+	var pod corev1.Pod
+	if err := yaml.UnmarshalStrict(docs["Pod"], &pod); err != nil {
+		t.Fatalf("the Pod does not decode strictly: %v\n%s", err, b)
+	}
+	k := pod.Spec.Containers[0]
+	if pod.Name != "web-1" || k.Image != "localhost/web:1" || strings.Join(k.Command, " ") != "/bin/sh -c" || strings.Join(k.Args, " ") != "httpd -f" ||
+		len(k.Env) != 1 || k.Env[0].Name != "A" || k.Ports[0].ContainerPort != 80 || k.Ports[0].HostPort != 8080 ||
+		*k.SecurityContext.RunAsUser != 1000 || !*k.SecurityContext.ReadOnlyRootFilesystem || k.SecurityContext.Capabilities.Add[0] != "NET_ADMIN" ||
+		k.Resources.Limits.Memory().Value() != 64<<20 || k.Resources.Limits.Cpu().MilliValue() != 500 ||
+		k.LivenessProbe.Exec.Command[2] != "wget -q localhost" || k.LivenessProbe.PeriodSeconds != 2 || k.LivenessProbe.FailureThreshold != 3 ||
+		pod.Spec.RestartPolicy != corev1.RestartPolicyAlways || len(k.VolumeMounts) != 2 || pod.Spec.Volumes[0].PersistentVolumeClaim.ClaimName != "data" ||
+		pod.Spec.Volumes[1].HostPath.Path != "/srv/site" {
+		t.Fatalf("the Pod:\n%s", b)
+	}
+	var pvc corev1.PersistentVolumeClaim
+	if err := yaml.UnmarshalStrict(docs["PersistentVolumeClaim"], &pvc); err != nil || pvc.Name != "data" {
+		t.Fatalf("the claim: %v\n%s", err, b)
+	}
+	var svc corev1.Service
+	if err := yaml.UnmarshalStrict(docs["Service"], &svc); err != nil || svc.Spec.Ports[0].Port != 80 || svc.Spec.Selector["app"] != "web-1" {
+		t.Fatalf("the Service: %v\n%s", err, b)
+	}
+	b, err = Generate([]Container{c}, Options{Type: "deployment", Name: "Shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d appsv1.Deployment
+	if err := yaml.UnmarshalStrict(splitDocs(t, b)["Deployment"], &d); err != nil || *d.Spec.Replicas != 1 || d.Spec.Template.Labels["app"] != "shop" {
+		t.Fatalf("the Deployment: %v\n%s", err, b)
+	}
+	_ = time.Second
+}
