@@ -123,7 +123,11 @@ func Generate(cs []Container, o Options) ([]byte, error) {
 	claims := map[string]bool{}
 	var svcPorts []corev1.ServicePort
 	for _, c := range cs {
-		kc := corev1.Container{Name: dnsName(c.Name), Image: c.Config.Image, Command: c.Config.Entrypoint, Args: c.Config.Cmd,
+		cname := c.Name
+		if svc := c.Config.Labels["com.docker.compose.service"]; svc != "" {
+			cname = svc // compose's services find each other by these names
+		}
+		kc := corev1.Container{Name: dnsName(cname), Image: c.Config.Image, Command: c.Config.Entrypoint, Args: c.Config.Cmd,
 			WorkingDir: c.Config.WorkingDir, TTY: c.Config.Tty, Stdin: c.Config.OpenStdin}
 		for _, kv := range c.Config.Env {
 			if defaultEnv(kv) || slices.Contains(c.ImageEnv, kv) {

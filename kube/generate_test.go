@@ -78,3 +78,60 @@ func TestGenerate(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// TestPlayArgs: kube play's documents become pod pods create and pod
+// create arguments: hostPorts published on the pod, containers named on
+// localhost, env from ConfigMaps and Secrets, $(NAME) expanded, probes as
+// health checks; kinds and fields it does not take are named.
+func TestPlayArgs(t *testing.T) {
+	o, err := Parse([]byte(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {LEVEL: high}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: sec}
+stringData: {TOKEN: t0k}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: web
+    image: img
+    command: ["sh", "-c", "echo $(LEVEL) $$HOME"]
+    env:
+    - {name: LEVEL, valueFrom: {configMapKeyRef: {name: cfg, key: LEVEL}}}
+    - {name: TOKEN, valueFrom: {secretKeyRef: {name: sec, key: TOKEN}}}
+    ports: [{containerPort: 80, hostPort: 8080}]
+    livenessProbe: {exec: {command: ["true"]}, periodSeconds: 5}
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes:
+  - {name: data, persistentVolumeClaim: {claimName: data}}
+`))
+	if err != nil || len(o.Pods) != 1 {
+		t.Fatalf("Parse: %v %v", o, err)
+	}
+	p := o.Pods[0]
+	if got := strings.Join(PodCreateArgs(p, "", nil), " "); got != "--name app --add-host web:127.0.0.1 --publish 8080:80" {
+		t.Errorf("PodCreateArgs: %s", got)
+	}
+	args, err := ContainerCreateArgs(p, p.Spec.Containers[0], o, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(args, " ")
+	for _, want := range []string{"--pod app --name app-web", "--env LEVEL=high", "--env TOKEN=t0k", `--health-cmd ["CMD","true"]`,
+		"--health-interval 5s", "--volume data:/data", `--entrypoint ["sh","-c","echo high $HOME"] img`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ContainerCreateArgs lacks %q: %s", want, got)
+		}
+	}
+	for _, bad := range []string{"kind: DaemonSet\nmetadata: {name: d}\n", "kind: Pod\nmetadata: {name: p}\nspec: {bogus: 1}\n"} {
+		if _, err := Parse([]byte("apiVersion: v1\n" + bad)); err == nil {
+			t.Errorf("%q was taken", bad)
+		}
+	}
+}

@@ -1,10 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
+	"net/http"
 	"os"
+	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -54,8 +61,157 @@ func newKube() *cobra.Command {
 	fl.BoolVarP(&o.Service, "service", "s", false, "add a Service of the published ports")
 	fl.StringVarP(&o.Type, "type", "t", "pod", "what to generate: pod or deployment")
 	fl.Int32VarP(&o.Replicas, "replicas", "r", 1, "the Deployment's replicas")
-	root.AddCommand(gen)
+	root.AddCommand(gen, newKubePlay())
 	return root
+}
+
+func newKubePlay() *cobra.Command {
+	var down, replace, build bool
+	var network string
+	var publish, configmaps []string
+	cmd := &cobra.Command{
+		Use:   "play [flags] FILE|URL|-",
+		Short: "Run the pods, deployments, claims, config maps and secrets of Kubernetes YAML (--down removes them)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			pd, err := pod()
+			if err != nil {
+				return err
+			}
+			b, err := readSource(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			objs, err := kube.Parse(b)
+			if err != nil {
+				return err
+			}
+			for _, f := range configmaps {
+				cb, err := os.ReadFile(f)
+				if err != nil {
+					return fmt.Errorf("--configmap: %w", err)
+				}
+				more, err := kube.Parse(cb)
+				if err != nil {
+					return fmt.Errorf("--configmap %s: %w", f, err)
+				}
+				maps.Copy(objs.ConfigMaps, more.ConfigMaps)
+			}
+			var unsupported []string
+			for _, p := range objs.Pods {
+				unsupported = append(unsupported, kube.Unsupported(p)...)
+			}
+			if len(unsupported) > 0 {
+				return fmt.Errorf("kube play does not support: %s", strings.Join(unsupported, "; "))
+			}
+			if down || replace {
+				for _, p := range objs.Pods {
+					if _, err := pd.Output(ctx, "pods", "rm", "-f", "--ignore", p.Name); err != nil {
+						return err
+					}
+					if down {
+						fmt.Printf("Pod %s removed\n", p.Name)
+					}
+				}
+				if down {
+					return nil
+				}
+			}
+			for _, c := range objs.Claims {
+				if _, err := pd.Output(ctx, "volume", "exists", c.Name); err == nil {
+					continue
+				}
+				if _, err := pd.Output(ctx, "volume", "create", c.Name); err != nil {
+					return fmt.Errorf("PersistentVolumeClaim %s: %w", c.Name, err)
+				}
+			}
+			for _, p := range objs.Pods {
+				for _, c := range append(slices.Clone(p.Spec.InitContainers), p.Spec.Containers...) {
+					if err := buildImage(ctx, pd, c.Image, build); err != nil {
+						return err
+					}
+				}
+				id, err := pd.Output(ctx, append([]string{"pods", "create"}, kube.PodCreateArgs(p, network, publish)...)...)
+				if err != nil {
+					return fmt.Errorf("Pod %s: %w", p.Name, err)
+				}
+				fmt.Printf("Pod:\n%s", id)
+				fmt.Println("Containers:")
+				for i, c := range append(slices.Clone(p.Spec.InitContainers), p.Spec.Containers...) {
+					a, err := kube.ContainerCreateArgs(p, c, objs, i < len(p.Spec.InitContainers))
+					if err != nil {
+						return fmt.Errorf("Pod %s: %w", p.Name, err)
+					}
+					cid, err := pd.Output(ctx, append([]string{"create"}, a...)...)
+					if err != nil {
+						return fmt.Errorf("Pod %s: container %s: %w", p.Name, c.Name, err)
+					}
+					fmt.Print(cid)
+				}
+				if _, err := pd.Output(ctx, "pods", "start", p.Name); err != nil {
+					return fmt.Errorf("Pod %s: %w", p.Name, err)
+				}
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&down, "down", false, "remove the pods the file describes (claims' volumes stay)")
+	fl.BoolVar(&replace, "replace", false, "remove the pods of the same names first")
+	fl.BoolVar(&build, "build", false, "build an image from the directory of its name (with a Containerfile or Dockerfile) even when it exists")
+	fl.StringVar(&network, "network", "", "the network of the pods")
+	fl.StringArrayVar(&publish, "publish", nil, "publish another port of the pods: [IP:]HOSTPORT:PORT")
+	fl.StringArrayVar(&configmaps, "configmap", nil, "a YAML file of ConfigMaps the pods' environment names")
+	return cmd
+}
+
+// readSource reads kube play's file, - for standard input, or an http(s)
+// URL.
+func readSource(ctx context.Context, src string) ([]byte, error) {
+	switch {
+	case src == "-":
+		return io.ReadAll(os.Stdin)
+	case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("%s: %s", src, resp.Status)
+		}
+		return io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	}
+	return os.ReadFile(src)
+}
+
+// buildImage builds image from the directory of its name (its last path
+// element, without tag) when that directory has a Containerfile or
+// Dockerfile and the image is missing, or always with force, as
+// Podman's kube play does.
+func buildImage(ctx context.Context, pd compose.Pod, image string, force bool) error {
+	dir := path.Base(strings.SplitN(image, "@", 2)[0])
+	dir, _, _ = strings.Cut(dir, ":")
+	found := false
+	for _, f := range []string{"Containerfile", "Dockerfile"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			found = true
+		}
+	}
+	if !found {
+		return nil
+	}
+	if !force {
+		if _, err := pd.Output(ctx, "image", "exists", image); err == nil {
+			return nil
+		}
+	}
+	return pd.Run(ctx, "build", "-t", image, dir)
 }
 
 // kubeContainers are the containers the arguments name (a pod's: all but

@@ -28,10 +28,18 @@ func newComposeCommand(g *globalOptions) *cobra.Command {
 
 // newKubeCommand is pod kube: its generate is served by pod-compose, as
 // compose is (k8s.io/api's initialisation would take pod over its budget
-// too); play is not built yet.
+// too), and so is play.
 func newKubeCommand(g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{Use: "kube", Short: "Kubernetes YAML of pods and containers (generate)"}
-	cmd.AddCommand(newKubeGenerateCommand("generate"))
+	cmd := &cobra.Command{Use: "kube", Short: "Kubernetes YAML: generate it of pods and containers, play it"}
+	play := helperCommand("play", "play [flags] FILE|URL|-", "Run the pods, deployments, claims, config maps and secrets of Kubernetes YAML (--down removes them)")
+	fl := play.Flags()
+	fl.Bool("down", false, "remove the pods the file describes (claims' volumes stay)")
+	fl.Bool("replace", false, "remove the pods of the same names first")
+	fl.Bool("build", false, "build an image from the directory of its name even when it exists")
+	fl.String("network", "", "the network of the pods")
+	fl.StringArray("publish", nil, "publish another port of the pods: [IP:]HOSTPORT:PORT")
+	fl.StringArray("configmap", nil, "a YAML file of ConfigMaps the pods' environment names")
+	cmd.AddCommand(newKubeGenerateCommand("generate"), play)
 	return cmd
 }
 
@@ -72,12 +80,12 @@ func helperCommand(name, use, short string) *cobra.Command {
 			// The flags are not parsed (the command's are its own): pod's
 			// global ones are those before its name on the command line.
 			split := name
-			if name == "generate" {
-				split = cmd.Parent().Name() // kube generate, generate kube
+			if name != "compose" {
+				split = cmd.Parent().Name() // kube generate, kube play, generate kube
 			}
 			global, rest := splitGlobal(cmd.Root().PersistentFlags(), os.Args[1:], split)
-			if name == "generate" && len(rest) > 0 {
-				rest = rest[1:] // "generate" or "kube", after kube or generate
+			if name != "compose" && len(rest) > 0 {
+				rest = rest[1:] // its own name, after its parent's
 			}
 			if len(rest) > 0 || len(global) > 0 {
 				args = rest
@@ -88,8 +96,8 @@ func helperCommand(name, use, short string) *cobra.Command {
 			}
 			env := append(os.Environ(), "POD_COMPOSE_POD="+self, "POD_COMPOSE_GLOBAL="+string(globalJSON), "POD_COMPOSE_NAME="+engineName())
 			argv := []string{composeHelper}
-			if name == "generate" {
-				argv = append(argv, "kube", "generate")
+			if name != "compose" {
+				argv = append(argv, "kube", name)
 			}
 			err = syscall.Exec(helper, append(argv, args...), env)
 			return fmt.Errorf("running %s: %w", helper, err)

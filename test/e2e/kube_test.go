@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -60,4 +61,98 @@ func TestKubeGenerate(t *testing.T) {
 	expectError(t, e.pod("kube", "generate", "--type", "job", "web"), 125, "--type")
 	expectError(t, e.pod("kube", "generate", "nosuch"), 125, "nosuch")
 	e.ok("pods", "rm", "-f", "shop")
+}
+
+// TestKubeRoundTrip: the compose app's containers → kube generate →
+// strict decode → compose down → kube play --replace of the YAML → the
+// same app answering on its published port (its containers finding each
+// other by their compose service names on the pod's localhost) → kube
+// play --down.
+func TestKubeRoundTrip(t *testing.T) {
+	e := withImage(t)
+	dir := filepath.Join(e.dir, "shop")
+	port := strconv.Itoa(freePort(t, "tcp"))
+	e.writeComposeApp(dir, port)
+	file := filepath.Join(dir, "compose.yaml")
+	e.ok("compose", "-f", file, "up", "-d")
+	if got := httpGet(t, "http://127.0.0.1:"+port+"/index.html"); got != "item-42\n" {
+		t.Fatalf("the compose app: %q", got)
+	}
+	out := e.ok("kube", "generate", "-s", "shop-store-1", "shop-api-1", "shop-web-1")
+	for _, d := range bytes.Split([]byte(out), []byte("---\n")) {
+		var tm struct{ Kind string }
+		if err := yaml.Unmarshal(d, &tm); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		switch tm.Kind {
+		case "Pod":
+			err = yaml.UnmarshalStrict(d, &corev1.Pod{})
+		case "Service":
+			err = yaml.UnmarshalStrict(d, &corev1.Service{})
+		case "PersistentVolumeClaim":
+			err = yaml.UnmarshalStrict(d, &corev1.PersistentVolumeClaim{})
+		default:
+			t.Fatalf("kind %q in:\n%s", tm.Kind, out)
+		}
+		if err != nil {
+			t.Fatalf("%s does not decode strictly: %v\n%s", tm.Kind, err, out)
+		}
+	}
+	yamlFile := filepath.Join(e.dir, "shop.yaml")
+	e.writeUserFile(yamlFile, out)
+	e.ok("compose", "-f", file, "down")
+	e.ok("kube", "play", "--replace", yamlFile)
+	if got := httpGet(t, "http://127.0.0.1:"+port+"/index.html"); got != "item-42\n" {
+		t.Fatalf("the app played from its YAML: %q", got)
+	}
+	expect(t, e.pod("pods", "ps", "--format", "{{.Name}} {{.NumberOfContainers}}"), 0, "shop-store-1 4\n")
+	e.ok("kube", "play", "--replace", yamlFile) // again: the same pod made anew
+	if got := httpGet(t, "http://127.0.0.1:"+port+"/index.html"); got != "item-42\n" {
+		t.Fatalf("after play --replace: %q", got)
+	}
+	e.ok("kube", "play", "--down", yamlFile)
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	expect(t, e.pod("pods", "ps", "-q"), 0, "")
+	for _, v := range lines(e.ok("volume", "ls", "-q")) {
+		e.ok("volume", "rm", v)
+	}
+	e.expectClean()
+}
+
+// TestKubePlayExamples: the Kubernetes documentation's examples
+// (testdata/kube, the image named IMAGE there) are played, or refused
+// naming the kind or field kube play does not take.
+func TestKubePlayExamples(t *testing.T) {
+	e := withImage(t)
+	// The examples' nginx: an image whose command waits.
+	ctx := e.ctxTree("nginx", map[string]string{"Dockerfile": "FROM " + testImage + "\nCMD [\"sleep\", \"1000\"]\n"})
+	const image = "localhost/e2e/nginx:1"
+	e.ok("build", "-q", "-t", image, ctx)
+	example := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", "kube", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(e.dir, name)
+		e.writeUserFile(p, strings.ReplaceAll(string(b), "IMAGE", image))
+		return p
+	}
+	e.ok("kube", "play", example("simple-pod.yaml"))
+	expect(t, e.pod("pods", "ps", "--format", "{{.Name}} {{.Status}}"), 0, "nginx Running\n")
+	e.ok("kube", "play", example("deployment.yaml"))
+	expect(t, e.pod("pods", "ps", "--filter", "name=nginx-deployment", "--format", "{{.Name}}", "--sort", "name"), 0,
+		"nginx-deployment-pod-0\nnginx-deployment-pod-1\nnginx-deployment-pod-2\n")
+	e.ok("kube", "play", example("configmap-env.yaml"))
+	if !eventually(cmdTimeout/3, func() bool { return e.ok("logs", "dapi-test-pod-test-container") == "very charm\n" }) {
+		t.Fatalf("the ConfigMap's values: %q", e.ok("logs", "dapi-test-pod-test-container"))
+	}
+	expectError(t, e.pod("kube", "play", example("liveness-http.yaml")), 125, "livenessProbe without exec")
+	expectError(t, e.pod("kube", "play", example("affinity.yaml")), 125, "spec.affinity")
+	expectError(t, e.pod("kube", "play", example("daemonset.yaml")), 125, "kind DaemonSet is not supported")
+	for _, f := range []string{"simple-pod.yaml", "deployment.yaml", "configmap-env.yaml"} {
+		e.ok("kube", "play", "--down", filepath.Join(e.dir, f))
+	}
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	e.expectClean()
 }
