@@ -234,7 +234,21 @@ func Generate(cs []Container, o Options) ([]byte, error) {
 		}
 		spec.Containers = append(spec.Containers, kc)
 	}
+	// The containers' labels (but compose's own) and annotations go on
+	// the Pod.
+	annotations := map[string]string{}
+	for _, c := range cs {
+		for k, v := range c.Config.Labels {
+			if !strings.HasPrefix(k, "com.docker.compose.") && !strings.HasPrefix(k, "io.pod.") {
+				labels[k] = v
+			}
+		}
+		maps.Copy(annotations, c.Config.Annotations)
+	}
 	meta := metav1.ObjectMeta{Name: name, Labels: labels}
+	if len(annotations) > 0 {
+		meta.Annotations = annotations
+	}
 	var docs []any
 	if o.Type == "deployment" {
 		replicas := max(o.Replicas, 1)

@@ -128,8 +128,8 @@ func Unsupported(p corev1.Pod) []string {
 		}
 	}
 	for _, v := range s.Volumes {
-		if v.PersistentVolumeClaim == nil && v.HostPath == nil && v.EmptyDir == nil {
-			out = append(out, name+"volume "+v.Name+" (only persistentVolumeClaim, hostPath and emptyDir)")
+		if v.PersistentVolumeClaim == nil && v.HostPath == nil && v.EmptyDir == nil && v.ConfigMap == nil && v.Secret == nil {
+			out = append(out, name+"volume "+v.Name+" (only persistentVolumeClaim, hostPath, emptyDir, configMap and secret)")
 		}
 	}
 	for _, c := range append(slices.Clone(s.InitContainers), s.Containers...) {
@@ -328,8 +328,10 @@ func ContainerCreateArgs(p corev1.Pod, c corev1.Container, o *Objects, init bool
 		case v.EmptyDir != nil:
 			a = append(a, "--tmpfs", m.MountPath)
 			continue
+		case v.ConfigMap != nil || v.Secret != nil:
+			spec, m.ReadOnly = FilesVolume(p, v.Name)+":"+m.MountPath, true
 		default:
-			return nil, fmt.Errorf("container %s: volume %s: only persistentVolumeClaim, hostPath and emptyDir", c.Name, v.Name)
+			return nil, fmt.Errorf("container %s: volume %s: only persistentVolumeClaim, hostPath, emptyDir, configMap and secret", c.Name, v.Name)
 		}
 		if m.ReadOnly {
 			spec += ":ro"
@@ -376,4 +378,50 @@ func expand(words []string, env map[string]string) []string {
 		})
 	}
 	return out
+}
+
+// FilesVolume is the pod volume that holds a configMap or secret volume's
+// files: POD-VOLUME.
+func FilesVolume(p corev1.Pod, volume string) string { return p.Name + "-" + volume }
+
+// VolumeFiles are the files of p's configMap and secret volumes, by pod
+// volume (FilesVolume): each key (or items' paths) with its value.
+func VolumeFiles(p corev1.Pod, o *Objects) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for _, v := range p.Spec.Volumes {
+		var data map[string]string
+		var items []corev1.KeyToPath
+		switch {
+		case v.ConfigMap != nil:
+			cm, ok := o.ConfigMaps[v.ConfigMap.Name]
+			if !ok {
+				return nil, fmt.Errorf("Pod %s: volume %s: no ConfigMap %s in the file or --configmap", p.Name, v.Name, v.ConfigMap.Name)
+			}
+			data, items = maps.Clone(cm.Data), v.ConfigMap.Items
+			for k, b := range cm.BinaryData {
+				data[k] = string(b)
+			}
+		case v.Secret != nil:
+			s, ok := o.Secrets[v.Secret.SecretName]
+			if !ok {
+				return nil, fmt.Errorf("Pod %s: volume %s: no Secret %s in the file", p.Name, v.Name, v.Secret.SecretName)
+			}
+			data, items = secretData(s), v.Secret.Items
+		default:
+			continue
+		}
+		files := map[string]string{}
+		if len(items) == 0 {
+			maps.Copy(files, data)
+		}
+		for _, it := range items {
+			val, ok := data[it.Key]
+			if !ok {
+				return nil, fmt.Errorf("Pod %s: volume %s: no key %s", p.Name, v.Name, it.Key)
+			}
+			files[it.Path] = val
+		}
+		out[FilesVolume(p, v.Name)] = files
+	}
+	return out, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -110,6 +112,11 @@ func newKubePlay() *cobra.Command {
 					if _, err := pd.Output(ctx, "pods", "rm", "-f", "--ignore", p.Name); err != nil {
 						return err
 					}
+					// The volumes of its configMap and secret files go too.
+					files, _ := kube.VolumeFiles(p, objs)
+					for vol := range files {
+						_, _ = pd.Output(ctx, "volume", "rm", "-f", vol)
+					}
 					if down {
 						fmt.Printf("Pod %s removed\n", p.Name)
 					}
@@ -130,6 +137,15 @@ func newKubePlay() *cobra.Command {
 				for _, c := range append(slices.Clone(p.Spec.InitContainers), p.Spec.Containers...) {
 					if err := buildImage(ctx, pd, c.Image, build); err != nil {
 						return err
+					}
+				}
+				files, err := kube.VolumeFiles(p, objs)
+				if err != nil {
+					return err
+				}
+				for vol, fs := range files {
+					if err := fillVolume(ctx, pd, vol, fs); err != nil {
+						return fmt.Errorf("Pod %s: %w", p.Name, err)
 					}
 				}
 				id, err := pd.Output(ctx, append([]string{"pods", "create"}, kube.PodCreateArgs(p, network, publish)...)...)
@@ -284,4 +300,27 @@ func kubeContainers(cmd *cobra.Command, pd compose.Pod, args []string) ([]kube.C
 		}
 	}
 	return cs, name, nil
+}
+
+// fillVolume makes the volume vol hold exactly files (a configMap's or a
+// secret's), streamed to pod volume import as a tar: no file is written
+// outside the store.
+func fillVolume(ctx context.Context, pd compose.Pod, vol string, files map[string]string) error {
+	_, _ = pd.Output(ctx, "volume", "rm", "-f", vol)
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(files[name])), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		if _, err := tw.Write([]byte(files[name])); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	in := pd
+	in.Stdin, in.Stdout = &buf, io.Discard
+	return in.Run(ctx, "volume", "import", vol, "-")
 }

@@ -147,12 +147,19 @@ func TestKubePlayExamples(t *testing.T) {
 	if !eventually(cmdTimeout/3, func() bool { return e.ok("logs", "dapi-test-pod-test-container") == "very charm\n" }) {
 		t.Fatalf("the ConfigMap's values: %q", e.ok("logs", "dapi-test-pod-test-container"))
 	}
+	e.ok("kube", "play", example("configmap-volume.yaml"))
+	if !eventually(cmdTimeout/3, func() bool {
+		return e.ok("logs", "dapi-test-pod2-test-container") == "SPECIAL_LEVEL\nSPECIAL_TYPE\nvery\nadmin\n"
+	}) {
+		t.Fatalf("the ConfigMap's and Secret's files: %q", e.ok("logs", "dapi-test-pod2-test-container"))
+	}
 	expectError(t, e.pod("kube", "play", example("liveness-http.yaml")), 125, "livenessProbe without exec")
 	expectError(t, e.pod("kube", "play", example("affinity.yaml")), 125, "spec.affinity")
 	expectError(t, e.pod("kube", "play", example("daemonset.yaml")), 125, "kind DaemonSet is not supported")
-	for _, f := range []string{"simple-pod.yaml", "deployment.yaml", "configmap-env.yaml"} {
+	for _, f := range []string{"simple-pod.yaml", "deployment.yaml", "configmap-env.yaml", "configmap-volume.yaml"} {
 		e.ok("kube", "play", "--down", filepath.Join(e.dir, f))
 	}
 	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	expect(t, e.pod("volume", "ls", "-q"), 0, "") // the files' volumes went with --down
 	e.expectClean()
 }
