@@ -71,6 +71,21 @@ type InspectConfig struct {
 	StopSignal  string            `json:"StopSignal,omitempty"`
 	StopTimeout *int              `json:"StopTimeout,omitempty"`
 	Healthcheck *HealthConfig     `json:"Healthcheck,omitempty"`
+	// Secrets are the secrets the container is given (Podman's key):
+	// names and where they go, never their data.
+	Secrets []InspectSecret `json:"Secrets,omitempty"`
+}
+
+// InspectSecret is one of a container's secrets in inspect: Podman's
+// keys, and pod's Type (mount, env) and Target.
+type InspectSecret struct {
+	ID     string `json:"ID"`
+	Name   string `json:"Name"`
+	Type   string `json:"Type"`
+	Target string `json:"Target,omitempty"`
+	UID    int    `json:"UID"`
+	GID    int    `json:"GID"`
+	Mode   uint32 `json:"Mode"`
 }
 
 // InspectHost is Docker's HostConfig object.
@@ -147,7 +162,7 @@ func (r *Record) Inspect(driver string) InspectData {
 		Config: InspectConfig{
 			Hostname: c.Hostname, User: c.User, Tty: c.Tty, OpenStdin: c.Interactive, Env: c.Env,
 			Cmd: c.Cmd, Image: c.Image, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Labels: c.Labels, Annotations: c.Annotations,
-			StopSignal: c.StopSignal, StopTimeout: c.StopTimeout,
+			StopSignal: c.StopSignal, StopTimeout: c.StopTimeout, Secrets: inspectSecrets(c.Secrets),
 		},
 		HostConfig: InspectHost{
 			AutoRemove: c.AutoRemove, NetworkMode: networkMode(c.NetworkMode), CapAdd: c.CapAdd, CapDrop: c.CapDrop,
@@ -225,4 +240,12 @@ func usernsMode(c *Config) string {
 		return "private"
 	}
 	return ""
+}
+
+func inspectSecrets(refs []SecretRef) []InspectSecret {
+	var out []InspectSecret
+	for _, r := range refs {
+		out = append(out, InspectSecret{ID: r.ID, Name: r.Name, Type: r.Type, Target: r.Target, UID: r.UID, GID: r.GID, Mode: r.FileMode()})
+	}
+	return out
 }

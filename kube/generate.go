@@ -39,6 +39,11 @@ type Container struct {
 		Annotations map[string]string `json:"Annotations"`
 		Tty         bool              `json:"Tty"`
 		OpenStdin   bool              `json:"OpenStdin"`
+		Secrets     []struct {
+			Name   string `json:"Name"`
+			Type   string `json:"Type"`
+			Target string `json:"Target"`
+		} `json:"Secrets"`
 		Healthcheck *struct {
 			Test        []string      `json:"Test"`
 			Interval    time.Duration `json:"Interval"`
@@ -121,6 +126,7 @@ func Generate(cs []Container, o Options) ([]byte, error) {
 	labels := map[string]string{"app": name}
 	spec := corev1.PodSpec{RestartPolicy: corev1.RestartPolicyNever}
 	claims := map[string]bool{}
+	secrets := map[string]string{} // Secret name → pod secret name
 	var svcPorts []corev1.ServicePort
 	for _, c := range cs {
 		cname := c.Name
@@ -207,6 +213,34 @@ func Generate(cs []Container, o Options) ([]byte, error) {
 			}
 			kc.LivenessProbe = p
 		}
+		// pod's secrets: env ones from a Secret's key, mount ones a
+		// Secret volume's file; the Secret itself is written without its
+		// data, which pod never shows.
+		for _, sec := range c.Config.Secrets {
+			sn := dnsName(sec.Name)
+			secrets[sn] = sec.Name
+			if sec.Type == "env" {
+				envName := sec.Target
+				if envName == "" {
+					envName = sec.Name
+				}
+				kc.Env = append(kc.Env, corev1.EnvVar{Name: envName, ValueFrom: &corev1.EnvVarSource{
+					SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: sn}, Key: sec.Name}}})
+				continue
+			}
+			target := sec.Target
+			if target == "" {
+				target = "/run/secrets/" + sec.Name
+			} else if !path.IsAbs(target) {
+				target = "/run/secrets/" + target
+			}
+			vol := corev1.Volume{Name: sn + "-secret", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: sn,
+				Items: []corev1.KeyToPath{{Key: sec.Name, Path: path.Base(target)}}}}}
+			kc.VolumeMounts = append(kc.VolumeMounts, corev1.VolumeMount{Name: vol.Name, MountPath: target, SubPath: path.Base(target), ReadOnly: true})
+			if !slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == vol.Name }) {
+				spec.Volumes = append(spec.Volumes, vol)
+			}
+		}
 		for _, m := range c.Mounts {
 			var vol corev1.Volume
 			switch m.Type {
@@ -268,6 +302,14 @@ func Generate(cs []Container, o Options) ([]byte, error) {
 			ObjectMeta: metav1.ObjectMeta{Name: claim},
 			Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
 				Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}},
+		})
+	}
+	for _, sn := range slices.Sorted(maps.Keys(secrets)) {
+		docs = append(docs, corev1.Secret{
+			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+			ObjectMeta: metav1.ObjectMeta{Name: sn, Annotations: map[string]string{
+				"io.pod.secret": "pod never exports a secret's data: give the key " + secrets[sn] + " its value (data or stringData) before using this"}},
+			Type: corev1.SecretTypeOpaque,
 		})
 	}
 	if o.Service && len(svcPorts) > 0 {

@@ -13,7 +13,7 @@ import (
 )
 
 const inspected = `{"Id":"abc","Name":"web_1","Config":{"User":"1000","Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","HOSTNAME=x","container=pod","HOME=/","A=1","FROM_IMAGE=y"],
-"Cmd":["httpd","-f"],"Entrypoint":["/bin/sh","-c"],"Image":"localhost/web:1","WorkingDir":"/srv","Healthcheck":{"Test":["CMD-SHELL","wget -q localhost"],"Interval":2000000000,"Retries":3}},
+"Cmd":["httpd","-f"],"Entrypoint":["/bin/sh","-c"],"Image":"localhost/web:1","WorkingDir":"/srv","Secrets":[{"Name":"tok","Type":"env","Target":"TOKEN"}],"Healthcheck":{"Test":["CMD-SHELL","wget -q localhost"],"Interval":2000000000,"Retries":3}},
 "HostConfig":{"PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"8080"}]},"CapAdd":["NET_ADMIN"],"ReadonlyRootfs":true,"Memory":67108864,"NanoCpus":500000000,"RestartPolicy":{"Name":"always"}},
 "Mounts":[{"Type":"volume","Name":"data","Source":"/x","Destination":"/data","RW":true},{"Type":"bind","Source":"/srv/site","Destination":"/site","RW":false}]}`
 
@@ -52,7 +52,7 @@ func TestGenerate(t *testing.T) {
 	}
 	k := pod.Spec.Containers[0]
 	if pod.Name != "web-1" || k.Image != "localhost/web:1" || strings.Join(k.Command, " ") != "/bin/sh -c" || strings.Join(k.Args, " ") != "httpd -f" ||
-		len(k.Env) != 1 || k.Env[0].Name != "A" || k.Ports[0].ContainerPort != 80 || k.Ports[0].HostPort != 8080 ||
+		len(k.Env) != 2 || k.Env[0].Name != "A" || k.Env[1].ValueFrom.SecretKeyRef.Name != "tok" || k.Ports[0].ContainerPort != 80 || k.Ports[0].HostPort != 8080 ||
 		*k.SecurityContext.RunAsUser != 1000 || !*k.SecurityContext.ReadOnlyRootFilesystem || k.SecurityContext.Capabilities.Add[0] != "NET_ADMIN" ||
 		k.Resources.Limits.Memory().Value() != 64<<20 || k.Resources.Limits.Cpu().MilliValue() != 500 ||
 		k.LivenessProbe.Exec.Command[2] != "wget -q localhost" || k.LivenessProbe.PeriodSeconds != 2 || k.LivenessProbe.FailureThreshold != 3 ||
@@ -63,6 +63,10 @@ func TestGenerate(t *testing.T) {
 	var pvc corev1.PersistentVolumeClaim
 	if err := yaml.UnmarshalStrict(docs["PersistentVolumeClaim"], &pvc); err != nil || pvc.Name != "data" {
 		t.Fatalf("the claim: %v\n%s", err, b)
+	}
+	var sec corev1.Secret
+	if err := yaml.UnmarshalStrict(docs["Secret"], &sec); err != nil || sec.Name != "tok" || len(sec.Data) != 0 {
+		t.Fatalf("the Secret (no data): %v\n%s", err, b)
 	}
 	var svc corev1.Service
 	if err := yaml.UnmarshalStrict(docs["Service"], &svc); err != nil || svc.Spec.Ports[0].Port != 80 || svc.Spec.Selector["app"] != "web-1" {
