@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"bytes"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -161,5 +164,62 @@ func TestKubePlayExamples(t *testing.T) {
 	}
 	expect(t, e.pod("ps", "-a", "-q"), 0, "")
 	expect(t, e.pod("volume", "ls", "-q"), 0, "") // the files' volumes went with --down
+	e.expectClean()
+}
+
+// TestKubePlayFlags: kube play of a URL (a server on loopback), an init
+// container run first, --publish, --network, --configmap from another
+// file, --build of the image from the directory of its name.
+func TestKubePlayFlags(t *testing.T) {
+	e := withImage(t)
+	e.writeUserFile(filepath.Join(e.dir, "kbuilt", "Containerfile"), "FROM "+testImage+"\nRUN echo built-for-play > /built\n")
+	e.writeUserFile(filepath.Join(e.dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: extra}\ndata: {COLOR: blue}\n")
+	port := strconv.Itoa(freePort(t, "tcp"))
+	doc := `apiVersion: v1
+kind: Pod
+metadata: {name: flags}
+spec:
+  initContainers:
+  - name: setup
+    image: ` + testImage + `
+    command: ["sh", "-c", "echo init-ran > /shared/init"]
+    volumeMounts: [{name: shared, mountPath: /shared}]
+  containers:
+  - name: main
+    image: localhost/kbuilt
+    command: ["sh", "-c", "cat /built /shared/init; echo $COLOR; echo served > /index.html; httpd -f -p 8080 -h /"]
+    env: [{name: COLOR, valueFrom: {configMapKeyRef: {name: extra, key: COLOR}}}]
+    volumeMounts: [{name: shared, mountPath: /shared}]
+  volumes:
+  - {name: shared, persistentVolumeClaim: {claimName: flags-shared}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: flags-shared}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, doc) })}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	e.ok("network", "create", "playnet")
+	e.ok("kube", "play", "--build", "--network", "playnet", "--publish", "127.0.0.1:"+port+":8080",
+		"--configmap", filepath.Join(e.dir, "cm.yaml"), "http://"+l.Addr().String()+"/flags.yaml")
+	if !eventually(cmdTimeout/3, func() bool { return e.ok("logs", "flags-main") == "built-for-play\ninit-ran\nblue\n" }) {
+		t.Fatalf("the main container's log: %q", e.ok("logs", "flags-main"))
+	}
+	if got := httpGet(t, "http://127.0.0.1:"+port+"/index.html"); got != "served\n" {
+		t.Fatalf("--publish: %q", got)
+	}
+	if nets := e.ok("inspect", "--format", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", strings.TrimSpace(e.ok("pods", "inspect", "--format", "{{.InfraContainerID}}", "flags"))); !strings.Contains(nets, "playnet") {
+		t.Fatalf("--network: the infra is on %q", nets)
+	}
+	expect(t, e.pod("container", "exists", "flags-setup"), 1, "") // once: removed after it ran
+	e.ok("pods", "rm", "-f", "flags")
+	e.ok("volume", "rm", "flags-shared")
+	e.ok("network", "rm", "playnet")
 	e.expectClean()
 }
