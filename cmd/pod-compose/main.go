@@ -117,6 +117,16 @@ func isExec(p string) bool {
 	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
 
+// container loads the project and names replica index of service.
+func (g *globals) container(cmd *cobra.Command, service string, index int) (compose.Pod, string, error) {
+	p, pd, err := g.load(cmd)
+	if err != nil {
+		return pd, "", err
+	}
+	c, err := compose.ServiceContainer(p, service, index)
+	return pd, c, err
+}
+
 func (g *globals) load(cmd *cobra.Command) (*types.Project, compose.Pod, error) {
 	p, err := pod()
 	if err != nil {
@@ -364,11 +374,7 @@ func newExec(g *globals) *cobra.Command {
 		Short: "Run a command in a service's running container",
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, pd, err := g.load(cmd)
-			if err != nil {
-				return err
-			}
-			c, err := compose.ServiceContainer(p, args[0], index)
+			pd, c, err := g.container(cmd, args[0], index)
 			if err != nil {
 				return err
 			}
@@ -504,22 +510,20 @@ func newVerb(g *globals, verb string) *cobra.Command {
 
 func newPort(g *globals) *cobra.Command {
 	var index int
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "port [flags] SERVICE PRIVATE_PORT",
 		Short: "Print the host address a service's port is published on",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, pd, err := g.load(cmd)
-			if err != nil {
-				return err
-			}
-			c, err := compose.ServiceContainer(p, args[0], index)
+			pd, c, err := g.container(cmd, args[0], index)
 			if err != nil {
 				return err
 			}
 			return pd.Run(cmd.Context(), "port", c, args[1])
 		},
 	}
+	cmd.Flags().IntVar(&index, "index", 1, "which replica")
+	return cmd
 }
 
 func newImages(g *globals) *cobra.Command {

@@ -83,6 +83,7 @@ func TestComposeApp(t *testing.T) {
 	expect(t, e.pod("volume", "exists", "shop_data"), 0, "")
 	expect(t, e.pod("network", "exists", "shop_default"), 0, "")
 	e.ok("compose", "-f", filepath.Join(dir, "compose.yaml"), "logs", "web")
+	expect(t, e.pod("compose", "-f", filepath.Join(dir, "compose.yaml"), "port", "web", "8080"), 0, "127.0.0.1:"+port+"\n")
 	// Unchanged: the same containers; --force-recreate: new ones.
 	id := e.ok("inspect", "--format", "{{.Id}}", "shop-store-1")
 	compose("up", "-d")
