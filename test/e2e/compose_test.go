@@ -177,3 +177,50 @@ secrets:
 	expect(t, e.pod("image", "exists", testImage), 0, "")
 	e.expectClean()
 }
+
+// TestComposeVerbs: push (a built service's image to a registry on
+// loopback), pull (a service's image from it), stop, start, restart, top,
+// images, kill and rm of the project's containers.
+func TestComposeVerbs(t *testing.T) {
+	reg := startRegistry(t, registryOpts{})
+	e := withImage(t)
+	dir := filepath.Join(e.dir, "verbs")
+	e.writeUserFile(filepath.Join(dir, "app", "Dockerfile"), "FROM "+testImage+"\nCMD [\"sleep\", \"1000\"]\n")
+	file := filepath.Join(dir, "compose.yaml")
+	e.writeUserFile(file, "services:\n  app:\n    build: ./app\n    image: "+reg.ref("e2e/verbs-app:1")+"\n")
+	c := func(args ...string) string { t.Helper(); return e.ok(append([]string{"compose", "-f", file}, args...)...) }
+	c("build")
+	c("push")
+	e.ok("rmi", reg.ref("e2e/verbs-app:1"))
+	e.writeUserFile(file, "services:\n  app:\n    image: "+reg.ref("e2e/verbs-app:1")+"\n")
+	c("pull")
+	expect(t, e.pod("image", "exists", reg.ref("e2e/verbs-app:1")), 0, "")
+	c("up", "-d")
+	state := func() string {
+		t.Helper()
+		return strings.TrimSpace(e.ok("inspect", "--format", "{{.State.Status}}", "verbs-app-1"))
+	}
+	c("stop", "-t", "0")
+	if s := state(); s != "exited" {
+		t.Fatalf("after compose stop: %s", s)
+	}
+	c("start")
+	c("restart", "-t", "0")
+	if s := state(); s != "running" {
+		t.Fatalf("after compose start and restart: %s", s)
+	}
+	if top := c("top"); !strings.Contains(top, "sleep 1000") {
+		t.Fatalf("compose top:\n%s", top)
+	}
+	if imgs := c("images"); !strings.Contains(imgs, "verbs-app-1") || !strings.Contains(imgs, "e2e/verbs-app:1") {
+		t.Fatalf("compose images:\n%s", imgs)
+	}
+	c("kill")
+	if s := state(); s == "running" {
+		t.Fatalf("after compose kill: %s", s)
+	}
+	c("rm", "-f")
+	expect(t, e.pod("ps", "-a", "-q"), 0, "")
+	c("down")
+	e.expectClean()
+}
