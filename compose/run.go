@@ -188,8 +188,10 @@ func Up(ctx context.Context, pod Pod, p *types.Project, o UpOptions) error {
 				}
 			}
 		}
-		if err := waitDependencies(ctx, pod, p, s, o.Timeout); err != nil {
-			return err
+		if !o.NoDeps {
+			if err := waitDependencies(ctx, pod, p, s, o.Timeout); err != nil {
+				return err
+			}
 		}
 		names, err := upService(ctx, pod, p, s, o)
 		if err != nil {

@@ -169,6 +169,19 @@ secrets:
 		t.Fatalf("compose up after scaling down:\n%s", r)
 	}
 	expect(t, e.pod("container", "exists", "keys-worker-2"), 1, "")
+	// --no-deps: only the service named; --remove-orphans: a service
+	// the file no longer has goes.
+	e.ok("rm", "-f", "keys-worker-1")
+	e.ok("rm", "keys-init-1")
+	if r := c("up", "-d", "--no-deps", "worker"); r.code != 0 {
+		t.Fatalf("compose up --no-deps worker:\n%s", r)
+	}
+	expect(t, e.pod("container", "exists", "keys-init-1"), 1, "") // the dependency was left alone
+	e.writeUserFile(file, strings.Replace(readFile(t, file), "  debug:\n", "  debug-gone:\n", 1))
+	if r := c("up", "-d", "--remove-orphans", "worker"); r.code != 0 {
+		t.Fatalf("compose up --remove-orphans:\n%s", r)
+	}
+	expect(t, e.pod("container", "exists", "keys-debug-1"), 1, "")
 	if r := c("--profile", "debug", "down", "--rmi", "local"); r.code != 0 {
 		t.Fatalf("compose down --rmi local:\n%s", r)
 	}
