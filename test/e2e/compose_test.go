@@ -201,7 +201,10 @@ func TestComposeVerbs(t *testing.T) {
 	e.writeUserFile(filepath.Join(dir, "app", "Dockerfile"), "FROM "+testImage+"\nCMD [\"sleep\", \"1000\"]\n")
 	file := filepath.Join(dir, "compose.yaml")
 	e.writeUserFile(file, "services:\n  app:\n    build: ./app\n    image: "+reg.ref("e2e/verbs-app:1")+"\n")
-	c := func(args ...string) string { t.Helper(); return e.ok(append([]string{"compose", "-f", file}, args...)...) }
+	c := func(args ...string) string {
+		t.Helper()
+		return e.ok(append([]string{"compose", "-f", file}, args...)...)
+	}
 	c("build")
 	c("push")
 	e.ok("rmi", reg.ref("e2e/verbs-app:1"))
