@@ -208,26 +208,24 @@ func SplitAlong(rs, parent []IDRange) []IDRange {
 // NSSize is how many IDs pod's user namespace maps, from its uid_map or
 // gid_map, and the host ID its 0 stands for.
 func NSSize(m io.Reader) (size uint32, hostZero uint32, err error) {
-	sc := bufio.NewScanner(m)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) != 3 {
-			continue
-		}
-		in, e1 := strconv.ParseUint(f[0], 10, 32)
-		out, e2 := strconv.ParseUint(f[1], 10, 32)
-		n, e3 := strconv.ParseUint(f[2], 10, 32)
-		if e1 != nil || e2 != nil || e3 != nil {
-			return 0, 0, fmt.Errorf("reading the ID map: %q", sc.Text())
-		}
-		if in == 0 {
-			hostZero = uint32(out)
-		}
-		if end := uint32(in + n); end > size {
-			size = end
-		}
+	rs, err := ReadIDMap(m)
+	if err != nil {
+		return 0, 0, err
 	}
-	return size, hostZero, sc.Err()
+	size, hostZero = SizeOf(rs)
+	return size, hostZero, nil
+}
+
+// SizeOf is how many IDs a namespace of map rs (ReadIDMap's) has, and
+// the host ID its 0 stands for.
+func SizeOf(rs []IDRange) (size uint32, hostZero uint32) {
+	for _, r := range rs {
+		if r.ContainerID == 0 {
+			hostZero = r.HostID
+		}
+		size = max(size, r.ContainerID+r.Size)
+	}
+	return size, hostZero
 }
 
 // KeepIDMap is keep-id's map in a namespace of size IDs whose 0 is the

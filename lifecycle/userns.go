@@ -165,19 +165,13 @@ func ownMaps() (uids, gids []container.IDRange, err error) {
 // ownNamespace is the size of pod's user namespace and the host IDs its
 // 0 stands for, from its uid_map and gid_map.
 func ownNamespace() (uidSize, uid, gidSize, gid uint32, err error) {
-	read := func(path string) (uint32, uint32, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return 0, 0, err
-		}
-		defer f.Close()
-		return container.NSSize(f)
+	uids, gids, err := ownMaps()
+	if err != nil {
+		return 0, 0, 0, 0, err
 	}
-	if uidSize, uid, err = read("/proc/self/uid_map"); err != nil {
-		return
-	}
-	gidSize, gid, err = read("/proc/self/gid_map")
-	return
+	uidSize, uid = container.SizeOf(uids)
+	gidSize, gid = container.SizeOf(gids)
+	return uidSize, uid, gidSize, gid, nil
 }
 
 // IDMapFlags are the flags that give a container (or a build's RUN
