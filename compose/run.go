@@ -78,19 +78,33 @@ func (p Pod) exists(ctx context.Context, kind, name string) (bool, error) {
 // Containers are the names of the project's containers (of services, or
 // all), oldest first.
 func (p Pod) Containers(ctx context.Context, project string, services []string) ([]string, error) {
+	all, err := p.projectContainers(ctx, project)
+	var names []string
+	for _, c := range all {
+		if len(services) == 0 || slices.Contains(services, c.service) {
+			names = append(names, c.name)
+		}
+	}
+	return names, err
+}
+
+type projectContainer struct{ name, service string }
+
+// projectContainers are the project's containers with their services
+// (Docker Compose's label), oldest first.
+func (p Pod) projectContainers(ctx context.Context, project string) ([]projectContainer, error) {
 	out, err := p.Output(ctx, "ps", "-a", "--sort", "created", "--filter", "label="+LabelProject+"="+project,
 		"--format", `{{.Names}} {{index .Labels "`+LabelService+`"}}`)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	var all []projectContainer
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		name, svc, ok := strings.Cut(l, " ")
-		if ok && (len(services) == 0 || slices.Contains(services, svc)) {
-			names = append(names, name)
+		if name, svc, ok := strings.Cut(l, " "); ok {
+			all = append(all, projectContainer{name, svc})
 		}
 	}
-	return names, nil
+	return all, nil
 }
 
 // checkSupported refuses a project with keys pod compose does not take,
@@ -389,14 +403,13 @@ func ensureVolumes(ctx context.Context, pod Pod, p *types.Project) error {
 }
 
 func removeOrphans(ctx context.Context, pod Pod, p *types.Project) error {
-	out, err := pod.Output(ctx, "ps", "-a", "--filter", "label="+LabelProject+"="+p.Name, "--format", `{{.Names}} {{index .Labels "`+LabelService+`"}}`)
+	all, err := pod.projectContainers(ctx, p.Name)
 	if err != nil {
 		return err
 	}
-	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		name, svc, ok := strings.Cut(l, " ")
-		if _, known := p.Services[svc]; ok && !known {
-			if err := pod.Run(ctx, "rm", "-f", name); err != nil {
+	for _, c := range all {
+		if _, known := p.Services[c.service]; !known {
+			if err := pod.Run(ctx, "rm", "-f", c.name); err != nil {
 				return err
 			}
 		}
