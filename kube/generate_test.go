@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -80,7 +79,6 @@ func TestGenerate(t *testing.T) {
 	if err := yaml.UnmarshalStrict(splitDocs(t, b)["Deployment"], &d); err != nil || *d.Spec.Replicas != 1 || d.Spec.Template.Labels["app"] != "shop" {
 		t.Fatalf("the Deployment: %v\n%s", err, b)
 	}
-	_ = time.Second
 }
 
 // TestPlayArgs: kube play's documents become pod pods create and pod

@@ -137,10 +137,8 @@ func Unsupported(p corev1.Pod) []string {
 		if c.ReadinessProbe != nil || c.StartupProbe != nil {
 			out = append(out, cn+"readinessProbe/startupProbe (livenessProbe is the health check)")
 		}
-		for _, pr := range []*corev1.Probe{c.LivenessProbe} {
-			if pr != nil && pr.Exec == nil {
-				out = append(out, cn+"livenessProbe without exec (httpGet, tcpSocket, grpc)")
-			}
+		if pr := c.LivenessProbe; pr != nil && pr.Exec == nil {
+			out = append(out, cn+"livenessProbe without exec (httpGet, tcpSocket, grpc)")
 		}
 		if c.Lifecycle != nil {
 			out = append(out, cn+"lifecycle")

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -234,7 +235,7 @@ func newPs(g *globals) *cobra.Command {
 			}
 			for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 				f := strings.Split(l, "\t")
-				if l == "" || len(f) < 4 || len(args) > 0 && !contains(args, f[3]) {
+				if l == "" || len(f) < 4 || len(args) > 0 && !slices.Contains(args, f[3]) {
 					continue
 				}
 				if quiet {
@@ -249,15 +250,6 @@ func newPs(g *globals) *cobra.Command {
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "also stopped containers")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "only the names")
 	return cmd
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func newLogs(g *globals) *cobra.Command {
@@ -352,7 +344,7 @@ func newPullPush(g *globals, verb string) *cobra.Command {
 			}
 			for _, name := range p.ServiceNames() {
 				s := p.Services[name]
-				if len(args) > 0 && !contains(args, name) || (verb == "pull" && s.Build != nil) || (verb == "push" && (s.Build == nil || s.Image == "")) {
+				if len(args) > 0 && !slices.Contains(args, name) || (verb == "pull" && s.Build != nil) || (verb == "push" && (s.Build == nil || s.Image == "")) {
 					continue
 				}
 				if err := pd.Run(cmd.Context(), verb, compose.ImageName(p, s)); err != nil {
@@ -544,7 +536,7 @@ func newImages(g *globals) *cobra.Command {
 			fmt.Fprintln(w, "CONTAINER\tSERVICE\tIMAGE")
 			for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 				f := strings.Split(l, "\t")
-				if l != "" && len(f) == 3 && (len(args) == 0 || contains(args, f[1])) {
+				if l != "" && len(f) == 3 && (len(args) == 0 || slices.Contains(args, f[1])) {
 					fmt.Fprintln(w, l)
 				}
 			}

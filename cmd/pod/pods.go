@@ -204,7 +204,7 @@ type podRow struct {
 	created                            time.Time
 }
 
-// Id and Networks answer Podman's template names.
+// Id answers Podman's template name.
 func (r podRow) Id() string { return r.ID } //nolint:revive // Podman's key
 
 var podHeaders = map[string]string{
@@ -590,10 +590,6 @@ func podVerb(ctx context.Context, h *lifecycle.Host, verb, ref string, t *int, s
 		return h.KillPod(ctx, ref, sig)
 	case "pause", "unpause":
 		return h.PausePod(ctx, ref, verb == "unpause")
-	}
-	if !force && t == nil {
-		// Podman's rm takes -t for the stop that -f does.
-		t = nil
 	}
 	id, err := h.RemovePod(ctx, ref, lifecycle.PodRemoveOptions{Force: force, Ignore: ignore, Time: t})
 	if id == "" || err != nil {
